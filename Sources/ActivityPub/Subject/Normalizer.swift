@@ -1,0 +1,211 @@
+public import Foundation
+
+/// Turns an activity (and optionally its actor document) into the `Subject` that rules read.
+public enum Normalizer {
+    /// Normalises `activity`. `actor` is the sender's document when the caller has it; `now` dates account age
+    /// when the activity carries no `published`.
+    public static func subject(
+        for activity: Activity, actor: Actor? = nil, now: Date = Date(),
+        suffixList: PublicSuffixList = .shared
+    ) -> Subject {
+        var subject = Subject(activityType: activity.type, activityID: activity.id)
+        var post: ActivityObject?
+        var updatedProfile: Actor?
+
+        switch activity.object {
+        case .object(let object)?:
+            post = object
+            if activity.type == "Update" || activity.type == "Announce" { subject.matchTypes.insert("Create") }
+        case .activity(let inner)?:
+            subject.objectType = inner.type
+            subject.objectID = inner.id
+            if activity.type == "Announce", inner.type == "Create" || inner.type == "Update",
+                case .object(let object)? = inner.object
+            {
+                post = object
+                subject.matchTypes.insert("Create")
+            }
+        case .actor(let embedded)?:
+            subject.objectType = embedded.type
+            subject.objectID = embedded.id
+            if activity.type == "Update" { updatedProfile = embedded }
+        case .uri(let uri)?:
+            subject.objectID = uri
+        case .multiple(let references)?:
+            subject.objectType = references.lazy.compactMap(\.type).first
+            subject.objectID = references.lazy.compactMap(\.id).first
+        case nil:
+            // A bare object (some servers deliver a Note without a Create) is evaluated as itself.
+            if !Activity.activityTypes.contains(activity.type), !Actor.actorTypes.contains(activity.type),
+                let object = ActivityObject(json: activity.json),
+                object.attributedTo != nil || object.content != nil || !object.contentMap.isEmpty
+            {
+                post = object
+            }
+        }
+
+        let profileSource = updatedProfile ?? actor ?? activity.embeddedActor
+        subject.actorID = activity.actorID ?? post?.attributedTo ?? profileSource?.id
+        subject.actorHost = subject.actorID.flatMap(Hostname.host(ofURL:))
+        subject.published = activity.published ?? post?.published
+
+        var to = activity.to
+        var cc = activity.cc
+        if let post, activity.type != "Announce" {
+            to += post.to
+            cc += post.cc
+        }
+        subject.visibility = Visibility.of(to: to, cc: cc, followersCollection: profileSource?.followers)
+
+        switch activity.type {
+        case "Flag":
+            subject.flagTargets = activity.object?.ids ?? []
+            if let comment = activity.content ?? activity.summary {
+                subject.texts[.content] = HTMLText(html: comment).text
+            }
+            if let summary = activity.summary { subject.texts[.summary] = HTMLText(html: summary).text }
+        case "Like", "EmojiReact", "Dislike":
+            subject.reaction = activity.misskeyReaction ?? activity.content
+        default:
+            break
+        }
+
+        if let post {
+            fill(&subject, from: post, activityTags: activity.tags, suffixList: suffixList)
+        }
+        if let profileSource {
+            let reference = subject.published ?? now
+            fill(&subject, profile: profileSource, reference: reference)
+        }
+        return subject
+    }
+
+    private static func fill(
+        _ subject: inout Subject, from post: ActivityObject, activityTags: [Tag], suffixList: PublicSuffixList
+    ) {
+        subject.objectType = post.type.isEmpty ? nil : post.type
+        subject.objectID = post.id
+        subject.inReplyTo = post.inReplyTo
+        subject.quoteTarget = post.quoteTarget
+        subject.sensitive = post.sensitive
+        subject.languages = post.languages
+        subject.pollOptions = post.pollOptions
+
+        let tags = post.tags + activityTags
+        var mentionHrefs: Set<String> = []
+        var hashtagHrefs: Set<String> = []
+        var hashtags: [String] = []
+        for tag in tags {
+            switch tag.type {
+            case "Mention":
+                guard let href = tag.href, mentionHrefs.insert(href).inserted else { continue }
+                subject.mentions.append(MentionRef(href: href, host: Hostname.host(ofURL: href), name: tag.name))
+            case "Hashtag":
+                if let href = tag.href { hashtagHrefs.insert(href) }
+                if let name = tag.name { appendHashtag(name, to: &hashtags) }
+            default:
+                break
+            }
+        }
+
+        var content = ""
+        var candidates: [String] = []
+        let html = post.content ?? joinedContentMap(post.contentMap)
+        if let html {
+            let parsed = HTMLText(html: html)
+            content = parsed.text
+            for anchor in parsed.anchors {
+                if anchor.isHashtag {
+                    appendHashtag(anchor.text, to: &hashtags)
+                } else if !anchor.isMention, !anchor.isQuoteFallback {
+                    candidates.append(anchor.href)
+                }
+            }
+            candidates += parsed.bareURLs
+        }
+        if let misskey = post.misskeyContent {
+            if !containsBytes(content, misskey) { content += content.isEmpty ? misskey : "\n\n" + misskey }
+            candidates += URLScanner.urls(in: misskey)
+        }
+        if let source = post.source { candidates += URLScanner.urls(in: source) }
+        candidates += post.attachments.filter { !$0.isMedia }.compactMap(\.url)
+
+        var seen: Set<String> = []
+        for url in candidates where !mentionHrefs.contains(url) && !hashtagHrefs.contains(url) && url != post.quoteTarget {
+            guard seen.insert(url).inserted, isWebURL(url), let host = Hostname.host(ofURL: url) else { continue }
+            subject.links.append(LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(of: host)))
+        }
+        subject.hashtags = hashtags
+
+        let media = post.attachments.filter(\.isMedia)
+        subject.attachmentCount = media.count
+        var mediaTypes: [String] = []
+        for type in media.compactMap(\.mediaType) where !mediaTypes.contains(type) { mediaTypes.append(type) }
+        subject.mediaTypes = mediaTypes
+
+        setText(content, .content, in: &subject)
+        setText(post.summary.map { HTMLText(html: $0).text }, .summary, in: &subject)
+        setText(post.name, .name, in: &subject)
+        setText(media.compactMap(\.name).joined(separator: "\n"), .alt, in: &subject)
+        setText(post.pollOptions.joined(separator: "\n"), .poll, in: &subject)
+        setText(subject.links.map(\.url).joined(separator: "\n"), .links, in: &subject)
+    }
+
+    private static func fill(_ subject: inout Subject, profile: Actor, reference: Date) {
+        let bio = profile.summary.map { HTMLText(html: $0).text }
+        let ageHours = profile.published.map { reference.timeIntervalSince($0) / 3600 }
+        let actorProfile = ActorProfile(
+            id: profile.id, type: profile.type, username: profile.preferredUsername, displayName: profile.name,
+            bio: bio, fields: profile.fields, hasAvatar: profile.hasAvatar, published: profile.published,
+            ageHours: ageHours)
+        subject.actor = actorProfile
+        setText(profile.preferredUsername, .actorUsername, in: &subject)
+        setText(profile.name, .actorDisplayName, in: &subject)
+        setText(bio, .actorBio, in: &subject)
+        setText(actorProfile.fieldsText, .actorFields, in: &subject)
+    }
+
+    private static func setText(_ text: String?, _ field: TextField, in subject: inout Subject) {
+        guard let text, !text.isEmpty else { return }
+        subject.texts[field] = text
+    }
+
+    private static func appendHashtag(_ raw: String, to hashtags: inout [String]) {
+        var name = Substring(raw)
+        while let first = name.first, first == "#" || first == "＃" { name = name.dropFirst() }
+        let normalized = name.lowercased()
+        if !normalized.isEmpty, !hashtags.contains(normalized) { hashtags.append(normalized) }
+    }
+
+    private static func joinedContentMap(_ map: [String: String]) -> String? {
+        guard !map.isEmpty else { return nil }
+        var seen: Set<String> = []
+        let values = map.keys.sorted().compactMap { map[$0] }.filter { seen.insert($0).inserted }
+        return values.joined(separator: "<p></p>")
+    }
+
+    /// Byte-wise substring test; `String.contains` goes through grapheme-aware search, far slower here.
+    private static func containsBytes(_ haystack: String, _ needle: String) -> Bool {
+        var haystack = haystack
+        var needle = needle
+        return haystack.withUTF8 { hay in
+            needle.withUTF8 { pin in
+                guard let first = pin.first else { return true }
+                guard hay.count >= pin.count else { return false }
+                var index = 0
+                while index <= hay.count - pin.count {
+                    if hay[index] == first, memcmp(hay.baseAddress! + index, pin.baseAddress!, pin.count) == 0 {
+                        return true
+                    }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+
+    private static func isWebURL(_ url: String) -> Bool {
+        let prefix = url.utf8.prefix(8).map { $0 | 0x20 }
+        return prefix.starts(with: "https://".utf8) || prefix.starts(with: "http://".utf8)
+    }
+}

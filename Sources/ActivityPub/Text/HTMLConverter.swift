@@ -1,0 +1,320 @@
+/// The state machine behind `HTMLText`.
+struct HTMLConverter {
+    private(set) var output: [UInt8] = []
+    private(set) var anchors: [HTMLText.Anchor] = []
+    private(set) var anchorRanges: [Range<Int>] = []
+
+    private var pendingSpace = false
+    private var pendingBreaks = 0
+    private var openAnchor: (tag: Tag, start: Int, quote: Bool)?
+    private var quoteElement: UInt64?
+    private var quoteDepth = 0
+
+    private struct Tag {
+        /// The first eight bytes of the lowercased tag name, packed; enough to tell the tags we care about apart.
+        var name: UInt64 = 0
+        var isClosing = false
+        var href: String?
+        var hasMentionClass = false
+        var hasHashtagClass = false
+        var hasQuoteInlineClass = false
+        var hasTagRel = false
+    }
+
+    mutating func convert(_ input: UnsafeBufferPointer<UInt8>) {
+        output.reserveCapacity(input.count)
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "<"), let (tag, end) = Self.parseTag(input, at: index) {
+                index = handle(tag, input: input, after: end)
+            } else if byte == UInt8(ascii: "&"), let (scalar, end) = Self.parseEntity(input, at: index) {
+                emitScalar(scalar)
+                index = end
+            } else {
+                emitByte(byte)
+                index += 1
+            }
+        }
+        closeAnchor()
+    }
+
+    // MARK: - Output
+
+    private mutating func flush() {
+        if !output.isEmpty {
+            if pendingBreaks > 0 {
+                for _ in 0..<min(pendingBreaks, 2) { output.append(UInt8(ascii: "\n")) }
+            } else if pendingSpace {
+                output.append(UInt8(ascii: " "))
+            }
+        }
+        pendingBreaks = 0
+        pendingSpace = false
+    }
+
+    private mutating func emitByte(_ byte: UInt8) {
+        if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C {
+            pendingSpace = true
+            return
+        }
+        flush()
+        output.append(byte)
+    }
+
+    private mutating func emitScalar(_ value: UInt32) {
+        if value == 0xA0 || value == 0x20 || value == 0x09 || value == 0x0A {
+            pendingSpace = true
+            return
+        }
+        flush()
+        let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+        output.append(contentsOf: String(scalar).utf8)
+    }
+
+    // MARK: - Tags
+
+    private mutating func handle(_ tag: Tag, input: UnsafeBufferPointer<UInt8>, after end: Int) -> Int {
+        trackQuote(tag)
+        switch tag.name {
+        case Names.br:
+            pendingBreaks += 1
+        case Names.p:
+            pendingBreaks = max(pendingBreaks, 2)
+        case _ where Names.blocks.contains(tag.name):
+            pendingBreaks = max(pendingBreaks, 1)
+        case Names.a:
+            closeAnchor()
+            if !tag.isClosing, tag.href != nil {
+                openAnchor = (tag, output.count, quoteElement != nil)
+            }
+        case Names.script:
+            if !tag.isClosing { return Self.skipRawText(input, from: end, closing: "script") }
+        case Names.style:
+            if !tag.isClosing { return Self.skipRawText(input, from: end, closing: "style") }
+        default:
+            break
+        }
+        return end
+    }
+
+    private mutating func trackQuote(_ tag: Tag) {
+        if let element = quoteElement {
+            guard tag.name == element else { return }
+            quoteDepth += tag.isClosing ? -1 : 1
+            if quoteDepth == 0 { quoteElement = nil }
+        } else if !tag.isClosing, tag.hasQuoteInlineClass {
+            quoteElement = tag.name
+            quoteDepth = 1
+        }
+    }
+
+    private mutating func closeAnchor() {
+        guard let anchor = openAnchor else { return }
+        openAnchor = nil
+        var start = anchor.start
+        while start < output.count, output[start] == UInt8(ascii: " ") || output[start] == UInt8(ascii: "\n") {
+            start += 1
+        }
+        let text = String(decoding: output[start...], as: UTF8.self)
+        let first = start < output.count ? output[start] : 0
+        let isHashtag = anchor.tag.hasHashtagClass || anchor.tag.hasTagRel || first == UInt8(ascii: "#")
+            || text.hasPrefix("＃")
+        let isMention = !isHashtag && (anchor.tag.hasMentionClass || first == UInt8(ascii: "@"))
+        anchors.append(
+            HTMLText.Anchor(
+                href: anchor.tag.href ?? "", text: text, isMention: isMention, isHashtag: isHashtag,
+                isQuoteFallback: anchor.quote))
+        anchorRanges.append(anchor.start..<output.count)
+    }
+
+    /// Parses `<…>` at `start`; nil when the `<` does not open a tag and should be kept as text.
+    private static func parseTag(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> (Tag, Int)? {
+        var index = start + 1
+        guard index < input.count else { return nil }
+        if input[index] == UInt8(ascii: "!") || input[index] == UInt8(ascii: "?") {
+            if matches(input, at: index, "!--") {
+                var scan = index + 3
+                while scan < input.count, !matches(input, at: scan, "-->") { scan += 1 }
+                return (Tag(), min(scan + 3, input.count))
+            }
+            guard let close = firstIndex(of: UInt8(ascii: ">"), in: input, from: index) else { return nil }
+            return (Tag(), close + 1)
+        }
+        var tag = Tag()
+        if input[index] == UInt8(ascii: "/") {
+            tag.isClosing = true
+            index += 1
+        }
+        guard index < input.count, isLetter(input[index]) else { return nil }
+        let nameStart = index
+        while index < input.count, isLetter(input[index]) || isDigit(input[index]) || input[index] == UInt8(ascii: "-") {
+            index += 1
+        }
+        tag.name = Names.pack(UnsafeBufferPointer(rebasing: input[nameStart..<index]))
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: ">") { return (tag, index + 1) }
+            if isSpace(byte) || byte == UInt8(ascii: "/") {
+                index += 1
+                continue
+            }
+            let nameStart = index
+            while index < input.count, !isSpace(input[index]), input[index] != UInt8(ascii: "="),
+                input[index] != UInt8(ascii: ">")
+            {
+                index += 1
+            }
+            let name = UnsafeBufferPointer(rebasing: input[nameStart..<index])
+            while index < input.count, isSpace(input[index]) { index += 1 }
+            guard index < input.count, input[index] == UInt8(ascii: "=") else { continue }
+            index += 1
+            while index < input.count, isSpace(input[index]) { index += 1 }
+            guard index < input.count else { return nil }
+            let valueStart: Int
+            let valueEnd: Int
+            let quote = input[index]
+            if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+                valueStart = index + 1
+                guard let close = firstIndex(of: quote, in: input, from: valueStart) else { return nil }
+                valueEnd = close
+                index = close + 1
+            } else {
+                valueStart = index
+                while index < input.count, !isSpace(input[index]), input[index] != UInt8(ascii: ">") { index += 1 }
+                valueEnd = index
+            }
+            let value = UnsafeBufferPointer(rebasing: input[valueStart..<valueEnd])
+            if equals(name, "href") {
+                tag.href = decodeAttribute(value)
+            } else if equals(name, "class") {
+                forEachToken(in: value) { token in
+                    if equals(token, "mention") { tag.hasMentionClass = true }
+                    if equals(token, "hashtag") { tag.hasHashtagClass = true }
+                    if equals(token, "quote-inline") { tag.hasQuoteInlineClass = true }
+                }
+            } else if equals(name, "rel") {
+                forEachToken(in: value) { token in
+                    if equals(token, "tag") { tag.hasTagRel = true }
+                }
+            }
+        }
+        return nil
+    }
+
+    private static func skipRawText(
+        _ input: UnsafeBufferPointer<UInt8>, from start: Int, closing name: StaticString
+    ) -> Int {
+        var index = start
+        while index + 1 < input.count {
+            if input[index] == UInt8(ascii: "<"), input[index + 1] == UInt8(ascii: "/") {
+                var matched = true
+                for offset in 0..<name.utf8CodeUnitCount {
+                    let expected = name.utf8Start[offset]
+                    let position = index + 2 + offset
+                    if position >= input.count || input[position] | 0x20 != expected {
+                        matched = false
+                        break
+                    }
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return input.count
+    }
+
+    private static func decodeAttribute(_ value: UnsafeBufferPointer<UInt8>) -> String {
+        guard value.contains(UInt8(ascii: "&")) else { return String(decoding: value, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < value.count {
+            if value[index] == UInt8(ascii: "&"), let (scalar, end) = parseEntity(value, at: index) {
+                bytes.append(contentsOf: String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8)
+                index = end
+            } else {
+                bytes.append(value[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Parses `&…;` at `start`, returning the scalar and the index after the reference.
+    static func parseEntity(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> (UInt32, Int)? {
+        var index = start + 1
+        while index < input.count, index - start <= 33,
+            isLetter(input[index]) || isDigit(input[index]) || input[index] == UInt8(ascii: "#")
+        {
+            index += 1
+        }
+        let body = UnsafeBufferPointer(rebasing: input[(start + 1)..<index])
+        if index < input.count, input[index] == UInt8(ascii: ";"), let scalar = HTMLEntities.decode(body) {
+            return (scalar, index + 1)
+        }
+        if body.first == UInt8(ascii: "#"), let scalar = HTMLEntities.decode(body) { return (scalar, index) }
+        if let scalar = HTMLEntities.decodeLegacy(body) { return (scalar, index) }
+        return nil
+    }
+
+    private static func matches(_ input: UnsafeBufferPointer<UInt8>, at index: Int, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= input.count else { return false }
+        for offset in 0..<count where input[index + offset] != literal.utf8Start[offset] { return false }
+        return true
+    }
+
+    private static func firstIndex(of byte: UInt8, in input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while index < input.count {
+            if input[index] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func forEachToken(
+        in value: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        var start = 0
+        for index in 0...value.count where index == value.count || isSpace(value[index]) {
+            if index > start { body(UnsafeBufferPointer(rebasing: value[start..<index])) }
+            start = index + 1
+        }
+    }
+
+    private static func equals(_ token: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard token.count == literal.utf8CodeUnitCount else { return false }
+        for offset in 0..<token.count where token[offset] | 0x20 != literal.utf8Start[offset] { return false }
+        return true
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A }
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C
+    }
+}
+
+/// Packed tag names, compared as integers instead of strings.
+private enum Names {
+    static let a = pack("a")
+    static let br = pack("br")
+    static let p = pack("p")
+    static let script = pack("script")
+    static let style = pack("style")
+    static let blocks: Set<UInt64> = Set(
+        ["div", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "hr", "table"]
+            .map { pack($0) })
+
+    static func pack(_ name: String) -> UInt64 {
+        var name = name
+        return name.withUTF8 { pack($0) }
+    }
+
+    static func pack(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var key: UInt64 = 0
+        for byte in bytes.prefix(8) { key = key << 8 | UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+        return key
+    }
+}

@@ -1,0 +1,221 @@
+import CHyperscan
+import Synchronization
+
+/// Many patterns matched against one text, with Hyperscan as a prefilter.
+///
+/// Hyperscan, compiled in prefilter mode, scans the text once for all patterns and nominates the ones that
+/// *may* match; PCRE2 confirms only those and stays the source of truth for every match and span. Patterns
+/// Hyperscan cannot take (unsupported syntax, empty matches, large bounded repeats that take minutes to
+/// compile) are never nominated by it and always go to PCRE2, so the answers are exactly PCRE2's.
+public final class PatternSet: Sendable {
+    /// Why a pattern is not in the Hyperscan database.
+    public struct Exclusion: Sendable, Hashable {
+        public var index: Int
+        public var reason: String
+    }
+
+    public let patterns: [Pattern]
+    /// Patterns that always run through PCRE2 because the prefilter cannot nominate them.
+    public let exclusions: [Exclusion]
+    private let alwaysRun: [Int]
+    private let database: HyperscanDatabase?
+
+    /// Repeat bounds above this keep a pattern out of Hyperscan: its compile time explodes with them.
+    public static let maximumPrefilterRepeat = 100
+
+    /// Builds the set. With `prefilter: false` every pattern runs through PCRE2 (the naive baseline).
+    public init(_ patterns: [Pattern], prefilter: Bool = true) {
+        self.patterns = patterns
+        guard prefilter, !patterns.isEmpty else {
+            self.exclusions = []
+            self.alwaysRun = Array(patterns.indices)
+            self.database = nil
+            return
+        }
+        var exclusions: [Exclusion] = []
+        var candidates: [Int] = []
+        for (index, pattern) in patterns.enumerated() {
+            if let bound = Self.largestRepeatBound(in: pattern.source), bound > Self.maximumPrefilterRepeat {
+                exclusions.append(Exclusion(index: index, reason: "repeat bound \(bound) is too large for Hyperscan"))
+            } else {
+                candidates.append(index)
+            }
+        }
+        var database: HyperscanDatabase?
+        while !candidates.isEmpty {
+            switch HyperscanDatabase.compile(candidates.map { (patterns[$0], UInt32($0)) }) {
+            case .success(let compiled):
+                database = compiled
+                candidates = []
+            case .failure(let failure):
+                guard let position = failure.expression, candidates.indices.contains(position) else {
+                    // Not attributable to one pattern: give up on the prefilter rather than guess.
+                    exclusions += candidates.map { Exclusion(index: $0, reason: "Hyperscan: \(failure.message)") }
+                    candidates = []
+                    break
+                }
+                exclusions.append(Exclusion(index: candidates[position], reason: "Hyperscan: \(failure.message)"))
+                candidates.remove(at: position)
+            }
+        }
+        self.database = database
+        self.exclusions = exclusions.sorted { $0.index < $1.index }
+        self.alwaysRun = self.exclusions.map(\.index)
+    }
+
+    /// How many patterns the prefilter covers.
+    public var prefilteredCount: Int { patterns.count - alwaysRun.count }
+
+    /// The patterns that may match `text`: nominated by Hyperscan, plus every pattern it cannot take.
+    /// A pattern outside this set certainly does not match.
+    public func candidates(in text: String) throws(MatchingError) -> CandidateSet {
+        var text = text
+        return try text.withUTF8 { bytes in Result { () throws(MatchingError) in try candidates(in: bytes) } }.get()
+    }
+
+    /// The candidates for UTF-8 `bytes`.
+    public func candidates(in bytes: UnsafeBufferPointer<UInt8>) throws(MatchingError) -> CandidateSet {
+        var set = CandidateSet(capacity: patterns.count)
+        for index in alwaysRun { set.insert(index) }
+        if let database, !bytes.isEmpty {
+            try database.scan(bytes, into: &set)
+        }
+        return set
+    }
+
+    /// Every pattern that matches `text`, with its first span, confirmed by PCRE2. Errors (limit hits) are
+    /// reported per pattern and do not stop the others.
+    public func matches(in text: String) -> [(index: Int, result: Result<MatchSpan, MatchingError>)] {
+        var text = text
+        return text.withUTF8 { bytes in
+            let nominated: CandidateSet
+            do {
+                nominated = try candidates(in: bytes)
+            } catch {
+                nominated = CandidateSet(all: patterns.count)
+            }
+            var results: [(index: Int, result: Result<MatchSpan, MatchingError>)] = []
+            for index in nominated {
+                do {
+                    if let span = try patterns[index].firstMatch(in: bytes) {
+                        results.append((index, .success(span)))
+                    }
+                } catch let error as MatchingError {
+                    results.append((index, .failure(error)))
+                } catch {
+                    results.append((index, .failure(MatchingError(code: .matchFailed, message: "\(error)"))))
+                }
+            }
+            return results
+        }
+    }
+
+    /// The largest number in a `{n}`, `{n,}` or `{n,m}` quantifier of `source`, if any.
+    public static func largestRepeatBound(in source: String) -> Int? {
+        var largest: Int?
+        var escaped = false
+        var inClass = false
+        var iterator = source.unicodeScalars.makeIterator()
+        var pending: [Unicode.Scalar] = []
+        func next() -> Unicode.Scalar? { pending.isEmpty ? iterator.next() : pending.removeFirst() }
+        while let scalar = next() {
+            if escaped {
+                escaped = false
+                continue
+            }
+            switch scalar {
+            case "\\": escaped = true
+            case "[": inClass = true
+            case "]": inClass = false
+            case "{" where !inClass:
+                var digits = ""
+                var numbers: [Int] = []
+                var closed = false
+                var consumed: [Unicode.Scalar] = []
+                while let inner = next() {
+                    consumed.append(inner)
+                    if inner.properties.numericType == .decimal, inner.isASCII {
+                        digits.unicodeScalars.append(inner)
+                    } else if inner == "," {
+                        numbers.append(Int(digits.prefix(9)) ?? 0)
+                        digits = ""
+                    } else if inner == "}" {
+                        if !digits.isEmpty { numbers.append(Int(digits.prefix(9)) ?? 0) }
+                        closed = true
+                        break
+                    } else {
+                        break
+                    }
+                }
+                if closed, let bound = numbers.max() {
+                    largest = max(largest ?? 0, bound)
+                } else if !closed, let last = consumed.last {
+                    pending.append(last)
+                }
+            default: break
+            }
+        }
+        return largest
+    }
+}
+
+/// A set of pattern indices, as a bitmap.
+public struct CandidateSet: Sendable, Sequence {
+    private var words: [UInt64]
+    public let capacity: Int
+
+    public init(capacity: Int) {
+        self.capacity = capacity
+        self.words = Array(repeating: 0, count: (capacity + 63) / 64)
+    }
+
+    /// A set holding every index below `all`.
+    public init(all: Int) {
+        self.init(capacity: all)
+        for index in 0..<all { insert(index) }
+    }
+
+    public mutating func insert(_ index: Int) {
+        words[index >> 6] |= 1 << UInt64(index & 63)
+    }
+
+    public func contains(_ index: Int) -> Bool {
+        index >= 0 && index < capacity && words[index >> 6] & (1 << UInt64(index & 63)) != 0
+    }
+
+    public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+
+    /// Adds every member of `other` (of the same capacity).
+    public mutating func formUnion(_ other: CandidateSet) {
+        for index in words.indices where index < other.words.count { words[index] |= other.words[index] }
+    }
+
+    /// Keeps only members also in `other`.
+    public mutating func formIntersection(_ other: CandidateSet) {
+        for index in words.indices { words[index] &= index < other.words.count ? other.words[index] : 0 }
+    }
+
+    public func makeIterator() -> some IteratorProtocol<Int> {
+        var wordIndex = 0
+        var current = words.first ?? 0
+        let words = self.words
+        return AnyIterator {
+            while true {
+                if current != 0 {
+                    let bit = current.trailingZeroBitCount
+                    current &= current - 1
+                    return wordIndex * 64 + bit
+                }
+                wordIndex += 1
+                guard wordIndex < words.count else { return nil }
+                current = words[wordIndex]
+            }
+        }
+    }
+
+    mutating func withUnsafeMutableWords<R>(_ body: (UnsafeMutableBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try words.withUnsafeMutableBufferPointer { try body($0) }
+    }
+}

@@ -1,0 +1,184 @@
+import ActivityPub
+import Matching
+
+/// Per-evaluation state: the subject's texts per channel, prefilter candidates, and signal reads.
+struct EvaluationContext {
+    let subject: Subject
+    let signals: any Signals
+    let channels: [TextChannel]
+    var candidates: [CandidateSet?]
+    private var texts: [String?]
+
+    init(subject: Subject, signals: any Signals, channels: [TextChannel]) {
+        self.subject = subject
+        self.signals = signals
+        self.channels = channels
+        self.candidates = Array(repeating: nil, count: channels.count)
+        self.texts = Array(repeating: nil, count: channels.count)
+    }
+
+    /// The text of a channel, folded when the channel reads the matching form.
+    mutating func text(_ channel: Int) -> String {
+        if let text = texts[channel] { return text }
+        let raw = subject.text(channels[channel].field)
+        let text = channels[channel].form == .folded ? TextFolding.matchingForm(raw) : raw
+        texts[channel] = text
+        return text
+    }
+
+    mutating func evaluate(_ condition: Condition, evidence: inout [Evidence]) -> Result<Bool, MatchingError> {
+        switch condition {
+        case .text(let text):
+            return evaluateText(text, evidence: &evidence)
+        case .domains(let domains):
+            return .success(evaluateDomains(domains, evidence: &evidence))
+        case .field(let field):
+            return .success(evaluateField(field, evidence: &evidence))
+        case .all(let children):
+            var collected: [Evidence] = []
+            for child in children {
+                switch evaluate(child, evidence: &collected) {
+                case .success(true): continue
+                case let other: return other
+                }
+            }
+            evidence += collected
+            return .success(true)
+        case .any(let children):
+            var failure: MatchingError?
+            for child in children {
+                switch evaluate(child, evidence: &evidence) {
+                case .success(true): return .success(true)
+                case .success(false): continue
+                case .failure(let error): failure = failure ?? error
+                }
+            }
+            return failure.map { .failure($0) } ?? .success(false)
+        case .not(let child):
+            var discarded: [Evidence] = []
+            return evaluate(child, evidence: &discarded).map { !$0 }
+        case .atLeast(let count, let children):
+            var held = 0
+            var collected: [Evidence] = []
+            var failure: MatchingError?
+            for (position, child) in children.enumerated() {
+                switch evaluate(child, evidence: &collected) {
+                case .success(true): held += 1
+                case .success(false): break
+                case .failure(let error): failure = failure ?? error
+                }
+                if held >= count {
+                    evidence += collected
+                    return .success(true)
+                }
+                if held + (children.count - position - 1) < count, failure == nil { return .success(false) }
+            }
+            return failure.map { .failure($0) } ?? .success(false)
+        }
+    }
+
+    private mutating func evaluateText(_ condition: TextCondition, evidence: inout [Evidence]) -> Result<
+        Bool, MatchingError
+    > {
+        for slot in condition.slots {
+            if let candidates = candidates[slot.channel], !candidates.contains(slot.index) { continue }
+            let text = text(slot.channel)
+            do {
+                guard let span = try condition.pattern.firstMatch(in: text) else { continue }
+                let channel = channels[slot.channel]
+                let characters = span.characters(in: text)
+                evidence.append(
+                    Evidence(
+                        kind: .match, field: channel.field.rawValue,
+                        detail: "\(condition.kind.rawValue) /\(condition.pattern.source)/ matched",
+                        span: Span(
+                            form: channel.form.rawValue, utf8Start: span.utf8.lowerBound, utf8End: span.utf8.upperBound,
+                            characterStart: characters.lowerBound, characterEnd: characters.upperBound,
+                            excerpt: span.excerpt(in: text))))
+                return .success(true)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return .success(false)
+    }
+
+    private func evaluateDomains(_ condition: DomainCondition, evidence: inout [Evidence]) -> Bool {
+        let hosts: [String]
+        let field: String
+        switch condition.target {
+        case .links:
+            hosts = subject.linkHosts
+            field = "link.hosts"
+        case .actor:
+            hosts = subject.actorHost.map { [$0] } ?? []
+            field = "actor.host"
+        case .mentions:
+            hosts = subject.mentionHosts
+            field = "mention.hosts"
+        }
+        for host in hosts {
+            if let listed = condition.listedDomain(for: host) {
+                let detail = listed == host ? "\(host) is on \(condition.listName)" : "\(host) is under \(listed) on \(condition.listName)"
+                evidence.append(Evidence(kind: .domain, field: field, detail: detail, span: nil))
+                return true
+            }
+        }
+        return false
+    }
+
+    private func evaluateField(_ condition: FieldCondition, evidence: inout [Evidence]) -> Bool {
+        let value: FieldValue?
+        if SubjectFieldCatalog.names.contains(condition.name) {
+            value = subject.fieldValue(condition.name)
+        } else {
+            value = signals.value(of: condition.name, for: subject).map { .number($0) }
+        }
+        var statements: [String] = []
+        for comparison in condition.comparisons {
+            guard let statement = Self.compare(value, comparison) else { return false }
+            statements.append(statement)
+        }
+        let shown = value.map { String(describing: $0) } ?? "none"
+        evidence.append(
+            Evidence(
+                kind: .field, field: condition.name,
+                detail: "\(condition.name) = \(shown) (\(statements.joined(separator: ", ")))", span: nil))
+        return true
+    }
+
+    /// Returns a short statement of the comparison when it holds, nil when it does not.
+    static func compare(_ value: FieldValue?, _ comparison: FieldCondition.Comparison) -> String? {
+        switch comparison {
+        case .exists(let wanted):
+            return (value != nil) == wanted ? (wanted ? "present" : "absent") : nil
+        case .greaterOrEqual(let bound):
+            guard let number = value?.number, number >= bound else { return nil }
+            return "≥ \(FieldValue.number(bound))"
+        case .greater(let bound):
+            guard let number = value?.number, number > bound else { return nil }
+            return "> \(FieldValue.number(bound))"
+        case .lessOrEqual(let bound):
+            guard let number = value?.number, number <= bound else { return nil }
+            return "≤ \(FieldValue.number(bound))"
+        case .less(let bound):
+            guard let number = value?.number, number < bound else { return nil }
+            return "< \(FieldValue.number(bound))"
+        case .equal(let expected):
+            guard let value, value.equals(expected) else { return nil }
+            return "= \(expected)"
+        case .isOneOf(let options):
+            guard let value, let match = options.first(where: { value.equals($0) }) else { return nil }
+            return "is \(match)"
+        case .contains(let needle):
+            switch value {
+            case .list(let items) where items.contains(where: { $0.lowercased() == needle.lowercased() }):
+                return "has \(needle)"
+            case .string(let text) where text.lowercased().contains(needle.lowercased()):
+                return "contains \(needle)"
+            default:
+                return nil
+            }
+        }
+    }
+}

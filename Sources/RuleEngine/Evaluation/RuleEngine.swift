@@ -1,0 +1,179 @@
+public import ActivityPub
+import Matching
+
+/// Evaluates subjects against a compiled rule set.
+///
+/// Compilation groups every regex and word list by the text channel it reads (a field in a form) and builds
+/// one Hyperscan prefilter per channel. Evaluating a subject scans each channel once; only rules with a
+/// nominated pattern, plus rules that read no text at all, are evaluated, and PCRE2 confirms every match.
+/// The verdict is exactly what evaluating every rule with PCRE2 alone gives (`prefilter: false`).
+public final class RuleEngine: Sendable {
+    public let ruleSet: RuleSet
+    private let rules: [Rule]
+    private let channels: [TextChannel]
+    private let patternSets: [PatternSet]
+    /// `triggers[channel][pattern]`: rules that may fire only if that pattern is a candidate.
+    private let triggers: [[[Int]]]
+    private let untriggered: CandidateSet
+    private let rulesByType: [String: CandidateSet]
+    private let rulesForAnyType: CandidateSet
+
+    public init(ruleSet: RuleSet, prefilter: Bool = true) {
+        self.ruleSet = ruleSet
+        var builder = ChannelBuilder()
+        let rules = ruleSet.rules.map { rule in
+            var rule = rule
+            rule.condition = builder.assignSlots(rule.condition)
+            return rule
+        }
+        self.rules = rules
+        self.channels = builder.channels
+        self.patternSets = builder.patterns.map { PatternSet($0, prefilter: prefilter) }
+
+        var triggers = builder.patterns.map { Array(repeating: [Int](), count: $0.count) }
+        var untriggered = CandidateSet(capacity: rules.count)
+        var rulesByType: [String: CandidateSet] = [:]
+        var rulesForAnyType = CandidateSet(capacity: rules.count)
+        for (index, rule) in rules.enumerated() {
+            if let slots = Self.trigger(of: rule.condition) {
+                for slot in slots { triggers[slot.channel][slot.index].append(index) }
+            } else {
+                untriggered.insert(index)
+            }
+            if rule.types.isEmpty {
+                rulesForAnyType.insert(index)
+            } else {
+                for type in rule.types {
+                    rulesByType[type, default: CandidateSet(capacity: rules.count)].insert(index)
+                }
+            }
+        }
+        self.triggers = triggers
+        self.untriggered = untriggered
+        self.rulesByType = rulesByType
+        self.rulesForAnyType = rulesForAnyType
+    }
+
+    /// How many patterns the prefilter covers, and how many always run through PCRE2.
+    public var prefilterCoverage: (prefiltered: Int, pcre2Only: Int) {
+        patternSets.reduce((0, 0)) { ($0.0 + $1.prefilteredCount, $0.1 + $1.exclusions.count) }
+    }
+
+    /// Evaluates `subject`, reading reputation from `signals`.
+    public func evaluate(_ subject: Subject, signals: any Signals = InMemorySignals()) -> Verdict {
+        var context = EvaluationContext(subject: subject, signals: signals, channels: channels)
+        var selected = rulesForAnyType
+        for type in subject.matchTypes {
+            if let typed = rulesByType[type] { selected.formUnion(typed) }
+        }
+        var nominated = untriggered
+        for channel in channels.indices {
+            let set = patternSets[channel]
+            // Empty text is still asked: patterns the prefilter cannot take (some match empty text) run anyway.
+            var text = context.text(channel)
+            let candidates: CandidateSet
+            do {
+                candidates = try text.withUTF8 { bytes in
+                    Result { () throws(MatchingError) in try set.candidates(in: bytes) }
+                }.get()
+            } catch {
+                candidates = CandidateSet(all: set.patterns.count)
+            }
+            context.candidates[channel] = candidates
+            for pattern in candidates {
+                for rule in triggers[channel][pattern] { nominated.insert(rule) }
+            }
+        }
+        selected.formIntersection(nominated)
+
+        var score = 0.0
+        var forced: Set<RuleAction> = []
+        var hits: [RuleHit] = []
+        var shadowHits: [RuleHit] = []
+        var errors: [RuleFailure] = []
+        for index in selected {
+            let rule = rules[index]
+            var evidence: [Evidence] = []
+            switch context.evaluate(rule.condition, evidence: &evidence) {
+            case .failure(let error):
+                errors.append(RuleFailure(rule: rule.id, message: error.description))
+            case .success(false):
+                continue
+            case .success(true):
+                let hit = RuleHit(
+                    rule: rule.id, description: rule.description, score: rule.score, action: rule.action,
+                    tags: rule.tags, evidence: evidence)
+                if rule.mode == .shadow {
+                    shadowHits.append(hit)
+                } else {
+                    hits.append(hit)
+                    score += rule.score
+                    if let action = rule.action { forced.insert(action) }
+                }
+            }
+        }
+        return Verdict(
+            action: ruleSet.policy.action(score: score, forced: forced), score: score, hits: hits,
+            shadowHits: shadowHits, errors: errors, rulesetVersion: ruleSet.version)
+    }
+
+    /// Pattern slots of which at least one must be a candidate for `condition` to possibly hold, or nil when
+    /// the condition can hold without any text match.
+    static func trigger(of condition: Condition) -> [PatternSlot]? {
+        switch condition {
+        case .text(let text):
+            return text.slots
+        case .domains, .field, .not:
+            return nil
+        case .all(let children):
+            return children.compactMap(trigger(of:)).min { $0.count < $1.count }
+        case .any(let children):
+            var slots: [PatternSlot] = []
+            for child in children {
+                guard let childSlots = trigger(of: child) else { return nil }
+                slots += childSlots
+            }
+            return children.isEmpty ? nil : slots
+        case .atLeast(let count, let children):
+            // At least `count` children must hold: if more than `children.count - count` of them need text,
+            // one of those must have a candidate.
+            let triggered = children.compactMap(trigger(of:))
+            guard count > 0, children.count - triggered.count < count else { return nil }
+            return triggered.flatMap { $0 }
+        }
+    }
+}
+
+/// Collects the text channels of a rule set and the patterns each reads.
+private struct ChannelBuilder {
+    var channels: [TextChannel] = []
+    var patterns: [[Pattern]] = []
+    var channelIndex: [TextChannel: Int] = [:]
+
+    mutating func assignSlots(_ condition: Condition) -> Condition {
+        switch condition {
+        case .text(var text):
+            text.slots = text.fields.map { field in
+                let channel = TextChannel(field: field, form: text.form)
+                let index: Int
+                if let existing = channelIndex[channel] {
+                    index = existing
+                } else {
+                    index = channels.count
+                    channelIndex[channel] = index
+                    channels.append(channel)
+                    patterns.append([])
+                }
+                patterns[index].append(text.pattern)
+                return PatternSlot(channel: index, index: patterns[index].count - 1)
+            }
+            return .text(text)
+        case .domains, .field:
+            return condition
+        case .all(let children): return .all(children.map { assignSlots($0) })
+        case .any(let children): return .any(children.map { assignSlots($0) })
+        case .not(let child): return .not(assignSlots(child))
+        case .atLeast(let count, let children): return .atLeast(count, children.map { assignSlots($0) })
+        }
+    }
+}

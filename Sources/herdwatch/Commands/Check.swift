@@ -1,0 +1,92 @@
+import ActivityPub
+import ArgumentParser
+import Foundation
+import RuleEngine
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate activities and explain each verdict.",
+        discussion: """
+            Input: a JSON file with one activity, or NDJSON (one per line), or `-` for standard input.
+            An NDJSON line is a bare activity or an envelope
+              {"id": "...", "activity": {...}, "actor": {...}, "headers": {...}}
+            (actor document and headers optional). A line that does not parse gets an error verdict
+            and the stream goes on.
+            Exit status: 0 when everything was accepted or flagged, 1 when anything was held or rejected,
+            3 when nothing was held or rejected but some input could not be evaluated, 2 on usage errors.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(help: ArgumentHelp("Actor document (JSON) to evaluate bare activities with.", valueName: "file"))
+    var actor: String?
+
+    @Option(help: "Output format: text (readable) or json (one verdict per line).")
+    var format: Format = .text
+
+    @Argument(help: ArgumentHelp("Activity files (JSON or NDJSON); `-` reads standard input.", valueName: "file"))
+    var files: [String] = ["-"]
+
+    func run() throws {
+        let ruleSet: RuleSet
+        do {
+            ruleSet = try RuleSet.load(directory: ruleOptions.rules)
+        } catch {
+            var standardError = StandardError()
+            for diagnostic in error.diagnostics where diagnostic.severity == .error {
+                print(diagnostic, to: &standardError)
+            }
+            print("herdwatch: the rules in \(ruleOptions.rules) do not load; run `herdwatch rules lint \(ruleOptions.rules)`", to: &standardError)
+            throw ExitCode(2)
+        }
+        var defaultActor: Actor?
+        if let actor {
+            guard let data = FileManager.default.contents(atPath: actor) else {
+                throw ValidationError("cannot read actor file \(actor)")
+            }
+            do {
+                defaultActor = try Actor.decode(Array(data))
+            } catch {
+                throw ValidationError("actor file \(actor) is not an actor document: \(error)")
+            }
+        }
+        let engine = RuleEngine(ruleSet: ruleSet)
+        var printer = VerdictPrinter(format: format)
+        for file in files {
+            let bytes: [UInt8]
+            if file == "-" {
+                bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+            } else {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw ValidationError("cannot read \(file): no such file or not readable")
+                }
+                bytes = Array(data)
+            }
+            let name = file == "-" ? "stdin" : file
+            for item in InputReader.items(in: bytes, source: name) {
+                switch item.payload {
+                case .failure(let error):
+                    printer.printError(source: item.source, id: item.id, error: error)
+                case .success(let input):
+                    let subject = Normalizer.subject(for: input.activity, actor: input.actor ?? defaultActor)
+                    let verdict = engine.evaluate(subject)
+                    printer.print(source: item.source, id: item.id ?? input.activity.id, verdict: verdict)
+                }
+            }
+        }
+        printer.finish()
+        if printer.heldOrRejected > 0 { throw ExitCode(1) }
+        if printer.failures > 0 { throw ExitCode(3) }
+    }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

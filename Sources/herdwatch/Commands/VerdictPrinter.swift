@@ -1,0 +1,131 @@
+import ActivityPub
+import Foundation
+import RuleEngine
+
+/// Writes verdicts as readable text or as one JSON object per line, and counts outcomes for the exit status.
+struct VerdictPrinter {
+    let format: Check.Format
+    private(set) var heldOrRejected = 0
+    private(set) var failures = 0
+    private var counts: [RuleAction: Int] = [:]
+    private let encoder: JSONEncoder
+
+    init(format: Check.Format) {
+        self.format = format
+        encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    mutating func print(source: String, id: String?, verdict: Verdict) {
+        counts[verdict.action, default: 0] += 1
+        if verdict.action == .hold || verdict.action == .reject { heldOrRejected += 1 }
+        switch format {
+        case .json:
+            emitJSON(JSONLine(id: id, source: source, verdict: verdict, error: nil))
+        case .text:
+            Swift.print(Self.describe(source: source, id: id, verdict: verdict))
+        }
+    }
+
+    mutating func printError(source: String, id: String?, error: ActivityPubError) {
+        failures += 1
+        switch format {
+        case .json:
+            emitJSON(
+                JSONLine(
+                    id: id, source: source, verdict: nil,
+                    error: JSONLine.Failure(code: error.code.rawValue, path: error.path, message: error.message)))
+        case .text:
+            Swift.print("\(source): ERROR \(error.message) (at \(error.path))")
+        }
+    }
+
+    func finish() {
+        guard format == .text else { return }
+        let total = counts.values.reduce(0, +) + failures
+        guard total > 1 else { return }
+        let parts = RuleAction.allCases.compactMap { action in counts[action].map { "\($0) \(action.rawValue)" } }
+            + (failures > 0 ? ["\(failures) not evaluated"] : [])
+        Swift.print("\(total) activities: " + parts.joined(separator: ", "))
+    }
+
+    private func emitJSON(_ line: JSONLine) {
+        guard let data = try? encoder.encode(line) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    static func describe(source: String, id: String?, verdict: Verdict) -> String {
+        var lines = ["\(source): \(verdict.action.rawValue.uppercased()) (score \(FieldNumber(verdict.score)))" + (id.map { "  \($0)" } ?? "")]
+        for hit in verdict.hits {
+            let contribution = hit.action.map { "forces \($0.rawValue)" } ?? "\(signed(hit.score))"
+            lines.append("  + \(hit.rule)  \(contribution)  \(hit.description)")
+            for evidence in hit.evidence { lines.append("      " + describe(evidence)) }
+        }
+        for hit in verdict.shadowHits {
+            lines.append("  ~ shadow \(hit.rule)  would \(hit.action.map { "force \($0.rawValue)" } ?? "add \(signed(hit.score))")")
+            for evidence in hit.evidence { lines.append("      " + describe(evidence)) }
+        }
+        for failure in verdict.errors {
+            lines.append("  ! \(failure.rule) errored: \(failure.message)")
+        }
+        if verdict.hits.isEmpty, verdict.shadowHits.isEmpty, verdict.errors.isEmpty {
+            lines.append("  no rule fired")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describe(_ evidence: Evidence) -> String {
+        guard let span = evidence.span else { return evidence.detail }
+        let form = span.form == "raw" ? " (raw)" : ""
+        return "\(evidence.field)\(form) chars \(span.characterStart)–\(span.characterEnd): \(span.excerpt)"
+    }
+
+    static func signed(_ score: Double) -> String {
+        score >= 0 ? "+\(FieldNumber(score))" : "\(FieldNumber(score))"
+    }
+}
+
+/// A number printed without a trailing `.0` when it is whole.
+struct FieldNumber: CustomStringConvertible {
+    var value: Double
+    init(_ value: Double) { self.value = value }
+    var description: String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+/// One line of `--format json` output.
+struct JSONLine: Encodable {
+    struct Failure: Encodable {
+        var code: String
+        var path: String
+        var message: String
+    }
+
+    var id: String?
+    var source: String
+    var verdict: Verdict?
+    var error: Failure?
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, action, score, hits, shadowHits, errors, rulesetVersion, error
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(source, forKey: .source)
+        if let verdict {
+            try container.encode(verdict.action, forKey: .action)
+            try container.encode(verdict.score, forKey: .score)
+            try container.encode(verdict.hits, forKey: .hits)
+            try container.encode(verdict.shadowHits, forKey: .shadowHits)
+            try container.encode(verdict.errors, forKey: .errors)
+            try container.encode(verdict.rulesetVersion, forKey: .rulesetVersion)
+        } else {
+            try container.encodeNil(forKey: .action)
+            try container.encode(error, forKey: .error)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Herdwatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herdwatch",
+        abstract: "Moderation and trust-and-safety workbench for fediverse instances.",
+        discussion: """
+            Evaluate ActivityPub activities against rules and explain every verdict.
+            Examples:
+              herdwatch check Fixtures/activities/spam-feb2024-link-mentions.json
+              herdwatch check --format json < stream.ndjson
+              herdwatch rules lint Rules
+              herdwatch rules test Rules
+            """,
+        subcommands: [Check.self, RulesCommand.self, Bench.self]
+    )
+}
+
+/// Options shared by commands that load a rule set.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Directory of rule files.", valueName: "dir"))
+    var rules: String = RuleOptions.defaultDirectory
+
+    static var defaultDirectory: String {
+        if let fromEnvironment = ProcessInfo.processInfo.environment["HERDWATCH_RULES"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "Rules"
+    }
+}

@@ -1,0 +1,104 @@
+import Matching
+import Testing
+
+@Suite("PatternSet (Hyperscan prefilter, PCRE2 confirm)")
+struct PatternSetTests {
+    @Test func prefilterNominatesOnlyPossibleMatches() throws {
+        let set = PatternSet([
+            try Pattern("casino", options: .caseless),
+            try Pattern(#"free\s+crypto"#, options: .caseless),
+            try Pattern("ctkpaarr"),
+        ])
+        #expect(set.exclusions.isEmpty)
+        #expect(set.prefilteredCount == 3)
+        let candidates = try set.candidates(in: "Win at the CASINO today")
+        #expect(Array(candidates) == [0])
+        #expect(set.matches(in: "FREE   crypto and ctkpaarr").map(\.index) == [1, 2])
+    }
+
+    @Test func largeBoundedRepeatsStayOutOfHyperscanButStillMatch() throws {
+        let set = PatternSet([try Pattern("<a[^>]{1,1000}>spam"), try Pattern("ham")])
+        #expect(set.exclusions.map(\.index) == [0])
+        #expect(set.exclusions.first?.reason.contains("repeat bound 1000") == true)
+        #expect(set.matches(in: "<a href=x>spam").map(\.index) == [0])
+    }
+
+    @Test func patternsHyperscanRejectsFallBackToPCRE2() throws {
+        // Recursion and backtracking verbs are PCRE2-only; an empty-matching pattern is refused by Hyperscan.
+        let set = PatternSet([
+            try Pattern(#"\((?:[^()]|(?R))*\)"#),
+            try Pattern("a*"),
+            try Pattern("spam"),
+        ])
+        #expect(Set(set.exclusions.map(\.index)) == [0, 1])
+        let found = set.matches(in: "(nested (parens))").map(\.index)
+        #expect(found == [0, 1])
+    }
+
+    @Test func repeatBoundScannerIgnoresEscapesAndClasses() {
+        #expect(PatternSet.largestRepeatBound(in: #"a{2,300}"#) == 300)
+        #expect(PatternSet.largestRepeatBound(in: #"a\{5000}"#) == nil)
+        #expect(PatternSet.largestRepeatBound(in: #"[{]9999}"#) == nil)
+        #expect(PatternSet.largestRepeatBound(in: #"x{12}y{3,}"#) == 12)
+        #expect(PatternSet.largestRepeatBound(in: "{oops") == nil)
+    }
+
+    @Test func limitErrorsAreReportedPerPattern() throws {
+        let limits = MatchLimits(match: 5_000, depth: 500, heapKiB: 512)
+        let set = PatternSet([try Pattern("(?:a|aa){1,150}$", limits: limits), try Pattern("a{3}")])
+        let results = set.matches(in: String(repeating: "a", count: 40) + "!")
+        #expect(results.count == 2)
+        #expect(throws: MatchingError.self) { try results.first { $0.index == 0 }?.result.get() }
+        #expect(try results.first { $0.index == 1 }?.result.get().utf8 == 0..<3)
+    }
+
+    /// Generated patterns and texts: the prefiltered set must give exactly the naive loop's answers.
+    @Test func prefilteredAnswersEqualNaiveAnswers() throws {
+        var generator = SeededGenerator(seed: 0x5eed)
+        let words = ["casino", "crypto", "bonus", "free", "ΔΩΡΕΑΝ", "荒らし", "discord", "gg", "win", "Straße", "bet"]
+        var patterns: [Pattern] = []
+        for index in 0..<400 {
+            let first = words.randomElement(using: &generator)!
+            let second = words.randomElement(using: &generator)!
+            let source: String
+            switch index % 6 {
+            case 0: source = first
+            case 1: source = "\(first)\\s*\(second)"
+            case 2: source = "\\b\(first)\\b"
+            case 3: source = "(?:\(first)|\(second))\\W{1,3}\\d+"
+            case 4: source = "\(first).{0,20}\(second)"
+            default: source = "[\(first.prefix(2))]{2,4}\(second.suffix(2))"
+            }
+            let options: PatternOptions = index % 3 == 0 ? [] : .caseless
+            patterns.append(try Pattern(source, options: options))
+        }
+        let prefiltered = PatternSet(patterns)
+        let naive = PatternSet(patterns, prefilter: false)
+        #expect(prefiltered.prefilteredCount > 350)
+        for _ in 0..<300 {
+            let length = Int.random(in: 1...25, using: &generator)
+            let filler = [" ", "-", "!", "12", "\n", "x", "é"]
+            let text = (0..<length).map { _ in
+                Bool.random(using: &generator)
+                    ? words.randomElement(using: &generator)!.uppercased()
+                    : filler.randomElement(using: &generator)!
+            }.joined(separator: Bool.random(using: &generator) ? " " : "")
+            let expected = naive.matches(in: text).map { "\($0.index):\(String(describing: try? $0.result.get()))" }
+            let actual = prefiltered.matches(in: text).map { "\($0.index):\(String(describing: try? $0.result.get()))" }
+            #expect(actual == expected)
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so generated cases are the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
