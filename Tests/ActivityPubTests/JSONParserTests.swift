@@ -56,7 +56,7 @@ import Testing
 
     @Test func largeIntegersAndFractionsKeepTheirValue() throws {
         let value = try JSONValue.parse("[123456789012345678, 0.1, -0, 1E-2]")
-        #expect(value[0]?.doubleValue == 123456789012345678)
+        #expect(value[0]?.doubleValue == 1.2345678901234568e17)
         #expect(value[1]?.doubleValue == 0.1)
         #expect(value[2]?.doubleValue == 0)
         #expect(value[3]?.doubleValue == 0.01)
@@ -81,7 +81,7 @@ import Testing
         Rejection(json: #"{"a": tru}"#, code: .syntax, offset: 9, path: "$.a"),
         Rejection(json: #"{"a": NaN}"#, code: .syntax, offset: 6, path: "$.a"),
         Rejection(json: #"{"a": "x\qy"}"#, code: .syntax, offset: 8, path: "$.a"),
-        Rejection(json: #"{"a": "\u12G4"}"#, code: .syntax, offset: 12, path: "$.a"),
+        Rejection(json: #"{"a": "\u12G4"}"#, code: .syntax, offset: 11, path: "$.a"),
         Rejection(json: "{\"a\": \"tab\there\"}", code: .syntax, offset: 10, path: "$.a"),
         Rejection(json: #"{"a": 1} x"#, code: .syntax, offset: 9, path: "$"),
         Rejection(json: #"{"a": -}"#, code: .syntax, offset: 7, path: "$.a"),

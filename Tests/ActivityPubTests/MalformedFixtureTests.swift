@@ -14,7 +14,7 @@ import Testing
     @Test(arguments: [
         Case(file: "not_json.json", code: .invalidJSON, jsonCode: .syntax, path: "$"),
         Case(file: "empty.json", code: .invalidJSON, jsonCode: .empty, path: "$"),
-        Case(file: "deep_nesting_50.json", code: .invalidJSON, jsonCode: .tooDeep, path: "$.object" + String(repeating: ".object", count: 30)),
+        Case(file: "deep_nesting_50.json", code: .invalidJSON, jsonCode: .tooDeep, path: "$.object" + String(repeating: ".object", count: 31)),
         Case(file: "invalid_utf8.json", code: .invalidJSON, jsonCode: .invalidUTF8, path: "$.object.content"),
         Case(file: "truncated.json", code: .invalidJSON, jsonCode: .syntax, path: "$.object.tag[1].href"),
         Case(file: "trailing_comma.json", code: .invalidJSON, jsonCode: .syntax, path: "$.object.tag[2]"),

@@ -58,30 +58,35 @@ public struct PublicSuffixList: Sendable {
     /// Nil for IP addresses, single labels and hosts that are themselves public suffixes.
     public func registrableDomain(of host: String) -> String? {
         guard let host = Hostname.normalize(host), !host.hasPrefix("["), !Self.isIPv4(host) else { return nil }
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return nil }
-        var suffixLength = 1
-        for start in 0..<labels.count {
-            let candidate = labels[start...].joined(separator: ".")
+        // Label starts, leftmost first; each suffix is a slice of `host`, so no joining is needed.
+        var starts = [host.startIndex]
+        var index = host.utf8.startIndex
+        while index != host.utf8.endIndex {
+            if host.utf8[index] == UInt8(ascii: ".") { starts.append(host.utf8.index(after: index)) }
+            index = host.utf8.index(after: index)
+        }
+        guard starts.count >= 2 else { return nil }
+        var suffixLabels = 1
+        for (position, start) in starts.enumerated() {
+            let candidate = String(host[start...])
             if exceptions.contains(candidate) {
-                suffixLength = labels.count - start - 1
+                suffixLabels = starts.count - position - 1
                 break
             }
             if rules.contains(candidate) {
-                suffixLength = labels.count - start
+                suffixLabels = starts.count - position
                 break
             }
-            if start + 1 < labels.count, wildcards.contains(labels[(start + 1)...].joined(separator: ".")) {
-                suffixLength = labels.count - start
+            if position + 1 < starts.count, wildcards.contains(String(host[starts[position + 1]...])) {
+                suffixLabels = starts.count - position
                 break
             }
         }
-        guard suffixLength < labels.count else { return nil }
-        return labels[(labels.count - suffixLength - 1)...].joined(separator: ".")
+        guard suffixLabels < starts.count else { return nil }
+        return String(host[starts[starts.count - suffixLabels - 1]...])
     }
 
     private static func isIPv4(_ host: String) -> Bool {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in !part.isEmpty && part.allSatisfy(\.isASCII) && UInt8(part) != nil }
+        host.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
     }
 }

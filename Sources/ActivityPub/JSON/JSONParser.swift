@@ -389,13 +389,14 @@ struct JSONParser {
         }
         guard start + length <= bytes.count else { throw invalidUTF8(at: start) }
         let second = bytes[start + 1]
-        guard second >= low, second <= high else { throw invalidUTF8(at: start + 1) }
+        guard second >= low, second <= high else { throw invalidUTF8(at: start) }
         for offset in 2..<max(length, 2) where bytes[start + offset] & 0xC0 != 0x80 {
-            throw invalidUTF8(at: start + offset)
+            throw invalidUTF8(at: start)
         }
         return start + length
     }
 
+    /// `offset` is the first byte of the broken sequence.
     private func invalidUTF8(at offset: Int) -> Failure {
         Failure(
             code: .invalidUTF8, offset: offset,

@@ -8,7 +8,8 @@ public enum FieldValue: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .number(let number):
-            number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+            number == number.rounded() && abs(number) < 1e15
+                ? String(Int(number)) : String((number * 100).rounded() / 100)
         case .string(let string): string
         case .bool(let bool): String(bool)
         case .list(let items): "[" + items.joined(separator: ", ") + "]"

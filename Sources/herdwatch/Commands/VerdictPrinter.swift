@@ -37,7 +37,8 @@ struct VerdictPrinter {
                     id: id, source: source, verdict: nil,
                     error: JSONLine.Failure(code: error.code.rawValue, path: error.path, message: error.message)))
         case .text:
-            Swift.print("\(source): ERROR \(error.message) (at \(error.path))")
+            let location = error.message.contains(error.path) ? "" : " (at \(error.path))"
+            Swift.print("\(source): ERROR \(error.message)\(location)")
         }
     }
 
@@ -56,14 +57,15 @@ struct VerdictPrinter {
     }
 
     static func describe(source: String, id: String?, verdict: Verdict) -> String {
-        var lines = ["\(source): \(verdict.action.rawValue.uppercased()) (score \(FieldNumber(verdict.score)))" + (id.map { "  \($0)" } ?? "")]
+        var lines = ["\(source): \(verdict.action.rawValue.uppercased()) (score \(FieldValue.number(verdict.score)))" + (id.map { "  \($0)" } ?? "")]
         for hit in verdict.hits {
-            let contribution = hit.action.map { "forces \($0.rawValue)" } ?? "\(signed(hit.score))"
+            let contribution = [hit.score != 0 || hit.action == nil ? signed(hit.score) : nil, hit.action.map { "forces \($0.rawValue)" }]
+                .compactMap { $0 }.joined(separator: ", ")
             lines.append("  + \(hit.rule)  \(contribution)  \(hit.description)")
             for evidence in hit.evidence { lines.append("      " + describe(evidence)) }
         }
         for hit in verdict.shadowHits {
-            lines.append("  ~ shadow \(hit.rule)  would \(hit.action.map { "force \($0.rawValue)" } ?? "add \(signed(hit.score))")")
+            lines.append("  ~ \(hit.rule)  shadow, would add \(signed(hit.score))" + (hit.action.map { " and force \($0.rawValue)" } ?? "") + "  \(hit.description)")
             for evidence in hit.evidence { lines.append("      " + describe(evidence)) }
         }
         for failure in verdict.errors {
@@ -82,16 +84,7 @@ struct VerdictPrinter {
     }
 
     static func signed(_ score: Double) -> String {
-        score >= 0 ? "+\(FieldNumber(score))" : "\(FieldNumber(score))"
-    }
-}
-
-/// A number printed without a trailing `.0` when it is whole.
-struct FieldNumber: CustomStringConvertible {
-    var value: Double
-    init(_ value: Double) { self.value = value }
-    var description: String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        score >= 0 ? "+\(FieldValue.number(score))" : "\(FieldValue.number(score))"
     }
 }
 

@@ -1,0 +1,94 @@
+import Testing
+
+@testable import ActivityPub
+
+@Suite struct HTMLTextTests {
+    @Test(arguments: [
+        ("<p>Hello</p><p>World</p>", "Hello\n\nWorld"),
+        ("line one<br>line two<br/>line three<br />end", "line one\nline two\nline three\nend"),
+        ("a<br><br>b", "a\n\nb"),
+        ("<p>  lots   of\n\t whitespace </p>", "lots of whitespace"),
+        ("<p>keep <b>bold</b> and <em>em</em></p>", "keep bold and em"),
+        ("before<script>alert('x')</script>after", "beforeafter"),
+        ("<style>p { color: red }</style><p>styled</p>", "styled"),
+        ("<!-- a comment --><p>visible</p>", "visible"),
+        ("x < y and y > z", "x < y and y > z"),
+        ("<p>unclosed <b>bold", "unclosed bold"),
+        ("broken <a href=\"https://x.example/", "broken <a href=\"https://x.example/"),
+        ("<ul><li>one</li><li>two</li></ul>", "one\ntwo"),
+        ("3 <3 you", "3 <3 you"),
+        ("<SCRIPT>hidden()</SCRIPT>shown", "shown"),
+        ("<p>Lemmy\n</p>\n<hr />\n<p>post</p>\n", "Lemmy\n\npost"),
+        ("", ""),
+    ])
+    func convertsMarkupToText(html: String, text: String) {
+        #expect(HTMLText(html: html).text == text)
+    }
+
+    @Test(arguments: [
+        ("&amp; &lt; &gt; &quot; &apos; &#39;", "& < > \" ' '"),
+        ("caf&eacute; &euro;5 &mdash; &hellip; &ldquo;hi&rdquo; &trade;", "café €5 — … “hi” ™"),
+        ("&#x1F600; &#128512; &#X41;", "😀 😀 A"),
+        ("a&nbsp;b", "a b"),
+        ("&#150; &#x93;quoted&#x94;", "– “quoted”"),
+        ("&#0; &#xD800; &#x110000;", "\u{FFFD} \u{FFFD} \u{FFFD}"),
+        ("&unknown; &amp", "&unknown; &"),
+        ("AT&T R&D", "AT&T R&D"),
+        ("&lt;script&gt;", "<script>"),
+    ])
+    func decodesEntities(html: String, text: String) {
+        #expect(HTMLText(html: html).text == text)
+    }
+
+    @Test func classifiesAnchors() {
+        let html = """
+            <p><span class="h-card"><a href="https://misskey.example/@bob" class="u-url mention">@<span>bob</span></a></span> \
+            <a href="https://social.example/tags/birds" class="mention hashtag" rel="tag">#<span>Birds</span></a> \
+            <a href="https://example.com/a?x=1&amp;y=2" rel="nofollow">read</a></p>\
+            <p class="quote-inline">RE: <a href="https://b.example/notes/1">https://b.example/notes/1</a></p>
+            """
+        let parsed = HTMLText(html: html)
+        #expect(parsed.anchors.count == 4)
+        #expect(parsed.anchors[0] == .init(href: "https://misskey.example/@bob", text: "@bob", isMention: true, isHashtag: false, isQuoteFallback: false))
+        #expect(parsed.anchors[1].isHashtag && !parsed.anchors[1].isMention && parsed.anchors[1].text == "#Birds")
+        #expect(parsed.anchors[2] == .init(href: "https://example.com/a?x=1&y=2", text: "read", isMention: false, isHashtag: false, isQuoteFallback: false))
+        #expect(parsed.anchors[3].isQuoteFallback)
+        #expect(parsed.text == "@bob #Birds read\n\nRE: https://b.example/notes/1")
+        #expect(parsed.bareURLs.isEmpty)
+    }
+
+    @Test func anchorsWithoutClassAreClassifiedByText() {
+        let parsed = HTMLText(html: #"<a href="https://m.example/@x">@x</a> <a href="https://m.example/tags/y">#y</a>"#)
+        #expect(parsed.anchors.map(\.isMention) == [true, false])
+        #expect(parsed.anchors.map(\.isHashtag) == [false, true])
+    }
+
+    @Test func findsBareURLsOutsideAnchors() {
+        let parsed = HTMLText(html: """
+            <p>see https://one.example/path, and (https://two.example/x_(y)) or <a href="https://three.example/">https://three.example/</a>.</p>\
+            <p>Japanese: https://荒らし.com/です、HTTPS://UPPER.example/A!</p>
+            """)
+        #expect(parsed.bareURLs == ["https://one.example/path", "https://two.example/x_(y)", "https://荒らし.com/です", "HTTPS://UPPER.example/A"])
+    }
+
+    @Test func plainTextURLScanner() {
+        #expect(URLScanner.urls(in: "[guide](https://g.example/mulch) and http://h.example.") == ["https://g.example/mulch", "http://h.example"])
+        #expect(URLScanner.urls(in: "nohttps://x.example https:// http:/x").isEmpty)
+        #expect(URLScanner.urls(in: "dup https://d.example dup https://d.example") == ["https://d.example"])
+    }
+
+    @Test func survivesHostileMarkup() {
+        let inputs = [
+            "<", "<<<<", "<a", "<a href=", "<a href='x", "</", "<!--", "<!-- never closed", "&", "&#", "&#x", "&#xZZ;",
+            "<a href=\"x\"><a href=\"y\">nested</a>", "</a></a></p>", "<p class=\"quote-inline\"><p>deep</p>",
+            String(repeating: "<b>", count: 10_000), String(repeating: "&amp", count: 1000),
+            "<script>never closed", "<a href=\"https://x.example\">" + String(repeating: "x", count: 100),
+        ]
+        for input in inputs {
+            _ = HTMLText(html: input)
+        }
+        #expect(HTMLText(html: "<a href=\"x\"><a href=\"y\">nested</a>").anchors.map(\.href) == ["x", "y"])
+        #expect(HTMLText(html: "<script>never closed").text == "")
+        #expect(HTMLText(html: "&#").text == "&#")
+    }
+}
