@@ -4,6 +4,7 @@ import Foundation
 public enum Hostname {
     /// Normalises a host (optionally with a port or IPv6 brackets). Returns nil when it is not a plausible host.
     public static func normalize(_ host: String) -> String? {
+        if isAlreadyNormal(host) { return host }
         var bytes = Array(host.utf8)
         if bytes.first == UInt8(ascii: "[") {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return nil }
@@ -59,6 +60,18 @@ public enum Hostname {
             if label.hasPrefix("xn--"), let decoded = Punycode.decode(String(label.dropFirst(4))) { return decoded }
             return String(label)
         }.joined(separator: ".")
+    }
+
+    /// The common case: lowercase ASCII letters, digits, `-`, `_` and inner dots.
+    private static func isAlreadyNormal(_ host: String) -> Bool {
+        let utf8 = host.utf8
+        guard let first = utf8.first, let last = utf8.last, first != UInt8(ascii: "."), last != UInt8(ascii: "."),
+            utf8.count <= 253
+        else { return false }
+        return utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= 0x30 && byte <= 0x39)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
     }
 
     private static func normalizeASCII(_ input: [UInt8]) -> String? {

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+
+/// Runs the built `herdwatch` binary, as a user would.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The binary next to the test bundle in the build folder.
+    static var binary: URL {
+        var directory = Bundle.main.bundleURL
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("herdwatch")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/herdwatch")
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+}
+
+@Suite("herdwatch check", .serialized)
+struct CheckCommandTests {
+    @Test func explainsAHeldActivityAndExitsOne() throws {
+        let result = try CLI.run(["check", "Fixtures/activities/spam_nicole_dm.json"])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Fixtures/activities/spam_nicole_dm.json: HOLD (score 8)") == true)
+        #expect(lines.contains { $0.contains("+ dm.nicole  +8") })
+        #expect(lines.contains { $0.contains("[nicole, the fediverse chick]") })
+        #expect(lines.contains { $0.contains("visibility = direct (is direct)") })
+    }
+
+    @Test func acceptedActivitiesExitZero() throws {
+        let result = try CLI.run(["check", "Fixtures/activities/legit_thread_22_mentions.json"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("ACCEPT (score 0)"))
+        #expect(result.stdout.contains("no rule fired"))
+    }
+
+    @Test func ndjsonStreamGivesOneJSONVerdictPerLineAndSurvivesBadLines() throws {
+        let activity = try String(contentsOf: CLI.root.appendingPathComponent("Fixtures/activities/spam_nicole_dm.json"), encoding: .utf8)
+        let compact = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(activity.utf8)))
+        let line = String(decoding: compact, as: UTF8.self)
+        let stream = [
+            #"{"id": "env-1", "activity": \#(line), "headers": {"Signature": "x"}}"#,
+            #"{"id": "broken", "activity": {"type": "Create", "object": "#,
+            line,
+            #"{"type": "Follow", "actor": "https://a.example/users/x", "object": "https://b.example/users/y"}"#,
+        ].joined(separator: "\n")
+        let result = try CLI.run(["check", "--format", "json", "-"], stdin: stream)
+        #expect(result.status == 1)
+        let verdicts = try CLI.jsonLines(result.stdout)
+        #expect(verdicts.count == 4)
+        #expect(verdicts[0]["id"] as? String == "env-1")
+        #expect(verdicts[0]["action"] as? String == "hold")
+        #expect(verdicts[0]["source"] as? String == "stdin:1")
+        #expect((verdicts[0]["hits"] as? [[String: Any]])?.first?["rule"] as? String == "dm.nicole")
+        #expect((verdicts[0]["ruleset_version"] as? String)?.count == 16)
+        #expect(verdicts[1]["action"] is NSNull)
+        #expect(verdicts[1]["source"] as? String == "stdin:2")
+        #expect((verdicts[1]["error"] as? [String: Any])?["code"] as? String == "invalidJSON")
+        #expect(verdicts[2]["id"] as? String == "https://open-reg.example/users/kq3vxz8r1m/statuses/113500000000000035/activity")
+        #expect(verdicts[3]["action"] as? String == "accept")
+    }
+
+    @Test func onlyUnreadableInputExitsThree() throws {
+        let result = try CLI.run(["check", "-"], stdin: "not json\n")
+        #expect(result.status == 3)
+        #expect(result.stdout.hasPrefix("stdin:1: ERROR"))
+    }
+
+    @Test func everyMalformedFixtureGetsAnErrorNotACrash() throws {
+        let folder = CLI.root.appendingPathComponent("Fixtures/malformed")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 5)
+        for file in files {
+            let result = try CLI.run(["check", "--format", "json", "Fixtures/malformed/\(file)"])
+            #expect(result.status == 3 || result.status == 0, "\(file): exit \(result.status) \(result.stderr)")
+            #expect(!result.stdout.isEmpty, "\(file) printed nothing")
+        }
+    }
+
+    @Test func aMissingFileOrBrokenRulesAreUsageErrors() throws {
+        let missing = try CLI.run(["check", "no/such/file.json"])
+        #expect(missing.status == 2 || missing.status == 64)
+        #expect(missing.stderr.contains("cannot read no/such/file.json"))
+        let badRules = try CLI.run(["check", "--rules", "no/such/rules", "Fixtures/activities/follow.json"])
+        #expect(badRules.status == 2)
+        #expect(badRules.stderr.contains("rule directory not found"))
+    }
+
+    @Test func actorDocumentFeedsActorRules() throws {
+        let without = try CLI.run(["check", "--format", "json", "Fixtures/activities/spam_feb2024_link_then_mentions.json"])
+        let with = try CLI.run([
+            "check", "--format", "json", "--actor", "Fixtures/actors/new_random_username.json",
+            "Fixtures/activities/spam_feb2024_link_then_mentions.json",
+        ])
+        let rules = { (output: CLI.Output) in
+            ((try? CLI.jsonLines(output.stdout))?.first?["hits"] as? [[String: Any]])?.compactMap { $0["rule"] as? String } ?? []
+        }
+        #expect(!rules(without).contains("actor.throwaway-shape"))
+        #expect(rules(with).contains("actor.throwaway-shape"))
+    }
+}
+
+@Suite("herdwatch rules", .serialized)
+struct RulesCommandTests {
+    func temporaryRules(_ contents: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try contents.write(to: directory.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    @Test func lintPassesOnTheDefaultRules() throws {
+        let result = try CLI.run(["rules", "lint", "Rules"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("ok: "))
+    }
+
+    @Test func lintReportsFileLineColumnAndHint() throws {
+        let directory = try temporaryRules(
+            """
+            rules:
+              - id: a
+                description: a
+                types: [Create]
+                when: {regex: 'casino('}
+                scor: 2
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLI.run(["rules", "lint", directory.path])
+        #expect(result.status == 1)
+        let file = directory.appendingPathComponent("rules.yaml").path
+        #expect(result.stdout.contains("\(file):5:19: error: regex does not compile: missing closing parenthesis at offset 7"))
+        #expect(result.stdout.contains("\(file):6:5: error: unknown key `scor` in a rule\n    hint: did you mean `score`?"))
+        #expect(result.stdout.contains("\(file):2:5: error: rule `a` has neither `score` nor `action`"))
+        #expect(result.stdout.hasSuffix("3 error(s), 0 warning(s)\n"))
+    }
+
+    @Test func testRunsExamplesAndReportsFailures() throws {
+        let directory = try temporaryRules(
+            """
+            rules:
+              - id: casino
+                description: casino
+                types: [Create]
+                when: {regex: 'casino'}
+                score: 2
+                examples:
+                  match: ["CASINO night", "poker night"]
+                  no_match: ["bingo"]
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLI.run(["rules", "test", directory.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL casino match at \(directory.path)/rules.yaml:8:31: expected the rule to fire; it did not"))
+        #expect(result.stdout.hasSuffix("2 passed, 1 failed\n"))
+    }
+
+    @Test func testPassesOnTheDefaultRules() throws {
+        let result = try CLI.run(["rules", "test", "Rules"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(" passed, 0 failed"))
+    }
+}
