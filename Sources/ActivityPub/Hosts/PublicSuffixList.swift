@@ -20,16 +20,27 @@ public struct PublicSuffixList: Sendable {
         var rules: Set<String> = []
         var wildcards: Set<String> = []
         var exceptions: Set<String> = []
-        for line in contents.split(whereSeparator: \.isNewline) {
-            guard let token = line.split(whereSeparator: \.isWhitespace).first, !token.hasPrefix("//") else {
-                continue
-            }
-            if token.hasPrefix("!") {
-                if let host = Hostname.normalize(String(token.dropFirst())) { exceptions.insert(host) }
-            } else if token.hasPrefix("*.") {
-                if let host = Hostname.normalize(String(token.dropFirst(2))) { wildcards.insert(host) }
-            } else if let host = Hostname.normalize(String(token)) {
-                rules.insert(host)
+        var contents = contents
+        contents.withUTF8 { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
+                // A rule is the first whitespace-free token of a line; `//` starts a comment.
+                var tokenEnd = lineStart
+                while tokenEnd < lineEnd, bytes[tokenEnd] != 0x20, bytes[tokenEnd] != 0x09 { tokenEnd += 1 }
+                let token = UnsafeBufferPointer(rebasing: bytes[lineStart..<tokenEnd])
+                if !token.isEmpty, !(token.count >= 2 && token[0] == 0x2F && token[1] == 0x2F) {
+                    let rule = String(decoding: token, as: UTF8.self)
+                    if token[0] == UInt8(ascii: "!") {
+                        if let host = Hostname.normalize(String(rule.dropFirst())) { exceptions.insert(host) }
+                    } else if token.count > 2, token[0] == UInt8(ascii: "*"), token[1] == UInt8(ascii: ".") {
+                        if let host = Hostname.normalize(String(rule.dropFirst(2))) { wildcards.insert(host) }
+                    } else if let host = Hostname.normalize(rule) {
+                        rules.insert(host)
+                    }
+                }
+                lineStart = lineEnd + 1
             }
         }
         self.init(

@@ -116,6 +116,17 @@ struct JSONParser {
         }
     }
 
+    /// Parses a member or element, adding its place to the path of any error.
+    private mutating func parseValue(at component: Failure.Component) throws(Failure) -> JSONValue {
+        do {
+            return try parseValue()
+        } catch {
+            var failure = error
+            failure.reversedPath.append(component)
+            throw failure
+        }
+    }
+
     private mutating func enter() throws(Failure) {
         depth += 1
         if depth > maxDepth {
@@ -144,14 +155,7 @@ struct JSONParser {
             guard bytes[index] == UInt8(ascii: ":") else { throw unexpected("where ':' was expected after a key") }
             index += 1
             skipWhitespace()
-            do {
-                let value = try parseValue()
-                members.append((key, value))
-            } catch {
-                var failure = error
-                failure.reversedPath.append(.key(key))
-                throw failure
-            }
+            members.append((key, try parseValue(at: .key(key))))
             skipWhitespace()
             guard index < bytes.count else { throw endOfInput() }
             switch bytes[index] {
@@ -182,13 +186,7 @@ struct JSONParser {
             return .array(elements)
         }
         while true {
-            do {
-                elements.append(try parseValue())
-            } catch {
-                var failure = error
-                failure.reversedPath.append(.index(elements.count))
-                throw failure
-            }
+            elements.append(try parseValue(at: .index(elements.count)))
             skipWhitespace()
             guard index < bytes.count else { throw endOfInput() }
             switch bytes[index] {

@@ -46,16 +46,19 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// The string, when this is a string.
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
+    /// The Boolean, when this is a Boolean.
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
+    /// The number, when this is a number.
     public var doubleValue: Double? {
         if case .number(let value) = self { return value }
         return nil
@@ -67,16 +70,19 @@ public enum JSONValue: Sendable, Equatable {
         return Int(value)
     }
 
+    /// The elements, when this is an array.
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
+    /// The members, when this is an object.
     public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
 
+    /// Whether this is JSON `null`.
     public var isNull: Bool {
         if case .null = self { return true }
         return false
