@@ -37,13 +37,20 @@ final class HyperscanDatabase: Sendable {
     }
 
     static func compile(_ entries: [(Pattern, UInt32)]) -> Result<HyperscanDatabase, CompileFailure> {
-        var expressions: [UnsafeMutablePointer<CChar>?] = entries.map { pattern, _ in
+        // Most patterns compile without UCP after a superset rewrite (see `PrefilterRewrite`); the rest keep UCP.
+        let sources: [(source: String, ucp: Bool)] = entries.map { pattern, _ in
+            if let rewritten = PrefilterRewrite.superset(of: pattern.source, options: pattern.options) {
+                return (rewritten, false)
+            }
             let source = pattern.options.contains(.extended) ? "(?x)" + pattern.source : pattern.source
-            return strdup(source)
+            return (source, true)
         }
+        var expressions: [UnsafeMutablePointer<CChar>?] = sources.map { strdup($0.source) }
         defer { expressions.forEach { free($0) } }
-        var flags: [UInt32] = entries.map { pattern, _ in
-            var flags = UInt32(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8 | HS_FLAG_UCP)
+        var flags: [UInt32] = zip(entries, sources).map { entry, source in
+            let pattern = entry.0
+            var flags = UInt32(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8)
+            if source.ucp { flags |= UInt32(HS_FLAG_UCP) }
             if pattern.options.contains(.caseless) { flags |= UInt32(HS_FLAG_CASELESS) }
             if pattern.options.contains(.dotAll) { flags |= UInt32(HS_FLAG_DOTALL) }
             if pattern.options.contains(.multiline) { flags |= UInt32(HS_FLAG_MULTILINE) }
