@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -50,12 +51,28 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Reputation",
+            dependencies: ["RuleEngine", "ActivityPub", "Matching"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Reputation",
+                "RuleEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "herdwatch",
             dependencies: [
                 "RuleEngine",
                 "ActivityPub",
                 "Matching",
+                "Reputation",
+                "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -73,6 +90,18 @@ let package = Package(
         .testTarget(
             name: "RuleEngineTests",
             dependencies: ["RuleEngine", "ActivityPub", "Matching"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReputationTests",
+            dependencies: ["Reputation", "RuleEngine", "ActivityPub"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "Reputation", "RuleEngine", "ActivityPub", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

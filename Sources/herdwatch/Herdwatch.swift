@@ -14,7 +14,7 @@ struct Herdwatch: AsyncParsableCommand {
               herdwatch rules lint Rules
               herdwatch rules test Rules
             """,
-        subcommands: [Check.self, RulesCommand.self, Bench.self]
+        subcommands: [Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, Bench.self]
     )
 }
 

@@ -33,6 +33,15 @@ public struct RuleHit: Sendable, Codable, Hashable {
     public var action: RuleAction?
     public var tags: [String]
     public var evidence: [Evidence]
+
+    public init(rule: String, description: String, score: Double, action: RuleAction?, tags: [String], evidence: [Evidence]) {
+        self.rule = rule
+        self.description = description
+        self.score = score
+        self.action = action
+        self.tags = tags
+        self.evidence = evidence
+    }
 }
 
 /// One reason a rule fired: a text match with its span, a listed domain, or a field comparison.

@@ -1,7 +1,9 @@
 import ActivityPub
 import ArgumentParser
 import Foundation
+import Reputation
 import RuleEngine
+import Storage
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +14,10 @@ struct Check: ParsableCommand {
               {"id": "...", "activity": {...}, "actor": {...}, "headers": {...}}
             (actor document and headers optional). A line that does not parse gets an error verdict
             and the stream goes on.
+            With --db, reputation is read from and recorded in the database as the stream is replayed in
+            order; each activity counts at its `published` time (else now). Replayed activities count as
+            signature-verified unless --unverified is given or an envelope says
+            "signature": "unsigned" or "failed" (unverified evidence never raises trust).
             Exit status: 0 when everything was accepted or flagged, 1 when anything was held or rejected,
             3 when nothing was held or rejected but some input could not be evaluated, 2 on usage errors.
             """)
@@ -28,6 +34,12 @@ struct Check: ParsableCommand {
 
     @Option(help: "Output format: text (readable) or json (one verdict per line).")
     var format: Format = .text
+
+    @Option(name: .long, help: ArgumentHelp("Build and read reputation in this SQLite database.", valueName: "path"))
+    var db: String?
+
+    @Flag(help: "Treat activities without an envelope `signature` as unsigned (they can then only lower trust).")
+    var unverified = false
 
     @Argument(help: ArgumentHelp("Activity files (JSON or NDJSON); `-` reads standard input.", valueName: "file"))
     var files: [String] = ["-"]
@@ -56,6 +68,7 @@ struct Check: ParsableCommand {
             }
         }
         let engine = RuleEngine(ruleSet: ruleSet)
+        let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
         var printer = VerdictPrinter(format: format)
         for file in files {
             let bytes: [UInt8]
@@ -74,10 +87,26 @@ struct Check: ParsableCommand {
                     printer.printError(source: item.source, id: item.id, error: error)
                 case .success(let input):
                     let subject = Normalizer.subject(for: input.activity, actor: input.actor ?? defaultActor)
-                    let verdict = engine.evaluate(subject)
+                    let verdict: Verdict
+                    if let reputation {
+                        do {
+                            verdict = try reputation.evaluate(
+                                subject, with: engine, signature: input.signature ?? (unverified ? .unsigned : .verified),
+                                body: input.body, at: subject.published ?? Date())
+                        } catch {
+                            throw fail("reputation store: \(error)")
+                        }
+                    } else {
+                        verdict = engine.evaluate(subject)
+                    }
                     printer.print(source: item.source, id: item.id ?? input.activity.id, verdict: verdict)
                 }
             }
+        }
+        do {
+            try reputation?.flush()
+        } catch {
+            throw fail("reputation store: \(error)")
         }
         printer.finish()
         if printer.heldOrRejected > 0 { throw ExitCode(1) }

@@ -1,10 +1,15 @@
 import ActivityPub
+import Reputation
 
 /// Splits `herdwatch check` input into items: one JSON document, or NDJSON lines of activities or envelopes.
 enum InputReader {
     struct Input {
         var activity: Activity
         var actor: Actor?
+        /// The envelope's `signature` status, when it states one.
+        var signature: SignatureStatus?
+        /// The activity's bytes, kept as evidence when it is held or flagged.
+        var body: [UInt8]?
     }
 
     struct Item {
@@ -18,7 +23,7 @@ enum InputReader {
     static func items(in bytes: [UInt8], source: String) -> [Item] {
         // A whole document that parses is one item (pretty-printed JSON); otherwise each line is one.
         if let value = try? JSONValue.parse(bytes) {
-            return [item(value, source: source)]
+            return [item(value, source: source, body: bytes)]
         }
         var items: [Item] = []
         var lineNumber = 0
@@ -28,7 +33,8 @@ enum InputReader {
             if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             let lineSource = "\(source):\(lineNumber)"
             do {
-                items.append(item(try JSONValue.parse(Array(line)), source: lineSource))
+                let bytes = Array(line)
+                items.append(item(try JSONValue.parse(bytes), source: lineSource, body: bytes))
             } catch {
                 items.append(Item(source: lineSource, id: nil, payload: .failure(ActivityPubError(code: .invalidJSON, path: error.path, message: "not valid JSON: \(error.description)", jsonError: error))))
             }
@@ -42,7 +48,7 @@ enum InputReader {
         return items
     }
 
-    static func item(_ value: JSONValue, source: String) -> Item {
+    static func item(_ value: JSONValue, source: String, body: [UInt8]? = nil) -> Item {
         if let envelope = value.objectValue, envelope["type"] == nil, let activity = envelope["activity"] {
             let id = envelope["id"]?.stringValue
             do {
@@ -50,13 +56,16 @@ enum InputReader {
                 let actor = try envelope["actor"].flatMap { json throws(ActivityPubError) -> Actor? in
                     json.objectValue == nil ? nil : try Actor(json: json)
                 }
-                return Item(source: source, id: id, payload: .success(Input(activity: parsed, actor: actor)))
+                let signature = envelope["signature"]?.stringValue.flatMap(SignatureStatus.init(rawValue:))
+                return Item(source: source, id: id, payload: .success(Input(activity: parsed, actor: actor, signature: signature, body: body)))
             } catch {
                 return Item(source: source, id: id, payload: .failure(error))
             }
         }
         do {
-            return Item(source: source, id: nil, payload: .success(Input(activity: try Activity(json: value), actor: nil)))
+            return Item(
+                source: source, id: nil,
+                payload: .success(Input(activity: try Activity(json: value), actor: nil, signature: nil, body: body)))
         } catch {
             return Item(source: source, id: value["id"]?.stringValue, payload: .failure(error))
         }

@@ -1,0 +1,309 @@
+import ActivityPub
+import Foundation
+import RuleEngine
+
+/// Cached records and pending writes, guarded by `Reputation`'s mutex.
+struct ReputationState {
+    private var actors: [String: ActorRecord] = [:]
+    private var domains: [String: DomainRecord] = [:]
+    private var counters: [String: WindowedCounter] = [:]
+    private var campaigns: [Int64: CampaignRecord] = [:]
+    private var bandIndex: [UInt64: Int64] = [:]
+    private var labels: [String: [LabelRecord]] = [:]
+    /// Keys already looked up in the store (found or not), so a miss is not asked twice.
+    private var lookedUp: Set<String> = []
+
+    private var dirtyActors: Set<String> = []
+    private var dirtyDomains: Set<String> = []
+    private var dirtyCounters: Set<String> = []
+    private var dirtyCampaigns: Set<Int64> = []
+    private var pending = ReputationChanges()
+    private(set) var pendingObservations = 0
+
+    private var lastFingerprint: (text: String, fingerprint: CampaignFingerprint?)?
+
+    // MARK: Reading
+
+    mutating func signals(
+        for subject: Subject, at date: Date, store: any ReputationStore, configuration: Reputation.Configuration
+    ) throws -> ReputationSignals {
+        let actorID = subject.actorID ?? ""
+        let host = subject.actorHost ?? ""
+        let actor = try actor(actorID, store: store)
+        let domain = try domain(host, store: store)
+        let actorIsNew = actor?.firstSeen == nil
+        let halfLife = configuration.decisionHalfLife
+        var values: [String: Double] = [:]
+
+        values["actor.first_seen_hours"] = actor?.firstSeen.map { hours(from: $0, to: date) } ?? 0
+        values["actor.activities_seen"] = Double(actor?.activitiesSeen ?? 0)
+        values["actor.accepted"] = Double(actor?.accepted ?? 0)
+        values["actor.held"] = Double(actor?.held ?? 0)
+        values["actor.rejected"] = Double(actor?.rejected ?? 0)
+        values["actor.confirmed_spam"] = actor?.confirmedSpam.value(at: date, halfLife: halfLife) ?? 0
+        values["actor.confirmed_ham"] = actor?.confirmedHam.value(at: date, halfLife: halfLife) ?? 0
+
+        values["domain.first_seen_hours"] = domain?.firstSeen.map { hours(from: $0, to: date) } ?? 0
+        values["domain.actors_seen"] = Double((domain?.actorsSeen ?? 0) + (actorIsNew ? 1 : 0))
+        let newActors = try counter("newactors:\(host)", store: store)
+        values["domain.new_actors_1h"] = Double(newActors.count(.hour, at: date) + (actorIsNew ? 1 : 0))
+        values["domain.new_actors_1d"] = Double(newActors.count(.day, at: date) + (actorIsNew ? 1 : 0))
+        if let domain, domain.activitiesSeen + domain.heldOrRejected > 0 {
+            values["domain.held_ratio"] = min(1, Double(domain.heldOrRejected) / Double(max(1, domain.activitiesSeen)))
+        }
+        if let domain {
+            let spam = domain.confirmedSpam.value(at: date, halfLife: halfLife)
+            let ham = domain.confirmedHam.value(at: date, halfLife: halfLife)
+            if spam + ham > 0 { values["domain.spam_ratio"] = spam / (spam + ham) }
+        }
+        values["domain.peer_listed"] = domain?.peerListed == true ? 1 : 0
+
+        let actorRate = try counter("actor:\(actorID)", store: store)
+        let domainRate = try counter("domain:\(host)", store: store)
+        values["rate.actor_1m"] = Double(actorRate.count(.minute, at: date) + 1)
+        values["rate.actor_1h"] = Double(actorRate.count(.hour, at: date) + 1)
+        values["rate.actor_1d"] = Double(actorRate.count(.day, at: date) + 1)
+        values["rate.domain_1m"] = Double(domainRate.count(.minute, at: date) + 1)
+        values["rate.domain_1h"] = Double(domainRate.count(.hour, at: date) + 1)
+        values["rate.domain_1d"] = Double(domainRate.count(.day, at: date) + 1)
+        var busiestLink: Int?
+        for linkDomain in subject.linkDomains {
+            let count = try counter("link:\(linkDomain)", store: store).count(.hour, at: date) + 1
+            busiestLink = max(busiestLink ?? 0, count)
+        }
+        if let busiestLink { values["rate.link_domain_1h"] = Double(busiestLink) }
+
+        if let fingerprint = fingerprint(for: subject) {
+            let campaign = try openCampaign(for: fingerprint, at: date, store: store, window: configuration.campaignWindow)
+            values["campaign.size"] = Double((campaign?.size ?? 0) + 1)
+            values["campaign.actors"] = Double((campaign?.actors ?? Set<String>()).union([actorID]).count)
+            values["campaign.domains"] = Double((campaign?.domains ?? Set<String>()).union([host]).count)
+            values["campaign.age_minutes"] = campaign.map { max(0, date.timeIntervalSince($0.firstSeen) / 60) } ?? 0
+        }
+
+        var active: Set<String> = []
+        for label in try labels(.actor, actorID, store: store) where label.expiresAt.map({ $0 > date }) ?? true {
+            active.insert("actor.label.\(label.label)")
+        }
+        for label in try labels(.domain, host, store: store) where label.expiresAt.map({ $0 > date }) ?? true {
+            active.insert("domain.label.\(label.label)")
+        }
+        return ReputationSignals(values: values, labels: active)
+    }
+
+    // MARK: Writing
+
+    mutating func observe(
+        _ subject: Subject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]?, at date: Date,
+        store: any ReputationStore, configuration: Reputation.Configuration
+    ) {
+        let actorID = subject.actorID ?? ""
+        let host = subject.actorHost ?? ""
+        // Reads here only fail if the store does; the observation is then recorded from what is cached.
+        var actor = (try? self.actor(actorID, store: store)) ?? ActorRecord(id: actorID, host: host, lastSeen: date)
+        var domain = (try? self.domain(host, store: store)) ?? DomainRecord(host: host, lastSeen: date)
+        let trusted = signature.mayRaiseTrust
+
+        actor.lastSeen = max(actor.lastSeen, date)
+        domain.lastSeen = max(domain.lastSeen, date)
+        switch verdict.action {
+        case .accept: if trusted { actor.accepted += 1 }
+        case .flag: actor.flagged += 1
+        case .hold: actor.held += 1
+        case .reject: actor.rejected += 1
+        }
+        if verdict.action == .hold || verdict.action == .reject { domain.heldOrRejected += 1 }
+        if trusted {
+            if actor.firstSeen == nil {
+                actor.firstSeen = date
+                domain.actorsSeen += 1
+                add(1, to: "newactors:\(host)", at: date, store: store)
+            }
+            if domain.firstSeen == nil { domain.firstSeen = date }
+            if let published = subject.actor?.published { actor.published = published }
+            actor.activitiesSeen += 1
+            domain.activitiesSeen += 1
+        }
+        actors[actorID] = actor
+        domains[host] = domain
+        dirtyActors.insert(actorID)
+        dirtyDomains.insert(host)
+
+        add(1, to: "actor:\(actorID)", at: date, store: store)
+        add(1, to: "domain:\(host)", at: date, store: store)
+        for linkDomain in Set(subject.linkDomains) { add(1, to: "link:\(linkDomain)", at: date, store: store) }
+
+        if let fingerprint = fingerprint(for: subject) {
+            recordCampaign(fingerprint, actorID: actorID, host: host, at: date, store: store,
+                window: configuration.campaignWindow)
+        }
+
+        let keepBody = verdict.action == .hold || verdict.action == .flag
+        pending.observations.append(
+            ObservationRecord(
+                at: date, activityID: subject.activityID, activityType: subject.activityType, actorID: actorID,
+                actorHost: host, action: verdict.action.rawValue, score: verdict.score, rules: verdict.hits.map(\.rule),
+                signature: signature, body: keepBody ? body : nil))
+        let day = Int(date.timeIntervalSince1970 / 86_400)
+        pending.evaluated[day, default: 0] += 1
+        for hit in verdict.shadowHits { pending.shadowHits[day, default: [:]][hit.rule, default: 0] += 1 }
+        pendingObservations += 1
+    }
+
+    mutating func recordDecision(
+        actorID: String, host: String, spam: Bool, at date: Date, store: any ReputationStore, halfLife: TimeInterval
+    ) throws {
+        var actor = try self.actor(actorID, store: store) ?? ActorRecord(id: actorID, host: host, lastSeen: date)
+        var domain = try self.domain(host, store: store) ?? DomainRecord(host: host, lastSeen: date)
+        if spam {
+            actor.confirmedSpam.add(1, at: date, halfLife: halfLife)
+            domain.confirmedSpam.add(1, at: date, halfLife: halfLife)
+        } else {
+            actor.confirmedHam.add(1, at: date, halfLife: halfLife)
+            domain.confirmedHam.add(1, at: date, halfLife: halfLife)
+        }
+        actors[actorID] = actor
+        domains[host] = domain
+        dirtyActors.insert(actorID)
+        dirtyDomains.insert(host)
+    }
+
+    mutating func setLabel(_ label: LabelRecord) {
+        let key = "\(label.scope.rawValue):\(label.key)"
+        labels[key, default: []].removeAll { $0.label == label.label }
+        labels[key, default: []].append(label)
+        pending.labels.append(label)
+    }
+
+    mutating func setPeerListed(_ host: String, listed: Bool, at date: Date, store: any ReputationStore) throws {
+        var domain = try self.domain(host, store: store) ?? DomainRecord(host: host, lastSeen: date)
+        domain.peerListed = listed
+        domains[host] = domain
+        dirtyDomains.insert(host)
+    }
+
+    mutating func flush(to store: any ReputationStore, capacity: Int) throws {
+        var changes = pending
+        changes.actors = dirtyActors.compactMap { actors[$0] }
+        changes.domains = dirtyDomains.compactMap { domains[$0] }
+        changes.counters = dirtyCounters.compactMap { key in counters[key].map { (key, $0) } }
+        changes.campaigns = dirtyCampaigns.compactMap { campaigns[$0] }
+        guard !changes.isEmpty else { return }
+        try store.apply(changes)
+        pending = ReputationChanges()
+        dirtyActors = []
+        dirtyDomains = []
+        dirtyCounters = []
+        dirtyCampaigns = []
+        pendingObservations = 0
+        evict(capacity: capacity)
+    }
+
+    // MARK: Cache
+
+    /// Keeps memory flat: once a kind holds more than `capacity` entries (all clean after a flush), its cache
+    /// is cleared, and so is the record of store misses, which would otherwise hide what the store now holds.
+    private mutating func evict(capacity: Int) {
+        var cleared = false
+        if actors.count > capacity { (actors, cleared) = ([:], true) }
+        if domains.count > capacity { (domains, cleared) = ([:], true) }
+        if counters.count > capacity { (counters, cleared) = ([:], true) }
+        if campaigns.count > capacity || bandIndex.count > capacity * 16 { (campaigns, bandIndex, cleared) = ([:], [:], true) }
+        if labels.count > capacity { (labels, cleared) = ([:], true) }
+        if cleared || lookedUp.count > capacity * 4 { lookedUp = [] }
+    }
+
+    private mutating func actor(_ id: String, store: any ReputationStore) throws -> ActorRecord? {
+        if let cached = actors[id] { return cached }
+        guard lookedUp.insert("a|\(id)").inserted else { return nil }
+        let found = try store.actors([id])[id]
+        if let found { actors[id] = found }
+        return found
+    }
+
+    private mutating func domain(_ host: String, store: any ReputationStore) throws -> DomainRecord? {
+        if let cached = domains[host] { return cached }
+        guard lookedUp.insert("d|\(host)").inserted else { return nil }
+        let found = try store.domains([host])[host]
+        if let found { domains[host] = found }
+        return found
+    }
+
+    private mutating func counter(_ key: String, store: any ReputationStore) throws -> WindowedCounter {
+        if let cached = counters[key] { return cached }
+        guard lookedUp.insert("c|\(key)").inserted else { return WindowedCounter() }
+        let found = try store.counters([key])[key]
+        if let found { counters[key] = found }
+        return found ?? WindowedCounter()
+    }
+
+    private mutating func add(_ amount: UInt32, to key: String, at date: Date, store: any ReputationStore) {
+        var counter = (try? self.counter(key, store: store)) ?? WindowedCounter()
+        counter.add(amount, at: date)
+        counters[key] = counter
+        dirtyCounters.insert(key)
+    }
+
+    private mutating func labels(_ scope: LabelRecord.Scope, _ key: String, store: any ReputationStore) throws
+        -> [LabelRecord]
+    {
+        let cacheKey = "\(scope.rawValue):\(key)"
+        if let cached = labels[cacheKey] { return cached }
+        guard lookedUp.insert("l|\(cacheKey)").inserted else { return [] }
+        let found = try store.labels(scope: scope, key: key)
+        if !found.isEmpty { labels[cacheKey] = found }
+        return found
+    }
+
+    // MARK: Campaigns
+
+    private mutating func fingerprint(for subject: Subject) -> CampaignFingerprint? {
+        let text = subject.text(.content) + "\n" + subject.text(.summary)
+        if let last = lastFingerprint, last.text == text { return last.fingerprint }
+        let fingerprint = CampaignFingerprint.make(text)
+        lastFingerprint = (text, fingerprint)
+        return fingerprint
+    }
+
+    /// The campaign the fingerprint falls into, if it is still open at `date`.
+    private mutating func openCampaign(
+        for fingerprint: CampaignFingerprint, at date: Date, store: any ReputationStore, window: TimeInterval
+    ) throws -> CampaignRecord? {
+        var campaign: CampaignRecord?
+        for band in fingerprint.bands {
+            if let id = bandIndex[band], let cached = campaigns[id] {
+                campaign = cached
+                break
+            }
+        }
+        if campaign == nil, let stored = try store.campaign(forBands: fingerprint.bands) {
+            campaigns[stored.id] = stored
+            campaign = stored
+        }
+        guard let campaign, date.timeIntervalSince(campaign.lastSeen) <= window else { return nil }
+        return campaign
+    }
+
+    private mutating func recordCampaign(
+        _ fingerprint: CampaignFingerprint, actorID: String, host: String, at date: Date, store: any ReputationStore,
+        window: TimeInterval
+    ) {
+        var campaign =
+            (try? openCampaign(for: fingerprint, at: date, store: store, window: window))
+            ?? CampaignRecord(id: Int64(bitPattern: fingerprint.bands.first ?? 0) ^ Int64(date.timeIntervalSince1970), firstSeen: date)
+        campaign.size += 1
+        campaign.lastSeen = max(campaign.lastSeen, date)
+        if campaign.actors.count < CampaignRecord.memberCap { campaign.actors.insert(actorID) }
+        if campaign.domains.count < CampaignRecord.memberCap { campaign.domains.insert(host) }
+        campaigns[campaign.id] = campaign
+        dirtyCampaigns.insert(campaign.id)
+        for band in fingerprint.bands where bandIndex[band] != campaign.id {
+            bandIndex[band] = campaign.id
+            pending.bands.append((band, campaign.id))
+        }
+    }
+
+    private func hours(from start: Date, to end: Date) -> Double {
+        max(0, end.timeIntervalSince(start) / 3_600)
+    }
+}

@@ -1,0 +1,121 @@
+
+import Synchronization
+
+/// Where reputation lives between runs. The SQLite implementation is in the `Storage` target; every
+/// implementation passes the same conformance tests.
+///
+/// Reads are by key and in batches; all writes arrive as one `ReputationChanges` applied in one transaction,
+/// so a crash never leaves half a batch behind.
+public protocol ReputationStore: Sendable {
+    func actors(_ ids: [String]) throws -> [String: ActorRecord]
+    func domains(_ hosts: [String]) throws -> [String: DomainRecord]
+    func counters(_ keys: [String]) throws -> [String: WindowedCounter]
+    /// The campaign any of `bands` belongs to, if one does.
+    func campaign(forBands bands: [UInt64]) throws -> CampaignRecord?
+    func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord]
+    func apply(_ changes: ReputationChanges) throws
+    /// Shadow-rule hits per rule since `day` (days since 1970), with the number of evaluated activities.
+    func shadowHits(sinceDay day: Int) throws -> (evaluated: Int, hits: [String: Int])
+    /// Recorded observations, newest first (for inspection and tests).
+    func observations(limit: Int) throws -> [ObservationRecord]
+}
+
+/// A batch of writes, applied atomically.
+public struct ReputationChanges: Sendable {
+    public var actors: [ActorRecord] = []
+    public var domains: [DomainRecord] = []
+    public var counters: [(key: String, counter: WindowedCounter)] = []
+    public var campaigns: [CampaignRecord] = []
+    public var bands: [(band: UInt64, campaign: Int64)] = []
+    public var labels: [LabelRecord] = []
+    public var observations: [ObservationRecord] = []
+    /// Per day: activities evaluated and shadow hits per rule.
+    public var evaluated: [Int: Int] = [:]
+    public var shadowHits: [Int: [String: Int]] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        actors.isEmpty && domains.isEmpty && counters.isEmpty && campaigns.isEmpty && bands.isEmpty
+            && labels.isEmpty && observations.isEmpty && evaluated.isEmpty
+    }
+}
+
+/// A store in memory, for unit tests and for `herdwatch check` without `--db`.
+public final class InMemoryReputationStore: ReputationStore {
+    private struct Contents {
+        var actors: [String: ActorRecord] = [:]
+        var domains: [String: DomainRecord] = [:]
+        var counters: [String: WindowedCounter] = [:]
+        var campaigns: [Int64: CampaignRecord] = [:]
+        var bands: [UInt64: Int64] = [:]
+        var labels: [String: [LabelRecord]] = [:]
+        var observations: [ObservationRecord] = []
+        var evaluated: [Int: Int] = [:]
+        var shadowHits: [Int: [String: Int]] = [:]
+    }
+
+    private let contents = Mutex(Contents())
+
+    public init() {}
+
+    public func actors(_ ids: [String]) throws -> [String: ActorRecord] {
+        contents.withLock { contents in ids.reduce(into: [:]) { $0[$1] = contents.actors[$1] } }
+    }
+
+    public func domains(_ hosts: [String]) throws -> [String: DomainRecord] {
+        contents.withLock { contents in hosts.reduce(into: [:]) { $0[$1] = contents.domains[$1] } }
+    }
+
+    public func counters(_ keys: [String]) throws -> [String: WindowedCounter] {
+        contents.withLock { contents in keys.reduce(into: [:]) { $0[$1] = contents.counters[$1] } }
+    }
+
+    public func campaign(forBands bands: [UInt64]) throws -> CampaignRecord? {
+        contents.withLock { contents in
+            for band in bands {
+                if let id = contents.bands[band], let campaign = contents.campaigns[id] { return campaign }
+            }
+            return nil
+        }
+    }
+
+    public func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord] {
+        contents.withLock { $0.labels["\(scope.rawValue):\(key)"] ?? [] }
+    }
+
+    public func apply(_ changes: ReputationChanges) throws {
+        contents.withLock { contents in
+            for actor in changes.actors { contents.actors[actor.id] = actor }
+            for domain in changes.domains { contents.domains[domain.host] = domain }
+            for (key, counter) in changes.counters { contents.counters[key] = counter }
+            for campaign in changes.campaigns { contents.campaigns[campaign.id] = campaign }
+            for (band, campaign) in changes.bands { contents.bands[band] = campaign }
+            for label in changes.labels {
+                let key = "\(label.scope.rawValue):\(label.key)"
+                contents.labels[key, default: []].removeAll { $0.label == label.label }
+                contents.labels[key, default: []].append(label)
+            }
+            contents.observations += changes.observations
+            for (day, count) in changes.evaluated { contents.evaluated[day, default: 0] += count }
+            for (day, hits) in changes.shadowHits {
+                for (rule, count) in hits { contents.shadowHits[day, default: [:]][rule, default: 0] += count }
+            }
+        }
+    }
+
+    public func shadowHits(sinceDay day: Int) throws -> (evaluated: Int, hits: [String: Int]) {
+        contents.withLock { contents in
+            let evaluated = contents.evaluated.filter { $0.key >= day }.values.reduce(0, +)
+            var hits: [String: Int] = [:]
+            for (hitDay, rules) in contents.shadowHits where hitDay >= day {
+                for (rule, count) in rules { hits[rule, default: 0] += count }
+            }
+            return (evaluated, hits)
+        }
+    }
+
+    public func observations(limit: Int) throws -> [ObservationRecord] {
+        contents.withLock { Array($0.observations.suffix(limit).reversed()) }
+    }
+}

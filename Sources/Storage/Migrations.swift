@@ -1,0 +1,90 @@
+import GRDB
+
+/// Named, append-only schema migrations. Never edit a migration once it has shipped: add a new one.
+enum Migrations {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-27-reputation") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE actor (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        host TEXT NOT NULL,
+                        first_seen REAL,
+                        last_seen REAL NOT NULL,
+                        published REAL,
+                        activities_seen INTEGER NOT NULL,
+                        accepted INTEGER NOT NULL,
+                        flagged INTEGER NOT NULL,
+                        held INTEGER NOT NULL,
+                        rejected INTEGER NOT NULL,
+                        spam REAL NOT NULL,
+                        spam_at REAL NOT NULL,
+                        ham REAL NOT NULL,
+                        ham_at REAL NOT NULL
+                    );
+                    CREATE TABLE domain (
+                        host TEXT PRIMARY KEY NOT NULL,
+                        first_seen REAL,
+                        last_seen REAL NOT NULL,
+                        actors_seen INTEGER NOT NULL,
+                        activities_seen INTEGER NOT NULL,
+                        held_or_rejected INTEGER NOT NULL,
+                        spam REAL NOT NULL,
+                        spam_at REAL NOT NULL,
+                        ham REAL NOT NULL,
+                        ham_at REAL NOT NULL,
+                        peer_listed INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE counter (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        buckets BLOB NOT NULL
+                    );
+                    CREATE TABLE campaign (
+                        id INTEGER PRIMARY KEY NOT NULL,
+                        first_seen REAL NOT NULL,
+                        last_seen REAL NOT NULL,
+                        size INTEGER NOT NULL,
+                        actors TEXT NOT NULL,
+                        domains TEXT NOT NULL
+                    );
+                    CREATE TABLE campaign_band (
+                        band INTEGER PRIMARY KEY NOT NULL,
+                        campaign INTEGER NOT NULL
+                    );
+                    CREATE TABLE label (
+                        scope TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        label TEXT NOT NULL,
+                        expires_at REAL,
+                        PRIMARY KEY (scope, key, label)
+                    );
+                    CREATE TABLE observation (
+                        id INTEGER PRIMARY KEY,
+                        at REAL NOT NULL,
+                        activity_id TEXT,
+                        activity_type TEXT NOT NULL,
+                        actor_id TEXT NOT NULL,
+                        actor_host TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        score REAL NOT NULL,
+                        rules TEXT NOT NULL,
+                        signature TEXT NOT NULL,
+                        body BLOB
+                    );
+                    CREATE INDEX observation_actor ON observation (actor_id, at);
+                    CREATE TABLE evaluation_day (
+                        day INTEGER PRIMARY KEY NOT NULL,
+                        evaluated INTEGER NOT NULL
+                    );
+                    CREATE TABLE shadow_hit (
+                        rule TEXT NOT NULL,
+                        day INTEGER NOT NULL,
+                        hits INTEGER NOT NULL,
+                        PRIMARY KEY (rule, day)
+                    );
+                    """)
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,132 @@
+public import Foundation
+import GRDB
+
+/// The SQLite database file: opened once per process, in WAL mode, migrated on first use.
+///
+/// Default path: `$HERDWATCH_DB`, else `$XDG_DATA_HOME/herdwatch/herdwatch.sqlite`
+/// (`~/.local/share/herdwatch/herdwatch.sqlite`).
+public final class SQLiteDatabase: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public static var defaultPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["HERDWATCH_DB"], !path.isEmpty { return path }
+        let dataHome =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return (dataHome as NSString).appendingPathComponent("herdwatch/herdwatch.sqlite")
+    }
+
+    /// Opens (creating the file and its folder if needed) and migrates the database.
+    /// - Parameters:
+    ///   - busyTimeout: how long a write waits for another process holding the lock.
+    ///   - maxPageCount: caps the file size in pages (for tests of a full disk, and for operators who want a cap).
+    public init(path: String, migrate: Bool = true, busyTimeout: TimeInterval = 5, maxPageCount: Int? = nil)
+        throws(StorageError)
+    {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StorageError(code: .cannotOpen, message: "cannot create the folder \(folder): \(error.localizedDescription)", path: path)
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw Self.storageError(error, path: path, doing: "open")
+        }
+        if migrate { try self.migrate() }
+    }
+
+    /// Applies pending migrations. A database written by a newer Herdwatch is refused, not altered.
+    public func migrate() throws(StorageError) {
+        do {
+            let superseded = try pool.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
+            if superseded {
+                throw StorageError(
+                    code: .newerSchema,
+                    message: "this database was written by a newer Herdwatch (it has migrations this version does not know); upgrade herdwatch or use another --db",
+                    path: path)
+            }
+            try Migrations.migrator.migrate(pool)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw Self.storageError(error, path: path, doing: "migrate")
+        }
+    }
+
+    /// Migrations applied to the file, oldest first.
+    public func appliedMigrations() throws(StorageError) -> [String] {
+        do {
+            return try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+        } catch {
+            throw Self.storageError(error, path: path, doing: "read")
+        }
+    }
+
+    /// Migrations this version knows.
+    public static var knownMigrations: [String] { Migrations.migrator.migrations }
+
+    /// Runs SQLite's integrity check; returns the problems it reports (empty when the file is sound).
+    public func integrityProblems() throws(StorageError) -> [String] {
+        do {
+            return try pool.read { db in
+                try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            }
+        } catch {
+            throw Self.storageError(error, path: path, doing: "check")
+        }
+    }
+
+    /// Copies the database to `destination` with SQLite's online backup API: safe while others write.
+    public func backup(to destination: String) throws(StorageError) {
+        if FileManager.default.fileExists(atPath: destination) {
+            throw StorageError(code: .failed, message: "backup destination exists; choose a new file name", path: destination)
+        }
+        do {
+            let target = try DatabaseQueue(path: destination)
+            try pool.backup(to: target)
+            try target.close()
+        } catch {
+            throw Self.storageError(error, path: destination, doing: "back up to")
+        }
+    }
+
+    static func storageError(_ error: any Error, path: String, doing action: String) -> StorageError {
+        guard let error = error as? DatabaseError else {
+            return StorageError(code: .failed, message: "cannot \(action) the database: \(error)", path: path)
+        }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StorageError(
+                code: .locked,
+                message: "the database is locked by another process and stayed locked past the timeout; stop the other writer or retry",
+                path: path)
+        case .SQLITE_FULL:
+            return StorageError(code: .full, message: "the disk is full; free space and retry (nothing was half-written)", path: path)
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return StorageError(
+                code: .corrupt,
+                message: "this file is not a Herdwatch database or is corrupt; restore a backup (`herdwatch db backup`) or point --db at a new file",
+                path: path)
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            return StorageError(
+                code: error.resultCode == .SQLITE_CANTOPEN ? .cannotOpen : .readOnly,
+                message: "cannot \(action) the database: \(error.message ?? "permission denied"); check the path and its permissions",
+                path: path)
+        default:
+            return StorageError(code: .failed, message: "cannot \(action) the database: SQLite error \(error.resultCode.rawValue) (\(error.message ?? "unknown"))", path: path)
+        }
+    }
+}

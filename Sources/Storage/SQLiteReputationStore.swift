@@ -1,0 +1,221 @@
+import Foundation
+import GRDB
+public import Reputation
+
+/// `ReputationStore` on the SQLite database.
+public final class SQLiteReputationStore: ReputationStore {
+    public let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) {
+        self.database = database
+    }
+
+    private func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        do {
+            return try database.pool.read(body)
+        } catch {
+            throw SQLiteDatabase.storageError(error, path: database.path, doing: "read")
+        }
+    }
+
+    private static func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }
+
+    public func actors(_ ids: [String]) throws -> [String: ActorRecord] {
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM actor WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))",
+                arguments: StatementArguments(ids))
+            return rows.reduce(into: [:]) { result, row in
+                var actor = ActorRecord(id: row["id"], host: row["host"], lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
+                actor.firstSeen = Self.date(row["first_seen"])
+                actor.published = Self.date(row["published"])
+                actor.activitiesSeen = row["activities_seen"]
+                actor.accepted = row["accepted"]
+                actor.flagged = row["flagged"]
+                actor.held = row["held"]
+                actor.rejected = row["rejected"]
+                actor.confirmedSpam = DecayingCount(value: row["spam"], updatedAt: Date(timeIntervalSince1970: row["spam_at"]))
+                actor.confirmedHam = DecayingCount(value: row["ham"], updatedAt: Date(timeIntervalSince1970: row["ham_at"]))
+                result[actor.id] = actor
+            }
+        }
+    }
+
+    public func domains(_ hosts: [String]) throws -> [String: DomainRecord] {
+        guard !hosts.isEmpty else { return [:] }
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM domain WHERE host IN (\(Array(repeating: "?", count: hosts.count).joined(separator: ",")))",
+                arguments: StatementArguments(hosts))
+            return rows.reduce(into: [:]) { result, row in
+                var domain = DomainRecord(host: row["host"], lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
+                domain.firstSeen = Self.date(row["first_seen"])
+                domain.actorsSeen = row["actors_seen"]
+                domain.activitiesSeen = row["activities_seen"]
+                domain.heldOrRejected = row["held_or_rejected"]
+                domain.confirmedSpam = DecayingCount(value: row["spam"], updatedAt: Date(timeIntervalSince1970: row["spam_at"]))
+                domain.confirmedHam = DecayingCount(value: row["ham"], updatedAt: Date(timeIntervalSince1970: row["ham_at"]))
+                domain.peerListed = row["peer_listed"]
+                result[domain.host] = domain
+            }
+        }
+    }
+
+    public func counters(_ keys: [String]) throws -> [String: WindowedCounter] {
+        guard !keys.isEmpty else { return [:] }
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT key, buckets FROM counter WHERE key IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))",
+                arguments: StatementArguments(keys))
+            return rows.reduce(into: [:]) { result, row in
+                let data: Data = row["buckets"]
+                result[row["key"]] = WindowedCounter(encoded: Array(data))
+            }
+        }
+    }
+
+    public func campaign(forBands bands: [UInt64]) throws -> CampaignRecord? {
+        guard !bands.isEmpty else { return nil }
+        return try read { db in
+            let placeholders = Array(repeating: "?", count: bands.count).joined(separator: ",")
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT campaign.* FROM campaign_band JOIN campaign ON campaign.id = campaign_band.campaign
+                        WHERE campaign_band.band IN (\(placeholders)) ORDER BY campaign.last_seen DESC LIMIT 1
+                        """,
+                    arguments: StatementArguments(bands.map { Int64(bitPattern: $0) }))
+            else { return nil }
+            var campaign = CampaignRecord(id: row["id"], firstSeen: Date(timeIntervalSince1970: row["first_seen"]))
+            campaign.lastSeen = Date(timeIntervalSince1970: row["last_seen"])
+            campaign.size = row["size"]
+            campaign.actors = Set((row["actors"] as String).split(separator: "\n").map(String.init))
+            campaign.domains = Set((row["domains"] as String).split(separator: "\n").map(String.init))
+            return campaign
+        }
+    }
+
+    public func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT label, expires_at FROM label WHERE scope = ? AND key = ?", arguments: [scope.rawValue, key]
+            ).map { row in
+                LabelRecord(scope: scope, key: key, label: row["label"], expiresAt: Self.date(row["expires_at"]))
+            }
+        }
+    }
+
+    public func apply(_ changes: ReputationChanges) throws {
+        do {
+            try database.pool.write { db in
+                let actor = try db.cachedStatement(
+                    sql: """
+                        INSERT OR REPLACE INTO actor (id, host, first_seen, last_seen, published, activities_seen, accepted,
+                            flagged, held, rejected, spam, spam_at, ham, ham_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for record in changes.actors {
+                    try actor.execute(arguments: [
+                        record.id, record.host, record.firstSeen?.timeIntervalSince1970, record.lastSeen.timeIntervalSince1970,
+                        record.published?.timeIntervalSince1970, record.activitiesSeen, record.accepted, record.flagged,
+                        record.held, record.rejected, record.confirmedSpam.value,
+                        record.confirmedSpam.updatedAt.timeIntervalSince1970, record.confirmedHam.value,
+                        record.confirmedHam.updatedAt.timeIntervalSince1970,
+                    ])
+                }
+                let domain = try db.cachedStatement(
+                    sql: """
+                        INSERT OR REPLACE INTO domain (host, first_seen, last_seen, actors_seen, activities_seen,
+                            held_or_rejected, spam, spam_at, ham, ham_at, peer_listed)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for record in changes.domains {
+                    try domain.execute(arguments: [
+                        record.host, record.firstSeen?.timeIntervalSince1970, record.lastSeen.timeIntervalSince1970,
+                        record.actorsSeen, record.activitiesSeen, record.heldOrRejected, record.confirmedSpam.value,
+                        record.confirmedSpam.updatedAt.timeIntervalSince1970, record.confirmedHam.value,
+                        record.confirmedHam.updatedAt.timeIntervalSince1970, record.peerListed,
+                    ])
+                }
+                let counter = try db.cachedStatement(sql: "INSERT OR REPLACE INTO counter (key, buckets) VALUES (?, ?)")
+                for (key, value) in changes.counters {
+                    try counter.execute(arguments: [key, Data(value.encoded)])
+                }
+                let campaign = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO campaign (id, first_seen, last_seen, size, actors, domains) VALUES (?, ?, ?, ?, ?, ?)")
+                for record in changes.campaigns {
+                    try campaign.execute(arguments: [
+                        record.id, record.firstSeen.timeIntervalSince1970, record.lastSeen.timeIntervalSince1970, record.size,
+                        record.actors.sorted().joined(separator: "\n"), record.domains.sorted().joined(separator: "\n"),
+                    ])
+                }
+                let band = try db.cachedStatement(sql: "INSERT OR REPLACE INTO campaign_band (band, campaign) VALUES (?, ?)")
+                for (value, id) in changes.bands {
+                    try band.execute(arguments: [Int64(bitPattern: value), id])
+                }
+                let label = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO label (scope, key, label, expires_at) VALUES (?, ?, ?, ?)")
+                for record in changes.labels {
+                    try label.execute(arguments: [
+                        record.scope.rawValue, record.key, record.label, record.expiresAt?.timeIntervalSince1970,
+                    ])
+                }
+                let observation = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO observation (at, activity_id, activity_type, actor_id, actor_host, action, score, rules,
+                            signature, body)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for record in changes.observations {
+                    try observation.execute(arguments: [
+                        record.at.timeIntervalSince1970, record.activityID, record.activityType, record.actorID,
+                        record.actorHost, record.action, record.score, record.rules.joined(separator: " "),
+                        record.signature.rawValue, record.body.map { Data($0) },
+                    ])
+                }
+                let evaluated = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO evaluation_day (day, evaluated) VALUES (?, ?)
+                        ON CONFLICT (day) DO UPDATE SET evaluated = evaluated + excluded.evaluated
+                        """)
+                for (day, count) in changes.evaluated {
+                    try evaluated.execute(arguments: [day, count])
+                }
+                let shadow = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO shadow_hit (rule, day, hits) VALUES (?, ?, ?)
+                        ON CONFLICT (rule, day) DO UPDATE SET hits = hits + excluded.hits
+                        """)
+                for (day, rules) in changes.shadowHits {
+                    for (rule, hits) in rules { try shadow.execute(arguments: [rule, day, hits]) }
+                }
+            }
+        } catch {
+            throw SQLiteDatabase.storageError(error, path: database.path, doing: "write")
+        }
+    }
+
+    public func shadowHits(sinceDay day: Int) throws -> (evaluated: Int, hits: [String: Int]) {
+        try read { db in
+            let evaluated = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(evaluated), 0) FROM evaluation_day WHERE day >= ?", arguments: [day]) ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT rule, SUM(hits) AS hits FROM shadow_hit WHERE day >= ? GROUP BY rule", arguments: [day])
+            return (evaluated, rows.reduce(into: [:]) { $0[$1["rule"]] = $1["hits"] })
+        }
+    }
+
+    public func observations(limit: Int) throws -> [ObservationRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM observation ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                let rules: String = row["rules"]
+                let body: Data? = row["body"]
+                return ObservationRecord(
+                    at: Date(timeIntervalSince1970: row["at"]), activityID: row["activity_id"], activityType: row["activity_type"],
+                    actorID: row["actor_id"], actorHost: row["actor_host"], action: row["action"], score: row["score"],
+                    rules: rules.split(separator: " ").map(String.init),
+                    signature: SignatureStatus(rawValue: row["signature"]) ?? .unsigned, body: body.map { Array($0) })
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import ActivityPub
+import Foundation
+import Reputation
+import RuleEngine
+import Testing
+
+func subject(actor: String, text: String = "hello there", links: [String] = [], mentions: Int = 0) -> Subject {
+    let anchors = links.map { "<a href='\($0)'>\($0)</a>" }.joined(separator: " ")
+    let tags = (0..<mentions).map { #"{"type":"Mention","href":"https://m.example/users/\#($0)"}"# }.joined(separator: ",")
+    let json = """
+        {"id":"\(actor)/activities/\(UUID().uuidString)","type":"Create","actor":"\(actor)",
+         "to":["https://www.w3.org/ns/activitystreams#Public"],
+         "object":{"type":"Note","content":"<p>\(text) \(anchors)</p>","tag":[\(tags)]}}
+        """
+    let activity = try! Activity.decode(Array(json.utf8))
+    return Normalizer.subject(for: activity)
+}
+
+func verdict(_ action: RuleAction, shadow: [String] = []) -> Verdict {
+    Verdict(
+        action: action, score: 0, hits: [],
+        shadowHits: shadow.map { RuleHit(rule: $0, description: "", score: 1, action: nil, tags: [], evidence: []) },
+        errors: [], rulesetVersion: "test")
+}
+
+@Suite("Reputation signals over every store")
+struct ReputationBehaviourTests {
+    let start = Date(timeIntervalSince1970: 1_700_000_040)
+
+    @Test(arguments: StoreKind.allCases)
+    func firstSeenAndHistoryFollowVerifiedObservations(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store)
+        let alice = subject(actor: "https://social.example/users/alice")
+        #expect(try reputation.signals(for: alice, at: start).values["actor.first_seen_hours"] == 0)
+        try reputation.observe(alice, verdict: verdict(.accept), signature: .verified, at: start)
+        try reputation.observe(alice, verdict: verdict(.hold), signature: .verified, at: start)
+        let later = try reputation.signals(for: alice, at: start.addingTimeInterval(2 * 3_600))
+        #expect(later.values["actor.first_seen_hours"] == 2)
+        #expect(later.values["actor.activities_seen"] == 2)
+        #expect(later.values["actor.accepted"] == 1)
+        #expect(later.values["actor.held"] == 1)
+        #expect(later.values["domain.actors_seen"] == 1)
+        #expect(later.values["domain.held_ratio"] == 0.5)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func unverifiedEvidenceLowersButNeverRaisesTrust(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store)
+        let forged = subject(actor: "https://victim.example/users/bob")
+        for status in [SignatureStatus.unsigned, .failed] {
+            try reputation.observe(forged, verdict: verdict(.accept), signature: status, at: start)
+            try reputation.observe(forged, verdict: verdict(.reject), signature: status, at: start)
+        }
+        let signals = try reputation.signals(for: forged, at: start.addingTimeInterval(86_400))
+        #expect(signals.values["actor.first_seen_hours"] == 0, "unsigned traffic must not age an actor")
+        #expect(signals.values["actor.activities_seen"] == 0)
+        #expect(signals.values["actor.accepted"] == 0)
+        #expect(signals.values["actor.rejected"] == 2)
+        #expect(signals.values["domain.actors_seen"] == 1, "the actor still counts as new")
+        #expect(signals.values["domain.held_ratio"] == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func burstOfNewActorsFromOneDomain(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store)
+        for index in 0..<30 {
+            let spammer = subject(actor: "https://open.example/users/s\(index)")
+            try reputation.observe(spammer, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index * 60)))
+        }
+        let next = subject(actor: "https://open.example/users/s30")
+        let signals = try reputation.signals(for: next, at: start.addingTimeInterval(30 * 60))
+        #expect(signals.values["domain.new_actors_1h"] == 31)
+        #expect(signals.values["domain.new_actors_1d"] == 31)
+        let twoHoursLater = try reputation.signals(for: next, at: start.addingTimeInterval(2 * 3_600 + 30 * 60))
+        #expect(twoHoursLater.values["domain.new_actors_1h"] == 1)
+        #expect(twoHoursLater.values["domain.new_actors_1d"] == 31)
+        let quiet = try reputation.signals(for: subject(actor: "https://quiet.example/users/q"), at: start)
+        #expect(quiet.values["domain.new_actors_1h"] == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func ratesSlideOverMinuteHourAndDay(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store)
+        let poster = subject(actor: "https://busy.example/users/p", links: ["https://shop.example.co.uk/x"])
+        for second in 0..<5 {
+            try reputation.observe(poster, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(second)))
+        }
+        let now = try reputation.signals(for: poster, at: start.addingTimeInterval(10))
+        #expect(now.values["rate.actor_1m"] == 6)
+        #expect(now.values["rate.domain_1h"] == 6)
+        #expect(now.values["rate.link_domain_1h"] == 6)
+        let later = try reputation.signals(for: poster, at: start.addingTimeInterval(120))
+        #expect(later.values["rate.actor_1m"] == 1)
+        #expect(later.values["rate.actor_1h"] == 6)
+        let tomorrow = try reputation.signals(for: poster, at: start.addingTimeInterval(2 * 86_400))
+        #expect(tomorrow.values["rate.actor_1d"] == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func nearDuplicatesAcrossActorsFormACampaign(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store)
+        let text = "Huge giveaway today only, send a message to our team to claim your reward before it ends"
+        for index in 0..<6 {
+            let post = subject(actor: "https://host\(index % 3).example/users/u\(index)", text: text + " 🎁 ref\(index)x", mentions: index)
+            try reputation.observe(post, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index * 30)))
+        }
+        let next = subject(actor: "https://host9.example/users/new", text: text + " ✨")
+        let signals = try reputation.signals(for: next, at: start.addingTimeInterval(600))
+        #expect(signals.values["campaign.size"] == 7)
+        #expect(signals.values["campaign.actors"] == 7)
+        #expect(signals.values["campaign.domains"] == 4)
+        #expect(signals.values["campaign.age_minutes"] == 10)
+        let unrelated = subject(actor: "https://host9.example/users/new", text: "I finally finished reading the novel my sister gave me for my birthday last spring")
+        #expect(try reputation.signals(for: unrelated, at: start.addingTimeInterval(600)).values["campaign.size"] == 1)
+        let afterWindow = try reputation.signals(for: next, at: start.addingTimeInterval(3 * 86_400))
+        #expect(afterWindow.values["campaign.size"] == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func decisionsDecayWithTheirHalfLife(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store, configuration: .init(decisionHalfLife: 86_400))
+        let spammer = subject(actor: "https://bad.example/users/x")
+        try reputation.recordDecision(actorID: spammer.actorID!, host: "bad.example", spam: true, at: start)
+        try reputation.recordDecision(actorID: spammer.actorID!, host: "bad.example", spam: true, at: start)
+        try reputation.recordDecision(actorID: "https://bad.example/users/y", host: "bad.example", spam: false, at: start)
+        let signals = try reputation.signals(for: spammer, at: start.addingTimeInterval(86_400))
+        #expect(signals.values["actor.confirmed_spam"] == 1)
+        #expect(abs((signals.values["domain.spam_ratio"] ?? 0) - 2.0 / 3.0) < 1e-9)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func stateSurvivesAFlushAndANewProcessAndASmallCache(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let first = Reputation(store: store, configuration: .init(cacheCapacity: 10, flushInterval: 25))
+        for index in 0..<200 {
+            try first.observe(
+                subject(actor: "https://many.example/users/u\(index)"), verdict: verdict(.hold, shadow: ["shadow.x"]),
+                signature: .verified, at: start)
+        }
+        try first.flush()
+        try first.setLabel(LabelRecord(scope: .domain, key: "many.example", label: "wave", expiresAt: start.addingTimeInterval(3_600)))
+        let second = Reputation(store: store)
+        let again = try second.signals(for: subject(actor: "https://many.example/users/u7"), at: start.addingTimeInterval(60))
+        #expect(again.values["actor.held"] == 1)
+        #expect(again.values["domain.actors_seen"] == 200)
+        #expect(again.values["domain.new_actors_1h"] == 200)
+        #expect(again.value(of: "domain.label.wave", for: subject(actor: "x")) == 1)
+        let expired = try second.signals(for: subject(actor: "https://many.example/users/u7"), at: start.addingTimeInterval(7_200))
+        #expect(expired.value(of: "domain.label.wave", for: subject(actor: "x")) == 0)
+        let shadow = try store.shadowHits(sinceDay: 0)
+        #expect(shadow.evaluated == 200)
+        #expect(shadow.hits == ["shadow.x": 200])
+        #expect(try store.observations(limit: 1).first?.body == nil)
+    }
+}
