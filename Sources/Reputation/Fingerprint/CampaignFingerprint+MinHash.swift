@@ -43,38 +43,41 @@ extension CampaignFingerprint {
         let weight = 2 * words.count(where: { !$0.isPlaceholder }) + characters.count
         guard weight >= minimumWeight else { return nil }
 
-        var minima = [UInt32](repeating: .max, count: signatureLength)
-        let multipliers = Self.multipliers
-        let increments = Self.increments
-        minima.withUnsafeMutableBufferPointer { minima in
-            func add(_ shingle: UInt64) {
-                for index in 0..<minima.count {
-                    let value = UInt32(truncatingIfNeeded: (multipliers[index] &* shingle &+ increments[index]) >> 32)
-                    minima[index] = min(minima[index], value)
-                }
-            }
-            // Shingles of placeholders alone (`⟨url⟩ ⟨n⟩`) say nothing about the text.
-            forEachShingle(of: words.map(\.hash), seed: wordSeed, skipping: { words[$0].allSatisfy(\.isPlaceholder) }) {
-                add($0)
-            }
-            forEachShingle(of: characters, seed: characterSeed, skipping: { _ in false }) { add($0) }
-        }
-        return minima
+        var shingles: [UInt64] = []
+        shingles.reserveCapacity(words.count + characters.count)
+        // Shingles of placeholders alone (`⟨url⟩ ⟨n⟩`) say nothing about the text.
+        appendShingles(of: words.map(\.hash), seed: wordSeed, to: &shingles) { words[$0].allSatisfy(\.isPlaceholder) }
+        appendShingles(of: characters, seed: characterSeed, to: &shingles) { _ in false }
+        return minima(of: shingles)
     }
 
-    /// Calls `body` with the hash of each 3-gram of `hashes`, or of its single 2- or 1-gram when it is shorter.
-    private static func forEachShingle(
+    /// One minimum per hash function, looping over the shingles inside so that the loop is a multiply, a shift
+    /// and a compare.
+    private static func minima(of shingles: [UInt64]) -> [UInt32] {
+        shingles.withUnsafeBufferPointer { shingles in
+            zip(multipliers, increments).map { multiplier, increment in
+                var minimum = UInt32.max
+                for shingle in shingles {
+                    minimum = min(minimum, UInt32(truncatingIfNeeded: (multiplier &* shingle &+ increment) >> 32))
+                }
+                return minimum
+            }
+        }
+    }
+
+    /// Appends the hash of each 3-gram of `hashes`, or of its single 2- or 1-gram when it is shorter.
+    private static func appendShingles(
         of hashes: [UInt64],
         seed: UInt64,
-        skipping skips: (Range<Int>) -> Bool,
-        _ body: (UInt64) -> Void
+        to shingles: inout [UInt64],
+        skipping skips: (Range<Int>) -> Bool
     ) {
         let length = min(3, hashes.count)
         guard length > 0 else { return }
         for start in 0...(hashes.count - length) where !skips(start..<start + length) {
             var shingle = seed ^ UInt64(length)
             for index in start..<start + length { shingle = StableHash.mix(shingle ^ hashes[index]) }
-            body(shingle)
+            shingles.append(shingle)
         }
     }
 }

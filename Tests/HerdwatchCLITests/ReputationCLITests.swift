@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+@Suite("herdwatch check --db, db and backtest", .serialized)
+struct ReputationCLITests {
+    func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-cli-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test func replayingAWaveBuildsReputationThatCatchesItAndPersists() throws {
+        let db = temporaryPath("wave.sqlite")
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) } }
+        let result = try CLI.run(["check", "--db", db, "--format", "json", "Fixtures/streams/wave-2024-02.ndjson"])
+        #expect(result.status == 1)
+        let verdicts = try CLI.jsonLines(result.stdout)
+        #expect(verdicts.count == 100)
+        let wave = verdicts.filter { ($0["id"] as? String)?.hasPrefix("wave-") == true }
+        let legit = verdicts.filter { ($0["id"] as? String)?.hasPrefix("legit-") == true }
+        let rules = { (verdict: [String: Any]) in (verdict["hits"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String } }
+        // The first posts of the wave look like anyone's; once five accounts on two servers posted it, it is a campaign.
+        #expect(!rules(wave[0]).contains("reputation.campaign-many-actors"))
+        #expect(wave.suffix(50).allSatisfy { rules($0).contains("reputation.campaign-many-actors") })
+        #expect(wave.suffix(50).allSatisfy { ["hold", "reject"].contains($0["action"] as? String) })
+        #expect(legit.allSatisfy { $0["action"] as? String == "accept" })
+
+        // The database remembers: replaying one more wave post starts from what was learnt.
+        let check = try CLI.run(["db", "check", "--db", db])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains(": ok (1 migration(s), integrity check passed)"))
+        let again = try CLI.run(["check", "--db", db, "--format", "json", "-"], stdin: try waveLine(index: 0))
+        let replayed = try #require(try CLI.jsonLines(again.stdout).first)
+        #expect(rules(replayed).contains("reputation.campaign-many-actors"))
+    }
+
+    func waveLine(index: Int) throws -> String {
+        let lines = try String(contentsOfFile: CLI.root.appendingPathComponent("Fixtures/streams/wave-2024-02.ndjson").path, encoding: .utf8)
+            .split(separator: "\n")
+        return String(lines.first { $0.contains("\"id\":\"wave-\(String(format: "%02d", index))\"") }!) + "\n"
+    }
+
+    @Test func dbMigrateCheckAndBackup() throws {
+        let db = temporaryPath("a.sqlite")
+        let copy = temporaryPath("copy.sqlite")
+        defer {
+            for path in [db, copy] {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+        let missing = try CLI.run(["db", "check", "--db", db])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no database at \(db)"))
+        let migrate = try CLI.run(["db", "migrate", "--db", db])
+        #expect(migrate.status == 0)
+        #expect(migrate.stdout.contains("schema up to date (1 migration(s)"))
+        let backup = try CLI.run(["db", "backup", "--db", db, copy])
+        #expect(backup.status == 0)
+        #expect(try CLI.run(["db", "check", "--db", copy]).status == 0)
+        let again = try CLI.run(["db", "backup", "--db", db, copy])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("backup destination exists"))
+    }
+
+    @Test func aCorruptDatabaseIsAClearErrorNotACrash() throws {
+        let db = temporaryPath("bad.sqlite")
+        defer { try? FileManager.default.removeItem(atPath: db) }
+        try Data(repeating: 0x7A, count: 4_096).write(to: URL(fileURLWithPath: db))
+        let result = try CLI.run(["check", "--db", db, "Fixtures/activities/follow.json"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("not a Herdwatch database or is corrupt"))
+    }
+
+    @Test func backtestReportsWhatARuleChangeWouldDo() throws {
+        // The candidate rule set is the default one without the reputation rules.
+        let candidate = URL(fileURLWithPath: temporaryPath("rules"))
+        defer { try? FileManager.default.removeItem(at: candidate) }
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Rules"), to: candidate)
+        try FileManager.default.removeItem(at: candidate.appendingPathComponent("reputation.yaml"))
+
+        let json = try CLI.run([
+            "backtest", "--rules", candidate.path, "--baseline", "Rules", "--format", "json", "Fixtures/streams/wave-2024-02.ndjson",
+        ])
+        #expect(json.status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(report["evaluated"] as? Int == 100)
+        let baseline = try #require(report["baseline"] as? [String: Int])
+        let new = try #require(report["new"] as? [String: Int])
+        #expect(baseline["reject", default: 0] > 40)
+        #expect(new["reject", default: 0] == 0)
+        #expect(baseline.values.reduce(0, +) == 100)
+        let rules = try #require(report["rules"] as? [[String: Any]])
+        let campaign = try #require(rules.first { $0["rule"] as? String == "reputation.campaign-many-actors" })
+        #expect(campaign["new_hits"] as? Int == 0)
+        #expect((campaign["no_longer_hit"] as? Int ?? 0) > 40)
+        #expect((campaign["no_longer_hit_examples"] as? [String])?.first?.hasPrefix("wave-") == true)
+
+        let text = try CLI.run(["backtest", "--rules", candidate.path, "--baseline", "Rules", "Fixtures/streams/wave-2024-02.ndjson"])
+        #expect(text.stdout.hasPrefix("Replayed 100 activities"))
+        #expect(text.stdout.contains("reject → accept"))
+        #expect(text.stdout.contains("reputation.campaign-many-actors: "))
+    }
+}
