@@ -138,6 +138,13 @@ struct ReputationState {
                 window: configuration.campaignWindow)
         }
 
+        for label in verdict.hits.flatMap(\.labels) {
+            let expiry = label.hours.map { date.addingTimeInterval($0 * 3_600) }
+            switch label.scope {
+            case .actor: setLabel(LabelRecord(scope: .actor, key: actorID, label: label.name, expiresAt: expiry))
+            case .domain: setLabel(LabelRecord(scope: .domain, key: host, label: label.name, expiresAt: expiry))
+            }
+        }
         let keepBody = verdict.action == .hold || verdict.action == .flag
         pending.observations.append(
             ObservationRecord(

@@ -165,4 +165,26 @@ struct ReputationBehaviourTests {
         #expect(shadow.hits == ["shadow.x": 200])
         #expect(try store.observations(limit: 1).first?.body == nil)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func rulesLabelActorsForAWhile(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store)
+        let poster = subject(actor: "https://open.example/users/x")
+        let hit = RuleHit(
+            rule: "r", description: "", score: 5, action: nil, tags: [], evidence: [],
+            labels: [RuleLabel(scope: .actor, name: "campaign", hours: 72), RuleLabel(scope: .domain, name: "busy", hours: nil)])
+        let labelled = Verdict(action: .flag, score: 5, hits: [hit], shadowHits: [], errors: [], rulesetVersion: "t")
+        try reputation.observe(poster, verdict: labelled, signature: .verified, at: start)
+        try reputation.flush()
+        let fresh = Reputation(store: store)
+        let soon = try fresh.signals(for: poster, at: start.addingTimeInterval(3_600))
+        #expect(soon.value(of: "actor.label.campaign", for: poster) == 1)
+        #expect(soon.value(of: "domain.label.busy", for: poster) == 1)
+        #expect(soon.value(of: "actor.label.other", for: poster) == 0)
+        let later = try fresh.signals(for: poster, at: start.addingTimeInterval(73 * 3_600))
+        #expect(later.value(of: "actor.label.campaign", for: poster) == 0)
+        #expect(later.value(of: "domain.label.busy", for: poster) == 1)
+    }
 }

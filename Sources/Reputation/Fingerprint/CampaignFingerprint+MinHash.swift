@@ -6,11 +6,14 @@ extension CampaignFingerprint {
     /// Weight a text needs for a fingerprint: a word counts 2, a character of a script without spaces 1.
     private static let minimumWeight = 12
 
-    /// Hash function *i* maps a shingle hash *h* to the high 32 bits of *aᵢh + bᵢ* (multiply-add-shift), one
-    /// multiplication per function instead of a full mix.
-    private static let multipliers = StableHash.sequence(seed: 0x6D75_6C74_6970_6C79, count: signatureLength)
-        .map { $0 | 1 }
-    private static let increments = StableHash.sequence(seed: 0x696E_6372_656D_656E, count: signatureLength)
+    /// Hash function *i* maps a shingle to murmur3's 32-bit finalizer of the shingle xor *seedᵢ*. Computed four
+    /// functions at a time, in SIMD lanes.
+    private static let seeds: [SIMD4<UInt32>] = {
+        let values = StableHash.sequence(seed: 0x6D69_6E68_6173_6831, count: signatureLength)
+        return stride(from: 0, to: signatureLength, by: 4).map { start in
+            SIMD4(values[start..<start + 4].map { UInt32(truncatingIfNeeded: $0) })
+        }
+    }()
 
     private struct Word {
         var hash: UInt64
@@ -51,18 +54,26 @@ extension CampaignFingerprint {
         return minima(of: shingles)
     }
 
-    /// One minimum per hash function, looping over the shingles inside so that the loop is a multiply, a shift
-    /// and a compare.
+    /// One minimum per hash function.
     private static func minima(of shingles: [UInt64]) -> [UInt32] {
-        shingles.withUnsafeBufferPointer { shingles in
-            zip(multipliers, increments).map { multiplier, increment in
-                var minimum = UInt32.max
+        var minima = [SIMD4<UInt32>](repeating: SIMD4(repeating: .max), count: seeds.count)
+        seeds.withUnsafeBufferPointer { seeds in
+            minima.withUnsafeMutableBufferPointer { minima in
                 for shingle in shingles {
-                    minimum = min(minimum, UInt32(truncatingIfNeeded: (multiplier &* shingle &+ increment) >> 32))
+                    let value = SIMD4(repeating: UInt32(truncatingIfNeeded: shingle ^ (shingle >> 32)))
+                    for group in 0..<seeds.count {
+                        var hash = value ^ seeds[group]
+                        hash ^= hash &>> 16
+                        hash &*= 0x85EB_CA6B
+                        hash ^= hash &>> 13
+                        hash &*= 0xC2B2_AE35
+                        hash ^= hash &>> 16
+                        minima[group] = pointwiseMin(minima[group], hash)
+                    }
                 }
-                return minimum
             }
         }
+        return (0..<signatureLength).map { minima[$0 / 4][$0 % 4] }
     }
 
     /// Appends the hash of each 3-gram of `hashes`, or of its single 2- or 1-gram when it is shorter.

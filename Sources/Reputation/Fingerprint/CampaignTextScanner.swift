@@ -21,21 +21,27 @@ struct CampaignTextScanner {
 
     mutating func normalize() -> [UInt8] {
         while position < input.count {
+            if token == .word, input[position] &- 0x61 < 26 {
+                output.append(input[position])
+                previous = .spacedLetter
+                position += 1
+                continue
+            }
             let (value, length) = UTF8Scalar.decode(input, at: position)
             if token != .word, skipsLinkOrMention(startingWith: value) { continue }
             let scalarClass = ScalarClass(value)
             switch scalarClass {
             case .spacedLetter:
                 if token != .word { begin(.word) }
-                output.append(contentsOf: input[position..<position + length])
+                copy(length)
             case .digit:
                 if token != .word { begin(.word) }
                 tokenHasDigit = true
             case .unspacedLetter:
                 if token != .unspaced { begin(.unspaced) }
-                output.append(contentsOf: input[position..<position + length])
+                copy(length)
             case .mark:
-                if token != .none { output.append(contentsOf: input[position..<position + length]) }
+                if token != .none { copy(length) }
             case .apostrophe where previous == .spacedLetter && nextClass(after: length) == .spacedLetter:
                 position += length
                 continue
@@ -50,6 +56,12 @@ struct CampaignTextScanner {
         }
         endToken()
         return output
+    }
+
+    /// Appends the current scalar; appending bytes one by one is faster than appending a slice.
+    @inline(__always)
+    private mutating func copy(_ length: Int) {
+        for index in position..<position + length { output.append(input[index]) }
     }
 
     private func nextClass(after length: Int) -> ScalarClass {
@@ -178,6 +190,12 @@ extension CampaignTextScanner {
 
     private mutating func skip(while predicate: (UInt32) -> Bool) {
         while position < input.count {
+            if token == .word, input[position] &- 0x61 < 26 {
+                output.append(input[position])
+                previous = .spacedLetter
+                position += 1
+                continue
+            }
             let (value, length) = UTF8Scalar.decode(input, at: position)
             guard predicate(value) else { return }
             position += length

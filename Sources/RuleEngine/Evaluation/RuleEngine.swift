@@ -102,7 +102,7 @@ public final class RuleEngine: Sendable {
             case .success(true):
                 let hit = RuleHit(
                     rule: rule.id, description: rule.description, score: rule.score, action: rule.action,
-                    tags: rule.tags, evidence: evidence)
+                    tags: rule.tags, evidence: evidence, labels: rule.labels)
                 if rule.mode == .shadow {
                     shadowHits.append(hit)
                 } else {

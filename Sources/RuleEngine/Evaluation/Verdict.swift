@@ -33,14 +33,20 @@ public struct RuleHit: Sendable, Codable, Hashable {
     public var action: RuleAction?
     public var tags: [String]
     public var evidence: [Evidence]
+    /// Labels the rule sets on the actor or domain.
+    public var labels: [RuleLabel]
 
-    public init(rule: String, description: String, score: Double, action: RuleAction?, tags: [String], evidence: [Evidence]) {
+    public init(
+        rule: String, description: String, score: Double, action: RuleAction?, tags: [String], evidence: [Evidence],
+        labels: [RuleLabel] = []
+    ) {
         self.rule = rule
         self.description = description
         self.score = score
         self.action = action
         self.tags = tags
         self.evidence = evidence
+        self.labels = labels
     }
 }
 

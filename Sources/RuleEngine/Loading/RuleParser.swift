@@ -81,12 +81,13 @@ struct RuleParser {
         }
         let tags = value("tags").flatMap { reader.strings($0, what: "`tags`") } ?? []
         let examples = value("examples").map { parseExamples($0) } ?? []
+        let labels = value("labels").map { parseLabels($0) } ?? []
         guard reader.diagnostics.count == errorsBefore || !reader.diagnostics[errorsBefore...].contains(where: { $0.severity == .error }),
             let condition
         else { return nil }
         return Rule(
             id: id, description: description, types: types, condition: condition, score: score, action: action,
-            tags: tags, mode: mode, examples: examples, location: reader.location(node))
+            tags: tags, mode: mode, examples: examples, labels: labels, location: reader.location(node))
     }
 
     mutating func parseCondition(_ node: Node) -> Condition? {
@@ -304,6 +305,37 @@ struct RuleParser {
             let trimmed = content.trimmingCharacters(in: .whitespaces)
             return trimmed.isEmpty ? nil : trimmed
         }
+    }
+
+    /// `labels: [{name: wave-2024, on: actor, for_hours: 48}]`
+    private mutating func parseLabels(_ node: Node) -> [RuleLabel] {
+        guard let items = node.sequence else {
+            reader.error(node, "`labels` takes a list, e.g. `[{name: wave, on: actor, for_hours: 48}]`")
+            return []
+        }
+        var labels: [RuleLabel] = []
+        for item in items {
+            guard let pairs = reader.pairs(item, what: "a label") else { continue }
+            reader.checkKeys(pairs, allowed: ["name", "on", "for_hours"], in: "a label")
+            func value(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+            guard let nameNode = value("name"), let name = reader.string(nameNode, what: "`name`"),
+                !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) })
+            else {
+                reader.error(item, "a label needs a `name` of letters, digits, - and _")
+                continue
+            }
+            var scope = RuleLabel.Scope.actor
+            if let node = value("on"), let text = reader.string(node, what: "`on`") {
+                guard let parsed = RuleLabel.Scope(rawValue: text) else {
+                    reader.error(node, "labels go `on: actor` or `on: domain`, not `\(text)`")
+                    continue
+                }
+                scope = parsed
+            }
+            let hours = value("for_hours").flatMap { reader.number($0, what: "`for_hours`") }
+            labels.append(RuleLabel(scope: scope, name: name, hours: hours))
+        }
+        return labels
     }
 
     private mutating func parseExamples(_ node: Node) -> [RuleExample] {

@@ -13,7 +13,7 @@ struct RuleSetLoader {
         var diagnostics: [RuleDiagnostic]
     }
 
-    static let ruleKeys = ["id", "description", "types", "when", "score", "action", "tags", "mode", "examples"]
+    static let ruleKeys = ["id", "description", "types", "when", "score", "action", "tags", "mode", "examples", "labels"]
     static let fileKeys = ["rules", "policy"]
     static let policyKeys = ["thresholds", "limits"]
 

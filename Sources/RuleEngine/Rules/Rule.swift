@@ -13,11 +13,14 @@ public struct Rule: Sendable {
     public var tags: [String]
     public var mode: RuleMode
     public var examples: [RuleExample]
+    /// Labels the rule puts on the actor or domain when it fires (read back as `actor.label.NAME`).
+    public var labels: [RuleLabel]
     public var location: SourceLocation
 
     public init(
         id: String, description: String, types: Set<String>, condition: Condition, score: Double,
-        action: RuleAction?, tags: [String], mode: RuleMode, examples: [RuleExample], location: SourceLocation
+        action: RuleAction?, tags: [String], mode: RuleMode, examples: [RuleExample], labels: [RuleLabel] = [],
+        location: SourceLocation
     ) {
         self.id = id
         self.description = description
@@ -28,6 +31,7 @@ public struct Rule: Sendable {
         self.tags = tags
         self.mode = mode
         self.examples = examples
+        self.labels = labels
         self.location = location
     }
 }
@@ -52,5 +56,24 @@ public struct RuleExample: Sendable {
         self.input = input
         self.signals = signals
         self.location = location
+    }
+}
+
+/// A label a rule sets when it fires, on the actor or its domain, for a while or for good.
+public struct RuleLabel: Sendable, Hashable, Codable {
+    public enum Scope: String, Sendable, Hashable, Codable {
+        case actor
+        case domain
+    }
+
+    public var scope: Scope
+    public var name: String
+    /// How long the label lasts; nil keeps it until removed.
+    public var hours: Double?
+
+    public init(scope: Scope, name: String, hours: Double?) {
+        self.scope = scope
+        self.name = name
+        self.hours = hours
     }
 }

@@ -39,10 +39,6 @@ struct Bench: ParsableCommand {
         var generator = SpamRuleGenerator()
         let generated = try generator.rules(count: rulesCount)
         let ruleSet = RuleSet(rules: generated.map(\.rule), version: "bench-\(rulesCount)")
-        if ProcessInfo.processInfo.environment["BENCH_DUMP"] != nil {  // TEMPORARY
-            for g in generated { if case .text(let t) = g.rule.condition { print(g.kind.rawValue + "\t" + t.pattern.source) } }
-            return
-        }
         let clock = ContinuousClock()
         var start = clock.now
         let engine = RuleEngine(ruleSet: ruleSet)
