@@ -21,6 +21,11 @@ struct ReputationState {
     private(set) var pendingObservations = 0
 
     private var lastFingerprint: (text: String, fingerprint: CampaignFingerprint?)?
+    /// Fingerprints (by first band) already looked up in the store, with the campaign found, if any.
+    private var campaignLookups: [UInt64: Int64?] = [:]
+
+    /// Campaign membership needs this similarity to the campaign's first post, on top of a shared band.
+    static let campaignSimilarity = 0.5
 
     // MARK: Reading
 
@@ -29,6 +34,8 @@ struct ReputationState {
     ) throws -> ReputationSignals {
         let actorID = subject.actorID ?? ""
         let host = subject.actorHost ?? ""
+        let fingerprint = fingerprint(for: subject)
+        try prefetch(actorID: actorID, host: host, linkDomains: subject.linkDomains, fingerprint: fingerprint, store: store)
         let actor = try actor(actorID, store: store)
         let domain = try domain(host, store: store)
         let actorIsNew = actor?.firstSeen == nil
@@ -73,11 +80,13 @@ struct ReputationState {
         }
         if let busiestLink { values["rate.link_domain_1h"] = Double(busiestLink) }
 
-        if let fingerprint = fingerprint(for: subject) {
+        if let fingerprint {
             let campaign = try openCampaign(for: fingerprint, at: date, store: store, window: configuration.campaignWindow)
             values["campaign.size"] = Double((campaign?.size ?? 0) + 1)
-            values["campaign.actors"] = Double((campaign?.actors ?? Set<String>()).union([actorID]).count)
-            values["campaign.domains"] = Double((campaign?.domains ?? Set<String>()).union([host]).count)
+            let actors = campaign?.actors ?? []
+            let domains = campaign?.domains ?? []
+            values["campaign.actors"] = Double(actors.count + (actors.contains(actorID) ? 0 : 1))
+            values["campaign.domains"] = Double(domains.count + (domains.contains(host) ? 0 : 1))
             values["campaign.age_minutes"] = campaign.map { max(0, date.timeIntervalSince($0.firstSeen) / 60) } ?? 0
         }
 
@@ -89,6 +98,38 @@ struct ReputationState {
             active.insert("domain.label.\(label.label)")
         }
         return ReputationSignals(values: values, labels: active)
+    }
+
+    /// Reads in one go everything the signals need that is neither cached nor known to be absent.
+    private mutating func prefetch(
+        actorID: String, host: String, linkDomains: [String], fingerprint: CampaignFingerprint?, store: any ReputationStore
+    ) throws {
+        var request = ReputationLookup()
+        if actors[actorID] == nil, lookedUp.insert("a|\(actorID)").inserted { request.actorIDs = [actorID] }
+        if domains[host] == nil, lookedUp.insert("d|\(host)").inserted { request.hosts = [host] }
+        for key in ["newactors:\(host)", "actor:\(actorID)", "domain:\(host)"] + linkDomains.map({ "link:\($0)" })
+        where counters[key] == nil && lookedUp.insert("c|\(key)").inserted {
+            request.counterKeys.append(key)
+        }
+        for (scope, key) in [(LabelRecord.Scope.actor, actorID), (.domain, host)] {
+            let cacheKey = "\(scope.rawValue):\(key)"
+            if labels[cacheKey] == nil, lookedUp.insert("l|\(cacheKey)").inserted { request.labels.append((scope, key)) }
+        }
+        if let fingerprint, let first = fingerprint.bands.first, campaignLookups[first] == nil,
+            !fingerprint.bands.contains(where: { bandIndex[$0] != nil })
+        {
+            request.bands = fingerprint.bands
+        }
+        guard !request.isEmpty else { return }
+        let snapshot = try store.lookup(request)
+        for (id, record) in snapshot.actors { actors[id] = record }
+        for (host, record) in snapshot.domains { domains[host] = record }
+        for (key, counter) in snapshot.counters { counters[key] = counter }
+        for (key, found) in snapshot.labels where !found.isEmpty { labels[key] = found }
+        if let first = request.bands.first {
+            campaignLookups[first] = .some(snapshot.campaign?.id)
+            if let campaign = snapshot.campaign { campaigns[campaign.id] = campaign }
+        }
     }
 
     // MARK: Writing
@@ -215,7 +256,9 @@ struct ReputationState {
         if actors.count > capacity { (actors, cleared) = ([:], true) }
         if domains.count > capacity { (domains, cleared) = ([:], true) }
         if counters.count > capacity { (counters, cleared) = ([:], true) }
-        if campaigns.count > capacity || bandIndex.count > capacity * 16 { (campaigns, bandIndex, cleared) = ([:], [:], true) }
+        if campaigns.count > capacity || bandIndex.count > capacity * 16 || campaignLookups.count > capacity {
+            (campaigns, bandIndex, campaignLookups, cleared) = ([:], [:], [:], true)
+        }
         if labels.count > capacity { (labels, cleared) = ([:], true) }
         if cleared || lookedUp.count > capacity * 4 { lookedUp = [] }
     }
@@ -272,22 +315,34 @@ struct ReputationState {
         return fingerprint
     }
 
-    /// The campaign the fingerprint falls into, if it is still open at `date`.
+    /// The campaign the fingerprint falls into, if it is still open at `date` and the post is similar enough
+    /// to the campaign's first post.
     private mutating func openCampaign(
         for fingerprint: CampaignFingerprint, at date: Date, store: any ReputationStore, window: TimeInterval
     ) throws -> CampaignRecord? {
-        var campaign: CampaignRecord?
+        var candidate: CampaignRecord?
         for band in fingerprint.bands {
             if let id = bandIndex[band], let cached = campaigns[id] {
-                campaign = cached
+                candidate = cached
                 break
             }
         }
-        if campaign == nil, let stored = try store.campaign(forBands: fingerprint.bands) {
-            campaigns[stored.id] = stored
-            campaign = stored
+        if candidate == nil, let first = fingerprint.bands.first {
+            if let looked = campaignLookups[first] {
+                candidate = looked.flatMap { campaigns[$0] }
+            } else {
+                let stored = try store.campaign(forBands: fingerprint.bands)
+                campaignLookups[first] = .some(stored?.id)
+                if let stored { campaigns[stored.id] = stored }
+                candidate = stored
+            }
         }
-        guard let campaign, date.timeIntervalSince(campaign.lastSeen) <= window else { return nil }
+        guard let campaign = candidate, date.timeIntervalSince(campaign.lastSeen) <= window else { return nil }
+        if let first = CampaignFingerprint(signature: campaign.signature),
+            fingerprint.similarity(to: first) < Self.campaignSimilarity
+        {
+            return nil
+        }
         return campaign
     }
 
@@ -297,7 +352,12 @@ struct ReputationState {
     ) {
         var campaign =
             (try? openCampaign(for: fingerprint, at: date, store: store, window: window))
-            ?? CampaignRecord(id: Int64(bitPattern: fingerprint.bands.first ?? 0) ^ Int64(date.timeIntervalSince1970), firstSeen: date)
+            ?? {
+                var opened = CampaignRecord(
+                    id: Int64(bitPattern: fingerprint.bands.first ?? 0) ^ Int64(date.timeIntervalSince1970), firstSeen: date)
+                opened.signature = fingerprint.signature
+                return opened
+            }()
         campaign.size += 1
         campaign.lastSeen = max(campaign.lastSeen, date)
         if campaign.actors.count < CampaignRecord.memberCap { campaign.actors.insert(actorID) }

@@ -46,7 +46,8 @@ enum Migrations {
                         last_seen REAL NOT NULL,
                         size INTEGER NOT NULL,
                         actors TEXT NOT NULL,
-                        domains TEXT NOT NULL
+                        domains TEXT NOT NULL,
+                        signature BLOB NOT NULL
                     );
                     CREATE TABLE campaign_band (
                         band INTEGER PRIMARY KEY NOT NULL,

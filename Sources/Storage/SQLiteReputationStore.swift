@@ -21,8 +21,47 @@ public final class SQLiteReputationStore: ReputationStore {
     private static func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }
 
     public func actors(_ ids: [String]) throws -> [String: ActorRecord] {
-        guard !ids.isEmpty else { return [:] }
+        try read { db in try Self.actors(ids, db) }
+    }
+
+    public func domains(_ hosts: [String]) throws -> [String: DomainRecord] {
+        try read { db in try Self.domains(hosts, db) }
+    }
+
+    public func counters(_ keys: [String]) throws -> [String: WindowedCounter] {
+        try read { db in try Self.counters(keys, db) }
+    }
+
+    public func campaign(forBands bands: [UInt64]) throws -> CampaignRecord? {
+        try read { db in try Self.campaign(forBands: bands, db) }
+    }
+
+    public func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord] {
+        try read { db in try Self.labels(scope: scope, key: key, db) }
+    }
+
+    public func lookup(_ request: ReputationLookup) throws -> ReputationSnapshot {
+        guard !request.isEmpty else { return ReputationSnapshot() }
         return try read { db in
+            var snapshot = ReputationSnapshot()
+            snapshot.actors = try Self.actors(request.actorIDs, db)
+            snapshot.domains = try Self.domains(request.hosts, db)
+            snapshot.counters = try Self.counters(request.counterKeys, db)
+            snapshot.campaign = try Self.campaign(forBands: request.bands, db)
+            for (scope, key) in request.labels {
+                snapshot.labels["\(scope.rawValue):\(key)"] = try Self.labels(scope: scope, key: key, db)
+            }
+            return snapshot
+        }
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    private static func actors(_ ids: [String], _ db: GRDB.Database) throws -> [String: ActorRecord] {
+        guard !ids.isEmpty else { return [:] }
+        do {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM actor WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))",
                 arguments: StatementArguments(ids))
@@ -42,9 +81,9 @@ public final class SQLiteReputationStore: ReputationStore {
         }
     }
 
-    public func domains(_ hosts: [String]) throws -> [String: DomainRecord] {
+    private static func domains(_ hosts: [String], _ db: GRDB.Database) throws -> [String: DomainRecord] {
         guard !hosts.isEmpty else { return [:] }
-        return try read { db in
+        do {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM domain WHERE host IN (\(Array(repeating: "?", count: hosts.count).joined(separator: ",")))",
                 arguments: StatementArguments(hosts))
@@ -62,9 +101,9 @@ public final class SQLiteReputationStore: ReputationStore {
         }
     }
 
-    public func counters(_ keys: [String]) throws -> [String: WindowedCounter] {
+    private static func counters(_ keys: [String], _ db: GRDB.Database) throws -> [String: WindowedCounter] {
         guard !keys.isEmpty else { return [:] }
-        return try read { db in
+        do {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT key, buckets FROM counter WHERE key IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))",
                 arguments: StatementArguments(keys))
@@ -75,9 +114,9 @@ public final class SQLiteReputationStore: ReputationStore {
         }
     }
 
-    public func campaign(forBands bands: [UInt64]) throws -> CampaignRecord? {
+    private static func campaign(forBands bands: [UInt64], _ db: GRDB.Database) throws -> CampaignRecord? {
         guard !bands.isEmpty else { return nil }
-        return try read { db in
+        do {
             let placeholders = Array(repeating: "?", count: bands.count).joined(separator: ",")
             guard
                 let row = try Row.fetchOne(
@@ -93,13 +132,19 @@ public final class SQLiteReputationStore: ReputationStore {
             campaign.size = row["size"]
             campaign.actors = Set((row["actors"] as String).split(separator: "\n").map(String.init))
             campaign.domains = Set((row["domains"] as String).split(separator: "\n").map(String.init))
+            let signature: Data? = row["signature"]
+            campaign.signature = signature.map { data in
+                stride(from: 0, to: data.count - 3, by: 4).map { offset in
+                    data[data.startIndex + offset..<data.startIndex + offset + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                }
+            } ?? []
             return campaign
         }
     }
 
-    public func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord] {
-        try read { db in
-            try Row.fetchAll(
+    private static func labels(scope: LabelRecord.Scope, key: String, _ db: GRDB.Database) throws -> [LabelRecord] {
+        do {
+            return try Row.fetchAll(
                 db, sql: "SELECT label, expires_at FROM label WHERE scope = ? AND key = ?", arguments: [scope.rawValue, key]
             ).map { row in
                 LabelRecord(scope: scope, key: key, label: row["label"], expiresAt: Self.date(row["expires_at"]))
@@ -144,11 +189,16 @@ public final class SQLiteReputationStore: ReputationStore {
                     try counter.execute(arguments: [key, Data(value.encoded)])
                 }
                 let campaign = try db.cachedStatement(
-                    sql: "INSERT OR REPLACE INTO campaign (id, first_seen, last_seen, size, actors, domains) VALUES (?, ?, ?, ?, ?, ?)")
+                    sql: """
+                        INSERT OR REPLACE INTO campaign (id, first_seen, last_seen, size, actors, domains, signature)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
                 for record in changes.campaigns {
+                    var signature = Data(capacity: record.signature.count * 4)
+                    for value in record.signature { withUnsafeBytes(of: value.littleEndian) { signature.append(contentsOf: $0) } }
                     try campaign.execute(arguments: [
                         record.id, record.firstSeen.timeIntervalSince1970, record.lastSeen.timeIntervalSince1970, record.size,
-                        record.actors.sorted().joined(separator: "\n"), record.domains.sorted().joined(separator: "\n"),
+                        record.actors.sorted().joined(separator: "\n"), record.domains.sorted().joined(separator: "\n"), signature,
                     ])
                 }
                 let band = try db.cachedStatement(sql: "INSERT OR REPLACE INTO campaign_band (band, campaign) VALUES (?, ?)")

@@ -6,14 +6,10 @@ extension CampaignFingerprint {
     /// Weight a text needs for a fingerprint: a word counts 2, a character of a script without spaces 1.
     private static let minimumWeight = 12
 
-    /// Hash function *i* maps a shingle to murmur3's 32-bit finalizer of the shingle xor *seedᵢ*. Computed four
-    /// functions at a time, in SIMD lanes.
-    private static let seeds: [SIMD4<UInt32>] = {
-        let values = StableHash.sequence(seed: 0x6D69_6E68_6173_6831, count: signatureLength)
-        return stride(from: 0, to: signatureLength, by: 4).map { start in
-            SIMD4(values[start..<start + 4].map { UInt32(truncatingIfNeeded: $0) })
-        }
-    }()
+    /// Hash functions *2i* and *2i + 1* are the two halves of the wyhash mix of the shingle with *seedᵢ*: the high
+    /// and low halves of the 128-bit product of shingle ⊕ *seedᵢ* and *factorᵢ*, xored together.
+    private static let seeds = StableHash.sequence(seed: 0x6D69_6E68_6173_6831, count: signatureLength / 2)
+    private static let factors = StableHash.sequence(seed: 0x6661_6374_6F72_7331, count: signatureLength / 2)
 
     private struct Word {
         var hash: UInt64
@@ -56,24 +52,22 @@ extension CampaignFingerprint {
 
     /// One minimum per hash function.
     private static func minima(of shingles: [UInt64]) -> [UInt32] {
-        var minima = [SIMD4<UInt32>](repeating: SIMD4(repeating: .max), count: seeds.count)
+        var minima = [UInt32](repeating: .max, count: signatureLength)
         seeds.withUnsafeBufferPointer { seeds in
-            minima.withUnsafeMutableBufferPointer { minima in
-                for shingle in shingles {
-                    let value = SIMD4(repeating: UInt32(truncatingIfNeeded: shingle ^ (shingle >> 32)))
-                    for group in 0..<seeds.count {
-                        var hash = value ^ seeds[group]
-                        hash ^= hash &>> 16
-                        hash &*= 0x85EB_CA6B
-                        hash ^= hash &>> 13
-                        hash &*= 0xC2B2_AE35
-                        hash ^= hash &>> 16
-                        minima[group] = pointwiseMin(minima[group], hash)
+            factors.withUnsafeBufferPointer { factors in
+                minima.withUnsafeMutableBufferPointer { minima in
+                    for shingle in shingles {
+                        for pair in 0..<seeds.count {
+                            let product = (shingle ^ seeds[pair]).multipliedFullWidth(by: factors[pair])
+                            let hash = product.high ^ product.low
+                            minima[2 * pair] = min(minima[2 * pair], UInt32(truncatingIfNeeded: hash >> 32))
+                            minima[2 * pair + 1] = min(minima[2 * pair + 1], UInt32(truncatingIfNeeded: hash))
+                        }
                     }
                 }
             }
         }
-        return (0..<signatureLength).map { minima[$0 / 4][$0 % 4] }
+        return minima
     }
 
     /// Appends the hash of each 3-gram of `hashes`, or of its single 2- or 1-gram when it is shorter.

@@ -7,7 +7,8 @@ import Matching
 /// random suffix, an emoji, other amounts. Starting from ``TextFolding/matchingForm(_:)`` (so look-alike and
 /// fullwidth letters count as the letters they imitate), normalisation
 /// - replaces each link with `⟨url⟩`, keeping nothing of it, since waves vary hosts as well as paths;
-///   a link is `http://` or `https://` up to the next space, or a bare `host.tld/path`;
+///   a link is `http://` or `https://` or a bare `host.tld/` and its path, which ends at a space or at
+///   non-ASCII text (`詳しくはhttps://荒らし.com/を見て` keeps `を見て`);
 /// - removes `@user` and `@user@host` mentions, which name the targets rather than say anything;
 /// - replaces each word that contains a digit with `⟨n⟩`: amounts, dates, and random suffixes such as `xk3p9`;
 /// - drops emoji, punctuation and symbols, which separate words; apostrophes inside words are removed
@@ -29,8 +30,11 @@ public enum CampaignText {
     static func normalizedUTF8(_ text: String) -> [UInt8] {
         var folded = TextFolding.matchingForm(text)
         return folded.withUTF8 { input in
-            var scanner = CampaignTextScanner(input)
-            return scanner.normalize()
+            [UInt8](unsafeUninitializedCapacity: CampaignTextScanner.outputCapacity(forInputCount: input.count)) {
+                output, count in
+                var scanner = CampaignTextScanner(input, into: output)
+                count = scanner.normalize()
+            }
         }
     }
 }

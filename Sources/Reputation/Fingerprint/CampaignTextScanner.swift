@@ -7,24 +7,31 @@ struct CampaignTextScanner {
     }
 
     private let input: UnsafeBufferPointer<UInt8>
-    private var output: [UInt8] = []
+    private let output: UnsafeMutableBufferPointer<UInt8>
+    private var outputCount = 0
     private var position = 0
     private var token = Token.none
     private var tokenStart = 0
     private var tokenHasDigit = false
     private var previous = ScalarClass.other
 
-    init(_ input: UnsafeBufferPointer<UInt8>) {
+    /// The most output `input` can produce: a one-digit word becomes `⟨n⟩` (5 bytes) and a space, and needs a
+    /// separator byte before the next number, so output is at most three times the input, plus the bytes a
+    /// trailing number adds.
+    static func outputCapacity(forInputCount count: Int) -> Int { 3 * count + 8 }
+
+    /// Scans `input` into `output`, which must hold ``outputCapacity(forInputCount:)`` bytes.
+    init(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(output.count >= Self.outputCapacity(forInputCount: input.count))
         self.input = input
-        output.reserveCapacity(input.count)
+        self.output = output
     }
 
-    mutating func normalize() -> [UInt8] {
+    /// Normalises the input and returns the number of bytes written.
+    mutating func normalize() -> Int {
         while position < input.count {
             if token == .word, input[position] &- 0x61 < 26 {
-                output.append(input[position])
-                previous = .spacedLetter
-                position += 1
+                copyLowercaseRun()
                 continue
             }
             let (value, length) = UTF8Scalar.decode(input, at: position)
@@ -55,13 +62,35 @@ struct CampaignTextScanner {
             position += length
         }
         endToken()
-        return output
+        return outputCount
     }
 
-    /// Appends the current scalar; appending bytes one by one is faster than appending a slice.
-    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        precondition(outputCount < output.count)
+        output[outputCount] = byte
+        outputCount += 1
+    }
+
+    private mutating func append(_ bytes: [UInt8]) {
+        for byte in bytes { append(byte) }
+    }
+
+    /// Appends the current scalar.
     private mutating func copy(_ length: Int) {
-        for index in position..<position + length { output.append(input[index]) }
+        for index in position..<position + length { append(input[index]) }
+    }
+
+    /// Appends the run of ASCII lowercase letters at the current position: most of most posts.
+    private mutating func copyLowercaseRun() {
+        var end = position
+        while end < input.count, input[end] &- 0x61 < 26 { end += 1 }
+        precondition(outputCount + end - position <= output.count)
+        for index in position..<end {
+            output[outputCount] = input[index]
+            outputCount += 1
+        }
+        previous = .spacedLetter
+        position = end
     }
 
     private func nextClass(after length: Int) -> ScalarClass {
@@ -71,16 +100,16 @@ struct CampaignTextScanner {
 
     private mutating func begin(_ kind: Token) {
         endToken()
-        if !output.isEmpty { output.append(0x20) }
-        tokenStart = output.count
+        if outputCount > 0 { append(0x20) }
+        tokenStart = outputCount
         token = kind
         tokenHasDigit = false
     }
 
     private mutating func endToken() {
         if token == .word, tokenHasDigit {
-            output.removeSubrange(tokenStart...)
-            output.append(contentsOf: CampaignText.numberToken)
+            outputCount = tokenStart
+            append(CampaignText.numberToken)
         }
         token = .none
         previous = .other
@@ -88,8 +117,8 @@ struct CampaignTextScanner {
 
     private mutating func appendURLToken() {
         endToken()
-        if !output.isEmpty { output.append(0x20) }
-        output.append(contentsOf: CampaignText.urlToken)
+        if outputCount > 0 { append(0x20) }
+        append(CampaignText.urlToken)
     }
 }
 
@@ -190,12 +219,6 @@ extension CampaignTextScanner {
 
     private mutating func skip(while predicate: (UInt32) -> Bool) {
         while position < input.count {
-            if token == .word, input[position] &- 0x61 < 26 {
-                output.append(input[position])
-                previous = .spacedLetter
-                position += 1
-                continue
-            }
             let (value, length) = UTF8Scalar.decode(input, at: position)
             guard predicate(value) else { return }
             position += length

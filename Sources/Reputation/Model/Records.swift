@@ -66,6 +66,8 @@ public struct CampaignRecord: Sendable, Hashable, Codable {
     /// Distinct actors and domains that posted into the cluster (capped; see `CampaignRecord.memberCap`).
     public var actors: Set<String>
     public var domains: Set<String>
+    /// The MinHash signature of the post that opened the campaign; later posts join only when similar to it.
+    public var signature: [UInt32]
 
     public static let memberCap = 2_000
 
@@ -76,6 +78,7 @@ public struct CampaignRecord: Sendable, Hashable, Codable {
         self.size = 0
         self.actors = []
         self.domains = []
+        self.signature = []
     }
 }
 

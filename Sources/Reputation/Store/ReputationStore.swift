@@ -18,6 +18,51 @@ public protocol ReputationStore: Sendable {
     func shadowHits(sinceDay day: Int) throws -> (evaluated: Int, hits: [String: Int])
     /// Recorded observations, newest first (for inspection and tests).
     func observations(limit: Int) throws -> [ObservationRecord]
+    /// Everything one evaluation needs that is not cached, in one read (one transaction on SQLite).
+    func lookup(_ request: ReputationLookup) throws -> ReputationSnapshot
+}
+
+/// Keys to read in one go.
+public struct ReputationLookup: Sendable {
+    public var actorIDs: [String] = []
+    public var hosts: [String] = []
+    public var counterKeys: [String] = []
+    /// LSH bands of a fingerprint whose campaign is wanted; empty for none.
+    public var bands: [UInt64] = []
+    public var labels: [(scope: LabelRecord.Scope, key: String)] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        actorIDs.isEmpty && hosts.isEmpty && counterKeys.isEmpty && bands.isEmpty && labels.isEmpty
+    }
+}
+
+/// What a lookup found; absent keys are absent.
+public struct ReputationSnapshot: Sendable {
+    public var actors: [String: ActorRecord] = [:]
+    public var domains: [String: DomainRecord] = [:]
+    public var counters: [String: WindowedCounter] = [:]
+    public var campaign: CampaignRecord?
+    /// By `scope:key`.
+    public var labels: [String: [LabelRecord]] = [:]
+
+    public init() {}
+}
+
+extension ReputationStore {
+    /// Reads each kind separately; stores that can do better (one transaction) implement their own.
+    public func lookup(_ request: ReputationLookup) throws -> ReputationSnapshot {
+        var snapshot = ReputationSnapshot()
+        snapshot.actors = try actors(request.actorIDs)
+        snapshot.domains = try domains(request.hosts)
+        snapshot.counters = try counters(request.counterKeys)
+        snapshot.campaign = try campaign(forBands: request.bands)
+        for (scope, key) in request.labels {
+            snapshot.labels["\(scope.rawValue):\(key)"] = try labels(scope: scope, key: key)
+        }
+        return snapshot
+    }
 }
 
 /// A batch of writes, applied atomically.

@@ -14,25 +14,22 @@ enum BenchNote {
             "url":"https://town.example/@riverside_garden/112233445566778899","attributedTo":"\(base)",\
             "to":["https://www.w3.org/ns/activitystreams#Public"],\
             "cc":["\(base)/followers","https://social.example/users/marta"],"sensitive":false,\
-            "atomUri":"\(status)","inReplyToAtomUri":null,\
             "conversation":"tag:town.example,2024-05-04:objectId=9912345:objectType=Conversation",\
             "content":"\(escapeJSON(paragraphs.joined()))",\
             "attachment":[{"type":"Document","mediaType":"image/jpeg",\
             "url":"https://files.town.example/media_attachments/files/112/233/445/original/5f0c1d2e3a4b.jpeg",\
             "name":"Two raised beds by the east gate, one half dug over, with a wheelbarrow of compost beside them",\
-            "blurhash":"UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH","focalPoint":[0.0,0.0],"width":1600,"height":1200}],\
+            "blurhash":"UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH","width":1600,"height":1200}],\
             "tag":[{"type":"Mention","href":"https://social.example/users/marta","name":"@marta@social.example"},\
             {"type":"Hashtag","href":"https://town.example/tags/gardening","name":"#gardening"},\
             {"type":"Hashtag","href":"https://town.example/tags/community","name":"#community"},\
-            {"type":"Hashtag","href":"https://town.example/tags/compost","name":"#compost"}],\
-            "replies":{"id":"\(status)/replies","type":"Collection","first":{"type":"CollectionPage",\
-            "next":"\(status)/replies?only_other_accounts=true&page=true","partOf":"\(status)/replies","items":[]}}}
+            {"type":"Hashtag","href":"https://town.example/tags/compost","name":"#compost"}]}
             """
         let activity = """
             {"@context":["https://www.w3.org/ns/activitystreams",{"ostatus":"http://ostatus.org#",\
             "atomUri":"ostatus:atomUri","inReplyToAtomUri":"ostatus:inReplyToAtomUri",\
             "conversation":"ostatus:conversation","sensitive":"as:sensitive","toot":"http://joinmastodon.org/ns#",\
-            "blurhash":"toot:blurhash","focalPoint":{"@container":"@list","@id":"toot:focalPoint"},\
+            "blurhash":"toot:blurhash",\
             "Hashtag":"as:Hashtag"}],\
             "id":"\(status)/activity","type":"Create","actor":"\(base)","published":"2024-05-04T08:15:00Z",\
             "to":["https://www.w3.org/ns/activitystreams#Public"],\
@@ -45,18 +42,12 @@ enum BenchNote {
         "<p>Spring work day at the Riverside Community Garden this Saturday, 10:00 to 15:00. We are rebuilding the "
             + "two raised beds by the east gate, turning the compost, and planting out the tomato and bean seedlings "
             + "that have been hardening off in the greenhouse since March.</p>",
-        "<p>Bring gloves, a water bottle and, if you have one, a spade or a fork. There are spare tools in the shed "
-            + "for anyone who needs them, and the kettle will be on all day. Children are very welcome: there is a "
-            + "small bed just for them with sunflowers, nasturtiums and a scarecrow that still needs a hat.</p>",
-        "<p>Parking on Mill Lane is tight on Saturdays, so please walk or cycle if you can; the number 12 bus stops "
-            + "right outside. Level access is through the north entrance, next to the rain water tanks.</p>",
+        "<p>Bring gloves and a water bottle; there are spare tools in the shed and the kettle will be on all day. "
+            + "Children are welcome: their bed needs sunflowers and a scarecrow.</p>",
         "<p>Schedule and plot map: <a href=\"https://gardens.example.org/riverside/spring-work-day-2024\" "
             + "rel=\"nofollow noopener noreferrer\" target=\"_blank\">gardens.example.org/riverside/spring-work-day</a>"
             + " (the garden is also on <a href=\"https://www.openstreetmap.org/way/123456789\" rel=\"nofollow noopener"
             + " noreferrer\" target=\"_blank\">OpenStreetMap</a>).</p>",
-        "<p>Thanks to everyone who came to the seed swap last month: the seed library now holds more than forty "
-            + "varieties, from Good Mother Stallard beans to a very old local kale. If you took seeds, please save a "
-            + "few from this year's plants and bring them back in autumn so the library keeps growing.</p>",
         "<p>Questions? Reply here or ask <span class=\"h-card\" translate=\"no\"><a href=\"https://social.example/@marta\" "
             + "class=\"u-url mention\">@<span>marta</span></a></span>, who coordinates the work days. "
             + "<a href=\"https://town.example/tags/gardening\" class=\"mention hashtag\" rel=\"tag\">#<span>gardening</span></a> "

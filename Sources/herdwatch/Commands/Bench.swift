@@ -6,7 +6,7 @@ import RuleEngine
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure rule evaluation speed on a generated spam rule set.",
+        abstract: "Measure rule evaluation speed on a generated spam rule set (`bench stream`: with reputation).",
         discussion: """
             Generates a deterministic set of realistic spam regexes and a 3 KB Mastodon Create{Note}, then times
               (a) engine.evaluate(subject)            prefiltered evaluation of a normalised subject
@@ -17,7 +17,8 @@ struct Bench: ParsableCommand {
             and (c) give identical verdicts. Build with -c release; see Benchmarks/README.md.
             Exit status: 0 after measuring (targets missed or not), 1 when the verdicts disagree or the texts do
             not fire the expected rules, 2 on usage errors.
-            """)
+            """,
+        subcommands: [BenchStream.self])
 
     @Option(help: "Timed iterations of (a), (b) and (d); (c) runs a tenth as many (at least 10).")
     var iterations = 2000

@@ -1,0 +1,158 @@
+import ActivityPub
+import ArgumentParser
+import Foundation
+import Reputation
+import RuleEngine
+import Storage
+
+/// `herdwatch bench stream`: the whole path with memory, over a replayed stream, against a SQLite file.
+struct BenchStream: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Replay a generated stream through rules and reputation on a SQLite file; report throughput and memory.",
+        discussion: """
+            Generates a deterministic NDJSON stream (ordinary posts from thousands of accounts, near-duplicate spam
+            campaigns from new accounts, likes, follows and boosts) into a temporary file, then replays it:
+            bytes → activity → subject → reputation signals → verdict → reputation write, with writes batched
+            into the database. Reports activities per second and resident memory along the run.
+            Build with -c release; see Benchmarks/README.md.
+            """)
+
+    @Option(help: "Activities to replay.")
+    var count = 100_000
+
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(help: ArgumentHelp("Database file (default: a new temporary file, removed afterwards).", valueName: "path"))
+    var db: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: Check.Format = .text
+
+    func validate() throws {
+        guard count >= 1_000 else { throw ValidationError("--count must be at least 1000") }
+    }
+
+    func run() throws {
+        let ruleSet: RuleSet
+        do {
+            ruleSet = try RuleSet.load(directory: ruleOptions.rules)
+        } catch {
+            throw fail("the rules in \(ruleOptions.rules) do not load; run `herdwatch rules lint \(ruleOptions.rules)`")
+        }
+        let engine = RuleEngine(ruleSet: ruleSet)
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let streamPath = temporary.appendingPathComponent("stream.ndjson").path
+        let databasePath = db ?? temporary.appendingPathComponent("bench.sqlite").path
+        try StreamGenerator(count: count).write(to: streamPath)
+        let database = try open(databasePath)
+        let reputation = Reputation(store: SQLiteReputationStore(database: database))
+
+        let reader = try LineReader(path: streamPath)
+        var actions: [RuleAction: Int] = [:]
+        var samples: [(done: Int, seconds: Double, rssMiB: Double)] = []
+        let start = ContinuousClock.now
+        var done = 0
+        while let line = reader.next() {
+            let activity = try Activity.decode(line)
+            let subject = Normalizer.subject(for: activity)
+            let verdict = try reputation.evaluate(
+                subject, with: engine, signature: .verified, body: line, at: subject.published ?? Date())
+            actions[verdict.action, default: 0] += 1
+            done += 1
+            if done % (count / 10) == 0 {
+                samples.append((done, seconds(since: start), ProcessMemory.residentMiB()))
+            }
+        }
+        try reputation.flush()
+        let elapsed = seconds(since: start)
+        let peak = ProcessMemory.peakResidentMiB()
+        let fileSize = Self.fileSize(databasePath)
+        if db == nil { for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) } }
+
+        let rate = Double(done) / elapsed
+        switch format {
+        case .json:
+            let report: [String: Any] = [
+                "activities": done, "seconds": elapsed, "activities_per_second": rate, "peak_rss_mib": peak,
+                "database_mib": fileSize, "actions": Dictionary(uniqueKeysWithValues: actions.map { ($0.key.rawValue, $0.value) }),
+                "samples": samples.map { ["activities": $0.done, "seconds": $0.seconds, "rss_mib": $0.rssMiB] },
+                "target_activities_per_second": 10_000, "meets_target": rate >= 10_000,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        case .text:
+            print("replayed \(done) activities in \(String(format: "%.2f", elapsed)) s: \(Int(rate)) activities/s (target ≥ 10000: \(rate >= 10_000 ? "PASS" : "MISS"))")
+            print("actions: " + RuleAction.allCases.map { "\($0.rawValue) \(actions[$0, default: 0])" }.joined(separator: ", "))
+            print("database: \(String(format: "%.1f", fileSize)) MiB; peak RSS \(String(format: "%.1f", peak)) MiB")
+            print("resident memory along the run:")
+            for sample in samples {
+                print("  \(String(format: "%7d", sample.done)) activities  \(String(format: "%6.2f", sample.seconds)) s  \(String(format: "%6.1f", sample.rssMiB)) MiB")
+            }
+        }
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let duration = start.duration(to: .now)
+        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func fileSize(_ path: String) -> Double {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        return Double((attributes?[.size] as? NSNumber)?.int64Value ?? 0) / 1_048_576
+    }
+}
+
+/// Resident memory of this process, from /proc.
+enum ProcessMemory {
+    static func residentMiB() -> Double { field("VmRSS") }
+    static func peakResidentMiB() -> Double { field("VmHWM") }
+
+    private static func field(_ name: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
+        else { return 0 }
+        let kib = Double(line.split(separator: " ").dropFirst().first { Double($0) != nil } ?? "0") ?? 0
+        return kib / 1_024
+    }
+}
+
+/// Reads a file line by line in large chunks.
+final class LineReader {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var exhausted = false
+
+    init(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw fail("cannot read \(path)")
+        }
+        self.handle = handle
+    }
+
+    deinit { try? handle.close() }
+
+    func next() -> [UInt8]? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(buffer[position..<newline])
+                position = newline + 1
+                if !line.isEmpty { return line }
+                continue
+            }
+            if exhausted {
+                guard position < buffer.count else { return nil }
+                let line = Array(buffer[position...])
+                position = buffer.count
+                return line
+            }
+            buffer = Array(buffer[position...])
+            position = 0
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { exhausted = true } else { buffer += chunk }
+        }
+    }
+}
