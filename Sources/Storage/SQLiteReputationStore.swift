@@ -63,7 +63,7 @@ public final class SQLiteReputationStore: ReputationStore {
         guard !ids.isEmpty else { return [:] }
         do {
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM actor WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))",
+                try db.cachedStatement(sql: "SELECT * FROM actor WHERE id IN (\(placeholders(ids.count)))"),
                 arguments: StatementArguments(ids))
             return rows.reduce(into: [:]) { result, row in
                 var actor = ActorRecord(id: row["id"], host: row["host"], lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
@@ -85,7 +85,7 @@ public final class SQLiteReputationStore: ReputationStore {
         guard !hosts.isEmpty else { return [:] }
         do {
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM domain WHERE host IN (\(Array(repeating: "?", count: hosts.count).joined(separator: ",")))",
+                try db.cachedStatement(sql: "SELECT * FROM domain WHERE host IN (\(placeholders(hosts.count)))"),
                 arguments: StatementArguments(hosts))
             return rows.reduce(into: [:]) { result, row in
                 var domain = DomainRecord(host: row["host"], lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
@@ -105,7 +105,7 @@ public final class SQLiteReputationStore: ReputationStore {
         guard !keys.isEmpty else { return [:] }
         do {
             let rows = try Row.fetchAll(
-                db, sql: "SELECT key, buckets FROM counter WHERE key IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))",
+                try db.cachedStatement(sql: "SELECT key, buckets FROM counter WHERE key IN (\(placeholders(keys.count)))"),
                 arguments: StatementArguments(keys))
             return rows.reduce(into: [:]) { result, row in
                 let data: Data = row["buckets"]
@@ -117,14 +117,13 @@ public final class SQLiteReputationStore: ReputationStore {
     private static func campaign(forBands bands: [UInt64], _ db: GRDB.Database) throws -> CampaignRecord? {
         guard !bands.isEmpty else { return nil }
         do {
-            let placeholders = Array(repeating: "?", count: bands.count).joined(separator: ",")
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT campaign.* FROM campaign_band JOIN campaign ON campaign.id = campaign_band.campaign
-                        WHERE campaign_band.band IN (\(placeholders)) ORDER BY campaign.last_seen DESC LIMIT 1
-                        """,
+                    try db.cachedStatement(
+                        sql: """
+                            SELECT campaign.* FROM campaign_band JOIN campaign ON campaign.id = campaign_band.campaign
+                            WHERE campaign_band.band IN (\(placeholders(bands.count))) ORDER BY campaign.last_seen DESC LIMIT 1
+                            """),
                     arguments: StatementArguments(bands.map { Int64(bitPattern: $0) }))
             else { return nil }
             var campaign = CampaignRecord(id: row["id"], firstSeen: Date(timeIntervalSince1970: row["first_seen"]))
@@ -145,7 +144,8 @@ public final class SQLiteReputationStore: ReputationStore {
     private static func labels(scope: LabelRecord.Scope, key: String, _ db: GRDB.Database) throws -> [LabelRecord] {
         do {
             return try Row.fetchAll(
-                db, sql: "SELECT label, expires_at FROM label WHERE scope = ? AND key = ?", arguments: [scope.rawValue, key]
+                try db.cachedStatement(sql: "SELECT label, expires_at FROM label WHERE scope = ? AND key = ?"),
+                arguments: [scope.rawValue, key]
             ).map { row in
                 LabelRecord(scope: scope, key: key, label: row["label"], expiresAt: Self.date(row["expires_at"]))
             }
