@@ -37,22 +37,27 @@ final class HyperscanDatabase: Sendable {
     }
 
     static func compile(_ entries: [(Pattern, UInt32)]) -> Result<HyperscanDatabase, CompileFailure> {
-        // Most patterns compile without UCP after a superset rewrite (see `PrefilterRewrite`); the rest keep UCP.
-        let sources: [(source: String, ucp: Bool)] = entries.map { pattern, _ in
+        // Most patterns run in byte mode after a superset rewrite (`PrefilterRewrite.byteSuperset`); the rest in
+        // UTF-8 mode, without UCP where the shorthand rewrite applies, else with UCP.
+        let sources: [(source: String, utf8: Bool, ucp: Bool)] = entries.map { pattern, _ in
+            if let bytes = PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options) {
+                return (bytes, false, false)
+            }
             if let rewritten = PrefilterRewrite.superset(of: pattern.source, options: pattern.options) {
-                return (rewritten, false)
+                return (rewritten, true, false)
             }
             let source = pattern.options.contains(.extended) ? "(?x)" + pattern.source : pattern.source
-            return (source, true)
+            return (source, true, true)
         }
         var expressions: [UnsafeMutablePointer<CChar>?] = sources.map { strdup($0.source) }
         defer { expressions.forEach { free($0) } }
         var flags: [UInt32] = zip(entries, sources).map { entry, source in
             let pattern = entry.0
-            var flags = UInt32(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8)
+            var flags = UInt32(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH)
+            if source.utf8 { flags |= UInt32(HS_FLAG_UTF8) }
             if source.ucp { flags |= UInt32(HS_FLAG_UCP) }
             if pattern.options.contains(.caseless) { flags |= UInt32(HS_FLAG_CASELESS) }
-            if pattern.options.contains(.dotAll) { flags |= UInt32(HS_FLAG_DOTALL) }
+            if pattern.options.contains(.dotAll), source.utf8 { flags |= UInt32(HS_FLAG_DOTALL) }
             if pattern.options.contains(.multiline) { flags |= UInt32(HS_FLAG_MULTILINE) }
             return flags
         }

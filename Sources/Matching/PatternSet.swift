@@ -197,21 +197,30 @@ public struct CandidateSet: Sendable, Sequence {
         for index in words.indices { words[index] &= index < other.words.count ? other.words[index] : 0 }
     }
 
-    public func makeIterator() -> some IteratorProtocol<Int> {
+    public func makeIterator() -> Iterator {
+        Iterator(words: words)
+    }
+
+    /// Visits members in increasing order.
+    public struct Iterator: IteratorProtocol {
+        let words: [UInt64]
         var wordIndex = 0
-        var current = words.first ?? 0
-        let words = self.words
-        return AnyIterator {
-            while true {
-                if current != 0 {
-                    let bit = current.trailingZeroBitCount
-                    current &= current - 1
-                    return wordIndex * 64 + bit
-                }
+        var current: UInt64
+
+        init(words: [UInt64]) {
+            self.words = words
+            self.current = words.first ?? 0
+        }
+
+        public mutating func next() -> Int? {
+            while current == 0 {
                 wordIndex += 1
                 guard wordIndex < words.count else { return nil }
                 current = words[wordIndex]
             }
+            let bit = current.trailingZeroBitCount
+            current &= current - 1
+            return wordIndex * 64 + bit
         }
     }
 

@@ -115,10 +115,29 @@ struct PrefilterRewriteTests {
         (#"[[:alpha:]]{3}!"#, ["äöü!"]),
         (#"\s+x"#, ["\u{00A0}x", "\u{3000}x"]),
         (#"[\]a]+b"#, ["]ab"]),
+        // Byte-mode rewrite: one repetition per code point, whatever its UTF-8 length.
+        (#"x.{2}y"#, ["xééy", "x漢字y", "x😀😀y"]),
+        (#"[^a]{2}x"#, ["ééx", "a😀😀x"]),
+        (#"[а-я]{3,}"#, ["привет"]),
+        (#"\d{2}!"#, ["٣٤!"]),
+        (#"荒らし\.com"#, ["https://荒らし.com/"]),
+        (#"\p{Han}{2}"#, ["漢字"]),
+        (#"[é-ü]z"#, ["öz"]),
+        (#"[-a-c]+d"#, ["-bd"]),
+        (#"(?i)caf[eé]"#, ["CAFÉ", "Cafe"]),
+        (#"\x{41}b"#, ["Ab"]),
+        (#"a\W+b"#, ["a — b", "a\u{3000}b"]),
     ]
 
     @Test(arguments: cases)
     func prefilterNominatesEverythingPCRE2Matches(source: String, texts: [String]) throws {
+        for options in [PatternOptions(), .caseless, .dotAll] {
+            let pattern = try Pattern(source, options: options)
+            let set = PatternSet([pattern])
+            for text in texts where try pattern.matches(text) {
+                #expect(Array(try set.candidates(in: text)) == [0], "prefilter missed \(text) for \(source) [\(options.flags)]")
+            }
+        }
         let pattern = try Pattern(source)
         let set = PatternSet([pattern])
         for text in texts {

@@ -3,14 +3,15 @@ import Matching
 
 /// Per-evaluation state: the subject's texts per channel, prefilter candidates, and signal reads.
 struct EvaluationContext {
-    let subject: Subject
+    let prepared: PreparedSubject
+    var subject: Subject { prepared.subject }
     let signals: any Signals
     let channels: [TextChannel]
     var candidates: [CandidateSet?]
     private var texts: [String?]
 
-    init(subject: Subject, signals: any Signals, channels: [TextChannel]) {
-        self.subject = subject
+    init(prepared: PreparedSubject, signals: any Signals, channels: [TextChannel]) {
+        self.prepared = prepared
         self.signals = signals
         self.channels = channels
         self.candidates = Array(repeating: nil, count: channels.count)
@@ -20,8 +21,8 @@ struct EvaluationContext {
     /// The text of a channel, folded when the channel reads the matching form.
     mutating func text(_ channel: Int) -> String {
         if let text = texts[channel] { return text }
-        let raw = subject.text(channels[channel].field)
-        let text = channels[channel].form == .folded ? TextFolding.matchingForm(raw) : raw
+        let field = channels[channel].field
+        let text = channels[channel].form == .folded ? prepared.folded(field) : subject.text(field)
         texts[channel] = text
         return text
     }

@@ -9,7 +9,8 @@ import Matching
 /// The verdict is exactly what evaluating every rule with PCRE2 alone gives (`prefilter: false`).
 public final class RuleEngine: Sendable {
     public let ruleSet: RuleSet
-    private let rules: [Rule]
+    /// Rules behind references, so evaluation does not copy rule values.
+    private let rules: [CompiledRule]
     private let channels: [TextChannel]
     private let patternSets: [PatternSet]
     /// `triggers[channel][pattern]`: rules that may fire only if that pattern is a candidate.
@@ -17,6 +18,8 @@ public final class RuleEngine: Sendable {
     private let untriggered: CandidateSet
     private let rulesByType: [String: CandidateSet]
     private let rulesForAnyType: CandidateSet
+    /// Text fields some rule reads in the folded form: `prepare` folds exactly these.
+    private let foldedFields: [TextField]
 
     public init(ruleSet: RuleSet, prefilter: Bool = true) {
         self.ruleSet = ruleSet
@@ -26,9 +29,19 @@ public final class RuleEngine: Sendable {
             rule.condition = builder.assignSlots(rule.condition)
             return rule
         }
-        self.rules = rules
+        self.rules = rules.map(CompiledRule.init)
         self.channels = builder.channels
-        self.patternSets = builder.patterns.map { PatternSet($0, prefilter: prefilter) }
+        // Channels reading the same patterns (a rule on `[content, summary]`) share one compiled set.
+        var compiled: [[PatternKey]: PatternSet] = [:]
+        self.patternSets = builder.patterns.map { patterns in
+            let key = patterns.map(PatternKey.init)
+            if let existing = compiled[key] { return existing }
+            let set = PatternSet(patterns, prefilter: prefilter)
+            compiled[key] = set
+            return set
+        }
+        let foldedFields = Set(builder.channels.filter { $0.form == .folded }.map(\.field))
+        self.foldedFields = TextField.allCases.filter(foldedFields.contains)
 
         var triggers = builder.patterns.map { Array(repeating: [Int](), count: $0.count) }
         var untriggered = CandidateSet(capacity: rules.count)
@@ -59,9 +72,25 @@ public final class RuleEngine: Sendable {
         patternSets.reduce((0, 0)) { ($0.0 + $1.prefilteredCount, $0.1 + $1.exclusions.count) }
     }
 
+    /// Completes normalisation: adds the matching (folded) form of every text field the rules read folded.
+    public func prepare(_ subject: Subject) -> PreparedSubject {
+        var folded: [TextField: String] = [:]
+        for field in foldedFields {
+            let text = subject.text(field)
+            if !text.isEmpty { folded[field] = TextFolding.matchingForm(text) }
+        }
+        return PreparedSubject(subject: subject, folded: folded)
+    }
+
     /// Evaluates `subject`, reading reputation from `signals`.
     public func evaluate(_ subject: Subject, signals: any Signals = InMemorySignals()) -> Verdict {
-        var context = EvaluationContext(subject: subject, signals: signals, channels: channels)
+        evaluate(prepare(subject), signals: signals)
+    }
+
+    /// Evaluates a subject whose matching forms are already computed.
+    public func evaluate(_ prepared: PreparedSubject, signals: any Signals = InMemorySignals()) -> Verdict {
+        let subject = prepared.subject
+        var context = EvaluationContext(prepared: prepared, signals: signals, channels: channels)
         var selected = rulesForAnyType
         for type in subject.matchTypes {
             if let typed = rulesByType[type] { selected.formUnion(typed) }
@@ -92,7 +121,7 @@ public final class RuleEngine: Sendable {
         var shadowHits: [RuleHit] = []
         var errors: [RuleFailure] = []
         for index in selected {
-            let rule = rules[index]
+            let rule = rules[index].rule
             var evidence: [Evidence] = []
             switch context.evaluate(rule.condition, evidence: &evidence) {
             case .failure(let error):
@@ -175,5 +204,30 @@ private struct ChannelBuilder {
         case .not(let child): return .not(assignSlots(child))
         case .atLeast(let count, let children): return .atLeast(count, children.map { assignSlots($0) })
         }
+    }
+}
+
+/// A subject with the folded form of its text fields: the complete normalised input of evaluation.
+public struct PreparedSubject: Sendable {
+    public let subject: Subject
+    let folded: [TextField: String]
+
+    /// The folded form of `field` ("" when the field is empty or no rule reads it folded).
+    public func folded(_ field: TextField) -> String { folded[field] ?? "" }
+}
+
+/// A rule behind a reference.
+private final class CompiledRule: Sendable {
+    let rule: Rule
+    init(_ rule: Rule) { self.rule = rule }
+}
+
+/// Identifies a pattern by what it matches, to share compiled sets between channels.
+private struct PatternKey: Hashable {
+    let source: String
+    let options: PatternOptions
+    init(_ pattern: Pattern) {
+        source = pattern.source
+        options = pattern.options
     }
 }
