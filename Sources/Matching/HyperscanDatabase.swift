@@ -36,14 +36,43 @@ final class HyperscanDatabase: Sendable {
         hs_free_database(database.pointer)
     }
 
-    static func compile(_ entries: [(Pattern, UInt32)]) -> Result<HyperscanDatabase, CompileFailure> {
-        // Most patterns run in byte mode after a superset rewrite (`PrefilterRewrite.byteSuperset`); the rest in
-        // UTF-8 mode, without UCP where the shorthand rewrite applies, else with UCP.
-        let sources: [(source: String, utf8: Bool, ucp: Bool)] = entries.map { pattern, _ in
-            if let bytes = PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options) {
+    /// How a pattern is given to Hyperscan, fastest first.
+    enum Mode {
+        /// Byte mode after `PrefilterRewrite.byteSuperset`.
+        case bytes
+        /// UTF-8 mode without UCP after `PrefilterRewrite.superset`.
+        case utf8
+        /// UTF-8 mode with UCP, the pattern as written.
+        case ucp
+
+        static func fastest(for pattern: Pattern) -> Mode {
+            // Byte mode pays off for patterns that stay ASCII; widening classes to non-ASCII units in bytes makes
+            // automata larger than UTF-8 mode's (measured with `herdwatch bench`).
+            if let bytes = PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options),
+                !bytes.contains(PrefilterRewrite.nonASCIIUnit)
+            {
+                return .bytes
+            }
+            if PrefilterRewrite.superset(of: pattern.source, options: pattern.options) != nil { return .utf8 }
+            return .ucp
+        }
+
+        /// The next mode to try when Hyperscan rejects this one.
+        var fallback: Mode? {
+            switch self {
+            case .bytes: .utf8
+            case .utf8: .ucp
+            case .ucp: nil
+            }
+        }
+    }
+
+    static func compile(_ entries: [(Pattern, UInt32, Mode)]) -> Result<HyperscanDatabase, CompileFailure> {
+        let sources: [(source: String, utf8: Bool, ucp: Bool)] = entries.map { pattern, _, mode in
+            if mode == .bytes, let bytes = PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options) {
                 return (bytes, false, false)
             }
-            if let rewritten = PrefilterRewrite.superset(of: pattern.source, options: pattern.options) {
+            if mode != .ucp, let rewritten = PrefilterRewrite.superset(of: pattern.source, options: pattern.options) {
                 return (rewritten, true, false)
             }
             let source = pattern.options.contains(.extended) ? "(?x)" + pattern.source : pattern.source
@@ -61,7 +90,7 @@ final class HyperscanDatabase: Sendable {
             if pattern.options.contains(.multiline) { flags |= UInt32(HS_FLAG_MULTILINE) }
             return flags
         }
-        var ids = entries.map(\.1)
+        var ids = entries.map { $0.1 }
         var database: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let status = expressions.withUnsafeMutableBufferPointer { expressionPointers in

@@ -42,8 +42,11 @@ public final class PatternSet: Sendable {
             }
         }
         var database: HyperscanDatabase?
+        // Each pattern starts in the fastest mode its rewrite allows; one Hyperscan rejects is retried in the next
+        // mode, and only leaves the prefilter when no mode takes it.
+        var modes = Dictionary(uniqueKeysWithValues: candidates.map { ($0, HyperscanDatabase.Mode.fastest(for: patterns[$0])) })
         while !candidates.isEmpty {
-            switch HyperscanDatabase.compile(candidates.map { (patterns[$0], UInt32($0)) }) {
+            switch HyperscanDatabase.compile(candidates.map { (patterns[$0], UInt32($0), modes[$0]!) }) {
             case .success(let compiled):
                 database = compiled
                 candidates = []
@@ -54,8 +57,13 @@ public final class PatternSet: Sendable {
                     candidates = []
                     break
                 }
-                exclusions.append(Exclusion(index: candidates[position], reason: "Hyperscan: \(failure.message)"))
-                candidates.remove(at: position)
+                let index = candidates[position]
+                if let next = modes[index]!.fallback {
+                    modes[index] = next
+                } else {
+                    exclusions.append(Exclusion(index: index, reason: "Hyperscan: \(failure.message)"))
+                    candidates.remove(at: position)
+                }
             }
         }
         self.database = database
