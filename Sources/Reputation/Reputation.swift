@@ -58,7 +58,7 @@ public final class Reputation: Sendable {
             state.observe(subject, verdict: verdict, signature: signature, body: body, at: date, store: store,
                 configuration: configuration)
             if state.pendingObservations >= configuration.flushInterval {
-                try state.flush(to: store, capacity: configuration.cacheCapacity)
+                try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow)
             }
         }
     }
@@ -76,7 +76,7 @@ public final class Reputation: Sendable {
     public func setLabel(_ label: LabelRecord) throws {
         try state.withLock { state in
             state.setLabel(label)
-            try state.flush(to: store, capacity: configuration.cacheCapacity)
+            try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow)
         }
     }
 
@@ -89,7 +89,7 @@ public final class Reputation: Sendable {
 
     /// Writes everything pending to the store in one transaction.
     public func flush() throws {
-        try state.withLock { state in try state.flush(to: store, capacity: configuration.cacheCapacity) }
+        try state.withLock { state in try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow) }
     }
 }
 

@@ -21,6 +21,9 @@ struct ReputationState {
     private(set) var pendingObservations = 0
 
     private var lastFingerprint: (text: String, fingerprint: CampaignFingerprint?)?
+    /// Bands of campaigns not yet stored (campaigns of one post), by campaign.
+    private var unsavedBands: [Int64: [UInt64]] = [:]
+    private var latestObservation = Date(timeIntervalSince1970: 0)
     /// Fingerprints (by first band) already looked up in the store, with the campaign found, if any.
     private var campaignLookups: [UInt64: Int64?] = [:]
 
@@ -230,7 +233,7 @@ struct ReputationState {
         dirtyDomains.insert(host)
     }
 
-    mutating func flush(to store: any ReputationStore, capacity: Int) throws {
+    mutating func flush(to store: any ReputationStore, capacity: Int, campaignWindow: TimeInterval) throws {
         var changes = pending
         changes.actors = dirtyActors.compactMap { actors[$0] }
         changes.domains = dirtyDomains.compactMap { domains[$0] }
@@ -244,6 +247,7 @@ struct ReputationState {
         dirtyCounters = []
         dirtyCampaigns = []
         pendingObservations = 0
+        pruneSingletons(window: campaignWindow)
         evict(capacity: capacity)
     }
 
@@ -256,8 +260,8 @@ struct ReputationState {
         if actors.count > capacity { (actors, cleared) = ([:], true) }
         if domains.count > capacity { (domains, cleared) = ([:], true) }
         if counters.count > capacity { (counters, cleared) = ([:], true) }
-        if campaigns.count > capacity || bandIndex.count > capacity * 16 || campaignLookups.count > capacity {
-            (campaigns, bandIndex, campaignLookups, cleared) = ([:], [:], [:], true)
+        if campaigns.count > capacity || bandIndex.count > capacity * 20 || campaignLookups.count > capacity {
+            (campaigns, bandIndex, campaignLookups, unsavedBands, cleared) = ([:], [:], [:], [:], true)
         }
         if labels.count > capacity { (labels, cleared) = ([:], true) }
         if cleared || lookedUp.count > capacity * 4 { lookedUp = [] }
@@ -363,10 +367,28 @@ struct ReputationState {
         if campaign.actors.count < CampaignRecord.memberCap { campaign.actors.insert(actorID) }
         if campaign.domains.count < CampaignRecord.memberCap { campaign.domains.insert(host) }
         campaigns[campaign.id] = campaign
-        dirtyCampaigns.insert(campaign.id)
         for band in fingerprint.bands where bandIndex[band] != campaign.id {
             bandIndex[band] = campaign.id
-            pending.bands.append((band, campaign.id))
+            unsavedBands[campaign.id, default: []].append(band)
+        }
+        // Most posts are unique: a campaign of one stays in memory, and is stored once a second post joins it.
+        if campaign.size >= 2 {
+            dirtyCampaigns.insert(campaign.id)
+            if let bands = unsavedBands.removeValue(forKey: campaign.id) {
+                pending.bands += bands.map { ($0, campaign.id) }
+            }
+        }
+        latestObservation = max(latestObservation, date)
+    }
+
+    /// Forgets campaigns of one post that were last seen longer than `window` before the latest observation.
+    private mutating func pruneSingletons(window: TimeInterval) {
+        let cutoff = latestObservation.addingTimeInterval(-window)
+        for (id, bands) in unsavedBands {
+            guard let campaign = campaigns[id], campaign.size < 2, campaign.lastSeen < cutoff else { continue }
+            for band in bands where bandIndex[band] == id { bandIndex[band] = nil }
+            campaigns[id] = nil
+            unsavedBands[id] = nil
         }
     }
 
