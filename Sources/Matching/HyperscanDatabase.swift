@@ -46,13 +46,7 @@ final class HyperscanDatabase: Sendable {
         case ucp
 
         static func fastest(for pattern: Pattern) -> Mode {
-            // Byte mode pays off for patterns that stay ASCII; widening classes to non-ASCII units in bytes makes
-            // automata larger than UTF-8 mode's (measured with `herdwatch bench`).
-            if let bytes = PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options),
-                !bytes.contains(PrefilterRewrite.nonASCIIUnit)
-            {
-                return .bytes
-            }
+            if PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options) != nil { return .bytes }
             if PrefilterRewrite.superset(of: pattern.source, options: pattern.options) != nil { return .utf8 }
             return .ucp
         }

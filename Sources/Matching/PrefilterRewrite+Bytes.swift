@@ -18,8 +18,12 @@ extension PrefilterRewrite {
         var output = ""
         var index = 0
 
-        func unit(_ ascii: String) -> String {
-            ascii.isEmpty ? nonASCIIUnit : "(?:[\(ascii)]|\(nonASCIIUnit))"
+        // An atom that may match a non-ASCII code point is a byte class; its quantifier is rewritten to count
+        // the 1–4 bytes each code point takes.
+        func wide(_ byteClass: String) {
+            let (quantifier, length) = widenedQuantifier(scalars, at: index)
+            output += byteClass + quantifier
+            index += length
         }
 
         while index < scalars.count {
@@ -30,14 +34,14 @@ extension PrefilterRewrite {
                 let next = scalars[index + 1]
                 index += 2
                 switch next {
-                case "w": output += unit("0-9A-Za-z_")
-                case "d": output += unit("0-9")
-                case "s": output += unit(#"\t\n\x0B\f\r "#)
-                case "h": output += unit(#"\t "#)
-                case "v": output += unit(#"\n\x0B\f\r"#)
-                case "W": output += "(?:[^0-9A-Za-z_\\x80-\\xFF]|\(nonASCIIUnit))"
-                case "D": output += "(?:[^0-9\\x80-\\xFF]|\(nonASCIIUnit))"
-                case "S": output += "(?:[^\\t\\n\\x0B\\f\\r \\x80-\\xFF]|\(nonASCIIUnit))"
+                case "w": wide(#"[0-9A-Za-z_\x80-\xFF]"#)
+                case "d": wide(#"[0-9\x80-\xFF]"#)
+                case "s": wide(#"[\t\n\x0B\f\r \x80-\xFF]"#)
+                case "h": wide(#"[\t \x80-\xFF]"#)
+                case "v": wide(#"[\n\x0B\f\r\x80-\xFF]"#)
+                case "W": wide("[^0-9A-Za-z_]")
+                case "D": wide("[^0-9]")
+                case "S": wide(#"[^\t\n\x0B\f\r ]"#)
                 case "b", "B": break
                 case "p", "P":
                     // A Unicode property: any one code point.
@@ -47,7 +51,7 @@ extension PrefilterRewrite {
                     } else {
                         index += 1
                     }
-                    output += anyUnit
+                    wide(anyByte)
                 case "x":
                     guard let (value, length) = hexEscape(scalars, from: index), value < 0x80 else { return nil }
                     output += String(format: "\\x%02X", value)
@@ -60,12 +64,12 @@ extension PrefilterRewrite {
                     output.unicodeScalars.append(next)
                 }
             case "[":
-                guard let (rewritten, end) = byteClass(scalars, from: index) else { return nil }
-                output += rewritten
+                guard let (rewritten, end, isWide) = byteClass(scalars, from: index, caseless: caseless) else { return nil }
                 index = end
+                if isWide { wide(rewritten) } else { output += rewritten }
             case ".":
-                output += dotAll ? anyUnit : "(?:[^\\n\\x80-\\xFF]|\(nonASCIIUnit))"
                 index += 1
+                wide(dotAll ? anyByte : #"[^\n]"#)
             case "(":
                 // Inline options: case and multi-line are understood; dot-all, extended and others are not.
                 if index + 1 < scalars.count, scalars[index + 1] == "?" {
@@ -84,7 +88,10 @@ extension PrefilterRewrite {
                 output += "("
                 index += 1
             default:
-                if scalar.isASCII {
+                if caseless, let variant = caselessNonASCIIVariant(of: scalar) {
+                    // Under UCP, `k` also matches KELVIN SIGN and `s` LATIN SMALL LETTER LONG S.
+                    output += "(?:" + String(scalar) + "|" + variant + ")"
+                } else if scalar.isASCII {
                     output.unicodeScalars.append(scalar)
                 } else {
                     if caseless, scalar.properties.changesWhenCaseMapped { return nil }
@@ -96,8 +103,62 @@ extension PrefilterRewrite {
         return output
     }
 
-    static let nonASCIIUnit = #"[\x80-\xFF]{2,4}"#
-    static let anyUnit = #"(?:[\x00-\x7F]|[\x80-\xFF]{2,4})"#
+    static let anyByte = #"[\x00-\xFF]"#
+
+    /// The UTF-8 bytes of the non-ASCII letter that case-folds to this ASCII letter, if there is one.
+    static func caselessNonASCIIVariant(of scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "k", "K": #"\xE2\x84\xAA"#
+        case "s", "S": #"\xC5\xBF"#
+        default: nil
+        }
+    }
+    /// Largest repeat bound a widened quantifier may have before it becomes unbounded (Hyperscan compiles large
+    /// bounded repeats slowly; an unbounded repeat is still a superset).
+    static let maximumWidenedBound = 200
+
+    /// The quantifier following a widened atom at `index`, rewritten to count bytes (1–4 per code point),
+    /// and how many scalars the original took. Lazy and possessive markers are dropped: a prefilter only
+    /// asks whether there is a match.
+    static func widenedQuantifier(_ scalars: [Unicode.Scalar], at index: Int) -> (String, Int) {
+        func bounded(_ low: Int, _ high: Int?) -> String {
+            guard let high else { return "{\(low),}" }
+            return 4 * high > maximumWidenedBound ? "{\(low),}" : "{\(low),\(4 * high)}"
+        }
+        var length = 0
+        var quantifier = "{1,4}"
+        if index < scalars.count {
+            switch scalars[index] {
+            case "?": (quantifier, length) = ("{0,4}", 1)
+            case "*": (quantifier, length) = ("*", 1)
+            case "+": (quantifier, length) = ("+", 1)
+            case "{":
+                var end = index + 1
+                var text = ""
+                while end < scalars.count, scalars[end] != "}", text.count < 12 {
+                    text.unicodeScalars.append(scalars[end])
+                    end += 1
+                }
+                let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                if end < scalars.count, scalars[end] == "}", (1...2).contains(parts.count),
+                    let low = Int(parts[0])
+                {
+                    if parts.count == 1 {
+                        (quantifier, length) = (bounded(low, low), end - index + 1)
+                    } else if parts[1].isEmpty {
+                        (quantifier, length) = (bounded(low, nil), end - index + 1)
+                    } else if let high = Int(parts[1]) {
+                        (quantifier, length) = (bounded(low, high), end - index + 1)
+                    }
+                }
+            default: break
+            }
+        }
+        if length > 0, index + length < scalars.count, scalars[index + length] == "?" || scalars[index + length] == "+" {
+            length += 1
+        }
+        return (quantifier, length)
+    }
 
     /// `\xHH` or `\x{H…}` starting at `index` (just after `\x`): the value and how many scalars it takes.
     static func hexEscape(_ scalars: [Unicode.Scalar], from index: Int) -> (UInt32, Int)? {
@@ -120,8 +181,9 @@ extension PrefilterRewrite {
         return (UInt32(digits, radix: 16) ?? 0, end - index)
     }
 
-    /// A bracket class starting at `index`: its byte-mode superset and the index after its `]`.
-    static func byteClass(_ scalars: [Unicode.Scalar], from start: Int) -> (String, Int)? {
+    /// A bracket class starting at `index`: its byte-mode superset, the index after its `]`, and whether it may
+    /// match a non-ASCII code point (then its quantifier must be widened).
+    static func byteClass(_ scalars: [Unicode.Scalar], from start: Int, caseless: Bool) -> (String, Int, Bool)? {
         var index = start + 1
         let negated = index < scalars.count && scalars[index] == "^"
         if negated { index += 1 }
@@ -134,17 +196,15 @@ extension PrefilterRewrite {
             let scalar = scalars[index]
             if scalar == "]", !first {
                 index += 1
-                let body: String
-                if anything {
-                    body = anyUnit
-                } else if negated {
-                    body = "(?:[^\(ascii)\\x80-\\xFF]|\(nonASCIIUnit))"
-                } else if nonASCII {
-                    body = ascii.isEmpty ? nonASCIIUnit : "(?:[\(ascii)]|\(nonASCIIUnit))"
-                } else {
-                    body = "[\(ascii)]"
+                if caseless, !negated, ascii.range(of: "[kKsS]|[a-zA-Z]-[a-zA-Z]", options: .regularExpression) != nil {
+                    // A letter or letter range may include k or s, whose case variants are non-ASCII.
+                    nonASCII = true
                 }
-                return (body, index)
+                if anything { return (anyByte, index, true) }
+                // Negated, the class excludes only its ASCII members: every byte of a non-ASCII code point is in.
+                if negated { return (ascii.isEmpty ? anyByte : "[^\(ascii)]", index, true) }
+                if nonASCII { return ("[\(ascii)\\x80-\\xFF]", index, true) }
+                return ("[\(ascii)]", index, false)
             }
             first = false
             if scalar == "[", index + 1 < scalars.count, scalars[index + 1] == ":" {

@@ -127,6 +127,11 @@ struct PrefilterRewriteTests {
         (#"(?i)caf[eé]"#, ["CAFÉ", "Cafe"]),
         (#"\x{41}b"#, ["Ab"]),
         (#"a\W+b"#, ["a — b", "a\u{3000}b"]),
+        (#"(?i)casino"#, ["ca\u{017F}ino", "CASINO"]),
+        (#"(?i)[a-z]{4}"#, ["\u{212A}ing"]),
+        (#"(?:ab|c)\w{2,3}?z"#, ["cééz", "ab漢字z"]),
+        (#"x\s?y\S{0,2}z"#, ["x\u{3000}yééz"]),
+        (#"[^\s]{2}\.[^a-c]+\d{1}"#, ["éé.ü٣"]),
     ]
 
     @Test(arguments: cases)
