@@ -32,18 +32,9 @@ struct Backtest: ParsableCommand {
     var stream: String
 
     func run() throws {
-        let newEngine = RuleEngine(ruleSet: try load(rules))
-        let baselineEngine = RuleEngine(ruleSet: try load(baseline))
-        let bytes: [UInt8]
-        if stream == "-" {
-            bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-        } else {
-            guard let data = FileManager.default.contents(atPath: stream) else {
-                throw fail("cannot read \(stream): no such file or not readable")
-            }
-            bytes = Array(data)
-        }
-        let items = InputReader.items(in: bytes, source: stream == "-" ? "stdin" : stream)
+        let newEngine = RuleEngine(ruleSet: try loadRules(rules))
+        let baselineEngine = RuleEngine(ruleSet: try loadRules(baseline))
+        let items = try InputReader.items(fromFile: stream)
         let baselineReputation = Reputation(store: InMemoryReputationStore())
         let newReputation = Reputation(store: InMemoryReputationStore())
         var comparison = BacktestComparison(examplesPerChange: examples)
@@ -71,16 +62,6 @@ struct Backtest: ParsableCommand {
             FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
         case .text:
             print(Self.describe(comparison, baseline: baseline, rules: rules))
-        }
-    }
-
-    private func load(_ directory: String) throws -> RuleSet {
-        do {
-            return try RuleSet.load(directory: directory)
-        } catch {
-            var standardError = StandardError()
-            for diagnostic in error.diagnostics where diagnostic.severity == .error { print(diagnostic, to: &standardError) }
-            throw fail("the rules in \(directory) do not load; run `herdwatch rules lint \(directory)`")
         }
     }
 

@@ -34,13 +34,7 @@ struct BenchStream: ParsableCommand {
     }
 
     func run() throws {
-        let ruleSet: RuleSet
-        do {
-            ruleSet = try RuleSet.load(directory: ruleOptions.rules)
-        } catch {
-            throw fail("the rules in \(ruleOptions.rules) do not load; run `herdwatch rules lint \(ruleOptions.rules)`")
-        }
-        let engine = RuleEngine(ruleSet: ruleSet)
+        let engine = RuleEngine(ruleSet: try loadRules(ruleOptions.rules))
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: temporary) }

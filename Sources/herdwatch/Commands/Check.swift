@@ -45,17 +45,7 @@ struct Check: ParsableCommand {
     var files: [String] = ["-"]
 
     func run() throws {
-        let ruleSet: RuleSet
-        do {
-            ruleSet = try RuleSet.load(directory: ruleOptions.rules)
-        } catch {
-            var standardError = StandardError()
-            for diagnostic in error.diagnostics where diagnostic.severity == .error {
-                print(diagnostic, to: &standardError)
-            }
-            print("herdwatch: the rules in \(ruleOptions.rules) do not load; run `herdwatch rules lint \(ruleOptions.rules)`", to: &standardError)
-            throw ExitCode(2)
-        }
+        let ruleSet = try loadRules(ruleOptions.rules)
         var defaultActor: Actor?
         if let actor {
             guard let data = FileManager.default.contents(atPath: actor) else {
@@ -71,17 +61,7 @@ struct Check: ParsableCommand {
         let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
         var printer = VerdictPrinter(format: format)
         for file in files {
-            let bytes: [UInt8]
-            if file == "-" {
-                bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-            } else {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw ValidationError("cannot read \(file): no such file or not readable")
-                }
-                bytes = Array(data)
-            }
-            let name = file == "-" ? "stdin" : file
-            for item in InputReader.items(in: bytes, source: name) {
+            for item in try InputReader.items(fromFile: file) {
                 switch item.payload {
                 case .failure(let error):
                     printer.printError(source: item.source, id: item.id, error: error)

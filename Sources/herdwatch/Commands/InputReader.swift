@@ -1,5 +1,7 @@
 import ActivityPub
+import Foundation
 import Reputation
+import RuleEngine
 
 /// Splits `herdwatch check` input into items: one JSON document, or NDJSON lines of activities or envelopes.
 enum InputReader {
@@ -18,6 +20,17 @@ enum InputReader {
         /// The envelope's `id` when there is one.
         var id: String?
         var payload: Result<Input, ActivityPubError>
+    }
+
+    /// The items of a file, or of standard input for `-`.
+    static func items(fromFile file: String) throws -> [Item] {
+        if file == "-" {
+            return items(in: Array(FileHandle.standardInput.readDataToEndOfFile()), source: "stdin")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw fail("cannot read \(file): no such file or not readable")
+        }
+        return items(in: Array(data), source: file)
     }
 
     static func items(in bytes: [UInt8], source: String) -> [Item] {
@@ -69,5 +82,16 @@ enum InputReader {
         } catch {
             return Item(source: source, id: value["id"]?.stringValue, payload: .failure(error))
         }
+    }
+}
+
+/// Loads a rule directory, or prints its errors and exits with status 2.
+func loadRules(_ directory: String) throws -> RuleSet {
+    do {
+        return try RuleSet.load(directory: directory)
+    } catch {
+        var standardError = StandardError()
+        for diagnostic in error.diagnostics where diagnostic.severity == .error { print(diagnostic, to: &standardError) }
+        throw fail("the rules in \(directory) do not load; run `herdwatch rules lint \(directory)`")
     }
 }
