@@ -24,8 +24,8 @@ struct ReputationState {
     /// Bands of campaigns not yet stored (campaigns of one post), by campaign.
     private var unsavedBands: [Int64: [UInt64]] = [:]
     private var latestObservation = Date(timeIntervalSince1970: 0)
-    /// Fingerprints (by first band) already looked up in the store, with the campaign found, if any.
-    private var campaignLookups: [UInt64: Int64?] = [:]
+    /// Whether the campaigns open in the store are in memory (`campaigns`, `bandIndex`).
+    private var openCampaignsLoaded = false
 
     /// Campaign membership needs this similarity to the campaign's first post, on top of a shared band.
     static let campaignSimilarity = 0.5
@@ -38,7 +38,7 @@ struct ReputationState {
         let actorID = subject.actorID ?? ""
         let host = subject.actorHost ?? ""
         let fingerprint = fingerprint(for: subject)
-        try prefetch(actorID: actorID, host: host, linkDomains: subject.linkDomains, fingerprint: fingerprint, store: store)
+        try prefetch(actorID: actorID, host: host, linkDomains: subject.linkDomains, store: store)
         let actor = try actor(actorID, store: store)
         let domain = try domain(host, store: store)
         let actorIsNew = actor?.firstSeen == nil
@@ -104,9 +104,7 @@ struct ReputationState {
     }
 
     /// Reads in one go everything the signals need that is neither cached nor known to be absent.
-    private mutating func prefetch(
-        actorID: String, host: String, linkDomains: [String], fingerprint: CampaignFingerprint?, store: any ReputationStore
-    ) throws {
+    private mutating func prefetch(actorID: String, host: String, linkDomains: [String], store: any ReputationStore) throws {
         var request = ReputationLookup()
         if actors[actorID] == nil, lookedUp.insert("a|\(actorID)").inserted { request.actorIDs = [actorID] }
         if domains[host] == nil, lookedUp.insert("d|\(host)").inserted { request.hosts = [host] }
@@ -118,21 +116,12 @@ struct ReputationState {
             let cacheKey = "\(scope.rawValue):\(key)"
             if labels[cacheKey] == nil, lookedUp.insert("l|\(cacheKey)").inserted { request.labels.append((scope, key)) }
         }
-        if let fingerprint, let first = fingerprint.bands.first, campaignLookups[first] == nil,
-            !fingerprint.bands.contains(where: { bandIndex[$0] != nil })
-        {
-            request.bands = fingerprint.bands
-        }
         guard !request.isEmpty else { return }
         let snapshot = try store.lookup(request)
         for (id, record) in snapshot.actors { actors[id] = record }
         for (host, record) in snapshot.domains { domains[host] = record }
         for (key, counter) in snapshot.counters { counters[key] = counter }
         for (key, found) in snapshot.labels where !found.isEmpty { labels[key] = found }
-        if let first = request.bands.first {
-            campaignLookups[first] = .some(snapshot.campaign?.id)
-            if let campaign = snapshot.campaign { campaigns[campaign.id] = campaign }
-        }
     }
 
     // MARK: Writing
@@ -260,8 +249,8 @@ struct ReputationState {
         if actors.count > capacity { (actors, cleared) = ([:], true) }
         if domains.count > capacity { (domains, cleared) = ([:], true) }
         if counters.count > capacity { (counters, cleared) = ([:], true) }
-        if campaigns.count > capacity || bandIndex.count > capacity * 20 || campaignLookups.count > capacity {
-            (campaigns, bandIndex, campaignLookups, unsavedBands, cleared) = ([:], [:], [:], [:], true)
+        if campaigns.count > capacity || bandIndex.count > capacity * 20 {
+            (campaigns, bandIndex, unsavedBands, openCampaignsLoaded, cleared) = ([:], [:], [:], false, true)
         }
         if labels.count > capacity { (labels, cleared) = ([:], true) }
         if cleared || lookedUp.count > capacity * 4 { lookedUp = [] }
@@ -324,21 +313,19 @@ struct ReputationState {
     private mutating func openCampaign(
         for fingerprint: CampaignFingerprint, at date: Date, store: any ReputationStore, window: TimeInterval
     ) throws -> CampaignRecord? {
+        if !openCampaignsLoaded {
+            // Campaigns live in memory while open; the store is read once, and again after the cache is cleared.
+            for (campaign, bands) in try store.openCampaigns(seenSince: date.addingTimeInterval(-window)) {
+                campaigns[campaign.id] = campaign
+                for band in bands { bandIndex[band] = campaign.id }
+            }
+            openCampaignsLoaded = true
+        }
         var candidate: CampaignRecord?
         for band in fingerprint.bands {
             if let id = bandIndex[band], let cached = campaigns[id] {
                 candidate = cached
                 break
-            }
-        }
-        if candidate == nil, let first = fingerprint.bands.first {
-            if let looked = campaignLookups[first] {
-                candidate = looked.flatMap { campaigns[$0] }
-            } else {
-                let stored = try store.campaign(forBands: fingerprint.bands)
-                campaignLookups[first] = .some(stored?.id)
-                if let stored { campaigns[stored.id] = stored }
-                candidate = stored
             }
         }
         guard let campaign = candidate, date.timeIntervalSince(campaign.lastSeen) <= window else { return nil }
@@ -354,19 +341,21 @@ struct ReputationState {
         _ fingerprint: CampaignFingerprint, actorID: String, host: String, at date: Date, store: any ReputationStore,
         window: TimeInterval
     ) {
-        var campaign =
-            (try? openCampaign(for: fingerprint, at: date, store: store, window: window))
-            ?? {
-                var opened = CampaignRecord(
-                    id: Int64(bitPattern: fingerprint.bands.first ?? 0) ^ Int64(date.timeIntervalSince1970), firstSeen: date)
-                opened.signature = fingerprint.signature
-                return opened
-            }()
-        campaign.size += 1
-        campaign.lastSeen = max(campaign.lastSeen, date)
-        if campaign.actors.count < CampaignRecord.memberCap { campaign.actors.insert(actorID) }
-        if campaign.domains.count < CampaignRecord.memberCap { campaign.domains.insert(host) }
-        campaigns[campaign.id] = campaign
+        let id: Int64
+        if let open = try? openCampaign(for: fingerprint, at: date, store: store, window: window) {
+            id = open.id
+        } else {
+            id = Int64(bitPattern: fingerprint.bands.first ?? 0) ^ Int64(date.timeIntervalSince1970)
+            var opened = CampaignRecord(id: id, firstSeen: date)
+            opened.signature = fingerprint.signature
+            campaigns[id] = opened
+        }
+        // Mutated in place: a campaign's member sets can hold thousands of entries.
+        campaigns[id]!.size += 1
+        campaigns[id]!.lastSeen = max(campaigns[id]!.lastSeen, date)
+        if campaigns[id]!.actors.count < CampaignRecord.memberCap { campaigns[id]!.actors.insert(actorID) }
+        if campaigns[id]!.domains.count < CampaignRecord.memberCap { campaigns[id]!.domains.insert(host) }
+        let campaign = campaigns[id]!
         for band in fingerprint.bands where bandIndex[band] != campaign.id {
             bandIndex[band] = campaign.id
             unsavedBands[campaign.id, default: []].append(band)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import Reputation
 
@@ -40,6 +40,25 @@ public final class SQLiteReputationStore: ReputationStore {
         try read { db in try Self.labels(scope: scope, key: key, db) }
     }
 
+    public func openCampaigns(seenSince date: Date) throws -> [(campaign: CampaignRecord, bands: [UInt64])] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM campaign WHERE last_seen >= ?", arguments: [date.timeIntervalSince1970])
+            var bands: [Int64: [UInt64]] = [:]
+            let bandRows = try Row.fetchAll(
+                db,
+                sql: "SELECT campaign_band.band, campaign_band.campaign FROM campaign_band JOIN campaign ON campaign.id = campaign_band.campaign WHERE campaign.last_seen >= ?",
+                arguments: [date.timeIntervalSince1970])
+            for row in bandRows {
+                let band: Int64 = row["band"]
+                bands[row["campaign"], default: []].append(UInt64(bitPattern: band))
+            }
+            return rows.map { row in
+                let campaign = Self.campaign(from: row)
+                return (campaign, bands[campaign.id] ?? [])
+            }
+        }
+    }
+
     public func lookup(_ request: ReputationLookup) throws -> ReputationSnapshot {
         guard !request.isEmpty else { return ReputationSnapshot() }
         return try read { db in
@@ -47,7 +66,6 @@ public final class SQLiteReputationStore: ReputationStore {
             snapshot.actors = try Self.actors(request.actorIDs, db)
             snapshot.domains = try Self.domains(request.hosts, db)
             snapshot.counters = try Self.counters(request.counterKeys, db)
-            snapshot.campaign = try Self.campaign(forBands: request.bands, db)
             for (scope, key) in request.labels {
                 snapshot.labels["\(scope.rawValue):\(key)"] = try Self.labels(scope: scope, key: key, db)
             }
@@ -126,19 +144,23 @@ public final class SQLiteReputationStore: ReputationStore {
                             """),
                     arguments: StatementArguments(bands.map { Int64(bitPattern: $0) }))
             else { return nil }
-            var campaign = CampaignRecord(id: row["id"], firstSeen: Date(timeIntervalSince1970: row["first_seen"]))
-            campaign.lastSeen = Date(timeIntervalSince1970: row["last_seen"])
-            campaign.size = row["size"]
-            campaign.actors = Set((row["actors"] as String).split(separator: "\n").map(String.init))
-            campaign.domains = Set((row["domains"] as String).split(separator: "\n").map(String.init))
-            let signature: Data? = row["signature"]
-            campaign.signature = signature.map { data in
-                stride(from: 0, to: data.count - 3, by: 4).map { offset in
-                    data[data.startIndex + offset..<data.startIndex + offset + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-                }
-            } ?? []
-            return campaign
+            return Self.campaign(from: row)
         }
+    }
+
+    private static func campaign(from row: Row) -> CampaignRecord {
+        var campaign = CampaignRecord(id: row["id"], firstSeen: Date(timeIntervalSince1970: row["first_seen"]))
+        campaign.lastSeen = Date(timeIntervalSince1970: row["last_seen"])
+        campaign.size = row["size"]
+        campaign.actors = Set((row["actors"] as String).split(separator: "\n").map(String.init))
+        campaign.domains = Set((row["domains"] as String).split(separator: "\n").map(String.init))
+        let signature: Data? = row["signature"]
+        campaign.signature = signature.map { data in
+            stride(from: 0, to: data.count - 3, by: 4).map { offset in
+                data[data.startIndex + offset..<data.startIndex + offset + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            }
+        } ?? []
+        return campaign
     }
 
     private static func labels(scope: LabelRecord.Scope, key: String, _ db: GRDB.Database) throws -> [LabelRecord] {

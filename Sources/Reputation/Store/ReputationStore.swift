@@ -1,3 +1,4 @@
+public import Foundation
 
 import Synchronization
 
@@ -12,6 +13,9 @@ public protocol ReputationStore: Sendable {
     func counters(_ keys: [String]) throws -> [String: WindowedCounter]
     /// The campaign any of `bands` belongs to, if one does.
     func campaign(forBands bands: [UInt64]) throws -> CampaignRecord?
+    /// Campaigns with a post at or after `date`, each with its bands: loaded into memory once, so that posts
+    /// need no store read to find their campaign.
+    func openCampaigns(seenSince date: Date) throws -> [(campaign: CampaignRecord, bands: [UInt64])]
     func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord]
     func apply(_ changes: ReputationChanges) throws
     /// Shadow-rule hits per rule since `day` (days since 1970), with the number of evaluated activities.
@@ -27,14 +31,12 @@ public struct ReputationLookup: Sendable {
     public var actorIDs: [String] = []
     public var hosts: [String] = []
     public var counterKeys: [String] = []
-    /// LSH bands of a fingerprint whose campaign is wanted; empty for none.
-    public var bands: [UInt64] = []
     public var labels: [(scope: LabelRecord.Scope, key: String)] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        actorIDs.isEmpty && hosts.isEmpty && counterKeys.isEmpty && bands.isEmpty && labels.isEmpty
+        actorIDs.isEmpty && hosts.isEmpty && counterKeys.isEmpty && labels.isEmpty
     }
 }
 
@@ -43,7 +45,6 @@ public struct ReputationSnapshot: Sendable {
     public var actors: [String: ActorRecord] = [:]
     public var domains: [String: DomainRecord] = [:]
     public var counters: [String: WindowedCounter] = [:]
-    public var campaign: CampaignRecord?
     /// By `scope:key`.
     public var labels: [String: [LabelRecord]] = [:]
 
@@ -57,7 +58,6 @@ extension ReputationStore {
         snapshot.actors = try actors(request.actorIDs)
         snapshot.domains = try domains(request.hosts)
         snapshot.counters = try counters(request.counterKeys)
-        snapshot.campaign = try campaign(forBands: request.bands)
         for (scope, key) in request.labels {
             snapshot.labels["\(scope.rawValue):\(key)"] = try labels(scope: scope, key: key)
         }
@@ -127,6 +127,16 @@ public final class InMemoryReputationStore: ReputationStore {
 
     public func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord] {
         contents.withLock { $0.labels["\(scope.rawValue):\(key)"] ?? [] }
+    }
+
+    public func openCampaigns(seenSince date: Date) throws -> [(campaign: CampaignRecord, bands: [UInt64])] {
+        contents.withLock { contents in
+            let open = contents.campaigns.values.filter { $0.lastSeen >= date }
+            let ids = Set(open.map(\.id))
+            var bands: [Int64: [UInt64]] = [:]
+            for (band, id) in contents.bands where ids.contains(id) { bands[id, default: []].append(band) }
+            return open.map { ($0, bands[$0.id] ?? []) }
+        }
     }
 
     public func apply(_ changes: ReputationChanges) throws {
