@@ -48,6 +48,12 @@ public final class Reputation: Sendable {
         }
     }
 
+    /// Reads, in one store transaction, what evaluating `subjects` will need that is not in memory. Replaying
+    /// a stream in batches this way is much faster than reading per activity; results are the same.
+    public func prefetch(_ subjects: [Subject]) throws {
+        try state.withLock { state in try state.prefetch(subjects, store: store) }
+    }
+
     /// Records an evaluated activity. With a signature that is not `.verified`, the observation can only
     /// lower trust: it counts towards held/rejected totals and rates, never towards first-seen, accepted
     /// activity or account age.

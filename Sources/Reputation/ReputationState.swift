@@ -38,7 +38,7 @@ struct ReputationState {
         let actorID = subject.actorID ?? ""
         let host = subject.actorHost ?? ""
         let fingerprint = fingerprint(for: subject)
-        try prefetch(actorID: actorID, host: host, linkDomains: subject.linkDomains, store: store)
+        try prefetch([subject], store: store)
         let actor = try actor(actorID, store: store)
         let domain = try domain(host, store: store)
         let actorIsNew = actor?.firstSeen == nil
@@ -104,24 +104,28 @@ struct ReputationState {
     }
 
     /// Reads in one go everything the signals need that is neither cached nor known to be absent.
-    private mutating func prefetch(actorID: String, host: String, linkDomains: [String], store: any ReputationStore) throws {
+    mutating func prefetch(_ subjects: [Subject], store: any ReputationStore) throws {
         var request = ReputationLookup()
-        if actors[actorID] == nil, lookedUp.insert("a|\(actorID)").inserted { request.actorIDs = [actorID] }
-        if domains[host] == nil, lookedUp.insert("d|\(host)").inserted { request.hosts = [host] }
-        for key in ["newactors:\(host)", "actor:\(actorID)", "domain:\(host)"] + linkDomains.map({ "link:\($0)" })
-        where counters[key] == nil && lookedUp.insert("c|\(key)").inserted {
-            request.counterKeys.append(key)
-        }
-        for (scope, key) in [(LabelRecord.Scope.actor, actorID), (.domain, host)] {
-            let cacheKey = "\(scope.rawValue):\(key)"
-            if labels[cacheKey] == nil, lookedUp.insert("l|\(cacheKey)").inserted { request.labels.append((scope, key)) }
+        for subject in subjects {
+            let actorID = subject.actorID ?? ""
+            let host = subject.actorHost ?? ""
+            if actors[actorID] == nil, lookedUp.insert("a|\(actorID)").inserted { request.actorIDs.append(actorID) }
+            if domains[host] == nil, lookedUp.insert("d|\(host)").inserted { request.hosts.append(host) }
+            for key in ["newactors:\(host)", "actor:\(actorID)", "domain:\(host)"] + subject.linkDomains.map({ "link:\($0)" })
+            where counters[key] == nil && lookedUp.insert("c|\(key)").inserted {
+                request.counterKeys.append(key)
+            }
+            for (scope, key) in [(LabelRecord.Scope.actor, actorID), (.domain, host)] {
+                let cacheKey = "\(scope.rawValue):\(key)"
+                if labels[cacheKey] == nil, lookedUp.insert("l|\(cacheKey)").inserted { request.labels.append((scope, key)) }
+            }
         }
         guard !request.isEmpty else { return }
         let snapshot = try store.lookup(request)
-        for (id, record) in snapshot.actors { actors[id] = record }
-        for (host, record) in snapshot.domains { domains[host] = record }
-        for (key, counter) in snapshot.counters { counters[key] = counter }
-        for (key, found) in snapshot.labels where !found.isEmpty { labels[key] = found }
+        for (id, record) in snapshot.actors where actors[id] == nil { actors[id] = record }
+        for (host, record) in snapshot.domains where domains[host] == nil { domains[host] = record }
+        for (key, counter) in snapshot.counters where counters[key] == nil { counters[key] = counter }
+        for (key, found) in snapshot.labels where !found.isEmpty && labels[key] == nil { labels[key] = found }
     }
 
     // MARK: Writing

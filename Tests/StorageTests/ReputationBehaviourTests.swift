@@ -187,4 +187,39 @@ struct ReputationBehaviourTests {
         #expect(later.value(of: "actor.label.campaign", for: poster) == 0)
         #expect(later.value(of: "domain.label.busy", for: poster) == 1)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func batchedPrefetchGivesTheSameSignals(kind: StoreKind) throws {
+        let (plainStore, cleanPlain) = try kind.make()
+        let (batchedStore, cleanBatched) = try kind.make()
+        defer {
+            cleanPlain()
+            cleanBatched()
+        }
+        // A small cache and frequent flushes, so batches straddle flushes and evictions.
+        let configuration = Reputation.Configuration(cacheCapacity: 5, flushInterval: 4)
+        let plain = Reputation(store: plainStore, configuration: configuration)
+        let batched = Reputation(store: batchedStore, configuration: configuration)
+        let text = "Limited offer for the whole fediverse, join our server today and get verified instantly"
+        var subjects: [Subject] = []
+        for index in 0..<60 {
+            let body: String = index % 3 == 0 ? text : "post \(index) " + String(text.dropFirst(index))
+            let links: [String] = index % 5 == 0 ? ["https://shop\(index % 2).example/x"] : []
+            subjects.append(
+                subject(actor: "https://host\(index % 4).example/users/u\(index % 9)", text: body, links: links, mentions: index % 4))
+        }
+        for first in stride(from: 0, to: subjects.count, by: 7) {
+            let batch = Array(subjects[first..<min(first + 7, subjects.count)])
+            try batched.prefetch(batch)
+            for (offset, subject) in batch.enumerated() {
+                let at = start.addingTimeInterval(Double((first + offset) * 40))
+                let expected = try plain.signals(for: subject, at: at)
+                let actual = try batched.signals(for: subject, at: at)
+                #expect(actual.values == expected.values)
+                #expect(actual.labels == expected.labels)
+                try plain.observe(subject, verdict: verdict(.accept), signature: .verified, at: at)
+                try batched.observe(subject, verdict: verdict(.accept), signature: .verified, at: at)
+            }
+        }
+    }
 }

@@ -61,25 +61,38 @@ struct Check: ParsableCommand {
         let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
         var printer = VerdictPrinter(format: format)
         for file in files {
-            for item in try InputReader.items(fromFile: file) {
-                switch item.payload {
-                case .failure(let error):
-                    printer.printError(source: item.source, id: item.id, error: error)
-                case .success(let input):
-                    let subject = Normalizer.subject(for: input.activity, actor: input.actor ?? defaultActor)
-                    let verdict: Verdict
-                    if let reputation {
-                        do {
-                            verdict = try reputation.evaluate(
-                                subject, with: engine, signature: input.signature ?? (unverified ? .unsigned : .verified),
-                                body: input.body, at: subject.published ?? Date())
-                        } catch {
-                            throw fail("reputation store: \(error)")
-                        }
-                    } else {
-                        verdict = engine.evaluate(subject)
+            let items = try InputReader.items(fromFile: file)
+            // With a database, reputation for each batch of activities is read in one transaction.
+            for start in stride(from: 0, to: items.count, by: 64) {
+                let batch = items[start..<min(start + 64, items.count)].map { item in
+                    (item, item.payload.map { Normalizer.subject(for: $0.activity, actor: $0.actor ?? defaultActor) })
+                }
+                if let reputation {
+                    do {
+                        try reputation.prefetch(batch.compactMap { try? $0.1.get() })
+                    } catch {
+                        throw fail("reputation store: \(error)")
                     }
-                    printer.print(source: item.source, id: item.id ?? input.activity.id, verdict: verdict)
+                }
+                for (item, subject) in batch {
+                    switch (item.payload, subject) {
+                    case (.failure(let error), _), (_, .failure(let error)):
+                        printer.printError(source: item.source, id: item.id, error: error)
+                    case (.success(let input), .success(let subject)):
+                        let verdict: Verdict
+                        if let reputation {
+                            do {
+                                verdict = try reputation.evaluate(
+                                    subject, with: engine, signature: input.signature ?? (unverified ? .unsigned : .verified),
+                                    body: input.body, at: subject.published ?? Date())
+                            } catch {
+                                throw fail("reputation store: \(error)")
+                            }
+                        } else {
+                            verdict = engine.evaluate(subject)
+                        }
+                        printer.print(source: item.source, id: item.id ?? input.activity.id, verdict: verdict)
+                    }
                 }
             }
         }
