@@ -39,6 +39,10 @@ let package = Package(
         ),
         .target(
             name: "ActivityPub",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
