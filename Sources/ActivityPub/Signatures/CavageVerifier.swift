@@ -1,0 +1,136 @@
+public import Foundation
+import _CryptoExtras
+
+/// Verifies draft-cavage HTTP signatures with the rules Mastodon applies to incoming requests.
+///
+/// Checks run in this order, so the first failure names the cheapest problem: header syntax, algorithm,
+/// coverage, time window, `Digest`, key, signature. Fetching the key for `keyId` is the caller's job.
+public enum CavageVerifier {
+    /// How far a signature may be dated in the future, and how long after expiry it is still accepted.
+    public static let clockSkewMargin: TimeInterval = 60 * 60
+    /// Lifetime of a signature that has no `expires=` parameter.
+    public static let defaultLifetime: TimeInterval = 5 * 60
+    /// The longest lifetime an `expires=` parameter may claim.
+    public static let maximumLifetime: TimeInterval = 12 * 60 * 60
+
+    /// Verifies the request's `Signature` header against `publicKeyPEM` (SPKI or PKCS#1 PEM, RSA ≥ 2048 bits).
+    public static func verify(
+        _ request: SignedRequest, publicKeyPEM: String, now: Date = Date()
+    ) throws(SignatureError) -> VerifiedSignature {
+        guard let header = request.headers.combined("Signature") else {
+            throw SignatureError(.malformedHeader, "the request has no Signature header; the sender must sign it")
+        }
+        let signature = try HTTPSignature(parsing: header)
+        try checkCoverage(of: signature, method: request.method.uppercased())
+        let created = try checkTimeWindow(of: signature, headers: request.headers, now: now)
+        if signature.headers.contains("digest") {
+            try checkDigest(of: request)
+        }
+        let signingString = try request.signingString(
+            covering: signature.headers, created: signature.created, expires: signature.expires, includeQuery: true)
+        let key: _RSA.Signing.PublicKey
+        do {
+            key = try _RSA.Signing.PublicKey(pemRepresentation: publicKeyPEM)
+        } catch {
+            throw SignatureError(.badKey, "the public key is not an RSA PEM key of 2048 bits or more; refetch the key")
+        }
+        guard let bytes = Data(base64Encoded: signature.signature) else {
+            throw SignatureError(.badSignature, "the signature= parameter is not valid base64")
+        }
+        let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: bytes)
+        func verifies(_ text: String) -> Bool {
+            key.isValidSignature(rsaSignature, for: Data(text.utf8), padding: .insecurePKCS1v1_5)
+        }
+        var usedRequestTargetWithoutQuery = false
+        if !verifies(signingString) {
+            let hasLegacyForm = signature.headers.contains("(request-target)") && request.path.contains("?")
+            let legacy = try request.signingString(
+                covering: signature.headers, created: signature.created, expires: signature.expires, includeQuery: false
+            )
+            guard hasLegacyForm, verifies(legacy) else {
+                throw SignatureError(
+                    .badSignature,
+                    "the signature does not verify with this key; the body or a signed header changed, "
+                        + "or the key was rotated and should be refetched")
+            }
+            usedRequestTargetWithoutQuery = true
+        }
+        let keyId = signature.keyId
+        return VerifiedSignature(
+            keyId: keyId,
+            expectedActorId: String(keyId.prefix { $0 != "#" }),
+            algorithm: signature.algorithm,
+            signedHeaders: signature.headers,
+            created: created,
+            usedRequestTargetWithoutQuery: usedRequestTargetWithoutQuery)
+    }
+
+    private static func checkCoverage(of signature: HTTPSignature, method: String) throws(SignatureError) {
+        let signed = Set(signature.headers)
+        if signature.algorithm != .hs2019, !signed.isDisjoint(with: ["(created)", "(expires)"]) {
+            throw SignatureError(
+                .malformedHeader, "(created) and (expires) may only be signed with algorithm hs2019")
+        }
+        func require(_ condition: Bool, _ what: String) throws(SignatureError) {
+            guard condition else {
+                throw SignatureError(.missingCoverage, "headers= must include \(what); add it to the signed headers")
+            }
+        }
+        try require(signed.contains("date") || signed.contains("(created)"), "date or (created)")
+        try require(signed.contains("(request-target)") || signed.contains("digest"), "(request-target) or digest")
+        if method == "GET" { try require(signed.contains("host"), "host on a GET request") }
+        if method == "POST" { try require(signed.contains("digest"), "digest on a POST request") }
+    }
+
+    /// Returns the creation time, or throws when it is too far in the future or the signature expired too long ago.
+    private static func checkTimeWindow(
+        of signature: HTTPSignature, headers: SignedRequest.Headers, now: Date
+    ) throws(SignatureError) -> Date? {
+        var created: Date?
+        if signature.algorithm == .hs2019, let seconds = signature.created.flatMap({ Int64($0) }) {
+            created = Date(timeIntervalSince1970: TimeInterval(seconds))
+        } else if let dateHeader = headers.combined("Date") {
+            guard let date = HTTPDate.parse(dateHeader) else {
+                throw SignatureError(
+                    .malformedHeader, "the Date header is not an RFC 7231 date such as 'Tue, 20 Feb 2024 10:00:00 GMT'")
+            }
+            created = date
+        }
+        var expires = signature.expires.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        if let created {
+            expires = min(expires ?? created + defaultLifetime, created + maximumLifetime)
+            if created > now + clockSkewMargin {
+                throw SignatureError(
+                    .dateOutsideWindow,
+                    "the signature is dated more than 1 hour in the future; check the sender's clock")
+            }
+        }
+        if let expires, now > expires + clockSkewMargin {
+            throw SignatureError(
+                .dateOutsideWindow, "the signature expired more than 1 hour ago; a replayed or delayed request")
+        }
+        return created
+    }
+
+    private static func checkDigest(of request: SignedRequest) throws(SignatureError) {
+        guard let header = request.headers.combined("Digest") else {
+            throw SignatureError(.digestMissing, "digest is signed but the request has no Digest header")
+        }
+        let entries = header.split(separator: ",").map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            return (
+                algorithm: parts[0].trimmingCharacters(in: .whitespaces).lowercased(),
+                value: parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+            )
+        }
+        guard let sha256 = entries.first(where: { $0.algorithm == "sha-256" }) else {
+            throw SignatureError(.digestMissing, "the Digest header has no SHA-256 entry; only SHA-256 is supported")
+        }
+        guard sha256.value != request.bodyDigest else { return }
+        guard Data(base64Encoded: sha256.value)?.count == 32 else {
+            throw SignatureError(.digestMismatch, "the SHA-256 Digest is not base64 of 32 bytes")
+        }
+        throw SignatureError(
+            .digestMismatch, "the SHA-256 Digest does not match the body; the body changed after signing")
+    }
+}
