@@ -95,3 +95,20 @@ struct StoreConformanceTests {
     }
 }
 
+
+@Suite("In-memory store for long replays")
+struct InMemoryStoreTests {
+    @Test func canDropObservationsButKeepsReputation() throws {
+        let store = InMemoryReputationStore(keepsObservations: false)
+        var changes = ReputationChanges()
+        changes.actors = [ActorRecord(id: "a", host: "h.example", lastSeen: Date(timeIntervalSince1970: 0))]
+        changes.observations = [
+            ObservationRecord(
+                at: Date(timeIntervalSince1970: 0), activityID: nil, activityType: "Create", actorID: "a", actorHost: "h.example",
+                action: "accept", score: 0, rules: [], signature: .verified, body: nil)
+        ]
+        try store.apply(changes)
+        #expect(try store.observations(limit: 10).isEmpty)
+        #expect(try store.actors(["a"]).count == 1)
+    }
+}

@@ -101,8 +101,13 @@ public final class InMemoryReputationStore: ReputationStore {
     }
 
     private let contents = Mutex(Contents())
+    private let keepsObservations: Bool
 
-    public init() {}
+    /// - Parameter keepsObservations: whether to keep every observation (tests inspect them; a long backtest
+    ///   replay should not hold them all in memory).
+    public init(keepsObservations: Bool = true) {
+        self.keepsObservations = keepsObservations
+    }
 
     public func actors(_ ids: [String]) throws -> [String: ActorRecord] {
         contents.withLock { contents in ids.reduce(into: [:]) { $0[$1] = contents.actors[$1] } }
@@ -151,7 +156,7 @@ public final class InMemoryReputationStore: ReputationStore {
                 contents.labels[key, default: []].removeAll { $0.label == label.label }
                 contents.labels[key, default: []].append(label)
             }
-            contents.observations += changes.observations
+            if keepsObservations { contents.observations += changes.observations }
             for (day, count) in changes.evaluated { contents.evaluated[day, default: 0] += count }
             for (day, hits) in changes.shadowHits {
                 for (rule, count) in hits { contents.shadowHits[day, default: [:]][rule, default: 0] += count }

@@ -35,8 +35,8 @@ struct Backtest: ParsableCommand {
         let newEngine = RuleEngine(ruleSet: try loadRules(rules))
         let baselineEngine = RuleEngine(ruleSet: try loadRules(baseline))
         let items = try InputReader.items(fromFile: stream)
-        let baselineReputation = Reputation(store: InMemoryReputationStore())
-        let newReputation = Reputation(store: InMemoryReputationStore())
+        let baselineReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
+        let newReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
         var comparison = BacktestComparison(examplesPerChange: examples)
         var progress = ProgressBar(total: items.count)
         for item in items {
