@@ -9,8 +9,10 @@ struct Herdwatch: AsyncParsableCommand {
         discussion: """
             Evaluate ActivityPub activities against rules and explain every verdict.
             Examples:
-              herdwatch check Fixtures/activities/spam-feb2024-link-mentions.json
+              herdwatch check Fixtures/activities/spam_nicole_dm.json
               herdwatch check --format json < stream.ndjson
+              herdwatch check --db herdwatch.sqlite Fixtures/streams/wave-2024-02.ndjson
+              herdwatch backtest --rules Rules.next --baseline Rules recorded.ndjson
               herdwatch rules lint Rules
               herdwatch rules test Rules
             """,

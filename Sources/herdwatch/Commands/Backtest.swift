@@ -8,9 +8,10 @@ struct Backtest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a recorded stream through two rule sets and report what would change.",
         discussion: """
-            Each rule set gets fresh reputation (in memory), built up as the stream replays in order, so
-            reputation rules see what they would have seen live. Input is NDJSON as for `check`.
-            Example: herdwatch backtest --rules Rules.next --baseline Rules recorded.ndjson
+            Each rule set gets fresh reputation (in memory), built as the stream
+            replays in order, so reputation rules see what they would have seen live.
+            Input is NDJSON as for `check`.
+            Example: herdwatch backtest --rules Rules.next --baseline Rules rec.ndjson
             """)
 
     @Option(help: ArgumentHelp("The rule set to try.", valueName: "dir"))

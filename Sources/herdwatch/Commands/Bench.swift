@@ -8,16 +8,16 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure rule evaluation speed on a generated spam rule set (`bench stream`: with reputation).",
         discussion: """
-            Generates a deterministic set of realistic spam regexes and a 3 KB Mastodon Create{Note}, then times
-              (a) engine.evaluate(prepared)           prefiltered evaluation of a normalised subject (its text
-                                                      fields already in matching form: engine.prepare)
-              (b) engine.evaluate(activity: bytes)    the whole path: JSON bytes to verdict
-              (c) RuleEngine(prefilter: false)        the naive loop, one PCRE2 call per rule
-              (d) decode + Normalizer + prepare       decoding and normalising alone
-            on a text that matches no rule and on one that fires 3 to 5. Before timing it checks that (a), (b)
-            and (c) give identical verdicts. Build with -c release; see Benchmarks/README.md.
-            Exit status: 0 after measuring (targets missed or not), 1 when the verdicts disagree or the texts do
-            not fire the expected rules, 2 on usage errors.
+            Generates 1,000 realistic spam regexes and a 3 KB Mastodon Create{Note}, then
+            times, on a text that matches no rule and on one that fires 3 to 5:
+              (a) engine.evaluate(prepared)   a normalised, folded subject
+              (b) engine.evaluate(activity:)  the whole path, JSON bytes to verdict
+              (c) prefilter: false            the naive loop, one PCRE2 call per rule
+              (d) decode + normalise + fold   (b) without the evaluation
+            It first checks that (a), (b) and (c) give identical verdicts.
+            Build with -c release; see Benchmarks/README.md.
+            Exit status: 0 after measuring (targets met or not), 1 when verdicts
+            disagree or the texts do not fire the expected rules, 2 on usage errors.
             """,
         subcommands: [BenchStream.self])
 

@@ -11,10 +11,11 @@ struct BenchStream: ParsableCommand {
         commandName: "stream",
         abstract: "Replay a generated stream through rules and reputation on a SQLite file; report throughput and memory.",
         discussion: """
-            Generates a deterministic NDJSON stream (ordinary posts from thousands of accounts, near-duplicate spam
-            campaigns from new accounts, likes, follows and boosts) into a temporary file, then replays it:
-            bytes → activity → subject → reputation signals → verdict → reputation write, with writes batched
-            into the database. Reports activities per second and resident memory along the run.
+            Generates a deterministic NDJSON stream (ordinary posts from thousands of
+            accounts, near-duplicate campaigns from new accounts, likes, follows and
+            boosts) into a temporary file and replays it: bytes, activity, subject,
+            reputation signals, verdict, reputation update, with writes batched into
+            the database. Reports activities per second and resident memory.
             Build with -c release; see Benchmarks/README.md.
             """)
 

@@ -9,17 +9,19 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate activities and explain each verdict.",
         discussion: """
-            Input: a JSON file with one activity, or NDJSON (one per line), or `-` for standard input.
-            An NDJSON line is a bare activity or an envelope
+            Input: a JSON file with one activity, NDJSON (one per line), or `-` for
+            standard input. A line is a bare activity or an envelope
               {"id": "...", "activity": {...}, "actor": {...}, "headers": {...}}
-            (actor document and headers optional). A line that does not parse gets an error verdict
-            and the stream goes on.
-            With --db, reputation is read from and recorded in the database as the stream is replayed in
-            order; each activity counts at its `published` time (else now). Replayed activities count as
-            signature-verified unless --unverified is given or an envelope says
-            "signature": "unsigned" or "failed" (unverified evidence never raises trust).
-            Exit status: 0 when everything was accepted or flagged, 1 when anything was held or rejected,
-            3 when nothing was held or rejected but some input could not be evaluated, 2 on usage errors.
+            (actor and headers optional). A line that does not parse gets an error
+            verdict and the stream goes on.
+            With --db, reputation is read from and recorded in the database as the
+            stream replays in order; each activity counts at its `published` time.
+            Replayed activities count as signature-verified unless --unverified is
+            given or an envelope says "signature": "unsigned" or "failed" (such
+            evidence can lower trust, never raise it).
+            Exit status: 0 when everything was accepted or flagged, 1 when anything
+            was held or rejected, 3 when nothing was but some input could not be
+            evaluated, 2 on usage errors.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
