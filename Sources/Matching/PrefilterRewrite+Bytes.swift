@@ -44,14 +44,19 @@ extension PrefilterRewrite {
                 case "S": wide(#"[^\t\n\x0B\f\r ]"#)
                 case "b", "B": break
                 case "p", "P":
-                    // A Unicode property: any one code point.
+                    var name = ""
                     if index < scalars.count, scalars[index] == "{" {
-                        while index < scalars.count, scalars[index] != "}" { index += 1 }
                         index += 1
-                    } else {
+                        while index < scalars.count, scalars[index] != "}" {
+                            name.unicodeScalars.append(scalars[index])
+                            index += 1
+                        }
+                        index += 1
+                    } else if index < scalars.count {
+                        name.unicodeScalars.append(scalars[index])
                         index += 1
                     }
-                    wide(anyByte)
+                    wide(next == "p" ? propertyClass(name) : anyByte)
                 case "x":
                     guard let (value, length) = hexEscape(scalars, from: index), value < 0x80 else { return nil }
                     output += String(format: "\\x%02X", value)
@@ -94,8 +99,12 @@ extension PrefilterRewrite {
                 } else if scalar.isASCII {
                     output.unicodeScalars.append(scalar)
                 } else {
-                    if caseless, scalar.properties.changesWhenCaseMapped { return nil }
-                    output += "(?:" + String(scalar).utf8.map { String(format: "\\x%02X", $0) }.joined() + ")"
+                    if caseless, scalar.properties.changesWhenCaseMapped {
+                        guard let variants = caseVariants(of: scalar) else { return nil }
+                        output += "(?:" + variants.map(utf8Escaped).joined(separator: "|") + ")"
+                    } else {
+                        output += "(?:" + utf8Escaped(scalar) + ")"
+                    }
                 }
                 index += 1
             }
@@ -104,6 +113,43 @@ extension PrefilterRewrite {
     }
 
     static let anyByte = #"[\x00-\xFF]"#
+
+    /// A byte class covering every code point with Unicode property `name`: its ASCII members, plus the bytes of
+    /// non-ASCII code points (scripts without ASCII letters get only those).
+    static func propertyClass(_ name: String) -> String {
+        let key = name.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "_", with: "").lowercased()
+        switch key {
+        case "l", "l&", "letter", "latin", "latn", "lu", "ll", "lc", "alpha", "alphabetic", "xan", "xwd":
+            return key == "lu" ? #"[A-Z\x80-\xFF]"# : key == "ll" ? #"[a-z\x80-\xFF]"# : #"[0-9A-Za-z_\x80-\xFF]"#
+        case "n", "nd", "number", "digit":
+            return #"[0-9\x80-\xFF]"#
+        case "cyrillic", "cyrl", "greek", "grek", "han", "hani", "hiragana", "hira", "katakana", "kana", "arabic", "arab",
+            "hebrew", "hebr", "thai", "hangul", "hang", "armenian", "armn", "georgian", "geor", "devanagari", "deva",
+            "so", "sk", "mn", "me", "emoji", "extendedpictographic", "extpict":
+            return #"[\x80-\xFF]"#
+        default:
+            return anyByte
+        }
+    }
+
+    static func utf8Escaped(_ scalar: Unicode.Scalar) -> String {
+        String(scalar).utf8.map { String(format: "\\x%02X", $0) }.joined()
+    }
+
+    /// Every scalar PCRE2 treats as equal to `scalar` when matching without case, for the Latin letters
+    /// U+00C0–U+024F whose case pairs are one to one (plus ß and ẞ); nil elsewhere (Greek sigma and similar
+    /// sets of three keep the pattern in UTF-8 mode).
+    static func caseVariants(of scalar: Unicode.Scalar) -> [Unicode.Scalar]? {
+        if scalar == "ß" || scalar == "\u{1E9E}" { return ["ß", "\u{1E9E}"] }
+        guard (0xC0...0x24F).contains(scalar.value), scalar.value != 0x17F else { return nil }
+        var variants: [Unicode.Scalar] = [scalar]
+        for mapping in [scalar.properties.lowercaseMapping, scalar.properties.uppercaseMapping, scalar.properties.titlecaseMapping] {
+            let scalars = Array(mapping.unicodeScalars)
+            guard scalars.count == 1 else { return nil }
+            if !variants.contains(scalars[0]) { variants.append(scalars[0]) }
+        }
+        return variants
+    }
 
     /// The UTF-8 bytes of the non-ASCII letter that case-folds to this ASCII letter, if there is one.
     static func caselessNonASCIIVariant(of scalar: Unicode.Scalar) -> String? {

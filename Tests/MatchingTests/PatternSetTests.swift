@@ -159,3 +159,28 @@ struct PrefilterRewriteTests {
         #expect(elapsed < .seconds(5))
     }
 }
+
+@Suite("Prefilter with Unicode properties and case variants")
+struct PrefilterPropertyTests {
+    static let cases: [(String, PatternOptions, [String], [String])] = [
+        // pattern, options, texts PCRE2 matches (must be nominated), texts nobody matches (must not be)
+        (#"\p{Latin}{3,}\p{Cyrillic}"#, [], ["abcд", "éèêж"], ["plain ascii text only"]),
+        (#"\p{Lu}\p{Ll}+\d"#, [], ["Émile7", "Zoë٣"], []),
+        (#"caf\x{e9}|(?i)CAFÉ"#, [], ["café", "Café", "CAFÉ"], []),
+        (#"straße"#, .caseless, ["STRAẞE", "straße"], ["strasse"]),
+        (#"[é-ü]+x"#, .caseless, ["ÖX", "éx"], []),
+    ]
+
+    @Test(arguments: cases)
+    func propertiesAndCaseVariantsStaySupersets(source: String, options: PatternOptions, matching: [String], other: [String]) throws {
+        let pattern = try Pattern(source, options: options)
+        let set = PatternSet([pattern])
+        for text in matching {
+            #expect(try pattern.matches(text), "PCRE2 should match \(text)")
+            #expect(Array(try set.candidates(in: text)) == [0], "prefilter missed \(text) for \(source)")
+        }
+        for text in other {
+            #expect(try pattern.matches(text) == false)
+        }
+    }
+}
