@@ -1,30 +1,20 @@
 import Foundation
 
 extension PrefilterRewrite {
-    /// Rewrites a PCRE2 (UTF + UCP) pattern into a byte-oriented one that Hyperscan runs without its UTF-8 mode,
-    /// matching a superset of what PCRE2 matches on the same UTF-8 bytes.
+    /// Rewrites a PCRE2 (UTF + UCP) pattern that only ever matches ASCII, except for literal non-ASCII text, into
+    /// one Hyperscan runs in byte mode (without UTF-8 mode), matching a superset of what PCRE2 matches.
     ///
-    /// Hyperscan's UTF-8 mode turns classes and `.` into multi-byte automata that scan several times slower and
-    /// compile slower. In bytes, every non-ASCII code point is 2–4 bytes in `[\x80-\xFF]`, so an atom that may
-    /// match a non-ASCII code point becomes `(?:ASCII part|[\x80-\xFF]{2,4})`: one repetition still stands for one
-    /// code point, so quantifiers keep their meaning. Non-ASCII literals become their UTF-8 bytes. Returns nil
-    /// when the rewrite cannot promise a superset (case-insensitive non-ASCII letters, `\Q…\E`, extended mode,
-    /// inline dot-all or extended options, non-ASCII code point escapes, `\X`…); such patterns use UTF-8 mode.
+    /// Byte mode scans and compiles several times faster than UTF-8 mode. Non-ASCII literals become their UTF-8
+    /// bytes (with their case variants when matching without case), word boundaries are dropped, and `k`/`s`
+    /// without case also accept KELVIN SIGN and LONG S, as UCP does. Atoms that may match a non-ASCII code point
+    /// (`\w`, `\d`, `\s`, `.`, negated classes, `\p{…}`, classes with non-ASCII members) return nil: widening
+    /// them to bytes was measured slower than UTF-8 mode (`Benchmarks/README.md`), so such patterns use UTF-8 mode.
     static func byteSuperset(of source: String, options: PatternOptions) -> String? {
         if options.contains(.extended) || source.contains(#"\Q"#) { return nil }
         let scalars = Array(source.unicodeScalars)
         let caseless = options.contains(.caseless) || source.contains("(?i") || source.range(of: #"\(\?[a-z]*i"#, options: .regularExpression) != nil
-        let dotAll = options.contains(.dotAll)
         var output = ""
         var index = 0
-
-        // An atom that may match a non-ASCII code point is a byte class; its quantifier is rewritten to count
-        // the 1–4 bytes each code point takes.
-        func wide(_ byteClass: String) {
-            let (quantifier, length) = widenedQuantifier(scalars, at: index)
-            output += byteClass + quantifier
-            index += length
-        }
 
         while index < scalars.count {
             let scalar = scalars[index]
@@ -34,29 +24,9 @@ extension PrefilterRewrite {
                 let next = scalars[index + 1]
                 index += 2
                 switch next {
-                case "w": wide(#"[0-9A-Za-z_\x80-\xFF]"#)
-                case "d": wide(#"[0-9\x80-\xFF]"#)
-                case "s": wide(#"[\t\n\x0B\f\r \x80-\xFF]"#)
-                case "h": wide(#"[\t \x80-\xFF]"#)
-                case "v": wide(#"[\n\x0B\f\r\x80-\xFF]"#)
-                case "W": wide("[^0-9A-Za-z_]")
-                case "D": wide("[^0-9]")
-                case "S": wide(#"[^\t\n\x0B\f\r ]"#)
+                case "w", "d", "s", "h", "v", "W", "D", "S", "p", "P":
+                    return nil
                 case "b", "B": break
-                case "p", "P":
-                    var name = ""
-                    if index < scalars.count, scalars[index] == "{" {
-                        index += 1
-                        while index < scalars.count, scalars[index] != "}" {
-                            name.unicodeScalars.append(scalars[index])
-                            index += 1
-                        }
-                        index += 1
-                    } else if index < scalars.count {
-                        name.unicodeScalars.append(scalars[index])
-                        index += 1
-                    }
-                    wide(next == "p" ? propertyClass(name) : anyByte)
                 case "x":
                     guard let (value, length) = hexEscape(scalars, from: index), value < 0x80 else { return nil }
                     output += String(format: "\\x%02X", value)
@@ -69,12 +39,11 @@ extension PrefilterRewrite {
                     output.unicodeScalars.append(next)
                 }
             case "[":
-                guard let (rewritten, end, isWide) = byteClass(scalars, from: index, caseless: caseless) else { return nil }
+                guard let (rewritten, end) = byteClass(scalars, from: index, caseless: caseless) else { return nil }
                 index = end
-                if isWide { wide(rewritten) } else { output += rewritten }
+                output += rewritten
             case ".":
-                index += 1
-                wide(dotAll ? anyByte : #"[^\n]"#)
+                return nil
             case "(":
                 // Inline options: case and multi-line are understood; dot-all, extended and others are not.
                 if index + 1 < scalars.count, scalars[index + 1] == "?" {
@@ -112,26 +81,6 @@ extension PrefilterRewrite {
         return output
     }
 
-    static let anyByte = #"[\x00-\xFF]"#
-
-    /// A byte class covering every code point with Unicode property `name`: its ASCII members, plus the bytes of
-    /// non-ASCII code points (scripts without ASCII letters get only those).
-    static func propertyClass(_ name: String) -> String {
-        let key = name.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "_", with: "").lowercased()
-        switch key {
-        case "l", "l&", "letter", "latin", "latn", "lu", "ll", "lc", "alpha", "alphabetic", "xan", "xwd":
-            return key == "lu" ? #"[A-Z\x80-\xFF]"# : key == "ll" ? #"[a-z\x80-\xFF]"# : #"[0-9A-Za-z_\x80-\xFF]"#
-        case "n", "nd", "number", "digit":
-            return #"[0-9\x80-\xFF]"#
-        case "cyrillic", "cyrl", "greek", "grek", "han", "hani", "hiragana", "hira", "katakana", "kana", "arabic", "arab",
-            "hebrew", "hebr", "thai", "hangul", "hang", "armenian", "armn", "georgian", "geor", "devanagari", "deva",
-            "so", "sk", "mn", "me", "emoji", "extendedpictographic", "extpict":
-            return #"[\x80-\xFF]"#
-        default:
-            return anyByte
-        }
-    }
-
     static func utf8Escaped(_ scalar: Unicode.Scalar) -> String {
         String(scalar).utf8.map { String(format: "\\x%02X", $0) }.joined()
     }
@@ -159,53 +108,6 @@ extension PrefilterRewrite {
         default: nil
         }
     }
-    /// Largest repeat bound a widened quantifier may have before it becomes unbounded (Hyperscan compiles large
-    /// bounded repeats slowly; an unbounded repeat is still a superset).
-    static let maximumWidenedBound = 200
-
-    /// The quantifier following a widened atom at `index`, rewritten to count bytes (1–4 per code point),
-    /// and how many scalars the original took. Lazy and possessive markers are dropped: a prefilter only
-    /// asks whether there is a match.
-    static func widenedQuantifier(_ scalars: [Unicode.Scalar], at index: Int) -> (String, Int) {
-        func bounded(_ low: Int, _ high: Int?) -> String {
-            guard let high else { return "{\(low),}" }
-            return 4 * high > maximumWidenedBound ? "{\(low),}" : "{\(low),\(4 * high)}"
-        }
-        var length = 0
-        var quantifier = "{1,4}"
-        if index < scalars.count {
-            switch scalars[index] {
-            case "?": (quantifier, length) = ("{0,4}", 1)
-            case "*": (quantifier, length) = ("*", 1)
-            case "+": (quantifier, length) = ("+", 1)
-            case "{":
-                var end = index + 1
-                var text = ""
-                while end < scalars.count, scalars[end] != "}", text.count < 12 {
-                    text.unicodeScalars.append(scalars[end])
-                    end += 1
-                }
-                let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                if end < scalars.count, scalars[end] == "}", (1...2).contains(parts.count),
-                    let low = Int(parts[0])
-                {
-                    if parts.count == 1 {
-                        (quantifier, length) = (bounded(low, low), end - index + 1)
-                    } else if parts[1].isEmpty {
-                        (quantifier, length) = (bounded(low, nil), end - index + 1)
-                    } else if let high = Int(parts[1]) {
-                        (quantifier, length) = (bounded(low, high), end - index + 1)
-                    }
-                }
-            default: break
-            }
-        }
-        if length > 0, index + length < scalars.count, scalars[index + length] == "?" || scalars[index + length] == "+" {
-            length += 1
-        }
-        return (quantifier, length)
-    }
-
     /// `\xHH` or `\x{H…}` starting at `index` (just after `\x`): the value and how many scalars it takes.
     static func hexEscape(_ scalars: [Unicode.Scalar], from index: Int) -> (UInt32, Int)? {
         if index < scalars.count, scalars[index] == "{" {
@@ -227,113 +129,68 @@ extension PrefilterRewrite {
         return (UInt32(digits, radix: 16) ?? 0, end - index)
     }
 
-    /// A bracket class starting at `index`: its byte-mode superset, the index after its `]`, and whether it may
-    /// match a non-ASCII code point (then its quantifier must be widened).
-    static func byteClass(_ scalars: [Unicode.Scalar], from start: Int, caseless: Bool) -> (String, Int, Bool)? {
+    /// A bracket class starting at `start`: its byte-mode form and the index after its `]`, or nil when the class
+    /// may match a non-ASCII code point (negated, shorthand or POSIX members, non-ASCII members, or letters
+    /// without case, whose `k` and `s` have non-ASCII variants).
+    static func byteClass(_ scalars: [Unicode.Scalar], from start: Int, caseless: Bool) -> (String, Int)? {
         var index = start + 1
-        let negated = index < scalars.count && scalars[index] == "^"
-        if negated { index += 1 }
+        if index < scalars.count, scalars[index] == "^" { return nil }
         var ascii = ""
-        var nonASCII = false
-        var anything = false
         var first = true
-        var previousLiteral: UInt32?
+        var afterLiteral = false
         while index < scalars.count {
             let scalar = scalars[index]
             if scalar == "]", !first {
-                index += 1
-                if caseless, !negated, ascii.range(of: "[kKsS]|[a-zA-Z]-[a-zA-Z]", options: .regularExpression) != nil {
-                    // A letter or letter range may include k or s, whose case variants are non-ASCII.
-                    nonASCII = true
-                }
-                if anything { return (anyByte, index, true) }
-                // Negated, the class excludes only its ASCII members: every byte of a non-ASCII code point is in.
-                if negated { return (ascii.isEmpty ? anyByte : "[^\(ascii)]", index, true) }
-                if nonASCII { return ("[\(ascii)\\x80-\\xFF]", index, true) }
-                return ("[\(ascii)]", index, false)
+                if caseless, ascii.range(of: "[kKsS]|[a-zA-Z]-[a-zA-Z]", options: .regularExpression) != nil { return nil }
+                return ("[\(ascii)]", index + 1)
             }
             first = false
-            if scalar == "[", index + 1 < scalars.count, scalars[index + 1] == ":" {
-                // A POSIX class is Unicode-wide under UCP.
-                guard let close = (index + 2..<scalars.count).first(where: { scalars[$0] == ":" && $0 + 1 < scalars.count && scalars[$0 + 1] == "]" })
-                else { return nil }
-                anything = true
-                index = close + 2
-                previousLiteral = nil
-                continue
-            }
-            var value: UInt32
+            if scalar == "[", index + 1 < scalars.count, scalars[index + 1] == ":" { return nil }
             var text: String
             if scalar == "\\" {
                 guard index + 1 < scalars.count else { return nil }
                 let next = scalars[index + 1]
                 index += 2
                 switch next {
-                case "w", "d", "s", "h", "v":
-                    ascii += ["w": "0-9A-Za-z_", "d": "0-9", "s": #"\t\n\x0B\f\r "#, "h": #"\t "#, "v": #"\n\x0B\f\r"#][String(next)]!
-                    nonASCII = true
-                    previousLiteral = nil
-                    continue
-                case "W", "D", "S", "H", "V", "p", "P":
-                    anything = true
-                    if next == "p" || next == "P" {
-                        if index < scalars.count, scalars[index] == "{" {
-                            while index < scalars.count, scalars[index] != "}" { index += 1 }
-                        }
-                        index += 1
-                    }
-                    previousLiteral = nil
-                    continue
+                case "w", "d", "s", "h", "v", "W", "D", "S", "H", "V", "p", "P", "Q", "E", "N", "R", "X":
+                    return nil
                 case "x":
-                    guard let (hex, length) = hexEscape(scalars, from: index) else { return nil }
-                    value = hex
+                    guard let (hex, length) = hexEscape(scalars, from: index), hex < 0x80 else { return nil }
                     index += length
-                    text = hex < 0x80 ? String(format: "\\x%02X", hex) : ""
-                case "b": value = 8; text = #"\x08"#
-                case "Q", "E", "N", "R", "X": return nil
+                    text = String(format: "\\x%02X", hex)
+                case "b": text = #"\x08"#
                 default:
                     guard next.isASCII else { return nil }
-                    value = next.value
                     text = "\\" + String(next)
                 }
             } else {
-                value = scalar.value
-                text = scalar.isASCII ? String(scalar) : ""
+                guard scalar.isASCII else { return nil }
+                text = String(scalar)
                 index += 1
             }
-            if scalar == "-", let low = previousLiteral, index < scalars.count, scalars[index] != "]" {
-                // Read the range's upper end.
-                var upper = scalars[index].value
+            if scalar == "-", afterLiteral, index < scalars.count, scalars[index] != "]" {
+                // A range: its upper end must be ASCII too.
                 var upperText = String(scalars[index])
                 if scalars[index] == "\\", index + 1 < scalars.count {
-                    if scalars[index + 1] == "x", let (hex, length) = hexEscape(scalars, from: index + 2) {
-                        upper = hex
-                        upperText = hex < 0x80 ? String(format: "\\x%02X", hex) : ""
+                    if scalars[index + 1] == "x" {
+                        guard let (hex, length) = hexEscape(scalars, from: index + 2), hex < 0x80 else { return nil }
+                        upperText = String(format: "\\x%02X", hex)
                         index += 2 + length
                     } else {
-                        upper = scalars[index + 1].value
                         upperText = "\\" + String(scalars[index + 1])
                         index += 2
                     }
                 } else {
+                    guard scalars[index].isASCII else { return nil }
                     index += 1
                 }
-                if upper >= 0x80 { nonASCII = true }
-                if low < 0x80 {
-                    ascii += "-" + (upper < 0x80 ? upperText : #"\x7F"#)
-                }
-                previousLiteral = nil
-                continue
-            }
-            if value >= 0x80 {
-                // Case variants of a non-ASCII letter are non-ASCII too: the non-ASCII unit covers them.
-                nonASCII = true
-                previousLiteral = value
+                ascii += "-" + upperText
+                afterLiteral = false
                 continue
             }
             if scalar == "-" || scalar == "[" { text = "\\" + String(scalar) }
             ascii += text
-            previousLiteral = value
+            afterLiteral = true
         }
         return nil
     }
