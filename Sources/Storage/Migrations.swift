@@ -86,6 +86,44 @@ enum Migrations {
                     );
                     """)
         }
+        migrator.registerMigration("2026-11-27-cases-and-access") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_case (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        activity_id TEXT NOT NULL UNIQUE,
+                        actor_id TEXT,
+                        source TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        verdict TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        opened_at REAL NOT NULL,
+                        duplicate_deliveries INTEGER NOT NULL DEFAULT 0,
+                        body BLOB NOT NULL,
+                        request TEXT,
+                        request_body BLOB,
+                        delivered_at REAL,
+                        delivery_status INTEGER,
+                        decided_at REAL
+                    );
+                    CREATE INDEX review_case_state ON review_case (state, id);
+                    CREATE TABLE access_token (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL,
+                        scopes TEXT NOT NULL,
+                        digest TEXT NOT NULL UNIQUE,
+                        created_at REAL NOT NULL,
+                        revoked_at REAL
+                    );
+                    CREATE TABLE account (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        username TEXT NOT NULL UNIQUE,
+                        role TEXT NOT NULL,
+                        password_hash TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }()
 }

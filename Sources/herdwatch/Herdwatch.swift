@@ -16,7 +16,7 @@ struct Herdwatch: AsyncParsableCommand {
               herdwatch rules lint Rules
               herdwatch rules test Rules
             """,
-        subcommands: [Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, Bench.self]
+        subcommands: [Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, Bench.self]
     )
 }
 

@@ -23,16 +23,9 @@ public enum CavageSigner {
             request.headers.set("Digest", "SHA-256=\(request.bodyDigest)")
         }
         let signingString = try request.signingString(covering: names, created: nil, expires: nil, includeQuery: true)
-        let signature: _RSA.Signing.RSASignature
-        do {
-            signature = try privateKey.signature(for: Data(signingString.utf8), padding: .insecurePKCS1v1_5)
-        } catch {
-            throw SignatureError(
-                .badKey, "the private key could not sign; check that it is an RSA key of 2048 bits or more")
-        }
+        let signature = try privateKey.httpSignature(for: signingString)
         let header = HTTPSignature(
-            keyId: keyId, algorithm: .rsaSHA256, headers: names,
-            signature: signature.rawRepresentation.base64EncodedString())
+            keyId: keyId, algorithm: .rsaSHA256, headers: names, signature: signature.base64EncodedString())
         request.headers.set("Signature", header.headerValue)
     }
 }

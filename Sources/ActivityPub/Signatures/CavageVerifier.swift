@@ -6,13 +6,6 @@ import _CryptoExtras
 /// Checks run in this order, so the first failure names the cheapest problem: header syntax, algorithm,
 /// coverage, time window, `Digest`, key, signature. Fetching the key for `keyId` is the caller's job.
 public enum CavageVerifier {
-    /// How far a signature may be dated in the future, and how long after expiry it is still accepted.
-    public static let clockSkewMargin: TimeInterval = 60 * 60
-    /// Lifetime of a signature that has no `expires=` parameter.
-    public static let defaultLifetime: TimeInterval = 5 * 60
-    /// The longest lifetime an `expires=` parameter may claim.
-    public static let maximumLifetime: TimeInterval = 12 * 60 * 60
-
     /// Verifies the request's `Signature` header against `publicKeyPEM` (SPKI or PKCS#1 PEM, RSA ≥ 2048 bits).
     public static func verify(
         _ request: SignedRequest, publicKeyPEM: String, now: Date = Date()
@@ -28,19 +21,11 @@ public enum CavageVerifier {
         }
         let signingString = try request.signingString(
             covering: signature.headers, created: signature.created, expires: signature.expires, includeQuery: true)
-        let key: _RSA.Signing.PublicKey
-        do {
-            key = try _RSA.Signing.PublicKey(pemRepresentation: publicKeyPEM)
-        } catch {
-            throw SignatureError(.badKey, "the public key is not an RSA PEM key of 2048 bits or more; refetch the key")
-        }
+        let key = try _RSA.Signing.PublicKey(httpSignaturePEM: publicKeyPEM)
         guard let bytes = Data(base64Encoded: signature.signature) else {
             throw SignatureError(.badSignature, "the signature= parameter is not valid base64")
         }
-        let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: bytes)
-        func verifies(_ text: String) -> Bool {
-            key.isValidSignature(rsaSignature, for: Data(text.utf8), padding: .insecurePKCS1v1_5)
-        }
+        func verifies(_ text: String) -> Bool { key.isValidHTTPSignature(bytes, for: text) }
         var usedRequestTargetWithoutQuery = false
         if !verifies(signingString) {
             let hasLegacyForm = signature.headers.contains("(request-target)") && request.path.contains("?")
@@ -62,7 +47,8 @@ public enum CavageVerifier {
             algorithm: signature.algorithm,
             signedHeaders: signature.headers,
             created: created,
-            usedRequestTargetWithoutQuery: usedRequestTargetWithoutQuery)
+            usedRequestTargetWithoutQuery: usedRequestTargetWithoutQuery,
+            scheme: .cavage)
     }
 
     private static func checkCoverage(of signature: HTTPSignature, method: String) throws(SignatureError) {
@@ -96,19 +82,8 @@ public enum CavageVerifier {
             }
             created = date
         }
-        var expires = signature.expires.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: TimeInterval($0)) }
-        if let created {
-            expires = min(expires ?? created + defaultLifetime, created + maximumLifetime)
-            if created > now + clockSkewMargin {
-                throw SignatureError(
-                    .dateOutsideWindow,
-                    "the signature is dated more than 1 hour in the future; check the sender's clock")
-            }
-        }
-        if let expires, now > expires + clockSkewMargin {
-            throw SignatureError(
-                .dateOutsideWindow, "the signature expired more than 1 hour ago; a replayed or delayed request")
-        }
+        let expires = signature.expires.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        try SignatureVerifier.checkTimeWindow(created: created, expires: expires, now: now)
         return created
     }
 

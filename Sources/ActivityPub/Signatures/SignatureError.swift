@@ -2,19 +2,24 @@
 ///
 /// Messages name the header or parameter at fault and say how to fix it. They never quote
 /// request bodies, header values or key ids, so they are safe to log.
+///
+/// The codes are shared by draft-cavage and RFC 9421 signatures.
 public struct SignatureError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable, Equatable, CaseIterable {
-        /// The `Signature` header (or a header it relies on, such as `Date`) cannot be parsed.
+        /// The `Signature` or `Signature-Input` header (or a header it relies on, such as `Date`,
+        /// `Host` or `Content-Digest`) cannot be parsed.
         case malformedHeader
-        /// `algorithm=` is neither `rsa-sha256` nor `hs2019`.
+        /// Cavage `algorithm=` is neither `rsa-sha256` nor `hs2019`; RFC 9421 `alg` is not `rsa-v1_5-sha256`.
         case unsupportedAlgorithm
-        /// `headers=` does not cover what Mastodon requires (date, request target or digest, host on GET, digest on POST).
+        /// The signature does not cover what Mastodon requires: for cavage date, request target or digest,
+        /// host on GET, digest on POST; for RFC 9421 `@method`, `@target-uri`, and `content-digest` on POST.
         case missingCoverage
-        /// A header listed in `headers=` is not present on the request.
+        /// A header the signature covers is not present on the request.
         case missingHeader
-        /// `digest` is signed but the request has no `Digest` header, or it has no `SHA-256` entry.
+        /// The digest is covered but the request has no `Digest` (`Content-Digest`) header, or it has no
+        /// SHA-256 entry.
         case digestMissing
-        /// The `SHA-256` digest does not match the body, or is not a 32-byte value.
+        /// The SHA-256 digest does not match the body, or is not a 32-byte value.
         case digestMismatch
         /// The signature's creation or expiry time is outside the accepted window.
         case dateOutsideWindow
@@ -22,6 +27,13 @@ public struct SignatureError: Error, Sendable, Equatable, CustomStringConvertibl
         case badSignature
         /// The key cannot be read as an RSA key of at least 2048 bits, or cannot sign.
         case badKey
+        /// RFC 9421 `Signature-Input` holds more than one signature; Mastodon accepts exactly one.
+        case multipleSignatures
+        /// RFC 9421 `Signature-Input` lacks a required parameter (`keyid` or `created`).
+        case missingParameter
+        /// RFC 9421 covers a component this verifier does not compute, such as `@query-param`,
+        /// `@status` or a component with parameters (`;sf`, `;key`, `;bs`, `;req`).
+        case unsupportedComponent
     }
 
     public let code: Code
@@ -34,4 +46,10 @@ public struct SignatureError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     public var description: String { "HTTP signature \(code.rawValue): \(message)" }
+
+    /// A component or header name for a message, quoted and cut short: names come from untrusted headers.
+    static func excerpt(of name: String) -> String {
+        let limit = 40
+        return name.count <= limit ? "\"\(name)\"" : "\"\(name.prefix(limit))…\""
+    }
 }

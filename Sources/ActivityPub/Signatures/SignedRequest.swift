@@ -5,14 +5,20 @@ public struct SignedRequest: Sendable, Equatable {
     /// The path with its query string, e.g. `/users/bob/inbox` or `/outbox?page=2`.
     public var path: String
     public var headers: Headers
-    /// The raw body bytes, exactly as received; the `Digest` header is checked against these.
+    /// The raw body bytes, exactly as received; the `Digest` and `Content-Digest` headers are checked against these.
     public var body: [UInt8]
+    /// `https` or `http`, as the client used it: behind a TLS-terminating proxy, the proxy's (`X-Forwarded-Proto`).
+    /// RFC 9421 signs it as part of `@target-uri`; with `Host` and `path` it makes the target URI.
+    public var scheme: String
 
-    public init(method: String, path: String, headers: Headers = Headers(), body: [UInt8] = []) {
+    public init(
+        method: String, path: String, headers: Headers = Headers(), body: [UInt8] = [], scheme: String = "https"
+    ) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
+        self.scheme = scheme
     }
 
     /// Header fields in arrival order; names compare case-insensitively and may repeat.

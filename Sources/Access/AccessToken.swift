@@ -1,0 +1,49 @@
+public import Foundation
+import Crypto
+
+/// A bearer token as stored: the secret itself is never kept, only its SHA-256.
+public struct AccessToken: Sendable, Hashable, Codable, Identifiable {
+    public var id: Int64
+    public var name: String
+    public var scopes: Set<AccessScope>
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: Int64, name: String, scopes: Set<AccessScope>, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.scopes = scopes
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    public func grants(_ scope: AccessScope) -> Bool {
+        revokedAt == nil && scopes.contains { $0.grants(scope) }
+    }
+}
+
+/// Token secrets: `hw_` and 43 characters of base64url (32 random bytes).
+public enum TokenSecret {
+    public static let prefix = "hw_"
+
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return prefix + base64URL(bytes)
+    }
+
+    /// The digest stored in place of the secret.
+    public static func digest(_ secret: String) -> String {
+        SHA256.hash(data: Array(secret.utf8)).map { byte in
+            let hex = Array("0123456789abcdef".utf8)
+            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
+        }.joined()
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

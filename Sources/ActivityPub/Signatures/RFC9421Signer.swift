@@ -1,0 +1,44 @@
+public import Foundation
+public import _CryptoExtras
+
+/// Signs outgoing requests with RFC 9421 HTTP Message Signatures in the form Mastodon verifies.
+public enum RFC9421Signer {
+    /// Sets `Date` (and `Content-Digest` on POST or when there is a body), then `Signature-Input` and
+    /// `Signature` covering `@method @target-uri content-digest date` (no `content-digest` on a bodiless GET),
+    /// with `created` and `keyid` parameters.
+    ///
+    /// Set `Host` and `scheme` on the request first: they make the signed `@target-uri`.
+    public static func sign(
+        _ request: inout SignedRequest,
+        keyId: String,
+        privateKey: _RSA.Signing.PrivateKey,
+        label: String = "sig1",
+        now: Date = Date()
+    ) throws(SignatureError) {
+        guard StructuredField.BareItem.isSerializableString(keyId) else {
+            throw SignatureError(.malformedHeader, "keyId must be printable ASCII; percent-encode the key URL")
+        }
+        guard let first = label.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
+            label.utf8.allSatisfy({ "abcdefghijklmnopqrstuvwxyz0123456789_-.*".utf8.contains($0) })
+        else {
+            throw SignatureError(.malformedHeader, "the signature label must be a lowercase key such as sig1")
+        }
+        var components = ["@method", "@target-uri"]
+        if request.method.uppercased() == "POST" || !request.body.isEmpty {
+            request.headers.set("Content-Digest", "sha-256=:\(request.bodyDigest):")
+            components.append("content-digest")
+        }
+        request.headers.set("Date", HTTPDate.format(now))
+        components.append("date")
+        let parameters = StructuredField.InnerList(
+            items: components.map { StructuredField.Item(value: .string($0)) },
+            parameters: [
+                .init("created", .integer(Int64(now.timeIntervalSince1970.rounded(.down)))),
+                .init("keyid", .string(keyId)),
+            ])
+        let base = try request.signatureBase(covering: components, signatureParameters: parameters)
+        let signature = try privateKey.httpSignature(for: base)
+        request.headers.set("Signature-Input", "\(label)=\(parameters.serialized)")
+        request.headers.set("Signature", "\(label)=\(StructuredField.BareItem.byteSequence(Array(signature)).serialized)")
+    }
+}

@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Reputation
+import NIOHTTP1
+import ReviewQueue
+import RuleEngine
+
+/// Approving and rejecting cases: an approved held delivery is replayed to the instance with its original
+/// headers while its signature is still inside the instance's date window; decisions feed reputation.
+struct CaseDecisions: Sendable {
+    let cases: any CaseStore
+    let reputation: Reputation?
+    let upstream: Upstream?
+    let replayWindow: TimeInterval
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    struct Failure: Error {
+        enum Code: String {
+            case notFound = "not_found"
+            case notOpen = "not_open"
+            case replayExpired = "replay_expired"
+            case noUpstream = "no_upstream"
+            case upstreamRefused = "upstream_refused"
+            case upstreamUnreachable = "upstream_unreachable"
+            case storage
+        }
+
+        var code: Code
+        var message: String
+    }
+
+    func approve(id: Int64, now: Date = Date()) async throws(Failure) -> ReviewCase {
+        let reviewCase = try open(id)
+        var delivery: ReviewCase.Delivery?
+        if reviewCase.action == .hold, let request = reviewCase.request {
+            let deadline = request.replayDeadline(window: replayWindow)
+            guard now <= deadline else {
+                metrics.replay("refused")
+                let late = Int(now.timeIntervalSince(deadline) / 60)
+                throw Failure(
+                    code: .replayExpired,
+                    message: "the delivery's signature is too old for the instance to accept (window closed \(late) min ago); ask the sender to deliver again or reject the case")
+            }
+            guard let upstream else {
+                throw Failure(code: .noUpstream, message: "no upstream is configured (proxy.upstream), so the delivery cannot be replayed")
+            }
+            do {
+                let response = try await upstream.send(
+                    method: request.method, target: request.target, headers: request.headers.map { ($0.name, $0.value) },
+                    body: request.body)
+                _ = try? await response.body.collect(upTo: 1 << 20)
+                let status = Int(response.status.code)
+                guard (200..<300).contains(status) else {
+                    metrics.replay("failed")
+                    throw Failure(
+                        code: .upstreamRefused,
+                        message: "the instance answered \(status) to the replayed delivery; the case stays open")
+                }
+                delivery = ReviewCase.Delivery(at: now, status: status)
+                metrics.replay("delivered")
+            } catch let failure as Failure {
+                throw failure
+            } catch {
+                metrics.replay("failed")
+                throw Failure(code: .upstreamUnreachable, message: "cannot reach the instance to replay the delivery; the case stays open")
+            }
+        }
+        let decided = try decide(id, .approved, delivery)
+        feedBack(decided, spam: false, at: now)
+        return decided
+    }
+
+    func reject(id: Int64, now: Date = Date()) throws(Failure) -> ReviewCase {
+        _ = try open(id)
+        let decided = try decide(id, .rejected, nil)
+        feedBack(decided, spam: true, at: now)
+        return decided
+    }
+
+    private func open(_ id: Int64) throws(Failure) -> ReviewCase {
+        let found: ReviewCase?
+        do {
+            found = try cases.reviewCase(id: id)
+        } catch {
+            throw Failure(code: .storage, message: "cannot read the case: \(error)")
+        }
+        guard let reviewCase = found else { throw Failure(code: .notFound, message: "there is no case \(id)") }
+        guard reviewCase.state == .open else {
+            throw Failure(code: .notOpen, message: "case \(id) is already \(reviewCase.state.rawValue)")
+        }
+        return reviewCase
+    }
+
+    private func decide(_ id: Int64, _ state: ReviewCase.State, _ delivery: ReviewCase.Delivery?) throws(Failure) -> ReviewCase {
+        do {
+            guard let decided = try cases.decide(id: id, state: state, delivery: delivery) else {
+                throw Failure(code: .notFound, message: "there is no case \(id)")
+            }
+            return decided
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as CaseTransitionError {
+            throw Failure(code: .notOpen, message: error.description)
+        } catch {
+            throw Failure(code: .storage, message: "cannot record the decision: \(error)")
+        }
+    }
+
+    private func feedBack(_ reviewCase: ReviewCase, spam: Bool, at date: Date) {
+        guard let reputation, let actorID = reviewCase.actorID, let host = URL(string: actorID)?.host?.lowercased() else { return }
+        do {
+            try reputation.recordDecision(actorID: actorID, host: host, spam: spam, at: date)
+        } catch {
+            logger.error("cannot record the decision in reputation", metadata: ["case.id": "\(reviewCase.id)", "error": "\(error)"])
+        }
+    }
+}

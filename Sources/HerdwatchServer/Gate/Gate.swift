@@ -1,0 +1,318 @@
+public import ActivityPub
+public import Foundation
+public import Logging
+public import Reputation
+public import ReviewQueue
+public import RuleEngine
+import Synchronization
+
+/// The decision path shared by the inbox firewall and the check hook: verify the signature, evaluate with
+/// reputation, record, and open a case for held and flagged activities before anyone is answered.
+public final class Gate: Sendable {
+    public let engines: RuleEngineHolder
+    public let reputation: Reputation?
+    public let cases: any CaseStore
+    public let keys: (any ActorKeyResolver)?
+    public let signatureMode: ServerConfiguration.SignatureMode
+    let metrics: ServerMetrics
+    let logger: Logger
+    /// Verdicts of recently evaluated activity ids: a repeated delivery (senders retry) gets the same
+    /// verdict without being counted twice in reputation.
+    private let recent = Mutex(RecentVerdicts(capacity: 100_000))
+
+    public init(
+        engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
+        signatureMode: ServerConfiguration.SignatureMode, metrics: ServerMetrics, logger: Logger
+    ) {
+        self.engines = engines
+        self.reputation = reputation
+        self.cases = cases
+        self.keys = keys
+        self.signatureMode = signatureMode
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// What to do with a request after the gate.
+    public enum Disposition: Sendable, Equatable {
+        /// Accepted or flagged: deliver to the instance.
+        case forward
+        /// Held for review (the request is stored) or rejected: answer without delivering.
+        case withhold
+        /// Not evaluated: answer with this status and error.
+        case refuse(status: Int, error: GateError)
+    }
+
+    public struct Outcome: Sendable {
+        public var disposition: Disposition
+        public var verdict: Verdict?
+        public var signature: SignatureCheck
+        public var activityID: String?
+        public var reviewCase: CaseOpening?
+        /// True when this activity id was evaluated before and the earlier verdict was reused.
+        public var duplicate: Bool
+    }
+
+    /// An inbox delivery: method, request target (path and query), headers in order, and the raw body.
+    public struct Delivery: Sendable {
+        public var method: String
+        public var target: String
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
+        public var receivedAt: Date
+
+        public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8], receivedAt: Date = Date()) {
+            self.method = method
+            self.target = target
+            self.headers = headers
+            self.body = body
+            self.receivedAt = receivedAt
+        }
+
+        var signedRequest: SignedRequest {
+            var fields = SignedRequest.Headers()
+            for (name, value) in headers { fields.add(name, value) }
+            return SignedRequest(method: method, path: target, headers: fields, body: body)
+        }
+
+        var storedRequest: StoredRequest {
+            StoredRequest(
+                method: method, target: target, headers: headers.map { StoredRequest.Header(name: $0.name, value: $0.value) },
+                body: body, receivedAt: receivedAt, signedAt: nil)
+        }
+    }
+
+    // MARK: - Inbox
+
+    /// Gates one inbox delivery.
+    public func inbox(_ delivery: Delivery) async -> Outcome {
+        let activity: Activity
+        do {
+            activity = try Activity.decode(delivery.body)
+        } catch {
+            metrics.refused(reason: "bad_activity")
+            return Outcome(
+                disposition: .refuse(status: 400, error: GateError(.badActivity, error.description)), verdict: nil,
+                signature: .unsigned, activityID: nil, reviewCase: nil, duplicate: false)
+        }
+        let (signature, key) = await verifySignature(of: delivery.signedRequest, now: delivery.receivedAt)
+        metrics.signature(signature)
+        var stored = delivery.storedRequest
+        stored.signedAt = signature.created
+        let refusal: GateError?
+        if case .failed(let code, let reason) = signature, signatureMode == .enforce {
+            refusal = GateError(.signatureRejected, "\(reason) (\(code))")
+        } else if signatureMode == .enforce, signature == .unsigned {
+            refusal = GateError(.signatureRejected, "the request is not signed; inbox deliveries must carry an HTTP signature")
+        } else {
+            refusal = nil
+        }
+        var outcome = evaluate(
+            activity: activity, actor: key?.actor, body: delivery.body, signature: signature, request: stored, source: .inbox,
+            at: delivery.receivedAt, openCase: refusal == nil)
+        if let refusal {
+            outcome.disposition = .refuse(status: 401, error: refusal)
+            metrics.refused(reason: "signature")
+        }
+        return outcome
+    }
+
+    // MARK: - Hook
+
+    /// Gates an activity sent to the check hook. The caller delivers or drops it; held and flagged ones still
+    /// become cases so moderators see them.
+    public func check(_ envelope: CheckEnvelope, source: ReviewCase.Source = .hook, at date: Date = Date()) async -> Outcome {
+        var actor = envelope.actor
+        let signature: SignatureCheck
+        if let original = envelope.originalRequest {
+            let (check, key) = await verifySignature(of: original, now: date)
+            signature = check
+            if actor == nil, key?.owner == envelope.activity.actorID { actor = key?.actor }
+        } else {
+            switch envelope.statedSignature {
+            case .verified?:
+                signature = .verified(signer: envelope.activity.actorID ?? "", keyID: "", created: nil)
+            case .failed?:
+                signature = .failed(code: "stated", reason: "the caller says the signature failed")
+            case .unsigned?, nil:
+                signature = .unsigned
+            }
+        }
+        metrics.signature(signature)
+        return evaluate(
+            activity: envelope.activity, actor: actor, body: envelope.body, signature: signature, request: nil, source: source,
+            at: date)
+    }
+
+    /// Verifies a request's signature, fetching the key (and fetching it again once when a cached key does
+    /// not verify: the actor may have rotated it).
+    func verifySignature(of request: SignedRequest, now: Date) async -> (SignatureCheck, ActorKey?) {
+        if request.headers.combined("Signature") == nil && request.headers.combined("Signature-Input") == nil {
+            return (.unsigned, nil)
+        }
+        let keyID: String
+        do {
+            keyID = try SignatureVerifier.keyId(of: request)
+        } catch {
+            return (.failed(code: error.code.rawValue, reason: error.message), nil)
+        }
+        guard let keys else {
+            return (.failed(code: "noKeySource", reason: "this server does not fetch keys"), nil)
+        }
+        var refreshed = false
+        while true {
+            let key: ActorKey
+            do {
+                key = try await keys.key(for: keyID, refresh: refreshed)
+            } catch {
+                metrics.keyFetchFailed(error.code.rawValue)
+                return (.failed(code: error.code.rawValue, reason: error.message), nil)
+            }
+            do {
+                let verified = try SignatureVerifier.verify(request, publicKeyPEM: key.publicKeyPEM, now: now)
+                return (.verified(signer: key.owner, keyID: keyID, created: verified.created), key)
+            } catch {
+                if (error.code == .badSignature || error.code == .badKey) && !refreshed {
+                    refreshed = true
+                    continue
+                }
+                return (.failed(code: error.code.rawValue, reason: error.message), nil)
+            }
+        }
+    }
+
+    // MARK: - Evaluation
+
+    /// Evaluates an activity, records it in reputation and, for flag and hold, opens a case (committed before
+    /// returning).
+    public func evaluate(
+        activity: Activity, actor: Actor?, body: [UInt8], signature: SignatureCheck, request: StoredRequest?,
+        source: ReviewCase.Source, at date: Date, openCase: Bool = true
+    ) -> Outcome {
+        let activityID = activity.id
+        if let activityID, let earlier = recent.withLock({ $0[activityID] }) {
+            metrics.duplicate()
+            var opening: CaseOpening?
+            if openCase, earlier.action == .hold || earlier.action == .flag {
+                opening = try? cases.open(Self.newCase(activity, body, earlier, request, source, date))
+            }
+            return Outcome(
+                disposition: Self.disposition(for: earlier.action), verdict: earlier, signature: signature,
+                activityID: activityID, reviewCase: opening, duplicate: true)
+        }
+        let subject = Normalizer.subject(for: activity, actor: actor, now: date)
+        let mismatch = signature.signer.map { signer in activity.actorID.map { $0 != signer } ?? false } ?? false
+        let started = ContinuousClock.now
+        var reputationSignals: (any Signals)?
+        if let reputation {
+            do {
+                reputationSignals = try reputation.signals(for: subject, at: date)
+            } catch {
+                logger.error("reputation read failed; evaluating without reputation", metadata: ["error": "\(error)"])
+            }
+        }
+        let verdict = engines.engine.evaluate(
+            subject, signals: RequestSignals(reputation: reputationSignals, signature: signature, actorMismatch: mismatch))
+        metrics.evaluated(verdict, duration: ContinuousClock.now - started)
+        if let reputation {
+            do {
+                let keepBody = verdict.action == .hold || verdict.action == .flag
+                try reputation.observe(subject, verdict: verdict, signature: signature.status, body: keepBody ? body : nil, at: date)
+            } catch {
+                logger.error("reputation write failed", metadata: ["error": "\(error)"])
+            }
+        }
+        var opening: CaseOpening?
+        var disposition = Self.disposition(for: verdict.action)
+        if openCase, verdict.action == .hold || verdict.action == .flag {
+            do {
+                opening = try cases.open(Self.newCase(activity, body, verdict, request, source, date))
+                if case .opened(let reviewCase) = opening {
+                    metrics.caseOpened(reviewCase)
+                    logger.info(
+                        "case opened",
+                        metadata: ["case.id": "\(reviewCase.id)", "case.action": "\(verdict.action.rawValue)"])
+                }
+            } catch {
+                // Never answer 202 for a held activity that was not stored: the sender must retry.
+                logger.error("cannot store the case", metadata: ["error": "\(error)"])
+                disposition = .refuse(
+                    status: 503, error: GateError(.storageUnavailable, "the review queue cannot store this activity now; retry later"))
+            }
+        }
+        // A refused activity (its case could not be stored) must be evaluated again when the sender retries.
+        let refused = if case .refuse = disposition { true } else { false }
+        if let activityID, !refused {
+            recent.withLock { $0[activityID] = verdict }
+        }
+        return Outcome(
+            disposition: disposition, verdict: verdict, signature: signature, activityID: activityID, reviewCase: opening,
+            duplicate: false)
+    }
+
+    private static func disposition(for action: RuleAction) -> Disposition {
+        switch action {
+        case .accept, .flag: .forward
+        case .hold, .reject: .withhold
+        }
+    }
+
+    private static func newCase(
+        _ activity: Activity, _ body: [UInt8], _ verdict: Verdict, _ request: StoredRequest?, _ source: ReviewCase.Source,
+        _ date: Date
+    ) -> NewCase {
+        NewCase(
+            activityID: activity.id ?? "urn:herdwatch:unidentified:\(TokenlessID.make(body))", actorID: activity.actorID,
+            source: source, verdict: verdict, body: body, request: request, openedAt: date)
+    }
+}
+
+/// A stable id for activities that have none, from their bytes, so duplicates still meet.
+enum TokenlessID {
+    static func make(_ body: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in body {
+            hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}
+
+/// A bounded map from activity id to verdict; the oldest half is dropped when full.
+struct RecentVerdicts {
+    private var current: [String: Verdict] = [:]
+    private var previous: [String: Verdict] = [:]
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    subscript(id: String) -> Verdict? {
+        get { current[id] ?? previous[id] }
+        set {
+            current[id] = newValue
+            if current.count >= capacity / 2 {
+                previous = current
+                current = [:]
+            }
+        }
+    }
+}
+
+/// Why the gate refused a request, with the HTTP-independent code the server maps to a status.
+public struct GateError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Equatable {
+        case badActivity = "bad_activity"
+        case signatureRejected = "signature_rejected"
+        case storageUnavailable = "storage_unavailable"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

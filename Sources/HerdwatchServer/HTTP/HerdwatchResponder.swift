@@ -1,0 +1,295 @@
+import Access
+import ActivityPub
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ReviewQueue
+
+/// Routes every request: Herdwatch's own endpoints, inbox deliveries through the gate, and everything else
+/// passed through to the instance untouched.
+///
+/// Own endpoints: `POST /api/v1/check` (token scope `check`), `GET /herdwatch/api/v1/cases[/ID]` and
+/// `POST /herdwatch/api/v1/cases/ID/approve|reject` (scope `moderate`), `GET /metrics`, `GET /healthz`.
+struct HerdwatchResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let gate: Gate
+    let access: AccessControl
+    let decisions: CaseDecisions
+    let upstream: Upstream?
+    let inboxPaths: InboxPaths
+    let maxBodyBytes: Int
+    let maxPassthroughBytes: Int
+    let rejectStatus: Int
+    let replayWindow: TimeInterval
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        switch (request.method, path) {
+        case (.post, "/api/v1/check"):
+            return await check(request)
+        case (.get, "/metrics"):
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        case (.get, "/healthz"):
+            return JSONResponse.make(["status": "ok"])
+        case (_, "/api/v1/check"), (_, "/metrics"), (_, "/healthz"):
+            return JSONResponse.error(.methodNotAllowed, code: "method_not_allowed", "\(request.method) is not allowed on \(path)")
+        default:
+            break
+        }
+        if path.hasPrefix("/herdwatch/") {
+            return await cases(request, path: path)
+        }
+        if let upstream {
+            if request.method == .post, inboxPaths.matches(path) {
+                return await inbox(request, upstream: upstream)
+            }
+            return await passThrough(request, upstream: upstream)
+        }
+        return JSONResponse.error(
+            .notFound, code: "not_found",
+            "nothing here; Herdwatch runs without an upstream (proxy.upstream), so only /api/v1/check, /herdwatch/api/v1/cases, /metrics and /healthz answer")
+    }
+
+    // MARK: - Authentication
+
+    private func authorize(_ request: Request, _ scope: AccessScope) -> Response? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            return JSONResponse.error(
+                .unauthorized, code: "unauthorized",
+                "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope \(scope.rawValue)`")
+        }
+        let secret = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let token: AccessToken?
+        do {
+            token = try access.authenticate(secret: secret)
+        } catch {
+            logger.error("cannot read tokens", metadata: ["error": "\(error)"])
+            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot check the token now; retry later")
+        }
+        guard let token else {
+            return JSONResponse.error(.unauthorized, code: "unauthorized", "the token is unknown or revoked")
+        }
+        guard token.grants(scope) else {
+            return JSONResponse.error(
+                .forbidden, code: "forbidden", "the token lacks the `\(scope.rawValue)` scope; create one with `herdwatch token create --scope \(scope.rawValue)`")
+        }
+        return nil
+    }
+
+    private func collectBody(_ request: Request) async -> Either<[UInt8], Response> {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            metrics.refused(reason: "too_large")
+            return .failure(JSONResponse.error(.contentTooLarge, code: "too_large", "the body is larger than \(maxBodyBytes) bytes (proxy.maxBodyBytes)"))
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: maxBodyBytes)
+            return .success(Array(buffer: buffer))
+        } catch {
+            metrics.refused(reason: "too_large")
+            return .failure(JSONResponse.error(.contentTooLarge, code: "too_large", "the body is larger than \(maxBodyBytes) bytes (proxy.maxBodyBytes)"))
+        }
+    }
+
+    // MARK: - Hook
+
+    private func check(_ request: Request) async -> Response {
+        if let denied = authorize(request, .check) { return denied }
+        let body: [UInt8]
+        switch await collectBody(request) {
+        case .success(let bytes): body = bytes
+        case .failure(let response): return response
+        }
+        let envelope: CheckEnvelope
+        do {
+            envelope = try CheckEnvelope.parse(body)
+        } catch {
+            metrics.refused(reason: "bad_activity")
+            return JSONResponse.error(.badRequest, code: error.code.rawValue, error.message)
+        }
+        let outcome = await gate.check(envelope)
+        return respond(outcome, id: envelope.id ?? envelope.activity.id)
+    }
+
+    private func respond(_ outcome: Gate.Outcome, id: String?) -> Response {
+        switch outcome.disposition {
+        case .refuse(let status, let error):
+            return JSONResponse.error(HTTPResponse.Status(code: status), code: error.code.rawValue, error.message)
+        case .forward, .withhold:
+            guard let verdict = outcome.verdict else {
+                return JSONResponse.error(.internalServerError, code: "no_verdict", "the activity was not evaluated")
+            }
+            return JSONResponse.make(CheckResponse(id: id, outcome: outcome, verdict: verdict))
+        }
+    }
+
+    // MARK: - Inbox firewall
+
+    /// The request's headers as sent. HTTP/1 `Host` arrives as the request's authority, not as a field; it
+    /// goes back in front, where senders put it, because signatures cover it.
+    static func headers(of request: Request) -> [(name: String, value: String)] {
+        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        if let authority = request.head.authority {
+            headers.insert((name: "Host", value: authority), at: 0)
+        }
+        return headers
+    }
+
+    private func inbox(_ request: Request, upstream: Upstream) async -> Response {
+        let body: [UInt8]
+        switch await collectBody(request) {
+        case .success(let bytes): body = bytes
+        case .failure(let response): return response
+        }
+        let headers = Self.headers(of: request)
+        let delivery = Gate.Delivery(method: request.method.rawValue, target: request.head.path ?? request.uri.path, headers: headers, body: body)
+        let outcome = await gate.inbox(delivery)
+        switch outcome.disposition {
+        case .refuse(let status, let error):
+            return JSONResponse.error(HTTPResponse.Status(code: status), code: error.code.rawValue, error.message)
+        case .withhold:
+            return Response(status: HTTPResponse.Status(code: rejectStatus))
+        case .forward:
+            do {
+                let response = try await upstream.send(method: delivery.method, target: delivery.target, headers: headers, body: body)
+                metrics.upstream("ok")
+                return Upstream.response(from: response)
+            } catch {
+                metrics.upstream("error")
+                logger.error("upstream unreachable", metadata: ["error": "\(error)"])
+                return JSONResponse.error(.badGateway, code: "upstream_unreachable", "the instance behind Herdwatch did not answer; retry later")
+            }
+        }
+    }
+
+    /// Any other request, streamed both ways.
+    private func passThrough(_ request: Request, upstream: Upstream) async -> Response {
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        if let length, length > maxPassthroughBytes {
+            return JSONResponse.error(.contentTooLarge, code: "too_large", "the body is larger than \(maxPassthroughBytes) bytes")
+        }
+        var outgoing = HTTPClientRequest(url: upstream.url(for: request.head.path ?? request.uri.path))
+        outgoing.method = .init(rawValue: request.method.rawValue)
+        for (name, value) in Self.headers(of: request) where !Upstream.hopByHop.contains(name.lowercased()) {
+            outgoing.headers.add(name: name, value: value)
+        }
+        let hasBody = length.map { $0 > 0 } ?? (request.headers[.transferEncoding] != nil)
+        if hasBody {
+            outgoing.body = .stream(
+                LimitedBody(base: request.body, limit: maxPassthroughBytes), length: length.map { .known(Int64($0)) } ?? .unknown)
+        }
+        do {
+            let response = try await upstream.client.execute(outgoing, timeout: upstream.timeout)
+            return Upstream.response(from: response)
+        } catch {
+            metrics.upstream("error")
+            return JSONResponse.error(.badGateway, code: "upstream_unreachable", "the instance behind Herdwatch did not answer; retry later")
+        }
+    }
+
+    // MARK: - Cases
+
+    private func cases(_ request: Request, path: String) async -> Response {
+        let segments = path.split(separator: "/").map(String.init)
+        guard segments.count >= 4, segments[0] == "herdwatch", segments[1] == "api", segments[2] == "v1", segments[3] == "cases"
+        else {
+            return JSONResponse.error(.notFound, code: "not_found", "no such Herdwatch endpoint")
+        }
+        if let denied = authorize(request, .moderate) { return denied }
+        switch (request.method, segments.count) {
+        case (.get, 4):
+            let state = request.uri.queryParameters["state"].map(String.init)
+            let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 100
+            var wanted: ReviewCase.State?
+            if let state, state != "all" {
+                guard let parsed = ReviewCase.State(rawValue: state) else {
+                    return JSONResponse.error(.badRequest, code: "bad_state", "state must be open, approved, rejected or all")
+                }
+                wanted = parsed
+            }
+            do {
+                let list = try gate.cases.cases(state: wanted ?? (state == "all" ? nil : .open), limit: min(max(limit, 1), 1000))
+                let counts = try gate.cases.caseCounts()
+                return JSONResponse.make(
+                    CaseList(
+                        cases: list.map { CaseResponse($0, replayWindow: replayWindow, detailed: false) },
+                        counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })))
+            } catch {
+                return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+            }
+        case (.get, 5):
+            guard let id = Int64(segments[4]) else { return notFound(segments[4]) }
+            do {
+                guard let reviewCase = try gate.cases.reviewCase(id: id) else { return notFound(segments[4]) }
+                return JSONResponse.make(CaseResponse(reviewCase, replayWindow: replayWindow, detailed: true))
+            } catch {
+                return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+            }
+        case (.post, 6):
+            guard let id = Int64(segments[4]) else { return notFound(segments[4]) }
+            do {
+                let decided: ReviewCase
+                switch segments[5] {
+                case "approve": decided = try await decisions.approve(id: id)
+                case "reject": decided = try decisions.reject(id: id)
+                default: return JSONResponse.error(.notFound, code: "not_found", "a case can be approved or rejected")
+                }
+                return JSONResponse.make(CaseResponse(decided, replayWindow: replayWindow, detailed: false))
+            } catch {
+                let status: HTTPResponse.Status =
+                    switch error.code {
+                    case .notFound: .notFound
+                    case .notOpen, .replayExpired, .noUpstream: .conflict
+                    case .upstreamRefused, .upstreamUnreachable: .badGateway
+                    case .storage: .serviceUnavailable
+                    }
+                return JSONResponse.error(status, code: error.code.rawValue, error.message)
+            }
+        default:
+            return JSONResponse.error(.methodNotAllowed, code: "method_not_allowed", "\(request.method) is not allowed on \(path)")
+        }
+    }
+
+    private func notFound(_ id: String) -> Response {
+        JSONResponse.error(.notFound, code: "not_found", "there is no case \(id)")
+    }
+}
+
+/// A request body that fails once more than `limit` bytes have passed.
+struct LimitedBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
+    typealias Element = ByteBuffer
+    let base: Base
+    let limit: Int
+
+    struct TooLarge: Error {}
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let limit: Int
+        var seen = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            seen += buffer.readableBytes
+            if seen > limit { throw TooLarge() }
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), limit: limit)
+    }
+}
+
+/// A value, or the response to send instead.
+enum Either<Value, Alternative> {
+    case success(Value)
+    case failure(Alternative)
+}

@@ -1,0 +1,112 @@
+public import Access
+public import AsyncHTTPClient
+import Foundation
+public import Hummingbird
+public import Logging
+public import Reputation
+public import ReviewQueue
+public import RuleEngine
+import ServiceLifecycle
+
+/// Everything the server runs on, assembled by the caller: `herdwatch serve` opens the SQLite file, tests
+/// pass in-memory stores and their own key resolver.
+public struct ServerComponents: Sendable {
+    public var configuration: ServerConfiguration
+    public var engines: RuleEngineHolder
+    public var reputation: Reputation?
+    public var cases: any CaseStore
+    public var access: AccessControl
+    /// Where actor keys come from; nil builds an `HTTPKeyFetcher` on `httpClient`.
+    public var keys: (any ActorKeyResolver)?
+    public var httpClient: HTTPClient
+    /// Shut `httpClient` down when the server stops (false for `HTTPClient.shared` or a test's client).
+    public var ownsHTTPClient: Bool
+    public var metrics: ServerMetrics
+    public var logger: Logger
+
+    public init(
+        configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
+        access: AccessControl, keys: (any ActorKeyResolver)? = nil, httpClient: HTTPClient, ownsHTTPClient: Bool,
+        metrics: ServerMetrics = ServerMetrics(), logger: Logger
+    ) {
+        self.configuration = configuration
+        self.engines = engines
+        self.reputation = reputation
+        self.cases = cases
+        self.access = access
+        self.keys = keys
+        self.httpClient = httpClient
+        self.ownsHTTPClient = ownsHTTPClient
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// An HTTP client for keys and the upstream: no redirects (a redirect could lead a key fetch to a
+    /// private address), bounded connect time.
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}
+
+public enum HerdwatchApplication {
+    /// The Hummingbird application: hook, inbox firewall, case API and metrics, with the background services
+    /// (reputation flushing) that stop after requests have drained on SIGTERM.
+    public static func make(
+        _ components: ServerComponents, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = components.configuration
+        let keys = components.keys ?? HTTPKeyFetcher(client: components.httpClient, configuration: configuration.keys)
+        let gate = Gate(
+            engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
+            signatureMode: configuration.signatureMode, metrics: components.metrics, logger: components.logger)
+        let upstream = configuration.upstream.map {
+            Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
+        }
+        let responder = HerdwatchResponder(
+            gate: gate, access: components.access,
+            decisions: CaseDecisions(
+                cases: components.cases, reputation: components.reputation, upstream: upstream,
+                replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger),
+            upstream: upstream, inboxPaths: InboxPaths(configuration.inboxPaths), maxBodyBytes: configuration.maxBodyBytes,
+            maxPassthroughBytes: configuration.maxPassthroughBytes, rejectStatus: configuration.rejectStatus,
+            replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger)
+        var services: [any Service] = []
+        if components.ownsHTTPClient {
+            let client = components.httpClient
+            services.append(HTTPClientShutdownService { try await client.shutdown() })
+        }
+        if let reputation = components.reputation {
+            services.append(
+                ReputationFlushService(
+                    reputation: reputation, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
+                    logger: components.logger))
+        }
+        var app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Herdwatch"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: components.logger)
+        if configuration.demo {
+            let file = configuration.demoFile
+            let logger = components.logger
+            app.beforeServerStarts {
+                let opened = try await DemoReplay.run(file: file, gate: gate)
+                logger.info("demo: replayed \(file)", metadata: ["cases.opened": "\(opened)"])
+            }
+        }
+        return app
+    }
+}
+
+extension HerdwatchApplication {
+    /// Runs the application until SIGTERM or SIGINT, then drains in-flight requests and stops the services.
+    public static func run(_ app: some ApplicationProtocol) async throws {
+        try await app.runService()
+    }
+}

@@ -1,0 +1,107 @@
+public import Configuration
+public import Foundation
+import Storage
+
+/// Everything `herdwatch serve` can be told, read from a `ConfigReader`: command-line flags first, then
+/// environment variables (`HERDWATCH_` and the key in upper case with `_` for `.`, e.g.
+/// `HERDWATCH_HTTP_PORT`), then the YAML config file, then these defaults.
+///
+/// | key | type | default | meaning |
+/// |---|---|---|---|
+/// | `http.host` | string | `127.0.0.1` | address to listen on |
+/// | `http.port` | int | `8080` | port to listen on (0 picks a free one) |
+/// | `database.path` | string | `$HERDWATCH_DB` or `~/.local/share/herdwatch/herdwatch.sqlite` | SQLite file |
+/// | `rules.directory` | string | `Rules` | rule directory |
+/// | `proxy.upstream` | string | none | the instance to forward inbox traffic to, e.g. `http://127.0.0.1:3000`; without it only the hook runs |
+/// | `proxy.inboxPaths` | string array | `/inbox,/users/*/inbox` | POST paths evaluated as inbox deliveries; `*` is one path segment |
+/// | `proxy.maxBodyBytes` | int | `1048576` | largest request body accepted (413 above) |
+/// | `proxy.maxPassthroughBytes` | int | `104857600` | largest body streamed through to the instance on other requests (media uploads) |
+/// | `proxy.rejectStatus` | int | `202` | status answered for rejected and held deliveries |
+/// | `proxy.replayWindowSeconds` | int | `3600` | how long after its signature a held delivery can still be replayed |
+/// | `proxy.upstreamTimeoutSeconds` | int | `30` | timeout for a request to the upstream |
+/// | `signatures.mode` | string | `enforce` | `enforce`: an inbox delivery whose signature fails is answered 401 and never forwarded; `evaluate`: it is evaluated as unverified and rules decide |
+/// | `keys.allowPrivateAddresses` | bool | `false` | allow fetching actor keys from loopback and private addresses (tests, closed networks) |
+/// | `keys.cacheSeconds` | int | `86400` | how long a fetched key is trusted before it is fetched again |
+/// | `keys.fetchTimeoutSeconds` | int | `5` | timeout for fetching a key |
+/// | `keys.maxBytes` | int | `262144` | largest key or actor document accepted |
+/// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
+/// | `demo` | bool | `false` | at start, evaluate `Fixtures/demo.ndjson` so the queue has cases |
+/// | `demo.file` | string | `Fixtures/demo.ndjson` | the stream `demo` replays |
+public struct ServerConfiguration: Sendable {
+    public enum SignatureMode: String, Sendable {
+        case enforce
+        case evaluate
+    }
+
+    public var host: String
+    public var port: Int
+    public var databasePath: String
+    public var rulesDirectory: String
+    public var upstream: URL?
+    public var inboxPaths: [String]
+    public var maxBodyBytes: Int
+    public var maxPassthroughBytes: Int
+    public var rejectStatus: Int
+    public var replayWindow: TimeInterval
+    public var upstreamTimeout: TimeInterval
+    public var signatureMode: SignatureMode
+    public var keys: KeyFetchConfiguration
+    public var reputationFlushInterval: TimeInterval
+    public var demo: Bool
+    public var demoFile: String
+
+    public init(reader: ConfigReader) throws(ServerConfigurationError) {
+        host = reader.string(forKey: "http.host", default: "127.0.0.1")
+        port = reader.int(forKey: "http.port", default: 8080)
+        guard (0...65_535).contains(port) else {
+            throw ServerConfigurationError(key: "http.port", message: "\(port) is not a port number; use 1 to 65535, or 0 for any free port")
+        }
+        databasePath = reader.string(forKey: "database.path") ?? SQLiteDatabase.defaultPath
+        rulesDirectory = reader.string(forKey: "rules.directory", default: "Rules")
+        if let upstream = reader.string(forKey: "proxy.upstream"), !upstream.isEmpty {
+            guard let url = URL(string: upstream), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                url.host != nil
+            else {
+                throw ServerConfigurationError(
+                    key: "proxy.upstream", message: "\(upstream) is not an http(s) URL; write it like http://127.0.0.1:3000")
+            }
+            self.upstream = url
+        }
+        inboxPaths = reader.stringArray(forKey: "proxy.inboxPaths", default: ["/inbox", "/users/*/inbox"])
+        for path in inboxPaths where !path.hasPrefix("/") {
+            throw ServerConfigurationError(key: "proxy.inboxPaths", message: "\(path) must start with /, like /users/*/inbox")
+        }
+        maxBodyBytes = reader.int(forKey: "proxy.maxBodyBytes", default: 1_048_576)
+        guard maxBodyBytes >= 1024 else {
+            throw ServerConfigurationError(key: "proxy.maxBodyBytes", message: "\(maxBodyBytes) bytes is too small for any activity; use at least 1024")
+        }
+        maxPassthroughBytes = reader.int(forKey: "proxy.maxPassthroughBytes", default: 104_857_600)
+        rejectStatus = reader.int(forKey: "proxy.rejectStatus", default: 202)
+        guard (200...599).contains(rejectStatus) else {
+            throw ServerConfigurationError(key: "proxy.rejectStatus", message: "\(rejectStatus) is not an HTTP status; 202 keeps senders from retrying")
+        }
+        replayWindow = TimeInterval(reader.int(forKey: "proxy.replayWindowSeconds", default: 3600))
+        upstreamTimeout = TimeInterval(reader.int(forKey: "proxy.upstreamTimeoutSeconds", default: 30))
+        let mode = reader.string(forKey: "signatures.mode", default: "enforce")
+        guard let signatureMode = SignatureMode(rawValue: mode) else {
+            throw ServerConfigurationError(key: "signatures.mode", message: "\(mode) is not a mode; use enforce or evaluate")
+        }
+        self.signatureMode = signatureMode
+        keys = KeyFetchConfiguration(
+            allowPrivateAddresses: reader.bool(forKey: "keys.allowPrivateAddresses", default: false),
+            cacheLifetime: TimeInterval(reader.int(forKey: "keys.cacheSeconds", default: 86_400)),
+            timeout: TimeInterval(reader.int(forKey: "keys.fetchTimeoutSeconds", default: 5)),
+            maxBytes: reader.int(forKey: "keys.maxBytes", default: 262_144))
+        reputationFlushInterval = TimeInterval(reader.int(forKey: "reputation.flushSeconds", default: 2))
+        demo = reader.bool(forKey: "demo", default: false)
+        demoFile = reader.string(forKey: "demo.file", default: "Fixtures/demo.ndjson")
+    }
+}
+
+/// A configuration value that cannot be used.
+public struct ServerConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var key: String
+    public var message: String
+
+    public var description: String { "configuration \(key): \(message)" }
+}

@@ -1,0 +1,84 @@
+import CoreMetrics
+public import Prometheus
+import Reputation
+import ReviewQueue
+import RuleEngine
+import Synchronization
+
+/// The server's own metrics, through swift-metrics into one Prometheus registry that `/metrics` renders.
+///
+/// | metric | labels | meaning |
+/// |---|---|---|
+/// | `herdwatch_activities_total` | `action` | activities evaluated, by verdict |
+/// | `herdwatch_evaluation_seconds` | | time from subject to verdict (histogram) |
+/// | `herdwatch_signatures_total` | `status` | deliveries by signature outcome: verified, unsigned, failed |
+/// | `herdwatch_key_fetch_failures_total` | `code` | key fetches that failed, by error code |
+/// | `herdwatch_refused_total` | `reason` | requests answered with an error before or instead of a verdict |
+/// | `herdwatch_duplicates_total` | | deliveries of an activity id evaluated moments before |
+/// | `herdwatch_cases_opened_total` | `action` | review cases opened (flag, hold) |
+/// | `herdwatch_upstream_requests_total` | `outcome` | requests forwarded to the instance: ok, error |
+/// | `herdwatch_replays_total` | `outcome` | held deliveries replayed after approval: delivered, refused, failed |
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let activities: [RuleAction: CoreMetrics.Counter]
+    private let evaluation: CoreMetrics.Timer
+    private let signatures: [String: CoreMetrics.Counter]
+    private let duplicates: CoreMetrics.Counter
+    private let cases: [RuleAction: CoreMetrics.Counter]
+    private let dynamic = Mutex<[String: CoreMetrics.Counter]>([:])
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        let factory = PrometheusMetricsFactory(registry: registry)
+        self.factory = factory
+        activities = Dictionary(
+            uniqueKeysWithValues: RuleAction.allCases.map {
+                ($0, CoreMetrics.Counter(label: "herdwatch_activities_total", dimensions: [("action", $0.rawValue)], factory: factory))
+            })
+        evaluation = CoreMetrics.Timer(label: "herdwatch_evaluation_seconds", dimensions: [], factory: factory)
+        signatures = Dictionary(
+            uniqueKeysWithValues: ["verified", "unsigned", "failed"].map {
+                ($0, CoreMetrics.Counter(label: "herdwatch_signatures_total", dimensions: [("status", $0)], factory: factory))
+            })
+        duplicates = CoreMetrics.Counter(label: "herdwatch_duplicates_total", dimensions: [], factory: factory)
+        cases = Dictionary(
+            uniqueKeysWithValues: [RuleAction.flag, .hold].map {
+                ($0, CoreMetrics.Counter(label: "herdwatch_cases_opened_total", dimensions: [("action", $0.rawValue)], factory: factory))
+            })
+    }
+
+    func evaluated(_ verdict: Verdict, duration: Duration) {
+        activities[verdict.action]?.increment()
+        evaluation.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    func signature(_ check: SignatureCheck) {
+        signatures[check.status.rawValue]?.increment()
+    }
+
+    func duplicate() { duplicates.increment() }
+
+    func caseOpened(_ reviewCase: ReviewCase) { cases[reviewCase.action]?.increment() }
+
+    func keyFetchFailed(_ code: String) { counter("herdwatch_key_fetch_failures_total", "code", code).increment() }
+
+    func refused(reason: String) { counter("herdwatch_refused_total", "reason", reason).increment() }
+
+    func upstream(_ outcome: String) { counter("herdwatch_upstream_requests_total", "outcome", outcome).increment() }
+
+    func replay(_ outcome: String) { counter("herdwatch_replays_total", "outcome", outcome).increment() }
+
+    private func counter(_ label: String, _ dimension: String, _ value: String) -> CoreMetrics.Counter {
+        let key = "\(label)|\(value)"
+        return dynamic.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(label: label, dimensions: [(dimension, value)], factory: factory)
+            counters[key] = counter
+            return counter
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    public func render() -> [UInt8] { registry.emitToBuffer() }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Durable storage of review cases. Implementations commit before returning: a held activity that has been
+/// answered `202 Accepted` must never be lost.
+public protocol CaseStore: Sendable {
+    /// Opens a case for an activity, or, when one already exists for the same activity id, counts the
+    /// delivery as a duplicate and returns the existing case unchanged otherwise.
+    func open(_ newCase: NewCase) throws -> CaseOpening
+
+    func reviewCase(id: Int64) throws -> ReviewCase?
+
+    func reviewCase(activityID: String) throws -> ReviewCase?
+
+    /// Cases in the given state (all states when nil), oldest first.
+    func cases(state: ReviewCase.State?, limit: Int) throws -> [ReviewCase]
+
+    /// Counts cases per state.
+    func caseCounts() throws -> [ReviewCase.State: Int]
+
+    /// Moves an open case to `state`, recording a delivery when one happened. Returns nil when the case does
+    /// not exist; throws `CaseTransitionError` when it is not open.
+    func decide(id: Int64, state: ReviewCase.State, delivery: ReviewCase.Delivery?) throws -> ReviewCase?
+}
+
+/// A decision on a case that was already decided.
+public struct CaseTransitionError: Error, Sendable, CustomStringConvertible {
+    public var caseID: Int64
+    public var state: ReviewCase.State
+
+    public init(caseID: Int64, state: ReviewCase.State) {
+        self.caseID = caseID
+        self.state = state
+    }
+
+    public var description: String { "case \(caseID) is already \(state.rawValue); only open cases can be decided" }
+}
