@@ -19,7 +19,7 @@ struct Bench: ParsableCommand {
             Exit status: 0 after measuring (targets met or not), 1 when verdicts
             disagree or the texts do not fire the expected rules, 2 on usage errors.
             """,
-        subcommands: [BenchStream.self])
+        subcommands: [BenchStream.self, BenchServe.self, BenchBareEndpoint.self])
 
     @Option(help: "Timed iterations of (a), (b) and (d); (c) runs a tenth as many (at least 10).")
     var iterations = 2000

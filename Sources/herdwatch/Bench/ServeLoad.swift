@@ -1,0 +1,237 @@
+import Foundation
+
+/// Runs wrk against one target and reads its figures.
+struct ServeLoad {
+    let wrk: String
+    let duration: Int
+    let connections: Int
+    let threads: Int
+    let folder: URL
+
+    struct Result {
+        var name: String
+        var requestsPerSecond: Double
+        var p50: Double
+        var p99: Double
+        var errors: Int
+        var rssStartMiB: Double?
+        var rssPeakMiB: Double?
+        var rssEndMiB: Double?
+    }
+
+    static func find(_ program: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// The bench Note with `@@ID@@` where its status id goes, so each request can carry a new activity id
+    /// (a repeated id would be answered from the duplicate cache without evaluation).
+    static func bodyTemplate() -> String {
+        String(decoding: BenchNote.activity(), as: UTF8.self).replacingOccurrences(of: "112233445566778899", with: "@@ID@@")
+    }
+
+    /// A wrk script posting the template with ids unique per thread and request.
+    func script(body: String, headers: [String: String]) throws -> URL {
+        func lua(_ text: String) -> String {
+            var escaped = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\\": escaped += "\\\\"
+                case "\"": escaped += "\\\""
+                case "\n": escaped += "\\n"
+                default:
+                    if scalar.isASCII { escaped.unicodeScalars.append(scalar) } else {
+                        for byte in String(scalar).utf8 { escaped += "\\\(byte)" }
+                    }
+                }
+            }
+            return "\"" + escaped + "\""
+        }
+        let parts = body.components(separatedBy: "@@ID@@").map(lua).joined(separator: ", ")
+        var headerLines = "wrk.headers[\"Content-Type\"] = \"application/activity+json\"\n"
+        for (name, value) in headers { headerLines += "wrk.headers[\(lua(name))] = \(lua(value))\n" }
+        let text = """
+            wrk.method = "POST"
+            \(headerLines)
+            local parts = {\(parts)}
+            local threads = 0
+            function setup(thread)
+              threads = threads + 1
+              thread:set("tid", threads)
+            end
+            local counter = 0
+            request = function()
+              counter = counter + 1
+              local id = tostring(tid) .. string.format("%012d", counter)
+              local pieces = {}
+              for i, part in ipairs(parts) do
+                pieces[#pieces + 1] = part
+                if i < #parts then pieces[#pieces + 1] = id end
+              end
+              return wrk.format(nil, nil, nil, table.concat(pieces))
+            end
+            """
+        let url = folder.appendingPathComponent("post-\(UUID().uuidString).lua")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func run(name: String, url: String, body: String, headers: [String: String], server: ChildServer) throws -> Result {
+        let script = try script(body: body, headers: headers)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(duration)s", "--latency", "-s", script.path, url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        var standardError = StandardError()
+        print("\(name): \(duration) s at \(connections) connections…", to: &standardError)
+        try process.run()
+        // Sample the server's memory while the load runs.
+        var samples: [Double] = []
+        let memory = ServerMemory(pid: server.pid)
+        if let rss = memory.residentMiB() { samples.append(rss) }
+        let output = ReadAll(pipe)
+        while process.isRunning {
+            Thread.sleep(forTimeInterval: 1)
+            if let rss = memory.residentMiB() { samples.append(rss) }
+        }
+        process.waitUntilExit()
+        let text = output.text()
+        guard process.terminationStatus == 0, let rate = Self.number(after: "Requests/sec:", in: text) else {
+            throw fail("wrk failed against \(url):\n\(text)")
+        }
+        let errors = Int(Self.number(after: "Non-2xx or 3xx responses:", in: text) ?? 0)
+            + Int(Self.socketErrors(in: text))
+        return Result(
+            name: name, requestsPerSecond: rate, p50: Self.latency("50%", in: text) ?? .nan, p99: Self.latency("99%", in: text) ?? .nan,
+            errors: errors, rssStartMiB: samples.first, rssPeakMiB: samples.max(), rssEndMiB: samples.last)
+    }
+
+    static func number(after label: String, in text: String) -> Double? {
+        guard let range = text.range(of: label) else { return nil }
+        let rest = text[range.upperBound...].drop { $0 == " " || $0 == "\t" }
+        return Double(rest.prefix { $0.isNumber || $0 == "." })
+    }
+
+    static func socketErrors(in text: String) -> Double {
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("Socket errors:") }) else { return 0 }
+        return line.split(whereSeparator: { !$0.isNumber }).compactMap { Double($0) }.reduce(0, +)
+    }
+
+    /// A latency percentile in milliseconds from wrk's `--latency` table.
+    static func latency(_ percentile: String, in text: String) -> Double? {
+        guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(percentile) })
+        else { return nil }
+        guard let value = line.split(separator: " ").last.map(String.init) else { return nil }
+        let units: [(String, Double)] = [("us", 0.001), ("ms", 1), ("s", 1000), ("m", 60_000)]
+        for (unit, factor) in units where value.hasSuffix(unit) {
+            return Double(value.dropLast(unit.count)).map { $0 * factor }
+        }
+        return nil
+    }
+
+    static func report(_ results: [Result], connections: Int, duration: Int) {
+        let bare = results.first { $0.name == "bare endpoint" }?.requestsPerSecond
+        print("target                      requests/s    p50 ms    p99 ms   vs bare   errors   RSS start/peak/end MiB")
+        for result in results {
+            let ratio = bare.map { String(format: "%7.1f%%", 100 * result.requestsPerSecond / $0) } ?? "      –"
+            let rss = [result.rssStartMiB, result.rssPeakMiB, result.rssEndMiB].map { $0.map { String(format: "%.0f", $0) } ?? "?" }
+                .joined(separator: "/")
+            print(
+                result.name.padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + String(format: "%12.0f  %8.2f  %8.2f  ", result.requestsPerSecond, result.p50, result.p99)
+                    + ratio + String(format: "  %7d   ", result.errors) + rss)
+        }
+        print("(\(connections) connections, \(duration) s per target, wrk and the server sharing this machine's cores)")
+    }
+}
+
+/// Reads a pipe to the end on a background thread, so the writer never blocks on a full pipe.
+final class ReadAll: @unchecked Sendable {
+    // Safe: `data` is written by the reading thread before `done` is signalled and read only after.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func text() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Resident memory of another process, from /proc.
+struct ServerMemory {
+    let pid: Int32
+
+    func residentMiB() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = line.split(separator: " ").compactMap({ Double($0) }).first
+        else { return nil }
+        return kib / 1024
+    }
+}
+
+/// A `herdwatch` child process serving on an ephemeral port.
+final class ChildServer {
+    let process: Process
+    let port: Int
+    let token: String
+    var pid: Int32 { process.processIdentifier }
+
+    private init(process: Process, port: Int, token: String) {
+        self.process = process
+        self.port = port
+        self.token = token
+    }
+
+    static func start(arguments: [String], environment: [String: String] = [:]) throws -> ChildServer {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        var port: Int?
+        let handle = pipe.fileHandleForReading
+        while port == nil {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                port = Int(text[range].split(separator: ":").last ?? "")
+            }
+        }
+        guard let port else {
+            process.terminate()
+            throw fail("`herdwatch \(arguments.joined(separator: " "))` did not start:\n\(text)")
+        }
+        let token = text.split(separator: "\n").first { $0.contains("API token (admin scope):") }
+            .map { String($0.split(separator: " ").last ?? "") } ?? ""
+        // Keep draining its output so it never blocks on a full pipe.
+        Thread.detachNewThread { _ = handle.readDataToEndOfFile() }
+        return ChildServer(process: process, port: port, token: token)
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
