@@ -1,6 +1,7 @@
 public import Configuration
 public import Foundation
 import Storage
+import _CryptoExtras
 
 /// Everything `herdwatch serve` can be told, read from a `ConfigReader`: command-line flags first, then
 /// environment variables (`HERDWATCH_` and the key in upper case with `_` for `.`, e.g.
@@ -24,6 +25,9 @@ import Storage
 /// | `keys.cacheSeconds` | int | `86400` | how long a fetched key is trusted before it is fetched again |
 /// | `keys.fetchTimeoutSeconds` | int | `5` | timeout for fetching a key |
 /// | `keys.maxBytes` | int | `262144` | largest key or actor document accepted |
+/// | `keys.signingKeyId` | string | none | key id to sign key fetches with (servers in authorized-fetch mode need it) |
+/// | `keys.signingKeyFile` | string | none | PEM file with that key's RSA private key (secret) |
+/// | `reputation.enabled` | bool | `true` | read and record reputation; off, rules see no reputation signals |
 /// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
 /// | `demo` | bool | `false` | at start, evaluate `Fixtures/demo.ndjson` so the queue has cases |
 /// | `demo.file` | string | `Fixtures/demo.ndjson` | the stream `demo` replays |
@@ -46,6 +50,7 @@ public struct ServerConfiguration: Sendable {
     public var upstreamTimeout: TimeInterval
     public var signatureMode: SignatureMode
     public var keys: KeyFetchConfiguration
+    public var reputationEnabled: Bool
     public var reputationFlushInterval: TimeInterval
     public var demo: Bool
     public var demoFile: String
@@ -92,6 +97,19 @@ public struct ServerConfiguration: Sendable {
             cacheLifetime: TimeInterval(reader.int(forKey: "keys.cacheSeconds", default: 86_400)),
             timeout: TimeInterval(reader.int(forKey: "keys.fetchTimeoutSeconds", default: 5)),
             maxBytes: reader.int(forKey: "keys.maxBytes", default: 262_144))
+        if let keyID = reader.string(forKey: "keys.signingKeyId") {
+            guard let file = reader.string(forKey: "keys.signingKeyFile", isSecret: true) else {
+                throw ServerConfigurationError(key: "keys.signingKeyFile", message: "keys.signingKeyId is set; also give the PEM file of its private key")
+            }
+            guard let pem = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ServerConfigurationError(key: "keys.signingKeyFile", message: "cannot read \(file)")
+            }
+            guard let key = try? _RSA.Signing.PrivateKey(pemRepresentation: pem) else {
+                throw ServerConfigurationError(key: "keys.signingKeyFile", message: "\(file) is not an RSA private key in PEM form")
+            }
+            keys.signer = KeyFetchConfiguration.Signer(keyID: keyID, privateKey: key)
+        }
+        reputationEnabled = reader.bool(forKey: "reputation.enabled", default: true)
         reputationFlushInterval = TimeInterval(reader.int(forKey: "reputation.flushSeconds", default: 2))
         demo = reader.bool(forKey: "demo", default: false)
         demoFile = reader.string(forKey: "demo.file", default: "Fixtures/demo.ndjson")

@@ -44,6 +44,14 @@ public final class Reputation: Sendable {
     /// The signals for `subject` as of `date`. Counts include the activity being evaluated.
     public func signals(for subject: Subject, at date: Date = Date()) throws -> ReputationSignals {
         try state.withLock { state in
+            try state.signals(
+                for: state.reputationSubject(for: subject), at: date, store: store, configuration: configuration)
+        }
+    }
+
+    /// The signals for `subject` as of `date`. Counts include the activity being evaluated.
+    public func signals(for subject: ReputationSubject, at date: Date = Date()) throws -> ReputationSignals {
+        try state.withLock { state in
             try state.signals(for: subject, at: date, store: store, configuration: configuration)
         }
     }
@@ -51,6 +59,11 @@ public final class Reputation: Sendable {
     /// Reads, in one store transaction, what evaluating `subjects` will need that is not in memory. Replaying
     /// a stream in batches this way is much faster than reading per activity; results are the same.
     public func prefetch(_ subjects: [Subject]) throws {
+        try prefetch(subjects.map { ReputationSubject($0) })
+    }
+
+    /// Reads, in one store transaction, what evaluating `subjects` will need that is not in memory.
+    public func prefetch(_ subjects: [ReputationSubject]) throws {
         try state.withLock { state in try state.prefetch(subjects, store: store) }
     }
 
@@ -61,11 +74,29 @@ public final class Reputation: Sendable {
         _ subject: Subject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]? = nil, at date: Date = Date()
     ) throws {
         try state.withLock { state in
-            state.observe(subject, verdict: verdict, signature: signature, body: body, at: date, store: store,
-                configuration: configuration)
-            if state.pendingObservations >= configuration.flushInterval {
-                try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow)
-            }
+            try observe(state.reputationSubject(for: subject), verdict: verdict, signature: signature, body: body,
+                at: date, state: &state)
+        }
+    }
+
+    /// Records an evaluated activity whose pure work is done; see the `Subject` overload.
+    public func observe(
+        _ subject: ReputationSubject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]? = nil,
+        at date: Date = Date()
+    ) throws {
+        try state.withLock { state in
+            try observe(subject, verdict: verdict, signature: signature, body: body, at: date, state: &state)
+        }
+    }
+
+    private func observe(
+        _ subject: ReputationSubject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]?, at date: Date,
+        state: inout ReputationState
+    ) throws {
+        state.observe(subject, verdict: verdict, signature: signature, body: body, at: date, store: store,
+            configuration: configuration)
+        if state.pendingObservations >= configuration.flushInterval {
+            try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow)
         }
     }
 
@@ -99,19 +130,6 @@ public final class Reputation: Sendable {
     }
 }
 
-/// A snapshot of reputation signals for one subject; what rules read through `Signals`.
-public struct ReputationSignals: Signals, Sendable {
-    public var values: [String: Double]
-    public var labels: Set<String>
-
-    public func value(of signal: String, for subject: Subject) -> Double? {
-        if signal.hasPrefix("actor.label.") || signal.hasPrefix("domain.label.") {
-            return labels.contains(signal) ? 1 : 0
-        }
-        return values[signal]
-    }
-}
-
 extension Reputation {
     /// The whole path with memory: read the signals, evaluate, and record the outcome.
     public func evaluate(
@@ -120,6 +138,16 @@ extension Reputation {
     ) throws -> Verdict {
         let signals = try signals(for: subject, at: date)
         let verdict = engine.evaluate(subject, signals: signals)
+        try observe(subject, verdict: verdict, signature: signature, body: body, at: date)
+        return verdict
+    }
+
+    /// The whole path with memory for a subject whose pure work (folding, fingerprint, keys) is done.
+    public func evaluate(
+        _ subject: ReputationSubject, prepared: PreparedSubject, with engine: RuleEngine, signature: SignatureStatus,
+        body: [UInt8]? = nil, at date: Date = Date()
+    ) throws -> Verdict {
+        let verdict = engine.evaluate(prepared, signals: try signals(for: subject, at: date))
         try observe(subject, verdict: verdict, signature: signature, body: body, at: date)
         return verdict
     }

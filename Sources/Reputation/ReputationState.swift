@@ -11,7 +11,7 @@ struct ReputationState {
     private var bandIndex: [UInt64: Int64] = [:]
     private var labels: [String: [LabelRecord]] = [:]
     /// Keys already looked up in the store (found or not), so a miss is not asked twice.
-    private var lookedUp: Set<String> = []
+    private var lookedUp = LookedUpKeys()
 
     private var dirtyActors: Set<String> = []
     private var dirtyDomains: Set<String> = []
@@ -20,7 +20,8 @@ struct ReputationState {
     private var pending = ReputationChanges()
     private(set) var pendingObservations = 0
 
-    private var lastFingerprint: (text: String, fingerprint: CampaignFingerprint?)?
+    /// The last subject made from a `Subject`, so that `signals` and `observe` of one activity fingerprint it once.
+    private var lastSubject: (text: String, subject: ReputationSubject)?
     /// Bands of campaigns not yet stored (campaigns of one post), by campaign.
     private var unsavedBands: [Int64: [UInt64]] = [:]
     private var latestObservation = Date(timeIntervalSince1970: 0)
@@ -30,94 +31,86 @@ struct ReputationState {
     /// Campaign membership needs this similarity to the campaign's first post, on top of a shared band.
     static let campaignSimilarity = 0.5
 
+    private struct LookedUpKeys {
+        var actors: Set<String> = []
+        var domains: Set<String> = []
+        var counters: Set<String> = []
+        var labels: Set<String> = []
+
+        var count: Int { actors.count + domains.count + counters.count + labels.count }
+    }
+
+    /// The reputation view of `subject`, fingerprinted once for consecutive calls about the same text.
+    mutating func reputationSubject(for subject: Subject) -> ReputationSubject {
+        let text = ReputationSubject.campaignText(of: subject)
+        if let last = lastSubject, last.text == text {
+            return ReputationSubject(subject, fingerprint: last.subject.fingerprint)
+        }
+        let made = ReputationSubject(subject, fingerprint: CampaignFingerprint.make(text))
+        lastSubject = (text, made)
+        return made
+    }
+
     // MARK: Reading
 
     mutating func signals(
-        for subject: Subject, at date: Date, store: any ReputationStore, configuration: Reputation.Configuration
+        for subject: ReputationSubject, at date: Date, store: any ReputationStore, configuration: Reputation.Configuration
     ) throws -> ReputationSignals {
-        let actorID = subject.actorID ?? ""
-        let host = subject.actorHost ?? ""
-        let fingerprint = fingerprint(for: subject)
-        try prefetch([subject], store: store)
-        let actor = try actor(actorID, store: store)
-        let domain = try domain(host, store: store)
-        let actorIsNew = actor?.firstSeen == nil
-        let halfLife = configuration.decisionHalfLife
-        var values: [String: Double] = [:]
-
-        values["actor.first_seen_hours"] = actor?.firstSeen.map { hours(from: $0, to: date) } ?? 0
-        values["actor.activities_seen"] = Double(actor?.activitiesSeen ?? 0)
-        values["actor.accepted"] = Double(actor?.accepted ?? 0)
-        values["actor.held"] = Double(actor?.held ?? 0)
-        values["actor.rejected"] = Double(actor?.rejected ?? 0)
-        values["actor.confirmed_spam"] = actor?.confirmedSpam.value(at: date, halfLife: halfLife) ?? 0
-        values["actor.confirmed_ham"] = actor?.confirmedHam.value(at: date, halfLife: halfLife) ?? 0
-
-        values["domain.first_seen_hours"] = domain?.firstSeen.map { hours(from: $0, to: date) } ?? 0
-        values["domain.actors_seen"] = Double((domain?.actorsSeen ?? 0) + (actorIsNew ? 1 : 0))
-        let newActors = try counter("newactors:\(host)", store: store)
-        values["domain.new_actors_1h"] = Double(newActors.count(.hour, at: date) + (actorIsNew ? 1 : 0))
-        values["domain.new_actors_1d"] = Double(newActors.count(.day, at: date) + (actorIsNew ? 1 : 0))
-        if let domain, domain.activitiesSeen + domain.heldOrRejected > 0 {
-            values["domain.held_ratio"] = min(1, Double(domain.heldOrRejected) / Double(max(1, domain.activitiesSeen)))
+        try prefetch(CollectionOfOne(subject), store: store)
+        let actor = try actor(subject.actorID, store: store)
+        var campaign: ReputationSignals.CampaignSignals?
+        if let fingerprint = subject.fingerprint {
+            let open = try openCampaign(
+                for: fingerprint, bands: subject.bands, at: date, store: store, window: configuration.campaignWindow)
+            let actors = open?.actors ?? []
+            let domains = open?.domains ?? []
+            campaign = ReputationSignals.CampaignSignals(
+                size: (open?.size ?? 0) + 1,
+                actors: actors.count + (actors.contains(subject.actorID) ? 0 : 1),
+                domains: domains.count + (domains.contains(subject.host) ? 0 : 1),
+                ageMinutes: open.map { max(0, date.timeIntervalSince($0.firstSeen) / 60) } ?? 0)
         }
-        if let domain {
-            let spam = domain.confirmedSpam.value(at: date, halfLife: halfLife)
-            let ham = domain.confirmedHam.value(at: date, halfLife: halfLife)
-            if spam + ham > 0 { values["domain.spam_ratio"] = spam / (spam + ham) }
-        }
-        values["domain.peer_listed"] = domain?.peerListed == true ? 1 : 0
-
-        let actorRate = try counter("actor:\(actorID)", store: store)
-        let domainRate = try counter("domain:\(host)", store: store)
-        values["rate.actor_1m"] = Double(actorRate.count(.minute, at: date) + 1)
-        values["rate.actor_1h"] = Double(actorRate.count(.hour, at: date) + 1)
-        values["rate.actor_1d"] = Double(actorRate.count(.day, at: date) + 1)
-        values["rate.domain_1m"] = Double(domainRate.count(.minute, at: date) + 1)
-        values["rate.domain_1h"] = Double(domainRate.count(.hour, at: date) + 1)
-        values["rate.domain_1d"] = Double(domainRate.count(.day, at: date) + 1)
-        var busiestLink: Int?
-        for linkDomain in subject.linkDomains {
-            let count = try counter("link:\(linkDomain)", store: store).count(.hour, at: date) + 1
-            busiestLink = max(busiestLink ?? 0, count)
-        }
-        if let busiestLink { values["rate.link_domain_1h"] = Double(busiestLink) }
-
-        if let fingerprint {
-            let campaign = try openCampaign(for: fingerprint, at: date, store: store, window: configuration.campaignWindow)
-            values["campaign.size"] = Double((campaign?.size ?? 0) + 1)
-            let actors = campaign?.actors ?? []
-            let domains = campaign?.domains ?? []
-            values["campaign.actors"] = Double(actors.count + (actors.contains(actorID) ? 0 : 1))
-            values["campaign.domains"] = Double(domains.count + (domains.contains(host) ? 0 : 1))
-            values["campaign.age_minutes"] = campaign.map { max(0, date.timeIntervalSince($0.firstSeen) / 60) } ?? 0
-        }
-
         var active: Set<String> = []
-        for label in try labels(.actor, actorID, store: store) where label.expiresAt.map({ $0 > date }) ?? true {
+        for label in try labels(subject.actorLabelKey, .actor, subject.actorID, store: store)
+        where label.expiresAt.map({ $0 > date }) ?? true {
             active.insert("actor.label.\(label.label)")
         }
-        for label in try labels(.domain, host, store: store) where label.expiresAt.map({ $0 > date }) ?? true {
+        for label in try labels(subject.domainLabelKey, .domain, subject.host, store: store)
+        where label.expiresAt.map({ $0 > date }) ?? true {
             active.insert("domain.label.\(label.label)")
         }
-        return ReputationSignals(values: values, labels: active)
+        return ReputationSignals(
+            labels: active, date: date, halfLife: configuration.decisionHalfLife, actor: actor,
+            domain: try domain(subject.host, store: store),
+            newActors: try counter(subject.newActorsCounterKey, store: store),
+            actorRate: try counter(subject.actorCounterKey, store: store),
+            domainRate: try counter(subject.domainCounterKey, store: store),
+            linkRates: try subject.linkCounterKeys.map { try counter($0, store: store) },
+            campaign: campaign)
     }
 
     /// Reads in one go everything the signals need that is neither cached nor known to be absent.
-    mutating func prefetch(_ subjects: [Subject], store: any ReputationStore) throws {
+    mutating func prefetch(_ subjects: some Collection<ReputationSubject>, store: any ReputationStore) throws {
         var request = ReputationLookup()
         for subject in subjects {
-            let actorID = subject.actorID ?? ""
-            let host = subject.actorHost ?? ""
-            if actors[actorID] == nil, lookedUp.insert("a|\(actorID)").inserted { request.actorIDs.append(actorID) }
-            if domains[host] == nil, lookedUp.insert("d|\(host)").inserted { request.hosts.append(host) }
-            for key in ["newactors:\(host)", "actor:\(actorID)", "domain:\(host)"] + subject.linkDomains.map({ "link:\($0)" })
-            where counters[key] == nil && lookedUp.insert("c|\(key)").inserted {
+            if actors[subject.actorID] == nil, lookedUp.actors.insert(subject.actorID).inserted {
+                request.actorIDs.append(subject.actorID)
+            }
+            if domains[subject.host] == nil, lookedUp.domains.insert(subject.host).inserted {
+                request.hosts.append(subject.host)
+            }
+            for key in [subject.newActorsCounterKey, subject.actorCounterKey, subject.domainCounterKey]
+            where counters[key] == nil && lookedUp.counters.insert(key).inserted {
                 request.counterKeys.append(key)
             }
-            for (scope, key) in [(LabelRecord.Scope.actor, actorID), (.domain, host)] {
-                let cacheKey = "\(scope.rawValue):\(key)"
-                if labels[cacheKey] == nil, lookedUp.insert("l|\(cacheKey)").inserted { request.labels.append((scope, key)) }
+            for key in subject.linkCounterKeys where counters[key] == nil && lookedUp.counters.insert(key).inserted {
+                request.counterKeys.append(key)
+            }
+            if labels[subject.actorLabelKey] == nil, lookedUp.labels.insert(subject.actorLabelKey).inserted {
+                request.labels.append((.actor, subject.actorID))
+            }
+            if labels[subject.domainLabelKey] == nil, lookedUp.labels.insert(subject.domainLabelKey).inserted {
+                request.labels.append((.domain, subject.host))
             }
         }
         guard !request.isEmpty else { return }
@@ -131,11 +124,11 @@ struct ReputationState {
     // MARK: Writing
 
     mutating func observe(
-        _ subject: Subject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]?, at date: Date,
+        _ subject: ReputationSubject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]?, at date: Date,
         store: any ReputationStore, configuration: Reputation.Configuration
     ) {
-        let actorID = subject.actorID ?? ""
-        let host = subject.actorHost ?? ""
+        let actorID = subject.actorID
+        let host = subject.host
         // Reads here only fail if the store does; the observation is then recorded from what is cached.
         var actor = (try? self.actor(actorID, store: store)) ?? ActorRecord(id: actorID, host: host, lastSeen: date)
         var domain = (try? self.domain(host, store: store)) ?? DomainRecord(host: host, lastSeen: date)
@@ -154,10 +147,10 @@ struct ReputationState {
             if actor.firstSeen == nil {
                 actor.firstSeen = date
                 domain.actorsSeen += 1
-                add(1, to: "newactors:\(host)", at: date, store: store)
+                add(1, to: subject.newActorsCounterKey, at: date, store: store)
             }
             if domain.firstSeen == nil { domain.firstSeen = date }
-            if let published = subject.actor?.published { actor.published = published }
+            if let published = subject.subject.actor?.published { actor.published = published }
             actor.activitiesSeen += 1
             domain.activitiesSeen += 1
         }
@@ -166,12 +159,12 @@ struct ReputationState {
         dirtyActors.insert(actorID)
         dirtyDomains.insert(host)
 
-        add(1, to: "actor:\(actorID)", at: date, store: store)
-        add(1, to: "domain:\(host)", at: date, store: store)
-        for linkDomain in Set(subject.linkDomains) { add(1, to: "link:\(linkDomain)", at: date, store: store) }
+        add(1, to: subject.actorCounterKey, at: date, store: store)
+        add(1, to: subject.domainCounterKey, at: date, store: store)
+        for key in subject.linkCounterKeys { add(1, to: key, at: date, store: store) }
 
-        if let fingerprint = fingerprint(for: subject) {
-            recordCampaign(fingerprint, actorID: actorID, host: host, at: date, store: store,
+        if let fingerprint = subject.fingerprint {
+            recordCampaign(fingerprint, bands: subject.bands, actorID: actorID, host: host, at: date, store: store,
                 window: configuration.campaignWindow)
         }
 
@@ -185,9 +178,9 @@ struct ReputationState {
         let keepBody = verdict.action == .hold || verdict.action == .flag
         pending.observations.append(
             ObservationRecord(
-                at: date, activityID: subject.activityID, activityType: subject.activityType, actorID: actorID,
-                actorHost: host, action: verdict.action.rawValue, score: verdict.score, rules: verdict.hits.map(\.rule),
-                signature: signature, body: keepBody ? body : nil))
+                at: date, activityID: subject.subject.activityID, activityType: subject.subject.activityType,
+                actorID: actorID, actorHost: host, action: verdict.action.rawValue, score: verdict.score,
+                rules: verdict.hits.map(\.rule), signature: signature, body: keepBody ? body : nil))
         let day = Int(date.timeIntervalSince1970 / 86_400)
         pending.evaluated[day, default: 0] += 1
         for hit in verdict.shadowHits { pending.shadowHits[day, default: [:]][hit.rule, default: 0] += 1 }
@@ -257,12 +250,12 @@ struct ReputationState {
             (campaigns, bandIndex, unsavedBands, openCampaignsLoaded, cleared) = ([:], [:], [:], false, true)
         }
         if labels.count > capacity { (labels, cleared) = ([:], true) }
-        if cleared || lookedUp.count > capacity * 4 { lookedUp = [] }
+        if cleared || lookedUp.count > capacity * 4 { lookedUp = LookedUpKeys() }
     }
 
     private mutating func actor(_ id: String, store: any ReputationStore) throws -> ActorRecord? {
         if let cached = actors[id] { return cached }
-        guard lookedUp.insert("a|\(id)").inserted else { return nil }
+        guard lookedUp.actors.insert(id).inserted else { return nil }
         let found = try store.actors([id])[id]
         if let found { actors[id] = found }
         return found
@@ -270,7 +263,7 @@ struct ReputationState {
 
     private mutating func domain(_ host: String, store: any ReputationStore) throws -> DomainRecord? {
         if let cached = domains[host] { return cached }
-        guard lookedUp.insert("d|\(host)").inserted else { return nil }
+        guard lookedUp.domains.insert(host).inserted else { return nil }
         let found = try store.domains([host])[host]
         if let found { domains[host] = found }
         return found
@@ -278,25 +271,24 @@ struct ReputationState {
 
     private mutating func counter(_ key: String, store: any ReputationStore) throws -> WindowedCounter {
         if let cached = counters[key] { return cached }
-        guard lookedUp.insert("c|\(key)").inserted else { return WindowedCounter() }
+        guard lookedUp.counters.insert(key).inserted else { return WindowedCounter() }
         let found = try store.counters([key])[key]
         if let found { counters[key] = found }
         return found ?? WindowedCounter()
     }
 
+    /// Adds to the counter in place: copying it out and back would copy its buckets on every event.
     private mutating func add(_ amount: UInt32, to key: String, at date: Date, store: any ReputationStore) {
-        var counter = (try? self.counter(key, store: store)) ?? WindowedCounter()
-        counter.add(amount, at: date)
-        counters[key] = counter
+        if counters[key] == nil, let stored = try? counter(key, store: store) { counters[key] = stored }
+        counters[key, default: WindowedCounter()].add(amount, at: date)
         dirtyCounters.insert(key)
     }
 
-    private mutating func labels(_ scope: LabelRecord.Scope, _ key: String, store: any ReputationStore) throws
-        -> [LabelRecord]
-    {
-        let cacheKey = "\(scope.rawValue):\(key)"
+    private mutating func labels(
+        _ cacheKey: String, _ scope: LabelRecord.Scope, _ key: String, store: any ReputationStore
+    ) throws -> [LabelRecord] {
         if let cached = labels[cacheKey] { return cached }
-        guard lookedUp.insert("l|\(cacheKey)").inserted else { return [] }
+        guard lookedUp.labels.insert(cacheKey).inserted else { return [] }
         let found = try store.labels(scope: scope, key: key)
         if !found.isEmpty { labels[cacheKey] = found }
         return found
@@ -304,19 +296,21 @@ struct ReputationState {
 
     // MARK: Campaigns
 
-    private mutating func fingerprint(for subject: Subject) -> CampaignFingerprint? {
-        let text = subject.text(.content) + "\n" + subject.text(.summary)
-        if let last = lastFingerprint, last.text == text { return last.fingerprint }
-        let fingerprint = CampaignFingerprint.make(text)
-        lastFingerprint = (text, fingerprint)
-        return fingerprint
-    }
-
     /// The campaign the fingerprint falls into, if it is still open at `date` and the post is similar enough
     /// to the campaign's first post.
     private mutating func openCampaign(
-        for fingerprint: CampaignFingerprint, at date: Date, store: any ReputationStore, window: TimeInterval
+        for fingerprint: CampaignFingerprint, bands: [UInt64], at date: Date, store: any ReputationStore,
+        window: TimeInterval
     ) throws -> CampaignRecord? {
+        guard let id = try openCampaignID(for: fingerprint, bands: bands, at: date, store: store, window: window)
+        else { return nil }
+        return campaigns[id]
+    }
+
+    private mutating func openCampaignID(
+        for fingerprint: CampaignFingerprint, bands: [UInt64], at date: Date, store: any ReputationStore,
+        window: TimeInterval
+    ) throws -> Int64? {
         if !openCampaignsLoaded {
             // Campaigns live in memory while open; the store is read once, and again after the cache is cleared.
             for (campaign, bands) in try store.openCampaigns(seenSince: date.addingTimeInterval(-window)) {
@@ -325,31 +319,28 @@ struct ReputationState {
             }
             openCampaignsLoaded = true
         }
-        var candidate: CampaignRecord?
-        for band in fingerprint.bands {
-            if let id = bandIndex[band], let cached = campaigns[id] {
-                candidate = cached
-                break
+        for band in bands {
+            guard let id = bandIndex[band], let campaign = campaigns[id] else { continue }
+            guard date.timeIntervalSince(campaign.lastSeen) <= window else { return nil }
+            if let first = CampaignFingerprint(signature: campaign.signature),
+                fingerprint.similarity(to: first) < Self.campaignSimilarity
+            {
+                return nil
             }
+            return id
         }
-        guard let campaign = candidate, date.timeIntervalSince(campaign.lastSeen) <= window else { return nil }
-        if let first = CampaignFingerprint(signature: campaign.signature),
-            fingerprint.similarity(to: first) < Self.campaignSimilarity
-        {
-            return nil
-        }
-        return campaign
+        return nil
     }
 
     private mutating func recordCampaign(
-        _ fingerprint: CampaignFingerprint, actorID: String, host: String, at date: Date, store: any ReputationStore,
-        window: TimeInterval
+        _ fingerprint: CampaignFingerprint, bands: [UInt64], actorID: String, host: String, at date: Date,
+        store: any ReputationStore, window: TimeInterval
     ) {
         let id: Int64
-        if let open = try? openCampaign(for: fingerprint, at: date, store: store, window: window) {
-            id = open.id
+        if let open = try? openCampaignID(for: fingerprint, bands: bands, at: date, store: store, window: window) {
+            id = open
         } else {
-            id = Int64(bitPattern: fingerprint.bands.first ?? 0) ^ Int64(date.timeIntervalSince1970)
+            id = Int64(bitPattern: bands.first ?? 0) ^ Int64(date.timeIntervalSince1970)
             var opened = CampaignRecord(id: id, firstSeen: date)
             opened.signature = fingerprint.signature
             campaigns[id] = opened
@@ -359,16 +350,15 @@ struct ReputationState {
         campaigns[id]!.lastSeen = max(campaigns[id]!.lastSeen, date)
         if campaigns[id]!.actors.count < CampaignRecord.memberCap { campaigns[id]!.actors.insert(actorID) }
         if campaigns[id]!.domains.count < CampaignRecord.memberCap { campaigns[id]!.domains.insert(host) }
-        let campaign = campaigns[id]!
-        for band in fingerprint.bands where bandIndex[band] != campaign.id {
-            bandIndex[band] = campaign.id
-            unsavedBands[campaign.id, default: []].append(band)
+        for band in bands where bandIndex[band] != id {
+            bandIndex[band] = id
+            unsavedBands[id, default: []].append(band)
         }
         // Most posts are unique: a campaign of one stays in memory, and is stored once a second post joins it.
-        if campaign.size >= 2 {
-            dirtyCampaigns.insert(campaign.id)
-            if let bands = unsavedBands.removeValue(forKey: campaign.id) {
-                pending.bands += bands.map { ($0, campaign.id) }
+        if campaigns[id]!.size >= 2 {
+            dirtyCampaigns.insert(id)
+            if let bands = unsavedBands.removeValue(forKey: id) {
+                pending.bands += bands.map { ($0, id) }
             }
         }
         latestObservation = max(latestObservation, date)
@@ -383,9 +373,5 @@ struct ReputationState {
             campaigns[id] = nil
             unsavedBands[id] = nil
         }
-    }
-
-    private func hours(from start: Date, to end: Date) -> Double {
-        max(0, end.timeIntervalSince(start) / 3_600)
     }
 }

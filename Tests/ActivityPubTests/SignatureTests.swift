@@ -36,14 +36,6 @@ private func verify(_ request: SignedRequest, key: _RSA.Signing.PrivateKey = Key
     try CavageVerifier.verify(request, publicKeyPEM: key.publicKey.pemRepresentation, now: now)
 }
 
-private func code<T>(of body: () throws(SignatureError) -> T) -> SignatureError.Code? {
-    do {
-        _ = try body()
-        return nil
-    } catch {
-        return error.code
-    }
-}
 
 /// Replaces one `name="value"` parameter of the request's Signature header.
 private func editSignature(_ request: inout SignedRequest, _ edit: (String) -> String) {

@@ -196,6 +196,15 @@ struct FirewallEndToEndTests {
             for (name, value) in forwarded.headers { replayed.headers.add(name, value) }
             #expect(throws: Never.self) { try SignatureVerifier.verify(replayed, publicKeyPEM: alice.publicKeyPEM) }
 
+            // RFC 9421 signatures are verified too, and forwarded with their headers.
+            let (modernID, modernBody) = note("hello again", by: alice)
+            let modern = try alice.signedPostRFC9421(path: "/users/bob/inbox", host: host, body: modernBody)
+            #expect(try await send(modern, to: server.port).status == 202)
+            let modernForwarded = try #require(received.deliveries(of: modernID).first)
+            for name in ["Signature-Input", "Signature", "Content-Digest"] {
+                #expect(modernForwarded.header(name) == modern.headers.combined(name), "header \(name)")
+            }
+
             // Flagged: forwarded, and a case is opened.
             let (flaggedID, flaggedBody) = note("FLAGME", by: alice)
             #expect(try await send(try alice.signedPost(path: "/inbox", host: host, body: flaggedBody), to: server.port).status == 202)

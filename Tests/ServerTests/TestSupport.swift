@@ -92,6 +92,16 @@ struct RemoteActor: Sendable {
     }
 }
 
+extension RemoteActor {
+    /// Signs an inbox POST with RFC 9421 (`@method @target-uri content-digest date`).
+    func signedPostRFC9421(path: String, host: String, body: String) throws -> SignedRequest {
+        var request = SignedRequest(
+            method: "POST", path: path, headers: ["Host": host, "Content-Type": "application/activity+json"], body: Array(body.utf8))
+        try RFC9421Signer.sign(&request, keyId: keyID, privateKey: privateKey)
+        return request
+    }
+}
+
 /// Keys known in advance, for tests without a key server.
 struct StaticKeys: ActorKeyResolver {
     var keys: [String: ActorKey]

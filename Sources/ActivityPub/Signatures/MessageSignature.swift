@@ -2,7 +2,7 @@
 ///
 /// Parsing checks everything that needs no key: structure, a single signature, the parameter types, `alg`
 /// and the shape of the covered components. Coverage rules, time window and digest are the verifier's.
-struct MessageSignature: Sendable, Equatable {
+struct MessageSignature: Sendable {
     /// The only algorithm Mastodon accepts.
     static let algorithm = "rsa-v1_5-sha256"
 
@@ -41,7 +41,8 @@ struct MessageSignature: Sendable, Equatable {
         let created = try Self.integer("created", in: parameters)
         guard let keyId, !keyId.isEmpty else {
             throw SignatureError(
-                .missingParameter, "Signature-Input has no keyid parameter; the sender must name its key in keyid=\"…\"")
+                .missingParameter, "Signature-Input has no keyid parameter; the sender must name its key in keyid=\"…\""
+            )
         }
         guard let created else {
             throw SignatureError(

@@ -23,12 +23,13 @@ public enum RFC9421Signer {
         else {
             throw SignatureError(.malformedHeader, "the signature label must be a lowercase key such as sig1")
         }
+        var signed = request
         var components = ["@method", "@target-uri"]
-        if request.method.uppercased() == "POST" || !request.body.isEmpty {
-            request.headers.set("Content-Digest", "sha-256=:\(request.bodyDigest):")
+        if signed.method.uppercased() == "POST" || !signed.body.isEmpty {
+            signed.headers.set("Content-Digest", "sha-256=:\(signed.bodyDigest):")
             components.append("content-digest")
         }
-        request.headers.set("Date", HTTPDate.format(now))
+        signed.headers.set("Date", HTTPDate.format(now))
         components.append("date")
         let parameters = StructuredField.InnerList(
             items: components.map { StructuredField.Item(value: .string($0)) },
@@ -36,9 +37,11 @@ public enum RFC9421Signer {
                 .init("created", .integer(Int64(now.timeIntervalSince1970.rounded(.down)))),
                 .init("keyid", .string(keyId)),
             ])
-        let base = try request.signatureBase(covering: components, signatureParameters: parameters)
+        let base = try signed.signatureBase(covering: components, signatureParameters: parameters)
         let signature = try privateKey.httpSignature(for: base)
-        request.headers.set("Signature-Input", "\(label)=\(parameters.serialized)")
-        request.headers.set("Signature", "\(label)=\(StructuredField.BareItem.byteSequence(Array(signature)).serialized)")
+        signed.headers.set("Signature-Input", "\(label)=\(parameters.serialized)")
+        signed.headers.set(
+            "Signature", "\(label)=\(StructuredField.BareItem.byteSequence(Array(signature)).serialized)")
+        request = signed
     }
 }

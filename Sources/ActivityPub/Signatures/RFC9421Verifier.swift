@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 import _CryptoExtras
 
 /// Verifies RFC 9421 HTTP Message Signatures with the rules Mastodon applies to incoming requests.
@@ -46,7 +46,8 @@ public enum RFC9421Verifier {
     private static func checkCoverage(of signature: MessageSignature, method: String) throws(SignatureError) {
         for required in ["@method", "@target-uri"] where !signature.components.contains(required) {
             throw SignatureError(
-                .missingCoverage, "Signature-Input must cover \(required); add \"\(required)\" to the covered components")
+                .missingCoverage,
+                "Signature-Input must cover \(required); add \"\(required)\" to the covered components")
         }
         if method == "POST", !signature.components.contains("content-digest") {
             throw SignatureError(

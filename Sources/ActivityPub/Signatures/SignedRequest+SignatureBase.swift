@@ -48,7 +48,8 @@ extension SignedRequest {
         let value = lines.map { $0.trimmingSpacesAndTabs }.joined(separator: ", ")
         guard !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else {
             throw SignatureError(
-                .malformedHeader, "header \(SignatureError.excerpt(of: name)) contains a line break; it cannot be signed")
+                .malformedHeader,
+                "header \(SignatureError.excerpt(of: name)) contains a line break; it cannot be signed")
         }
         return value
     }

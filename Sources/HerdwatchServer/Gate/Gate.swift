@@ -72,7 +72,12 @@ public final class Gate: Sendable {
         var signedRequest: SignedRequest {
             var fields = SignedRequest.Headers()
             for (name, value) in headers { fields.add(name, value) }
-            return SignedRequest(method: method, path: target, headers: fields, body: body)
+            // RFC 9421 signs the full URI; behind a TLS-terminating proxy the public scheme comes in
+            // X-Forwarded-Proto, and fediverse servers deliver over https otherwise.
+            let scheme = fields.combined("X-Forwarded-Proto")?.split(separator: ",").first
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            return SignedRequest(
+                method: method, path: target, headers: fields, body: body, scheme: scheme == "http" ? "http" : "https")
         }
 
         var storedRequest: StoredRequest {

@@ -4,14 +4,14 @@ import RuleEngine
 
 /// The hook's answer: the verdict as `herdwatch check --format json` prints it, plus the signature outcome
 /// and the case opened, if any.
-struct CheckResponse: Encodable {
-    struct SignatureInfo: Encodable {
+struct CheckResponse {
+    struct SignatureInfo {
         var status: String
         var signer: String?
         var reason: String?
     }
 
-    struct CaseInfo: Encodable {
+    struct CaseInfo {
         var id: Int64
         var state: String
         /// True when the activity already had a case (a repeated delivery).
@@ -47,22 +47,84 @@ struct CheckResponse: Encodable {
         duplicate = outcome.duplicate
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, action, score, hits, shadowHits, errors, rulesetVersion, signature, `case`, duplicate
+    /// The JSON answer, with the keys `herdwatch check --format json` prints.
+    func json() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.object { json in
+            json.member("action", action.rawValue)
+            json.key("case")
+            if let reviewCase = self.case {
+                json.object { json in
+                    json.member("existing", reviewCase.existing)
+                    json.member("id", Int(reviewCase.id))
+                    json.member("state", reviewCase.state)
+                }
+            } else {
+                json.value(nil as String?)
+            }
+            json.member("duplicate", duplicate)
+            json.key("errors")
+            json.array(errors) { json, failure in
+                json.object { json in
+                    json.member("message", failure.message)
+                    json.member("rule", failure.rule)
+                }
+            }
+            json.key("hits")
+            Self.write(hits, into: &json)
+            json.member("id", id)
+            json.member("ruleset_version", rulesetVersion)
+            json.member("score", score)
+            json.key("shadow_hits")
+            Self.write(shadowHits, into: &json)
+            json.key("signature")
+            json.object { json in
+                if let reason = signature.reason { json.member("reason", reason) }
+                if let signer = signature.signer { json.member("signer", signer) }
+                json.member("status", signature.status)
+            }
+        }
+        return writer.bytes
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(action, forKey: .action)
-        try container.encode(score, forKey: .score)
-        try container.encode(hits, forKey: .hits)
-        try container.encode(shadowHits, forKey: .shadowHits)
-        try container.encode(errors, forKey: .errors)
-        try container.encode(rulesetVersion, forKey: .rulesetVersion)
-        try container.encode(signature, forKey: .signature)
-        try container.encode(self.case, forKey: .case)
-        try container.encode(duplicate, forKey: .duplicate)
+    private static func write(_ hits: [RuleHit], into json: inout JSONWriter) {
+        json.array(hits) { json, hit in
+            json.object { json in
+                if let action = hit.action { json.member("action", action.rawValue) }
+                json.member("description", hit.description)
+                json.key("evidence")
+                json.array(hit.evidence) { json, evidence in
+                    json.object { json in
+                        json.member("detail", evidence.detail)
+                        json.member("field", evidence.field)
+                        json.member("kind", evidence.kind.rawValue)
+                        if let span = evidence.span {
+                            json.key("span")
+                            json.object { json in
+                                json.member("character_end", span.characterEnd)
+                                json.member("character_start", span.characterStart)
+                                json.member("excerpt", span.excerpt)
+                                json.member("form", span.form)
+                                json.member("utf8_end", span.utf8End)
+                                json.member("utf8_start", span.utf8Start)
+                            }
+                        }
+                    }
+                }
+                json.key("labels")
+                json.array(hit.labels) { json, label in
+                    json.object { json in
+                        if let hours = label.hours { json.member("hours", hours) }
+                        json.member("name", label.name)
+                        json.member("scope", label.scope.rawValue)
+                    }
+                }
+                json.member("rule", hit.rule)
+                json.member("score", hit.score)
+                json.key("tags")
+                json.array(hit.tags) { json, tag in json.value(tag) }
+            }
+        }
     }
 }
 

@@ -61,7 +61,9 @@ struct HerdwatchResponder: HTTPResponder {
     // MARK: - Authentication
 
     private func authorize(_ request: Request, _ scope: AccessScope) -> Response? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization], header.utf8.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else {
             return JSONResponse.error(
                 .unauthorized, code: "unauthorized",
                 "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope \(scope.rawValue)`")
@@ -126,7 +128,9 @@ struct HerdwatchResponder: HTTPResponder {
             guard let verdict = outcome.verdict else {
                 return JSONResponse.error(.internalServerError, code: "no_verdict", "the activity was not evaluated")
             }
-            return JSONResponse.make(CheckResponse(id: id, outcome: outcome, verdict: verdict))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: CheckResponse(id: id, outcome: outcome, verdict: verdict).json())))
         }
     }
 

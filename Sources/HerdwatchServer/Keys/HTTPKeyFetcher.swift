@@ -71,6 +71,23 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"")
         request.headers.add(name: "User-Agent", value: userAgent)
+        if let signer = configuration.signer {
+            // Signed like Mastodon's own fetches: `(request-target) host date accept`.
+            var signed = SignedRequest(
+                method: "GET", path: url.path.isEmpty ? "/" : url.path + (url.query.map { "?" + $0 } ?? ""),
+                headers: ["Host": url.port.map { "\(host):\($0)" } ?? host, "Accept": "application/activity+json"])
+            do {
+                try CavageSigner.sign(
+                    &signed, keyId: signer.keyID, privateKey: signer.privateKey,
+                    headers: ["(request-target)", "host", "date", "accept"])
+            } catch {
+                throw KeyFetchError(.badKeyID, "cannot sign the key fetch: \(error.message)")
+            }
+            request.headers.replaceOrAdd(name: "Accept", value: "application/activity+json")
+            for name in ["Host", "Date", "Signature"] {
+                if let value = signed.headers.combined(name) { request.headers.replaceOrAdd(name: name, value: value) }
+            }
+        }
         let body: ByteBuffer
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))

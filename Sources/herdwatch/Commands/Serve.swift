@@ -120,7 +120,7 @@ struct Serve: AsyncParsableCommand {
         let client = ServerComponents.makeHTTPClient()
         let components = ServerComponents(
             configuration: settings, engines: RuleEngineHolder(engine),
-            reputation: Reputation(store: SQLiteReputationStore(database: database)),
+            reputation: settings.reputationEnabled ? Reputation(store: SQLiteReputationStore(database: database)) : nil,
             cases: SQLiteCaseStore(database: database), access: access, httpClient: client, ownsHTTPClient: true,
             metrics: ServerMetrics(registry: registry), logger: logger)
         let app = HerdwatchApplication.make(components) { port in

@@ -1,0 +1,247 @@
+import ActivityPub
+import AsyncHTTPClient
+import Foundation
+@testable import HerdwatchServer
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Reputation
+import Synchronization
+import Testing
+
+/// A key server on loopback whose documents and delays a test controls, counting requests per path.
+final class KeyServer: HTTPResponder, Sendable {
+    typealias Context = BasicRequestContext
+    let documents = Mutex<[String: String]>([:])
+    let hits = Mutex<[String: Int]>([:])
+    let delay = Mutex<Duration>(.zero)
+    /// When set, only GETs signed with this public key are answered (authorized-fetch mode).
+    let requiredSigner = Mutex<String?>(nil)
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        hits.withLock { $0[path, default: 0] += 1 }
+        let wait = delay.withLock { $0 }
+        if wait > .zero { try await Task.sleep(for: wait) }
+        if let pem = requiredSigner.withLock({ $0 }) {
+            var signed = SignedRequest(method: "GET", path: request.head.path ?? path)
+            signed.headers.add("Host", request.head.authority ?? "")
+            for field in request.headers { signed.headers.add(field.name.rawName, field.value) }
+            guard (try? SignatureVerifier.verify(signed, publicKeyPEM: pem)) != nil else { return Response(status: .unauthorized) }
+        }
+        guard let document = documents.withLock({ $0[path] }) else { return Response(status: .notFound) }
+        return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+    }
+
+    func count(_ path: String) -> Int { hits.withLock { $0[path] ?? 0 } }
+}
+
+@Suite("Fetching actor keys")
+struct KeyFetchTests {
+    func withKeyServer(_ body: @Sendable (KeyServer, String) async throws -> Void) async throws {
+        let server = KeyServer()
+        let app = Application(responder: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            try await body(server, "http://127.0.0.1:\(try #require(client.port))")
+        }
+    }
+
+    func fetcher(
+        allowPrivate: Bool = true, timeout: TimeInterval = 5, maxBytes: Int = 262_144, signer: KeyFetchConfiguration.Signer? = nil
+    ) -> HTTPKeyFetcher {
+        HTTPKeyFetcher(
+            client: HTTPClient.shared,
+            configuration: KeyFetchConfiguration(
+                allowPrivateAddresses: allowPrivate, timeout: timeout, maxBytes: maxBytes, signer: signer))
+    }
+
+    @Test func signsFetchesForServersThatRequireIt() async throws {
+        try await withKeyServer { server, origin in
+            let alice = try RemoteActor(id: "\(origin)/users/alice")
+            let instance = try RemoteActor(id: "https://here.example/actor")
+            server.documents.withLock { $0["/users/alice"] = alice.document }
+            server.requiredSigner.withLock { $0 = instance.publicKeyPEM }
+            do throws(KeyFetchError) {
+                _ = try await fetcher().key(for: alice.keyID, refresh: false)
+                Issue.record("an unsigned fetch was answered")
+            } catch {
+                #expect(error.code == .unreachable)
+            }
+            let signer = KeyFetchConfiguration.Signer(keyID: instance.keyID, privateKey: instance.privateKey)
+            let key = try await fetcher(signer: signer).key(for: alice.keyID, refresh: false)
+            #expect(key.owner == alice.id)
+        }
+    }
+
+    @Test func fetchesTheKeyEmbeddedInTheActorAndCachesIt() async throws {
+        try await withKeyServer { server, origin in
+            let alice = try RemoteActor(id: "\(origin)/users/alice")
+            server.documents.withLock { $0["/users/alice"] = alice.document }
+            let keys = fetcher()
+            let key = try await keys.key(for: alice.keyID, refresh: false)
+            #expect(key.owner == alice.id)
+            #expect(key.publicKeyPEM == alice.publicKeyPEM)
+            #expect(key.actor?.preferredUsername == "tester")
+            _ = try await keys.key(for: alice.keyID, refresh: false)
+            #expect(server.count("/users/alice") == 1)
+        }
+    }
+
+    @Test func refreshFetchesARotatedKey() async throws {
+        try await withKeyServer { server, origin in
+            let old = try RemoteActor(id: "\(origin)/users/alice")
+            server.documents.withLock { $0["/users/alice"] = old.document }
+            let keys = fetcher()
+            _ = try await keys.key(for: old.keyID, refresh: false)
+            let rotated = try RemoteActor(id: "\(origin)/users/alice")
+            server.documents.withLock { $0["/users/alice"] = rotated.document }
+            #expect(try await keys.key(for: old.keyID, refresh: false).publicKeyPEM == old.publicKeyPEM)
+            #expect(try await keys.key(for: old.keyID, refresh: true).publicKeyPEM == rotated.publicKeyPEM)
+        }
+    }
+
+    @Test func readsGoToSocialStyleKeyDocuments() async throws {
+        try await withKeyServer { server, origin in
+            let bob = try RemoteActor(id: "\(origin)/users/bob")
+            let keyID = "\(origin)/users/bob/main-key"
+            let pem = bob.publicKeyPEM.replacingOccurrences(of: "\n", with: "\\n")
+            server.documents.withLock {
+                $0["/users/bob/main-key"] = #"{"id":"\#(keyID)","owner":"\#(bob.id)","publicKeyPem":"\#(pem)"}"#
+            }
+            let key = try await fetcher().key(for: keyID, refresh: false)
+            #expect(key.owner == bob.id)
+            #expect(key.actor == nil)
+        }
+    }
+
+    @Test func refusesLoopbackUnlessAllowed() async throws {
+        try await withKeyServer { server, origin in
+            let alice = try RemoteActor(id: "\(origin)/users/alice")
+            server.documents.withLock { $0["/users/alice"] = alice.document }
+            await #expect(throws: KeyFetchError.self) { try await fetcher(allowPrivate: false).key(for: alice.keyID, refresh: false) }
+            do throws(KeyFetchError) {
+                _ = try await fetcher(allowPrivate: false).key(for: alice.keyID, refresh: false)
+            } catch {
+                #expect(error.code == .forbiddenAddress)
+            }
+            #expect(server.count("/users/alice") == 0)
+        }
+    }
+
+    @Test func limitsSizeAndTime() async throws {
+        try await withKeyServer { server, origin in
+            let alice = try RemoteActor(id: "\(origin)/users/alice")
+            server.documents.withLock { $0["/users/alice"] = alice.document }
+            do throws(KeyFetchError) {
+                _ = try await fetcher(maxBytes: 512).key(for: alice.keyID, refresh: false)
+                Issue.record("a document over the size limit was accepted")
+            } catch {
+                #expect(error.code == .tooLarge)
+            }
+            server.delay.withLock { $0 = .seconds(20) }
+            let started = ContinuousClock.now
+            do throws(KeyFetchError) {
+                _ = try await fetcher(timeout: 0.5).key(for: alice.keyID, refresh: false)
+                Issue.record("a slow key server did not time out")
+            } catch {
+                #expect(error.code == .unreachable)
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
+
+    @Test func aMissingKeyIsRememberedBriefly() async throws {
+        try await withKeyServer { server, origin in
+            let keys = fetcher()
+            for _ in 0..<3 {
+                do throws(KeyFetchError) {
+                    _ = try await keys.key(for: "\(origin)/users/ghost#main-key", refresh: false)
+                    Issue.record("a missing key was found")
+                } catch {
+                    #expect(error.code == .unreachable)
+                }
+            }
+            #expect(server.count("/users/ghost") == 1)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"id":"https://a.example/users/x","type":"Person","publicKey":{"id":"https://a.example/users/x#main-key","owner":"https://b.example/users/y","publicKeyPem":"-----BEGIN PUBLIC KEY-----"}}"#, KeyFetchError.Code.ownerMismatch),
+        (#"{"id":"https://a.example/users/x","type":"Person"}"#, .keyNotFound),
+        (#"{"id":"https://a.example/users/x","type":"Person","publicKey":{"id":"https://a.example/users/x#main-key","owner":"https://a.example/users/x"}}"#, .badDocument),
+        (#"[1]"#, .badDocument),
+    ])
+    func rejectsUnusableKeyDocuments(document: String, code: KeyFetchError.Code) throws {
+        let value = try JSONValue.parse(document)
+        #expect(throws: KeyFetchError.self) {
+            _ = try ActorKey.read(value, keyID: "https://a.example/users/x#main-key", fetchedAt: Date())
+        }
+        do throws(KeyFetchError) {
+            _ = try ActorKey.read(value, keyID: "https://a.example/users/x#main-key", fetchedAt: Date())
+        } catch {
+            #expect(error.code == code)
+        }
+    }
+
+    @Test(arguments: [
+        ([127, 0, 0, 1], false), ([10, 1, 2, 3], false), ([172, 16, 0, 1], false), ([172, 32, 0, 1], true),
+        ([192, 168, 1, 1], false), ([169, 254, 1, 1], false), ([100, 64, 0, 1], false), ([0, 0, 0, 0], false),
+        ([93, 184, 216, 34], true),
+    ] as [([UInt8], Bool)])
+    func tellsPublicIPv4Addresses(address: [UInt8], isPublic: Bool) {
+        #expect(AddressPolicy.isPublicIPv4(address) == isPublic)
+    }
+
+    @Test func tellsPublicIPv6Addresses() {
+        var loopback = [UInt8](repeating: 0, count: 16)
+        loopback[15] = 1
+        #expect(!AddressPolicy.isPublicIPv6(loopback))
+        #expect(!AddressPolicy.isPublicIPv6([0xFE, 0x80] + [UInt8](repeating: 0, count: 14)))
+        #expect(!AddressPolicy.isPublicIPv6([0xFD, 0x12] + [UInt8](repeating: 0, count: 14)))
+        #expect(!AddressPolicy.isPublicIPv6([UInt8](repeating: 0, count: 10) + [0xFF, 0xFF, 192, 168, 0, 1]))
+        #expect(AddressPolicy.isPublicIPv6([0x26, 0x06, 0x47, 0x00] + [UInt8](repeating: 0, count: 11) + [1]))
+        #expect(AddressPolicy.refusal(forHost: "localhost") != nil)
+        #expect(AddressPolicy.refusal(forHost: "127.0.0.1") != nil)
+    }
+}
+
+/// Key rotation as the gate sees it: a cached key that no longer verifies is fetched again once.
+@Suite("Signature verification in the gate")
+struct GateSignatureTests {
+    final class RotatingKeys: ActorKeyResolver {
+        let stale: ActorKey
+        let fresh: ActorKey
+        let refreshes = Mutex(0)
+
+        init(stale: ActorKey, fresh: ActorKey) {
+            self.stale = stale
+            self.fresh = fresh
+        }
+
+        func key(for keyID: String, refresh: Bool) async throws(KeyFetchError) -> ActorKey {
+            if refresh { refreshes.withLock { $0 += 1 } }
+            return refresh ? fresh : stale
+        }
+    }
+
+    @Test func aRotatedKeyIsFetchedAgainOnce() async throws {
+        let before = try RemoteActor(id: "https://remote.example/users/alice")
+        let after = try RemoteActor(id: "https://remote.example/users/alice")
+        let keys = RotatingKeys(stale: before.key(), fresh: after.key())
+        let server = try TestServer(keys: keys)
+        let gate = Gate(
+            engines: server.components.engines, reputation: nil, cases: server.cases, keys: keys, signatureMode: .enforce,
+            metrics: ServerMetrics(), logger: Logger(label: "test"))
+        let signed = try after.signedPost(path: "/inbox", host: "here.example", body: after.note("hi"))
+        let (check, _) = await gate.verifySignature(of: signed, now: Date())
+        #expect(check.signer == after.id)
+        #expect(keys.refreshes.withLock { $0 } == 1)
+
+        let forged = try RemoteActor(id: "https://remote.example/users/alice")
+        let (failed, _) = await gate.verifySignature(
+            of: try forged.signedPost(path: "/inbox", host: "here.example", body: forged.note("hi")), now: Date())
+        #expect(failed.status == .failed)
+        #expect(keys.refreshes.withLock { $0 } == 2)
+    }
+}
