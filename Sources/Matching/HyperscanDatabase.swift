@@ -61,30 +61,44 @@ final class HyperscanDatabase: Sendable {
         }
     }
 
-    static func compile(_ entries: [(Pattern, UInt32, Mode)]) -> Result<HyperscanDatabase, CompileFailure> {
-        let sources: [(source: String, utf8: Bool, ucp: Bool)] = entries.map { pattern, _, mode in
-            if mode == .bytes, let bytes = PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options) {
-                return (bytes, false, false)
-            }
-            if mode != .ucp, let rewritten = PrefilterRewrite.superset(of: pattern.source, options: pattern.options) {
-                return (rewritten, true, false)
-            }
-            let source = pattern.options.contains(.extended) ? "(?x)" + pattern.source : pattern.source
-            return (source, true, true)
-        }
-        var expressions: [UnsafeMutablePointer<CChar>?] = sources.map { strdup($0.source) }
-        defer { expressions.forEach { free($0) } }
-        var flags: [UInt32] = zip(entries, sources).map { entry, source in
-            let pattern = entry.0
+    /// One expression of a database: Hyperscan source, flags and the id reported on a match.
+    struct Expression {
+        var source: String
+        var flags: UInt32
+        var id: UInt32
+
+        /// `pattern` in `mode`, as a prefilter expression.
+        init(_ pattern: Pattern, id: UInt32, mode: Mode) {
+            self.id = id
             var flags = UInt32(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH)
-            if source.utf8 { flags |= UInt32(HS_FLAG_UTF8) }
-            if source.ucp { flags |= UInt32(HS_FLAG_UCP) }
+            if mode == .bytes, let bytes = PrefilterRewrite.byteSuperset(of: pattern.source, options: pattern.options) {
+                source = bytes
+            } else if mode != .ucp, let rewritten = PrefilterRewrite.superset(of: pattern.source, options: pattern.options) {
+                source = rewritten
+                flags |= UInt32(HS_FLAG_UTF8)
+            } else {
+                source = pattern.options.contains(.extended) ? "(?x)" + pattern.source : pattern.source
+                flags |= UInt32(HS_FLAG_UTF8 | HS_FLAG_UCP)
+            }
             if pattern.options.contains(.caseless) { flags |= UInt32(HS_FLAG_CASELESS) }
-            if pattern.options.contains(.dotAll), source.utf8 { flags |= UInt32(HS_FLAG_DOTALL) }
+            if pattern.options.contains(.dotAll), flags & UInt32(HS_FLAG_UTF8) != 0 { flags |= UInt32(HS_FLAG_DOTALL) }
             if pattern.options.contains(.multiline) { flags |= UInt32(HS_FLAG_MULTILINE) }
-            return flags
+            self.flags = flags
         }
-        var ids = entries.map { $0.1 }
+
+        /// A byte-mode, case-sensitive prefilter expression.
+        init(bytes source: String, id: UInt32) {
+            self.source = source
+            self.flags = UInt32(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH)
+            self.id = id
+        }
+    }
+
+    static func compile(_ entries: [Expression]) -> Result<HyperscanDatabase, CompileFailure> {
+        var expressions: [UnsafeMutablePointer<CChar>?] = entries.map { strdup($0.source) }
+        defer { expressions.forEach { free($0) } }
+        var flags = entries.map(\.flags)
+        var ids = entries.map(\.id)
         var database: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let status = expressions.withUnsafeMutableBufferPointer { expressionPointers in

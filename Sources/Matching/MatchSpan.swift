@@ -13,12 +13,28 @@ public struct MatchSpan: Sendable, Hashable {
         return text.withUTF8 { bytes in
             let upper = min(utf8.upperBound, bytes.count)
             let lower = min(utf8.lowerBound, upper)
-            var before = 0
-            for index in 0..<lower where bytes[index] & 0xC0 != 0x80 { before += 1 }
-            var inside = 0
-            for index in lower..<upper where bytes[index] & 0xC0 != 0x80 { inside += 1 }
-            return before..<(before + inside)
+            let before = Self.codePoints(in: UnsafeBufferPointer(rebasing: bytes[0..<lower]))
+            return before..<(before + Self.codePoints(in: UnsafeBufferPointer(rebasing: bytes[lower..<upper])))
         }
+    }
+
+    /// How many code points start in UTF-8 `bytes`: every byte but the continuation bytes, eight at a time.
+    static func codePoints(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var continuations = 0
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            // A continuation byte is 10xxxxxx: bit 7 set and bit 6 clear.
+            continuations += (word & ~(word << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+            offset += 8
+        }
+        while offset < bytes.count {
+            if bytes[offset] & 0xC0 == 0x80 { continuations += 1 }
+            offset += 1
+        }
+        return bytes.count - continuations
     }
 
     /// The matched text itself.
@@ -58,13 +74,49 @@ public struct MatchSpan: Sendable, Hashable {
             let start = back(from: range.lowerBound, count: width)
             let matchEnd = forward(from: range.lowerBound, count: 80, limit: range.upperBound)
             let end = forward(from: range.upperBound, count: width, limit: bytes.count)
-            var excerpt = start > 0 ? "…" : ""
-            excerpt += String(decoding: bytes[start..<range.lowerBound], as: UTF8.self)
-            excerpt += "[" + String(decoding: bytes[range.lowerBound..<matchEnd], as: UTF8.self)
-            excerpt += (matchEnd < range.upperBound ? "…" : "") + "]"
-            excerpt += String(decoding: bytes[range.upperBound..<end], as: UTF8.self)
-            if end < bytes.count { excerpt += "…" }
-            return String(excerpt.map { $0.isNewline ? " " : $0 })
+            var excerpt: [UInt8] = []
+            excerpt.reserveCapacity(end - start + 12)
+            if start > 0 { excerpt += Self.ellipsis }
+            Self.appendOnOneLine(bytes[start..<range.lowerBound], to: &excerpt)
+            excerpt.append(UInt8(ascii: "["))
+            Self.appendOnOneLine(bytes[range.lowerBound..<matchEnd], to: &excerpt)
+            if matchEnd < range.upperBound { excerpt += Self.ellipsis }
+            excerpt.append(UInt8(ascii: "]"))
+            Self.appendOnOneLine(bytes[range.upperBound..<end], to: &excerpt)
+            if end < bytes.count { excerpt += Self.ellipsis }
+            return String(decoding: excerpt, as: UTF8.self)
+        }
+    }
+
+    private static let ellipsis = Array("…".utf8)
+
+    /// Appends UTF-8 `bytes` with each line break (LF, VT, FF, CR, CR LF, NEL, LS, PS: the characters that
+    /// `Character.isNewline` calls one) replaced by a space.
+    private static func appendOnOneLine(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, to output: inout [UInt8]) {
+        // Line breaks start with a byte from 0x0A to 0x0D, 0xC2 or 0xE2; most excerpts have none.
+        if !bytes.contains(where: { $0 &- 0x0A < 4 || $0 == 0xC2 || $0 == 0xE2 }) {
+            output.append(contentsOf: bytes)
+            return
+        }
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            switch byte {
+            case 0x0A, 0x0B, 0x0C:
+                output.append(0x20)
+            case 0x0D:
+                output.append(0x20)
+                if index + 1 < bytes.endIndex, bytes[index + 1] == 0x0A { index += 1 }
+            case 0xC2 where index + 1 < bytes.endIndex && bytes[index + 1] == 0x85:
+                output.append(0x20)
+                index += 1
+            case 0xE2 where index + 2 < bytes.endIndex && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                output.append(0x20)
+                index += 2
+            default:
+                output.append(byte)
+            }
+            index += 1
         }
     }
 }

@@ -14,11 +14,31 @@ public final class PatternSet: Sendable {
         public var reason: String
     }
 
+    /// How the prefilter finds a pattern.
+    public enum Route: Sendable, Hashable {
+        /// Scanned for in every text.
+        case scanned
+        /// Scanned for only in texts with a code point of the kind (script) every match of it needs.
+        case gatedByScript
+        /// A spelled-out word, scanned for as letters in the text's alphanumeric skeleton.
+        case skeleton
+        /// Never nominated by the prefilter: PCRE2 always runs it.
+        case alwaysRun
+    }
+
     public let patterns: [Pattern]
     /// Patterns that always run through PCRE2 because the prefilter cannot nominate them.
     public let exclusions: [Exclusion]
+    /// How the prefilter finds each pattern.
+    public let routes: [Route]
     private let alwaysRun: [Int]
+    /// The patterns scanned for in every text.
     private let database: HyperscanDatabase?
+    /// Patterns every match of which has a code point from some buckets (`\p{Cyrillic}`, `казино`): scanned for
+    /// only in texts with a code point from one of them. One database per set of buckets.
+    private let gated: [(buckets: UInt64, database: HyperscanDatabase)]
+    /// Spelled-out words (`c[\s.*_-]*r[\s.*_-]*y…`), scanned for as literals in the text's alphanumeric skeleton.
+    private let skeletonDatabase: HyperscanDatabase?
 
     /// Repeat bounds above this keep a pattern out of Hyperscan: its compile time explodes with them.
     public static let maximumPrefilterRepeat = 100
@@ -30,32 +50,85 @@ public final class PatternSet: Sendable {
             self.exclusions = []
             self.alwaysRun = Array(patterns.indices)
             self.database = nil
+            self.gated = []
+            self.skeletonDatabase = nil
+            self.routes = Array(repeating: .alwaysRun, count: patterns.count)
             return
         }
         var exclusions: [Exclusion] = []
-        var candidates: [Int] = []
+        var plain: [Int] = []
+        var skeletons: [(index: Int, expression: String)] = []
+        var gatedIndices: [UInt64: [Int]] = [:]
+        let analyzer = AtomAnalyzer()
         for (index, pattern) in patterns.enumerated() {
             if let bound = Self.largestRepeatBound(in: pattern.source), bound > Self.maximumPrefilterRepeat {
                 exclusions.append(Exclusion(index: index, reason: "repeat bound \(bound) is too large for Hyperscan"))
+            } else if let structure = PatternStructure(source: pattern.source, options: pattern.options) {
+                if let expression = AlphanumericSkeleton.prefilter(for: structure, using: analyzer) {
+                    skeletons.append((index, expression))
+                } else if let buckets = structure.requiredBuckets(using: analyzer) {
+                    gatedIndices[buckets, default: []].append(index)
+                } else {
+                    plain.append(index)
+                }
             } else {
-                candidates.append(index)
+                plain.append(index)
             }
         }
-        var database: HyperscanDatabase?
-        // Each pattern starts in the fastest mode its rewrite allows; one Hyperscan rejects is retried in the next
-        // mode, and only leaves the prefilter when no mode takes it.
+
+        // A skeleton expression Hyperscan rejects leaves its pattern to the plain database.
+        var skeletonDatabase: HyperscanDatabase?
+        var skeletonRoutes: [(index: Int, expression: String)] = []
+        while !skeletons.isEmpty {
+            switch HyperscanDatabase.compile(skeletons.map { .init(bytes: $0.expression, id: UInt32($0.index)) }) {
+            case .success(let compiled):
+                skeletonDatabase = compiled
+                skeletonRoutes = skeletons
+                skeletons = []
+            case .failure(let failure):
+                guard let position = failure.expression, skeletons.indices.contains(position) else {
+                    plain += skeletons.map(\.index)
+                    skeletons = []
+                    break
+                }
+                plain.append(skeletons.remove(at: position).index)
+            }
+        }
+        var gated: [(buckets: UInt64, database: HyperscanDatabase)] = []
+        for (buckets, indices) in gatedIndices.sorted(by: { $0.key < $1.key }) {
+            if let compiled = Self.compile(indices, of: patterns, excluding: &exclusions) {
+                gated.append((buckets, compiled))
+            }
+        }
+        self.database = plain.isEmpty ? nil : Self.compile(plain.sorted(), of: patterns, excluding: &exclusions)
+        self.gated = gated
+        self.skeletonDatabase = skeletonDatabase
+        self.exclusions = exclusions.sorted { $0.index < $1.index }
+        self.alwaysRun = self.exclusions.map(\.index)
+        var routes = Array(repeating: Route.scanned, count: patterns.count)
+        for index in gatedIndices.values.joined() { routes[index] = .gatedByScript }
+        for (index, _) in skeletonRoutes { routes[index] = .skeleton }
+        for index in alwaysRun { routes[index] = .alwaysRun }
+        self.routes = routes
+    }
+
+    /// A database of `indices`, each pattern in the fastest mode Hyperscan takes; patterns no mode takes are
+    /// added to `exclusions`.
+    private static func compile(
+        _ indices: [Int], of patterns: [Pattern], excluding exclusions: inout [Exclusion]
+    ) -> HyperscanDatabase? {
+        var candidates = indices
         var modes = Dictionary(uniqueKeysWithValues: candidates.map { ($0, HyperscanDatabase.Mode.fastest(for: patterns[$0])) })
         while !candidates.isEmpty {
-            switch HyperscanDatabase.compile(candidates.map { (patterns[$0], UInt32($0), modes[$0]!) }) {
+            let expressions = candidates.map { HyperscanDatabase.Expression(patterns[$0], id: UInt32($0), mode: modes[$0]!) }
+            switch HyperscanDatabase.compile(expressions) {
             case .success(let compiled):
-                database = compiled
-                candidates = []
+                return compiled
             case .failure(let failure):
                 guard let position = failure.expression, candidates.indices.contains(position) else {
                     // Not attributable to one pattern: give up on the prefilter rather than guess.
                     exclusions += candidates.map { Exclusion(index: $0, reason: "Hyperscan: \(failure.message)") }
-                    candidates = []
-                    break
+                    return nil
                 }
                 let index = candidates[position]
                 if let next = modes[index]!.fallback {
@@ -66,9 +139,7 @@ public final class PatternSet: Sendable {
                 }
             }
         }
-        self.database = database
-        self.exclusions = exclusions.sorted { $0.index < $1.index }
-        self.alwaysRun = self.exclusions.map(\.index)
+        return nil
     }
 
     /// How many patterns the prefilter covers.
@@ -85,8 +156,25 @@ public final class PatternSet: Sendable {
     public func candidates(in bytes: UnsafeBufferPointer<UInt8>) throws(MatchingError) -> CandidateSet {
         var set = CandidateSet(capacity: patterns.count)
         for index in alwaysRun { set.insert(index) }
-        if let database, !bytes.isEmpty {
+        guard !bytes.isEmpty else { return set }
+        if let database {
             try database.scan(bytes, into: &set)
+        }
+        if !gated.isEmpty {
+            let buckets = ScalarBuckets.mask(of: bytes)
+            for group in gated where group.buckets & buckets != 0 {
+                try group.database.scan(bytes, into: &set)
+            }
+        }
+        if let skeletonDatabase {
+            let scanned = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
+                Result { () throws(MatchingError) in
+                    let count = AlphanumericSkeleton.write(bytes, into: buffer)
+                    guard count > 0 else { return }
+                    try skeletonDatabase.scan(UnsafeBufferPointer(rebasing: buffer[..<count]), into: &set)
+                }
+            }
+            try scanned.get()
         }
         return set
     }
