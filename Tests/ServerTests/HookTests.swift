@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import HerdwatchServer
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import NIOCore
 import ReviewQueue
@@ -177,5 +178,45 @@ struct HookTests {
             #expect(text.contains(#"herdwatch_activities_total{action="accept"} 2"#))
             #expect(text.contains(#"herdwatch_cases_opened_total{action="hold"} 1"#))
         }
+    }
+}
+
+@Suite("Repeated deliveries")
+struct RepeatedDeliveryTests {
+    @Test func aKnownIdWithAnotherBodyIsEvaluatedAgain() async throws {
+        let actor = try RemoteActor(id: "https://remote.example/users/alice")
+        let server = try TestServer()
+        let token = try server.token([.check])
+        let id = "https://remote.example/activities/claimed"
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            for (text, action, duplicate) in [("hello", "accept", false), ("HOLDME", "hold", false), ("HOLDME", "hold", true)] {
+                let response = try await client.execute(
+                    uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(token)"],
+                    body: ByteBuffer(string: actor.note(text, id: id)))
+                let verdict = try json(String(buffer: response.body))
+                #expect(verdict["action"] as? String == action, "\(text)")
+                #expect(verdict["duplicate"] as? Bool == duplicate, "\(text)")
+            }
+        }
+    }
+
+    @Test func aRefusedDeliveryDoesNotDecideTheSignedOne() async throws {
+        let alice = try RemoteActor(id: "https://remote.example/users/alice")
+        let server = try TestServer(keys: StaticKeys(keys: [alice.keyID: alice.key()]))
+        let gate = Gate(
+            engines: server.components.engines, reputation: nil, cases: server.cases, keys: StaticKeys(keys: [alice.keyID: alice.key()]),
+            signatureMode: .enforce, metrics: ServerMetrics(), logger: Logger(label: "test"))
+        let body = alice.note("HOLDME", id: "https://remote.example/activities/spam")
+        let signed = try alice.signedPost(path: "/inbox", host: "here.example", body: body)
+        var headers = signed.headers.fields.map { (name: $0.name, value: $0.value) }
+        let unsigned = headers.filter { $0.name.lowercased() != "signature" }
+        let refused = await gate.inbox(Gate.Delivery(method: "POST", target: "/inbox", headers: unsigned, body: Array(body.utf8)))
+        #expect(refused.disposition == .refuse(status: 401, error: GateError(.signatureRejected, "the request is not signed; inbox deliveries must carry an HTTP signature")))
+        headers = signed.headers.fields.map { (name: $0.name, value: $0.value) }
+        let admitted = await gate.inbox(Gate.Delivery(method: "POST", target: "/inbox", headers: headers, body: Array(body.utf8)))
+        #expect(admitted.disposition == .withhold)
+        #expect(!admitted.duplicate)
+        #expect(try server.cases.cases(state: .open, limit: 10).count == 1)
     }
 }

@@ -1,4 +1,5 @@
 public import ActivityPub
+import Crypto
 public import Foundation
 public import Logging
 public import Reputation
@@ -16,7 +17,9 @@ public final class Gate: Sendable {
     public let signatureMode: ServerConfiguration.SignatureMode
     let metrics: ServerMetrics
     let logger: Logger
-    /// Verdicts of recently evaluated activity ids: a repeated delivery (senders retry) gets the same
+    /// Verdicts of recently evaluated deliveries, by activity id and body digest: a repeated delivery (senders
+    /// retry with the same bytes) gets the same verdict without being counted twice in reputation. Another body
+    /// under a known id is evaluated afresh, so an id cannot be claimed with a harmless body first.
     /// verdict without being counted twice in reputation.
     private let recent = Mutex(RecentVerdicts(capacity: 100_000))
 
@@ -189,13 +192,15 @@ public final class Gate: Sendable {
     // MARK: - Evaluation
 
     /// Evaluates an activity, records it in reputation and, for flag and hold, opens a case (committed before
-    /// returning).
+    /// returning). With `openCase` false (a delivery about to be refused) it is only recorded: no case, and the
+    /// verdict is not remembered for repeated deliveries.
     public func evaluate(
         activity: Activity, actor: Actor?, body: [UInt8], signature: SignatureCheck, request: StoredRequest?,
         source: ReviewCase.Source, at date: Date, openCase: Bool = true
     ) -> Outcome {
         let activityID = activity.id
-        if let activityID, let earlier = recent.withLock({ $0[activityID] }) {
+        let deliveryKey = activityID.map { "\($0) \(Data(SHA256.hash(data: body)).base64EncodedString())" }
+        if let deliveryKey, let earlier = recent.withLock({ $0[deliveryKey] }) {
             metrics.duplicate()
             var opening: CaseOpening?
             if openCase, earlier.action == .hold || earlier.action == .flag {
@@ -245,10 +250,11 @@ public final class Gate: Sendable {
                     status: 503, error: GateError(.storageUnavailable, "the review queue cannot store this activity now; retry later"))
             }
         }
-        // A refused activity (its case could not be stored) must be evaluated again when the sender retries.
+        // Only remember verdicts that are acted on: a delivery refused for its signature, or whose case could
+        // not be stored, must be evaluated again when it comes back.
         let refused = if case .refuse = disposition { true } else { false }
-        if let activityID, !refused {
-            recent.withLock { $0[activityID] = verdict }
+        if let deliveryKey, openCase, !refused {
+            recent.withLock { $0[deliveryKey] = verdict }
         }
         return Outcome(
             disposition: disposition, verdict: verdict, signature: signature, activityID: activityID, reviewCase: opening,

@@ -100,8 +100,7 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
             body = try await response.body.collect(upTo: configuration.maxBytes)
         } catch let error as KeyFetchError {
             throw error
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             throw KeyFetchError(.tooLarge, "the key document is larger than \(configuration.maxBytes) bytes")
         } catch {
             throw KeyFetchError(.unreachable, "cannot fetch the key: \(Self.describe(error))")
