@@ -8,7 +8,10 @@ import Synchronization
 ///
 /// Hot state is cached in memory and written to the store in batches (`flush()`, also every
 /// `Configuration.flushInterval` observations), so evaluation does not wait on a disk write per activity.
-/// The cache is bounded: after a flush, entries beyond `cacheCapacity` are dropped and reloaded on demand.
+/// The automatic batches are written on a background thread while evaluation goes on (one batch in flight at
+/// most; a failed write is kept and retried, and its error thrown by the next flush). The cache is bounded:
+/// when it holds more than `cacheCapacity` entries of a kind, the next batch is written before the flush
+/// returns and the cache is cleared; dropped entries are reloaded on demand.
 public final class Reputation: Sendable {
     public struct Configuration: Sendable {
         /// Half-life of moderator decisions (confirmed spam/ham): recent ones count more.
@@ -19,21 +22,26 @@ public final class Reputation: Sendable {
         public var cacheCapacity: Int
         /// Observations between automatic flushes.
         public var flushInterval: Int
+        /// Whether automatic flushes write on a background thread (`false`: the observation that triggers a
+        /// flush waits for the write).
+        public var writesInBackground: Bool
 
         public init(
             decisionHalfLife: TimeInterval = 30 * 86_400, campaignWindow: TimeInterval = 86_400,
-            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000
+            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000, writesInBackground: Bool = true
         ) {
             self.decisionHalfLife = decisionHalfLife
             self.campaignWindow = campaignWindow
             self.cacheCapacity = cacheCapacity
             self.flushInterval = flushInterval
+            self.writesInBackground = writesInBackground
         }
     }
 
     public let configuration: Configuration
     private let store: any ReputationStore
     private let state: Mutex<ReputationState>
+    private let writer = BackgroundWriter()
 
     public init(store: any ReputationStore, configuration: Configuration = Configuration()) {
         self.store = store
@@ -96,7 +104,34 @@ public final class Reputation: Sendable {
         state.observe(subject, verdict: verdict, signature: signature, body: body, at: date, store: store,
             configuration: configuration)
         if state.pendingObservations >= configuration.flushInterval {
-            try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow)
+            try flush(&state, waiting: !configuration.writesInBackground)
+        }
+    }
+
+    /// Writes what is pending: in the background unless `waiting` or the cache must be cleared, in which case
+    /// the write is done when this returns. Always waits for the write in flight first, so batches land in
+    /// order and at most one is in memory twice.
+    private func flush(_ state: inout ReputationState, waiting: Bool) throws {
+        if let failed = writer.waitForWrite() {
+            state.restore(failed.changes)
+            throw failed.error
+        }
+        let evicting = state.needsEviction(capacity: configuration.cacheCapacity)
+        guard let changes = state.takeChanges(campaignWindow: configuration.campaignWindow) else {
+            if evicting { state.evict(capacity: configuration.cacheCapacity) }
+            return
+        }
+        if waiting || evicting {
+            do {
+                try store.apply(changes)
+            } catch {
+                state.restore(changes)
+                throw error
+            }
+            state.evict(capacity: configuration.cacheCapacity)
+        } else {
+            writer.write(changes, to: store)
+            state.forgetMisses(capacity: configuration.cacheCapacity)
         }
     }
 
@@ -113,7 +148,7 @@ public final class Reputation: Sendable {
     public func setLabel(_ label: LabelRecord) throws {
         try state.withLock { state in
             state.setLabel(label)
-            try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow)
+            try flush(&state, waiting: true)
         }
     }
 
@@ -124,9 +159,10 @@ public final class Reputation: Sendable {
         }
     }
 
-    /// Writes everything pending to the store in one transaction.
+    /// Writes everything pending to the store in one transaction, after any write in flight; when this returns,
+    /// the store holds every observation so far.
     public func flush() throws {
-        try state.withLock { state in try state.flush(to: store, capacity: configuration.cacheCapacity, campaignWindow: configuration.campaignWindow) }
+        try state.withLock { state in try flush(&state, waiting: true) }
     }
 }
 
@@ -150,5 +186,34 @@ extension Reputation {
         let verdict = engine.evaluate(prepared, signals: try signals(for: subject, at: date))
         try observe(subject, verdict: verdict, signature: signature, body: body, at: date)
         return verdict
+    }
+}
+
+/// Writes batches of changes on its own thread, one at a time.
+private final class BackgroundWriter: Sendable {
+    /// Serial: waiting for it to run an empty block waits for every write started before.
+    private let queue = DispatchQueue(label: "herdwatch.reputation.writer")
+    /// The batch and error of a write that failed, until `waitForWrite` hands them back.
+    private let failure = Mutex<(error: any Error, changes: ReputationChanges)?>(nil)
+
+    /// Starts writing `changes`. Call `waitForWrite` first: one write at a time.
+    func write(_ changes: ReputationChanges, to store: any ReputationStore) {
+        queue.async { [self] in
+            do {
+                try store.apply(changes)
+            } catch {
+                failure.withLock { $0 = (error, changes) }
+            }
+        }
+    }
+
+    /// Waits for the write in flight, if any; returns the batch and error of a write that failed since the last
+    /// call.
+    func waitForWrite() -> (error: any Error, changes: ReputationChanges)? {
+        queue.sync {}
+        return failure.withLock { failure in
+            defer { failure = nil }
+            return failure
+        }
     }
 }

@@ -219,14 +219,15 @@ struct ReputationState {
         dirtyDomains.insert(host)
     }
 
-    mutating func flush(to store: any ReputationStore, capacity: Int, campaignWindow: TimeInterval) throws {
+    /// Takes everything pending as one batch of changes for the store and marks it clean, or nil when nothing
+    /// is pending. The caller writes the batch, and hands it back to `restore` if the write fails.
+    mutating func takeChanges(campaignWindow: TimeInterval) -> ReputationChanges? {
         var changes = pending
         changes.actors = dirtyActors.compactMap { actors[$0] }
         changes.domains = dirtyDomains.compactMap { domains[$0] }
         changes.counters = dirtyCounters.compactMap { key in counters[key].map { (key, $0) } }
         changes.campaigns = dirtyCampaigns.compactMap { campaigns[$0] }
-        guard !changes.isEmpty else { return }
-        try store.apply(changes)
+        guard !changes.isEmpty else { return nil }
         pending = ReputationChanges()
         dirtyActors = []
         dirtyDomains = []
@@ -234,14 +235,39 @@ struct ReputationState {
         dirtyCampaigns = []
         pendingObservations = 0
         pruneSingletons(window: campaignWindow)
-        evict(capacity: capacity)
+        return changes
+    }
+
+    /// Puts back a batch whose write failed, so the next flush writes it again. Records are marked dirty (the
+    /// cache holds them, at least as recent); appended rows go back in front of newer ones.
+    mutating func restore(_ failed: ReputationChanges) {
+        dirtyActors.formUnion(failed.actors.map(\.id))
+        dirtyDomains.formUnion(failed.domains.map(\.host))
+        dirtyCounters.formUnion(failed.counters.map(\.key))
+        dirtyCampaigns.formUnion(failed.campaigns.map(\.id))
+        pending.bands = failed.bands + pending.bands
+        pending.labels = failed.labels + pending.labels
+        pending.observations = failed.observations + pending.observations
+        for (day, count) in failed.evaluated { pending.evaluated[day, default: 0] += count }
+        for (day, rules) in failed.shadowHits {
+            for (rule, hits) in rules { pending.shadowHits[day, default: [:]][rule, default: 0] += hits }
+        }
+        pendingObservations += failed.observations.count
+    }
+
+    /// Whether a cache holds more than `capacity` entries, so the next flush must be written before it returns
+    /// and the caches cleared (see `evict`).
+    func needsEviction(capacity: Int) -> Bool {
+        actors.count > capacity || domains.count > capacity || counters.count > capacity
+            || campaigns.count > capacity || bandIndex.count > capacity * 20 || labels.count > capacity
     }
 
     // MARK: Cache
 
     /// Keeps memory flat: once a kind holds more than `capacity` entries (all clean after a flush), its cache
     /// is cleared, and so is the record of store misses, which would otherwise hide what the store now holds.
-    private mutating func evict(capacity: Int) {
+    /// Only call it when the store holds every change: no write in flight, nothing pending.
+    mutating func evict(capacity: Int) {
         var cleared = false
         if actors.count > capacity { (actors, cleared) = ([:], true) }
         if domains.count > capacity { (domains, cleared) = ([:], true) }
@@ -251,6 +277,12 @@ struct ReputationState {
         }
         if labels.count > capacity { (labels, cleared) = ([:], true) }
         if cleared || lookedUp.count > capacity * 4 { lookedUp = LookedUpKeys() }
+    }
+
+    /// Forgets store misses once there are many of them. Safe while a write is in flight: every key of that
+    /// write is cached, so it is never asked of the store.
+    mutating func forgetMisses(capacity: Int) {
+        if lookedUp.count > capacity * 4 { lookedUp = LookedUpKeys() }
     }
 
     private mutating func actor(_ id: String, store: any ReputationStore) throws -> ActorRecord? {

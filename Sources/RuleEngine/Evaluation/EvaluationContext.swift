@@ -9,6 +9,8 @@ struct EvaluationContext {
     let channels: [TextChannel]
     var candidates: [CandidateSet?]
     private var texts: [String?]
+    /// Spans found while deciding rules (`explain: false`), reused when the rules that fired are explained.
+    private var spans: [PatternSlot: MatchSpan] = [:]
 
     init(prepared: PreparedSubject, signals: any Signals, channels: [TextChannel]) {
         self.prepared = prepared
@@ -27,18 +29,21 @@ struct EvaluationContext {
         return text
     }
 
-    mutating func evaluate(_ condition: Condition, evidence: inout [Evidence]) -> Result<Bool, MatchingError> {
+    /// Decides `condition`. With `explain`, also appends the evidence of why it holds; without, builds no
+    /// evidence at all, which is how every rule is decided first (most do not fire): a rule that fires is then
+    /// evaluated again with `explain`, reusing the spans found the first time.
+    mutating func evaluate(_ condition: Condition, explain: Bool, evidence: inout [Evidence]) -> Result<Bool, MatchingError> {
         switch condition {
         case .text(let text):
-            return evaluateText(text, evidence: &evidence)
+            return evaluateText(text, explain: explain, evidence: &evidence)
         case .domains(let domains):
-            return .success(evaluateDomains(domains, evidence: &evidence))
+            return .success(evaluateDomains(domains, explain: explain, evidence: &evidence))
         case .field(let field):
-            return .success(evaluateField(field, evidence: &evidence))
+            return .success(evaluateField(field, explain: explain, evidence: &evidence))
         case .all(let children):
             var collected: [Evidence] = []
             for child in children {
-                switch evaluate(child, evidence: &collected) {
+                switch evaluate(child, explain: explain, evidence: &collected) {
                 case .success(true): continue
                 case let other: return other
                 }
@@ -48,7 +53,7 @@ struct EvaluationContext {
         case .any(let children):
             var failure: MatchingError?
             for child in children {
-                switch evaluate(child, evidence: &evidence) {
+                switch evaluate(child, explain: explain, evidence: &evidence) {
                 case .success(true): return .success(true)
                 case .success(false): continue
                 case .failure(let error): failure = failure ?? error
@@ -57,13 +62,13 @@ struct EvaluationContext {
             return failure.map { .failure($0) } ?? .success(false)
         case .not(let child):
             var discarded: [Evidence] = []
-            return evaluate(child, evidence: &discarded).map { !$0 }
+            return evaluate(child, explain: false, evidence: &discarded).map { !$0 }
         case .atLeast(let count, let children):
             var held = 0
             var collected: [Evidence] = []
             var failure: MatchingError?
             for (position, child) in children.enumerated() {
-                switch evaluate(child, evidence: &collected) {
+                switch evaluate(child, explain: explain, evidence: &collected) {
                 case .success(true): held += 1
                 case .success(false): break
                 case .failure(let error): failure = failure ?? error
@@ -78,14 +83,25 @@ struct EvaluationContext {
         }
     }
 
-    private mutating func evaluateText(_ condition: TextCondition, evidence: inout [Evidence]) -> Result<
+    private mutating func evaluateText(_ condition: TextCondition, explain: Bool, evidence: inout [Evidence]) -> Result<
         Bool, MatchingError
     > {
         for slot in condition.slots {
             if let candidates = candidates[slot.channel], !candidates.contains(slot.index) { continue }
             let text = text(slot.channel)
-            do {
-                guard let span = try condition.pattern.firstMatch(in: text) else { continue }
+            let span: MatchSpan
+            if let found = spans[slot] {
+                span = found
+            } else {
+                do {
+                    guard let found = try condition.pattern.firstMatch(in: text) else { continue }
+                    span = found
+                } catch {
+                    return .failure(error)
+                }
+                spans[slot] = span
+            }
+            if explain {
                 let channel = channels[slot.channel]
                 let characters = span.characters(in: text)
                 evidence.append(
@@ -96,15 +112,13 @@ struct EvaluationContext {
                             form: channel.form.rawValue, utf8Start: span.utf8.lowerBound, utf8End: span.utf8.upperBound,
                             characterStart: characters.lowerBound, characterEnd: characters.upperBound,
                             excerpt: span.excerpt(in: text))))
-                return .success(true)
-            } catch {
-                return .failure(error)
             }
+            return .success(true)
         }
         return .success(false)
     }
 
-    private func evaluateDomains(_ condition: DomainCondition, evidence: inout [Evidence]) -> Bool {
+    private func evaluateDomains(_ condition: DomainCondition, explain: Bool, evidence: inout [Evidence]) -> Bool {
         let hosts: [String]
         let field: String
         switch condition.target {
@@ -120,6 +134,7 @@ struct EvaluationContext {
         }
         for host in hosts {
             if let listed = condition.listedDomain(for: host) {
+                guard explain else { return true }
                 let detail = listed == host ? "\(host) is on \(condition.listName)" : "\(host) is under \(listed) on \(condition.listName)"
                 evidence.append(Evidence(kind: .domain, field: field, detail: detail, span: nil))
                 return true
@@ -128,16 +143,19 @@ struct EvaluationContext {
         return false
     }
 
-    private func evaluateField(_ condition: FieldCondition, evidence: inout [Evidence]) -> Bool {
+    private func evaluateField(_ condition: FieldCondition, explain: Bool, evidence: inout [Evidence]) -> Bool {
         let value: FieldValue?
-        if SubjectFieldCatalog.names.contains(condition.name) {
+        if condition.isSubjectField {
             value = subject.fieldValue(condition.name)
         } else {
             value = signals.value(of: condition.name, for: subject).map { .number($0) }
         }
+        guard explain else {
+            return condition.comparisons.allSatisfy { Self.compare(value, $0, explain: false) != nil }
+        }
         var statements: [String] = []
         for comparison in condition.comparisons {
-            guard let statement = Self.compare(value, comparison) else { return false }
+            guard let statement = Self.compare(value, comparison, explain: true) else { return false }
             statements.append(statement)
         }
         let shown = value.map { String(describing: $0) } ?? "none"
@@ -148,35 +166,36 @@ struct EvaluationContext {
         return true
     }
 
-    /// Returns a short statement of the comparison when it holds, nil when it does not.
-    static func compare(_ value: FieldValue?, _ comparison: FieldCondition.Comparison) -> String? {
+    /// Returns a short statement of the comparison when it holds (empty without `explain`), nil when it does not.
+    static func compare(_ value: FieldValue?, _ comparison: FieldCondition.Comparison, explain: Bool = true) -> String? {
         switch comparison {
         case .exists(let wanted):
-            return (value != nil) == wanted ? (wanted ? "present" : "absent") : nil
+            guard (value != nil) == wanted else { return nil }
+            return explain ? (wanted ? "present" : "absent") : ""
         case .greaterOrEqual(let bound):
             guard let number = value?.number, number >= bound else { return nil }
-            return "≥ \(FieldValue.number(bound))"
+            return explain ? "≥ \(FieldValue.number(bound))" : ""
         case .greater(let bound):
             guard let number = value?.number, number > bound else { return nil }
-            return "> \(FieldValue.number(bound))"
+            return explain ? "> \(FieldValue.number(bound))" : ""
         case .lessOrEqual(let bound):
             guard let number = value?.number, number <= bound else { return nil }
-            return "≤ \(FieldValue.number(bound))"
+            return explain ? "≤ \(FieldValue.number(bound))" : ""
         case .less(let bound):
             guard let number = value?.number, number < bound else { return nil }
-            return "< \(FieldValue.number(bound))"
+            return explain ? "< \(FieldValue.number(bound))" : ""
         case .equal(let expected):
             guard let value, value.equals(expected) else { return nil }
-            return "= \(expected)"
+            return explain ? "= \(expected)" : ""
         case .isOneOf(let options):
             guard let value, let match = options.first(where: { value.equals($0) }) else { return nil }
-            return "is \(match)"
+            return explain ? "is \(match)" : ""
         case .contains(let needle):
             switch value {
             case .list(let items) where items.contains(where: { $0.lowercased() == needle.lowercased() }):
-                return "has \(needle)"
+                return explain ? "has \(needle)" : ""
             case .string(let text) where text.lowercased().contains(needle.lowercased()):
-                return "contains \(needle)"
+                return explain ? "contains \(needle)" : ""
             default:
                 return nil
             }

@@ -89,10 +89,59 @@ public final class RuleEngine: Sendable {
 
     /// Evaluates a subject whose matching forms are already computed.
     public func evaluate(_ prepared: PreparedSubject, signals: any Signals = InMemorySignals()) -> Verdict {
-        let subject = prepared.subject
         var context = EvaluationContext(prepared: prepared, signals: signals, channels: channels)
+        let selected = select(&context)
+
+        var score = 0.0
+        var forced: Set<RuleAction> = []
+        var hits: [RuleHit] = []
+        var shadowHits: [RuleHit] = []
+        var errors: [RuleFailure] = []
+        for index in selected {
+            // Read fields through the reference: copying a `Rule` would retain every one of its fields.
+            let compiled = rules[index]
+            var evidence: [Evidence] = []
+            // Decide first without building evidence; explain only the rules that fire.
+            var outcome = context.evaluate(compiled.condition, explain: false, evidence: &evidence)
+            if case .success(true) = outcome {
+                outcome = context.evaluate(compiled.condition, explain: true, evidence: &evidence)
+            }
+            switch outcome {
+            case .failure(let error):
+                errors.append(RuleFailure(rule: compiled.rule.id, message: error.description))
+            case .success(false):
+                continue
+            case .success(true):
+                let rule = compiled.rule
+                let hit = RuleHit(
+                    rule: rule.id, description: rule.description, score: rule.score, action: rule.action,
+                    tags: rule.tags, evidence: evidence, labels: rule.labels)
+                if rule.mode == .shadow {
+                    shadowHits.append(hit)
+                } else {
+                    hits.append(hit)
+                    score += rule.score
+                    if let action = rule.action { forced.insert(action) }
+                }
+            }
+        }
+        return Verdict(
+            action: ruleSet.policy.action(score: score, forced: forced), score: score, hits: hits,
+            shadowHits: shadowHits, errors: errors, rulesetVersion: ruleSet.version)
+    }
+
+    /// How many rules evaluating `prepared` hands to PCRE2 and the other conditions: rules that apply to its
+    /// type and either have a prefilter candidate or read no text. Benchmarks report it.
+    public func nominatedRuleCount(_ prepared: PreparedSubject) -> Int {
+        var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
+        return select(&context).count
+    }
+
+    /// Scans every channel with its prefilter, records the candidates in `context`, and returns the rules
+    /// to evaluate.
+    private func select(_ context: inout EvaluationContext) -> CandidateSet {
         var selected = rulesForAnyType
-        for type in subject.matchTypes {
+        for type in context.subject.matchTypes {
             if let typed = rulesByType[type] { selected.formUnion(typed) }
         }
         var nominated = untriggered
@@ -109,41 +158,13 @@ public final class RuleEngine: Sendable {
                 candidates = CandidateSet(all: set.patterns.count)
             }
             context.candidates[channel] = candidates
+            let channelTriggers = triggers[channel]
             for pattern in candidates {
-                for rule in triggers[channel][pattern] { nominated.insert(rule) }
+                for rule in channelTriggers[pattern] { nominated.insert(rule) }
             }
         }
         selected.formIntersection(nominated)
-
-        var score = 0.0
-        var forced: Set<RuleAction> = []
-        var hits: [RuleHit] = []
-        var shadowHits: [RuleHit] = []
-        var errors: [RuleFailure] = []
-        for index in selected {
-            let rule = rules[index].rule
-            var evidence: [Evidence] = []
-            switch context.evaluate(rule.condition, evidence: &evidence) {
-            case .failure(let error):
-                errors.append(RuleFailure(rule: rule.id, message: error.description))
-            case .success(false):
-                continue
-            case .success(true):
-                let hit = RuleHit(
-                    rule: rule.id, description: rule.description, score: rule.score, action: rule.action,
-                    tags: rule.tags, evidence: evidence, labels: rule.labels)
-                if rule.mode == .shadow {
-                    shadowHits.append(hit)
-                } else {
-                    hits.append(hit)
-                    score += rule.score
-                    if let action = rule.action { forced.insert(action) }
-                }
-            }
-        }
-        return Verdict(
-            action: ruleSet.policy.action(score: score, forced: forced), score: score, hits: hits,
-            shadowHits: shadowHits, errors: errors, rulesetVersion: ruleSet.version)
+        return selected
     }
 
     /// Pattern slots of which at least one must be a candidate for `condition` to possibly hold, or nil when
@@ -216,10 +237,14 @@ public struct PreparedSubject: Sendable {
     public func folded(_ field: TextField) -> String { folded[field] ?? "" }
 }
 
-/// A rule behind a reference.
+/// A rule behind a reference, with its condition stored apart so evaluation reads it without copying the rule.
 private final class CompiledRule: Sendable {
     let rule: Rule
-    init(_ rule: Rule) { self.rule = rule }
+    let condition: Condition
+    init(_ rule: Rule) {
+        self.rule = rule
+        self.condition = rule.condition
+    }
 }
 
 /// Identifies a pattern by what it matches, to share compiled sets between channels.

@@ -111,11 +111,16 @@ public struct FieldCondition: Sendable {
         case exists(Bool)
     }
 
-    public var name: String
+    public var name: String {
+        didSet { isSubjectField = SubjectFieldCatalog.names.contains(name) }
+    }
     public var comparisons: [Comparison]
+    /// Whether `name` is a field of the subject (else it is a reputation signal), decided once at load.
+    private(set) var isSubjectField: Bool
 
     public init(name: String, comparisons: [Comparison]) {
         self.name = name
         self.comparisons = comparisons
+        self.isSubjectField = SubjectFieldCatalog.names.contains(name)
     }
 }

@@ -40,6 +40,8 @@ struct BenchReport: Encodable {
     var noMatchBytes: Int
     var fewMatchesBytes: Int
     var fewMatchesRules: [String]
+    /// Rules the prefilter hands to PCRE2 (and the other conditions) for each text, no-match first.
+    var nominatedRules: [Int]
     var rows: [Row]
     /// (c) / (a) medians on the text that matches no rule.
     var naiveOverPrefilter: Double
@@ -53,6 +55,8 @@ struct BenchReport: Encodable {
                 + "\(Self.decimal(naiveCompileSeconds, 2)) s (naive)",
             "texts: no-match \(noMatchBytes) bytes; few-matches \(fewMatchesBytes) bytes, fires "
                 + "\(fewMatchesRules.count) rules (\(fewMatchesRules.joined(separator: ", ")))",
+            "prefilter nominates \(nominatedRules.first ?? 0) rules on no-match, \(nominatedRules.last ?? 0) on "
+                + "few-matches; PCRE2 confirms only those",
             "verdicts: prefilter, naive and whole path agree on both texts",
             "",
             Self.columns("", "operation", "text", "iterations", "median µs", "p90 µs", "p99 µs"),

@@ -63,6 +63,7 @@ struct Bench: ParsableCommand {
             try Self.expect(verdict.errors.isEmpty, "\(name): rules failed: \(verdict.errors.map(\.rule))")
             subjects.append(subject)
         }
+        let nominated = subjects.map { engine.nominatedRuleCount(engine.prepare($0)) }
         let noMatchFired = Self.fired(engine.evaluate(subjects[0]))
         try Self.expect(noMatchFired.isEmpty, "no-match text fires \(noMatchFired); the generated vocabulary overlaps it")
         try Self.expect(
@@ -97,7 +98,8 @@ struct Bench: ParsableCommand {
             pcre2OnlyPatterns: coverage.pcre2Only,
             prefilterCompileSeconds: LatencySampler.microseconds(prefilterCompile) / 1e6,
             naiveCompileSeconds: LatencySampler.microseconds(naiveCompile) / 1e6, noMatchBytes: noMatch.count,
-            fewMatchesBytes: fewMatches.count, fewMatchesRules: spam.fired, rows: rows, naiveOverPrefilter: speedup,
+            fewMatchesBytes: fewMatches.count, fewMatchesRules: spam.fired,
+            nominatedRules: nominated, rows: rows, naiveOverPrefilter: speedup,
             targets: [
                 .init(goal: "(a) median ≤ 10 µs, no-match", measured: median("a", "no-match"), bound: 10, unit: "µs"),
                 .init(goal: "(a) median ≤ 10 µs, few-matches", measured: median("a", "few-matches"), bound: 10, unit: "µs"),

@@ -60,6 +60,7 @@ struct BenchStream: AsyncParsableCommand {
         var actions: [RuleAction: Int] = [:]
         var samples: [(done: Int, seconds: Double, rssMiB: Double)] = []
         let start = ContinuousClock.now
+        let cpuAtStart = ProcessMemory.cpuSeconds()
         var done = 0
         let sampleEvery = count / 10
         try await ReplayPipeline.run(
@@ -92,6 +93,7 @@ struct BenchStream: AsyncParsableCommand {
             })
         try reputation.flush()
         let elapsed = seconds(since: start)
+        let cpu = ProcessMemory.cpuSeconds() - cpuAtStart
         let peak = ProcessMemory.peakResidentMiB()
         let fileSize = Self.fileSize(databasePath)
         if db == nil { for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) } }
@@ -101,6 +103,7 @@ struct BenchStream: AsyncParsableCommand {
         case .json:
             let report: [String: Any] = [
                 "activities": done, "seconds": elapsed, "activities_per_second": rate, "peak_rss_mib": peak,
+                "cpu_seconds": cpu,
                 "database_mib": fileSize, "actions": Dictionary(uniqueKeysWithValues: actions.map { ($0.key.rawValue, $0.value) }),
                 "samples": samples.map { ["activities": $0.done, "seconds": $0.seconds, "rss_mib": $0.rssMiB] },
                 "target_activities_per_second": 10_000, "meets_target": rate >= 10_000,
@@ -109,6 +112,7 @@ struct BenchStream: AsyncParsableCommand {
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         case .text:
             print("replayed \(done) activities in \(String(format: "%.2f", elapsed)) s: \(Int(rate)) activities/s (target ≥ 10000: \(rate >= 10_000 ? "PASS" : "MISS"))")
+            print("CPU: \(String(format: "%.1f", cpu)) s over the replay, \(String(format: "%.2f", cpu / elapsed)) cores on average, \(String(format: "%.0f", cpu / Double(done) * 1e6)) µs per activity")
             print("actions: " + RuleAction.allCases.map { "\($0.rawValue) \(actions[$0, default: 0])" }.joined(separator: ", "))
             print("database: \(String(format: "%.1f", fileSize)) MiB; peak RSS \(String(format: "%.1f", peak)) MiB")
             print("resident memory along the run:")
@@ -129,8 +133,16 @@ struct BenchStream: AsyncParsableCommand {
     }
 }
 
-/// Resident memory of this process, from /proc.
+/// Resident memory and CPU time of this process.
 enum ProcessMemory {
+    /// User and system CPU time used so far, in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     static func residentMiB() -> Double { field("VmRSS") }
     static func peakResidentMiB() -> Double { field("VmHWM") }
 

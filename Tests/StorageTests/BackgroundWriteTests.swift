@@ -1,0 +1,101 @@
+import ActivityPub
+import Foundation
+import Reputation
+import RuleEngine
+import Synchronization
+import Testing
+
+/// A store whose next `apply` calls fail, as a full disk would make them.
+private final class FlakyStore: ReputationStore {
+    let base = InMemoryReputationStore()
+    let failuresLeft = Mutex(0)
+    let applied = Mutex(0)
+
+    struct DiskFull: Error {}
+
+    func actors(_ ids: [String]) throws -> [String: ActorRecord] { try base.actors(ids) }
+    func domains(_ hosts: [String]) throws -> [String: DomainRecord] { try base.domains(hosts) }
+    func counters(_ keys: [String]) throws -> [String: WindowedCounter] { try base.counters(keys) }
+    func campaign(forBands bands: [UInt64]) throws -> CampaignRecord? { try base.campaign(forBands: bands) }
+    func openCampaigns(seenSince date: Date) throws -> [(campaign: CampaignRecord, bands: [UInt64])] {
+        try base.openCampaigns(seenSince: date)
+    }
+    func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord] { try base.labels(scope: scope, key: key) }
+    func shadowHits(sinceDay day: Int) throws -> (evaluated: Int, hits: [String: Int]) { try base.shadowHits(sinceDay: day) }
+    func observations(limit: Int) throws -> [ObservationRecord] { try base.observations(limit: limit) }
+
+    func apply(_ changes: ReputationChanges) throws {
+        let fail = failuresLeft.withLock { left in
+            defer { left = max(0, left - 1) }
+            return left > 0
+        }
+        if fail { throw DiskFull() }
+        try base.apply(changes)
+        applied.withLock { $0 += 1 }
+    }
+}
+
+@Suite("Reputation writes in the background")
+struct BackgroundWriteTests {
+    let start = Date(timeIntervalSince1970: 1_700_000_040)
+
+    @Test func aFailedBackgroundWriteIsReportedAndWrittenAgain() throws {
+        let store = FlakyStore()
+        let reputation = Reputation(store: store, configuration: .init(flushInterval: 3))
+        let actors = (0..<3).map { "https://social.example/users/u\($0)" }
+        store.failuresLeft.withLock { $0 = 1 }
+        // The third observation starts a background write, which fails.
+        for (index, actor) in actors.enumerated() {
+            try reputation.observe(
+                subject(actor: actor), verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index)))
+        }
+        // The next flush reports the failure instead of losing the batch…
+        #expect(throws: FlakyStore.DiskFull.self) {
+            for index in 3..<6 {
+                try reputation.observe(
+                    subject(actor: actors[index % 3]), verdict: verdict(.hold), signature: .verified,
+                    at: start.addingTimeInterval(Double(index)))
+            }
+        }
+        // …and the one after writes it with what came since.
+        try reputation.observe(subject(actor: actors[0]), verdict: verdict(.reject), signature: .verified, at: start.addingTimeInterval(9))
+        try reputation.flush()
+        let observations = try store.observations(limit: 100)
+        #expect(observations.count == 7)
+        #expect(Set(observations.map(\.actorID)) == Set(actors))
+        let first = try #require(try store.actors([actors[0]])[actors[0]])
+        #expect(first.accepted == 1)
+        #expect(first.held == 1)
+        #expect(first.rejected == 1)
+        #expect(first.activitiesSeen == 3)
+    }
+
+    @Test func flushWaitsForTheWriteInFlight() throws {
+        let store = FlakyStore()
+        let reputation = Reputation(store: store, configuration: .init(flushInterval: 2))
+        for index in 0..<5 {
+            try reputation.observe(
+                subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
+                at: start.addingTimeInterval(Double(index)))
+        }
+        try reputation.flush()
+        // Two background batches of two, then the last observation: all in the store once flush returns.
+        #expect(try store.observations(limit: 100).count == 5)
+        #expect(store.applied.withLock { $0 } == 3)
+    }
+
+    @Test func aFullCacheIsWrittenBeforeItIsCleared() throws {
+        let store = FlakyStore()
+        let reputation = Reputation(store: store, configuration: .init(cacheCapacity: 2, flushInterval: 2))
+        let actors = (0..<6).map { "https://host\($0).example/users/a" }
+        for (index, actor) in actors.enumerated() {
+            try reputation.observe(
+                subject(actor: actor), verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index)))
+        }
+        // Evicted actors are read back from the store with everything recorded about them.
+        for actor in actors {
+            let signals = try reputation.signals(for: subject(actor: actor), at: start.addingTimeInterval(3_600))
+            #expect(signals.values["actor.activities_seen"] == 1, "\(actor)")
+        }
+    }
+}
