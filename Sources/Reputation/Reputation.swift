@@ -103,10 +103,19 @@ public final class Reputation: Sendable {
     ) throws {
         state.observe(subject, verdict: verdict, signature: signature, body: body, at: date, store: store,
             configuration: configuration)
-        if state.pendingObservations >= configuration.flushInterval {
-            try flush(&state, waiting: !configuration.writesInBackground)
+        guard state.pendingObservations >= configuration.flushInterval else { return }
+        // While a background write is still going, let a few more intervals pile up rather than wait for it
+        // with the lock held; past that, wait, so that memory stays bounded when the disk is slower than intake.
+        if configuration.writesInBackground, writer.isWriting,
+            state.pendingObservations < configuration.flushInterval * Self.pendingIntervalsWhileWriting
+        {
+            return
         }
+        try flush(&state, waiting: !configuration.writesInBackground)
     }
+
+    /// Flush intervals that may pile up while a background write is in flight.
+    static let pendingIntervalsWhileWriting = 4
 
     /// Writes what is pending: in the background unless `waiting` or the cache must be cleared, in which case
     /// the write is done when this returns. Always waits for the write in flight first, so batches land in
@@ -164,6 +173,14 @@ public final class Reputation: Sendable {
     public func flush() throws {
         try state.withLock { state in try flush(&state, waiting: true) }
     }
+
+    /// Starts writing what is pending in the background and returns at once; does nothing while a write is
+    /// still in flight. For periodic flushes of a server, which should not hold evaluation up. Throws the error
+    /// of a background write that failed (its batch is kept for the next flush).
+    public func flushInBackground() throws {
+        guard !writer.isWriting else { return }
+        try state.withLock { state in try flush(&state, waiting: !configuration.writesInBackground) }
+    }
 }
 
 extension Reputation {
@@ -195,15 +212,21 @@ private final class BackgroundWriter: Sendable {
     private let queue = DispatchQueue(label: "herdwatch.reputation.writer")
     /// The batch and error of a write that failed, until `waitForWrite` hands them back.
     private let failure = Mutex<(error: any Error, changes: ReputationChanges)?>(nil)
+    private let writing = Atomic<Bool>(false)
+
+    /// Whether a write is in flight.
+    var isWriting: Bool { writing.load(ordering: .acquiring) }
 
     /// Starts writing `changes`. Call `waitForWrite` first: one write at a time.
     func write(_ changes: ReputationChanges, to store: any ReputationStore) {
+        writing.store(true, ordering: .releasing)
         queue.async { [self] in
             do {
                 try store.apply(changes)
             } catch {
                 failure.withLock { $0 = (error, changes) }
             }
+            writing.store(false, ordering: .releasing)
         }
     }
 

@@ -44,6 +44,24 @@ struct HookTests {
         }
     }
 
+    @Test func readsTheBearerSchemeInAnyCaseWithSpacesAroundTheToken() async throws {
+        let server = try TestServer()
+        let secret = try server.token([.check])
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            for header in ["Bearer \(secret)", "bearer \(secret)", "BEARER  \(secret) ", "Bearer \t\(secret)"] {
+                let response = try await client.execute(
+                    uri: "/api/v1/check", method: .post, headers: [.authorization: header], body: ByteBuffer(string: actor.note("hello")))
+                #expect(response.status == .ok, "\(header)")
+            }
+            for header in ["Bearer", "Bearer   ", "Basic \(secret)", "Bearer\(secret)", secret] {
+                let response = try await client.execute(
+                    uri: "/api/v1/check", method: .post, headers: [.authorization: header], body: ByteBuffer(string: actor.note("hello")))
+                #expect(response.status == .unauthorized, "\(header)")
+            }
+        }
+    }
+
     @Test func revokedTokensStopWorking() async throws {
         let server = try TestServer()
         let issued = try server.access.issueToken(name: "hook", scopes: [.check])

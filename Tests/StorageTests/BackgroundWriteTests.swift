@@ -50,24 +50,18 @@ struct BackgroundWriteTests {
                 subject(actor: actor), verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index)))
         }
         // The next flush reports the failure instead of losing the batch…
-        #expect(throws: FlakyStore.DiskFull.self) {
-            for index in 3..<6 {
-                try reputation.observe(
-                    subject(actor: actors[index % 3]), verdict: verdict(.hold), signature: .verified,
-                    at: start.addingTimeInterval(Double(index)))
-            }
-        }
+        #expect(throws: FlakyStore.DiskFull.self) { try reputation.flush() }
+        #expect(try store.observations(limit: 100).isEmpty)
         // …and the one after writes it with what came since.
         try reputation.observe(subject(actor: actors[0]), verdict: verdict(.reject), signature: .verified, at: start.addingTimeInterval(9))
         try reputation.flush()
         let observations = try store.observations(limit: 100)
-        #expect(observations.count == 7)
+        #expect(observations.count == 4)
         #expect(Set(observations.map(\.actorID)) == Set(actors))
         let first = try #require(try store.actors([actors[0]])[actors[0]])
         #expect(first.accepted == 1)
-        #expect(first.held == 1)
         #expect(first.rejected == 1)
-        #expect(first.activitiesSeen == 3)
+        #expect(first.activitiesSeen == 2)
     }
 
     @Test func flushWaitsForTheWriteInFlight() throws {
@@ -79,9 +73,10 @@ struct BackgroundWriteTests {
                 at: start.addingTimeInterval(Double(index)))
         }
         try reputation.flush()
-        // Two background batches of two, then the last observation: all in the store once flush returns.
+        // Background batches of two (one more may pile up while a write is in flight), then the rest: all in
+        // the store once flush returns.
         #expect(try store.observations(limit: 100).count == 5)
-        #expect(store.applied.withLock { $0 } == 3)
+        #expect(store.applied.withLock { $0 } >= 2)
     }
 
     @Test func aFullCacheIsWrittenBeforeItIsCleared() throws {

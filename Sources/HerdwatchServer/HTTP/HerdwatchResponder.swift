@@ -60,15 +60,28 @@ struct HerdwatchResponder: HTTPResponder {
 
     // MARK: - Authentication
 
+    /// The token of an `Authorization: Bearer TOKEN` header (scheme case-insensitive, spaces and tabs around the
+    /// token ignored), or nil.
+    static func bearerToken(in header: String) -> String? {
+        var utf8 = Substring(header).utf8
+        let scheme = Array("bearer".utf8)
+        guard utf8.count > scheme.count,
+            zip(utf8.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            utf8.dropFirst(scheme.count).first == UInt8(ascii: " ")
+        else { return nil }
+        utf8 = utf8.dropFirst(scheme.count)
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let first = utf8.first, blank(first) { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, blank(last) { utf8 = utf8.dropLast() }
+        return utf8.isEmpty ? nil : String(Substring(utf8))
+    }
+
     private func authorize(_ request: Request, _ scope: AccessScope) -> Response? {
-        guard let header = request.headers[.authorization], header.utf8.count > 7,
-            header.prefix(7).lowercased() == "bearer "
-        else {
+        guard let header = request.headers[.authorization], let secret = Self.bearerToken(in: header) else {
             return JSONResponse.error(
                 .unauthorized, code: "unauthorized",
                 "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope \(scope.rawValue)`")
         }
-        let secret = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         let token: AccessToken?
         do {
             token = try access.authenticate(secret: secret)

@@ -13,15 +13,16 @@ struct ReputationFlushService: Service {
         try? await cancelWhenGracefulShutdown {
             while true {
                 try await Task.sleep(for: interval)
-                flush()
+                flush(waiting: false)
             }
         }
-        flush()
+        flush(waiting: true)
     }
 
-    private func flush() {
+    /// While serving, starts a background write (evaluation goes on meanwhile); at shutdown, waits for it.
+    private func flush(waiting: Bool) {
         do {
-            try reputation.flush()
+            if waiting { try reputation.flush() } else { try reputation.flushInBackground() }
         } catch {
             logger.error("cannot write reputation to the database", metadata: ["error": "\(error)"])
         }

@@ -17,6 +17,8 @@ struct ServeLoad {
         var rssStartMiB: Double?
         var rssPeakMiB: Double?
         var rssEndMiB: Double?
+        /// Server CPU time (user + system) per request answered, in microseconds.
+        var serverCPUMicroseconds: Double?
     }
 
     static func find(_ program: String) -> String? {
@@ -94,12 +96,15 @@ struct ServeLoad {
         var samples: [Double] = []
         let memory = ServerMemory(pid: server.pid)
         if let rss = memory.residentMiB() { samples.append(rss) }
+        let cpuAtStart = memory.cpuSeconds()
         let output = ReadAll(pipe)
         while process.isRunning {
             Thread.sleep(forTimeInterval: 1)
             if let rss = memory.residentMiB() { samples.append(rss) }
         }
         process.waitUntilExit()
+        var cpu: Double?
+        if let cpuAtStart, let cpuAtEnd = memory.cpuSeconds() { cpu = cpuAtEnd - cpuAtStart }
         let text = output.text()
         guard process.terminationStatus == 0, let rate = Self.number(after: "Requests/sec:", in: text) else {
             throw fail("wrk failed against \(url):\n\(text)")
@@ -108,7 +113,8 @@ struct ServeLoad {
             + Int(Self.socketErrors(in: text))
         return Result(
             name: name, requestsPerSecond: rate, p50: Self.latency("50%", in: text) ?? .nan, p99: Self.latency("99%", in: text) ?? .nan,
-            errors: errors, rssStartMiB: samples.first, rssPeakMiB: samples.max(), rssEndMiB: samples.last)
+            errors: errors, rssStartMiB: samples.first, rssPeakMiB: samples.max(), rssEndMiB: samples.last,
+            serverCPUMicroseconds: cpu.map { $0 / (rate * Double(duration)) * 1e6 })
     }
 
     static func number(after label: String, in text: String) -> Double? {
@@ -136,7 +142,7 @@ struct ServeLoad {
 
     static func report(_ results: [Result], connections: Int, duration: Int) {
         let bare = results.first { $0.name == "bare endpoint" }?.requestsPerSecond
-        print("target                      requests/s    p50 ms    p99 ms   vs bare   errors   RSS start/peak/end MiB")
+        print("target                      requests/s    p50 ms    p99 ms   vs bare   errors   server CPU µs/req   RSS start/peak/end MiB")
         for result in results {
             let ratio = bare.map { String(format: "%7.1f%%", 100 * result.requestsPerSecond / $0) } ?? "      –"
             let rss = [result.rssStartMiB, result.rssPeakMiB, result.rssEndMiB].map { $0.map { String(format: "%.0f", $0) } ?? "?" }
@@ -144,7 +150,8 @@ struct ServeLoad {
             print(
                 result.name.padding(toLength: 26, withPad: " ", startingAt: 0)
                     + String(format: "%12.0f  %8.2f  %8.2f  ", result.requestsPerSecond, result.p50, result.p99)
-                    + ratio + String(format: "  %7d   ", result.errors) + rss)
+                    + ratio + String(format: "  %7d   ", result.errors)
+                    + (result.serverCPUMicroseconds.map { String(format: "%17.0f   ", $0) } ?? "                ?   ") + rss)
         }
         print("(\(connections) connections, \(duration) s per target, wrk and the server sharing this machine's cores)")
     }
@@ -170,9 +177,20 @@ final class ReadAll: @unchecked Sendable {
     }
 }
 
-/// Resident memory of another process, from /proc.
+/// Resident memory and CPU time of another process, from /proc.
 struct ServerMemory {
     let pid: Int32
+
+    /// User plus system CPU time so far, in seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks).
+    func cpuSeconds() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name (which may hold spaces) start at field 3.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 
     func residentMiB() -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

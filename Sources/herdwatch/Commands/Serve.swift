@@ -92,6 +92,7 @@ struct Serve: AsyncParsableCommand {
             throw fail(error.description)
         }
 
+        LoggingSystem.bootstrap { label in HerdwatchLogHandler(label: label) }
         var logger = Logger(label: "herdwatch")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let registry = PrometheusCollectorRegistry()
