@@ -124,6 +124,11 @@ enum Migrations {
                     );
                     """)
         }
+        // Nothing reads observations by actor, and keeping this index meant a random index-page write per
+        // observation: a good part of every reputation batch's disk writes.
+        migrator.registerMigration("2026-11-27-drop-observation-actor-index") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS observation_actor")
+        }
         return migrator
     }()
 }

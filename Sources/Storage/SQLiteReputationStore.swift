@@ -179,9 +179,14 @@ public final class SQLiteReputationStore: ReputationStore {
             try database.pool.write { db in
                 let actor = try db.cachedStatement(
                     sql: """
-                        INSERT OR REPLACE INTO actor (id, host, first_seen, last_seen, published, activities_seen, accepted,
+                        INSERT INTO actor (id, host, first_seen, last_seen, published, activities_seen, accepted,
                             flagged, held, rejected, spam, spam_at, ham, ham_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET host = excluded.host, first_seen = excluded.first_seen,
+                            last_seen = excluded.last_seen, published = excluded.published,
+                            activities_seen = excluded.activities_seen, accepted = excluded.accepted,
+                            flagged = excluded.flagged, held = excluded.held, rejected = excluded.rejected,
+                            spam = excluded.spam, spam_at = excluded.spam_at, ham = excluded.ham, ham_at = excluded.ham_at
                         """)
                 for record in changes.actors {
                     try actor.execute(arguments: [
@@ -194,9 +199,13 @@ public final class SQLiteReputationStore: ReputationStore {
                 }
                 let domain = try db.cachedStatement(
                     sql: """
-                        INSERT OR REPLACE INTO domain (host, first_seen, last_seen, actors_seen, activities_seen,
+                        INSERT INTO domain (host, first_seen, last_seen, actors_seen, activities_seen,
                             held_or_rejected, spam, spam_at, ham, ham_at, peer_listed)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (host) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+                            actors_seen = excluded.actors_seen, activities_seen = excluded.activities_seen,
+                            held_or_rejected = excluded.held_or_rejected, spam = excluded.spam, spam_at = excluded.spam_at,
+                            ham = excluded.ham, ham_at = excluded.ham_at, peer_listed = excluded.peer_listed
                         """)
                 for record in changes.domains {
                     try domain.execute(arguments: [
@@ -206,7 +215,7 @@ public final class SQLiteReputationStore: ReputationStore {
                         record.confirmedHam.updatedAt.timeIntervalSince1970, record.peerListed,
                     ])
                 }
-                let counter = try db.cachedStatement(sql: "INSERT OR REPLACE INTO counter (key, buckets) VALUES (?, ?)")
+                let counter = try db.cachedStatement(sql: "INSERT INTO counter (key, buckets) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET buckets = excluded.buckets")
                 for (key, value) in changes.counters {
                     try counter.execute(arguments: [key, Data(value.encoded)])
                 }

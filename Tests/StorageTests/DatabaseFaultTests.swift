@@ -54,6 +54,23 @@ struct DatabaseFaultTests {
         #expect(try sqliteOutput(path, "SELECT text FROM notes") == "kept")
     }
 
+    @Test func aDatabaseFromThePreviousReleaseIsUpgradedInPlace() throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+        let current = try SQLiteDatabase(path: path)
+        try SQLiteReputationStore(database: current).apply(changes(actor: "https://a.example/users/1"))
+        // Roll the file back to the schema the previous release left: its observation index, no later migration.
+        try sqlite(
+            path,
+            "CREATE INDEX observation_actor ON observation (actor_id, at); "
+                + "DELETE FROM grdb_migrations WHERE identifier = '2026-11-27-drop-observation-actor-index';")
+        #expect(try sqliteOutput(path, "SELECT count(*) FROM sqlite_master WHERE name = 'observation_actor'") == "1")
+        let upgraded = try SQLiteDatabase(path: path)
+        #expect(try upgraded.appliedMigrations() == SQLiteDatabase.knownMigrations)
+        #expect(try sqliteOutput(path, "SELECT count(*) FROM sqlite_master WHERE name = 'observation_actor'") == "0")
+        #expect(try SQLiteReputationStore(database: upgraded).actors(["https://a.example/users/1"]).count == 1)
+    }
+
     @Test func aLockHeldPastTheTimeoutIsReportedAsLocked() throws {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }

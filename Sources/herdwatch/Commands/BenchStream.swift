@@ -64,7 +64,7 @@ struct BenchStream: AsyncParsableCommand {
         var done = 0
         let sampleEvery = count / 10
         try await ReplayPipeline.run(
-            workers: ProcessInfo.processInfo.activeProcessorCount,
+            workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
             next: {
                 var batch: [[UInt8]] = []
                 while batch.count < Self.batchSize, let line = reader.next() { batch.append(line) }
