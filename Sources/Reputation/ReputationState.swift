@@ -38,6 +38,13 @@ struct ReputationState {
         var labels: Set<String> = []
 
         var count: Int { actors.count + domains.count + counters.count + labels.count }
+
+        mutating func removeAll() {
+            actors.removeAll(keepingCapacity: true)
+            domains.removeAll(keepingCapacity: true)
+            counters.removeAll(keepingCapacity: true)
+            labels.removeAll(keepingCapacity: true)
+        }
     }
 
     /// The reputation view of `subject`, fingerprinted once for consecutive calls about the same text.
@@ -268,21 +275,26 @@ struct ReputationState {
     /// is cleared, and so is the record of store misses, which would otherwise hide what the store now holds.
     /// Only call it when the store holds every change: no write in flight, nothing pending.
     mutating func evict(capacity: Int) {
+        // Cleared keeping their storage: memory stays at its high-water mark instead of being given back and
+        // grown again (rehashing every entry on each doubling) a moment later.
         var cleared = false
-        if actors.count > capacity { (actors, cleared) = ([:], true) }
-        if domains.count > capacity { (domains, cleared) = ([:], true) }
-        if counters.count > capacity { (counters, cleared) = ([:], true) }
+        if actors.count > capacity { cleared = true; actors.removeAll(keepingCapacity: true) }
+        if domains.count > capacity { cleared = true; domains.removeAll(keepingCapacity: true) }
+        if counters.count > capacity { cleared = true; counters.removeAll(keepingCapacity: true) }
         if campaigns.count > capacity || bandIndex.count > capacity * 20 {
-            (campaigns, bandIndex, unsavedBands, openCampaignsLoaded, cleared) = ([:], [:], [:], false, true)
+            campaigns.removeAll(keepingCapacity: true)
+            bandIndex.removeAll(keepingCapacity: true)
+            unsavedBands.removeAll(keepingCapacity: true)
+            (openCampaignsLoaded, cleared) = (false, true)
         }
-        if labels.count > capacity { (labels, cleared) = ([:], true) }
-        if cleared || lookedUp.count > capacity * 4 { lookedUp = LookedUpKeys() }
+        if labels.count > capacity { cleared = true; labels.removeAll(keepingCapacity: true) }
+        if cleared || lookedUp.count > capacity * 4 { lookedUp.removeAll() }
     }
 
     /// Forgets store misses once there are many of them. Safe while a write is in flight: every key of that
     /// write is cached, so it is never asked of the store.
     mutating func forgetMisses(capacity: Int) {
-        if lookedUp.count > capacity * 4 { lookedUp = LookedUpKeys() }
+        if lookedUp.count > capacity * 4 { lookedUp.removeAll() }
     }
 
     private mutating func actor(_ id: String, store: any ReputationStore) throws -> ActorRecord? {
