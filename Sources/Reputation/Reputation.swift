@@ -195,12 +195,16 @@ extension Reputation {
         return verdict
     }
 
-    /// The whole path with memory for a subject whose pure work (folding, fingerprint, keys) is done.
+    /// The whole path with memory for a subject whose pure work (folding, fingerprint, keys) is done. Pass
+    /// `prefetched` when `prefetch` has read the batch this subject is in: its store reads are not looked for again.
     public func evaluate(
         _ subject: ReputationSubject, prepared: PreparedSubject, with engine: RuleEngine, signature: SignatureStatus,
-        body: [UInt8]? = nil, at date: Date = Date()
+        body: [UInt8]? = nil, at date: Date = Date(), prefetched: Bool = false
     ) throws -> Verdict {
-        let verdict = engine.evaluate(prepared, signals: try signals(for: subject, at: date))
+        let signals = try state.withLock { state in
+            try state.signals(for: subject, at: date, store: store, configuration: configuration, prefetched: prefetched)
+        }
+        let verdict = engine.evaluate(prepared, signals: signals)
         try observe(subject, verdict: verdict, signature: signature, body: body, at: date)
         return verdict
     }

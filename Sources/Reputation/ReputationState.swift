@@ -60,10 +60,13 @@ struct ReputationState {
 
     // MARK: Reading
 
+    /// The signals for `subject`. Unless `prefetched` (the caller read its batch with `prefetch` already), first
+    /// reads in one go whatever they need that is not cached; either way a key not cached is read from the store.
     mutating func signals(
-        for subject: ReputationSubject, at date: Date, store: any ReputationStore, configuration: Reputation.Configuration
+        for subject: ReputationSubject, at date: Date, store: any ReputationStore, configuration: Reputation.Configuration,
+        prefetched: Bool = false
     ) throws -> ReputationSignals {
-        try prefetch(CollectionOfOne(subject), store: store)
+        if !prefetched { try prefetch(CollectionOfOne(subject), store: store) }
         let actor = try actor(subject.actorID, store: store)
         var campaign: ReputationSignals.CampaignSignals?
         if let fingerprint = subject.fingerprint {

@@ -79,7 +79,7 @@ struct ReplayPipelineTests {
                     actual.append(
                         try pipelined.evaluate(
                             item.subject, prepared: item.prepared, with: engine, signature: item.entry.signature,
-                            body: item.entry.body, at: item.entry.at))
+                            body: item.entry.body, at: item.entry.at, prefetched: true))
                 }
             })
         try pipelined.flush()

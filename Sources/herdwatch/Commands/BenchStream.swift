@@ -83,7 +83,7 @@ struct BenchStream: AsyncParsableCommand {
                 for item in items {
                     let verdict = try reputation.evaluate(
                         item.subject, prepared: item.prepared, with: engine, signature: .verified, body: item.line,
-                        at: item.subject.subject.published ?? Date())
+                        at: item.subject.subject.published ?? Date(), prefetched: true)
                     actions[verdict.action, default: 0] += 1
                     done += 1
                     if done % sampleEvery == 0 {
