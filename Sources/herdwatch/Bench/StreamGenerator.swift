@@ -29,10 +29,12 @@ struct StreamGenerator {
         defer { try? handle.close() }
         let start = 1_717_200_000.0
         var chunk = ""
+        // One formatter for the whole stream: the static `ISO8601DateFormatter.string` builds one per call.
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = .gmt
+        formatter.formatOptions = [.withInternetDateTime]
         for index in 0..<count {
-            let at = ISO8601DateFormatter.string(
-                from: Date(timeIntervalSince1970: start + Double(index) * 0.2), timeZone: .gmt,
-                formatOptions: [.withInternetDateTime])
+            let at = formatter.string(from: Date(timeIntervalSince1970: start + Double(index) * 0.2))
             let roll = Int.random(in: 0..<100, using: &generator)
             let line: String
             if roll < 70 {
