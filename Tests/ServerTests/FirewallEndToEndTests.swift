@@ -23,6 +23,8 @@ final class Received: Sendable {
     }
 
     private let requests = Mutex<[Request]>([])
+    /// How long the instance takes to answer a POST (to hold a replay in flight).
+    let postDelay = Mutex<Duration>(.zero)
 
     func append(_ request: Request) { requests.withLock { $0.append(request) } }
     var all: [Request] { requests.withLock { $0 } }
@@ -49,6 +51,8 @@ struct FakeInstance: HTTPResponder {
         }
         if request.method == .post {
             let body = try await request.body.collect(upTo: 1 << 20)
+            let delay = received.postDelay.withLock { $0 }
+            if delay > .zero { try await Task.sleep(for: delay) }
             received.append(
                 Received.Request(
                     method: request.method.rawValue, target: request.head.path ?? path,
@@ -277,6 +281,22 @@ struct FirewallEndToEndTests {
             for name in ["Host", "Date", "Digest", "Signature"] {
                 #expect(replay.header(name) == held.headers.combined(name), "replayed header \(name)")
             }
+
+            // Two moderators approving the same held case at once: one replay, one answer that says why not.
+            let (racedID, racedBody) = note("HOLDME raced", by: alice)
+            #expect(try await send(try alice.signedPost(path: "/inbox", host: host, body: racedBody), to: server.port).status == 202)
+            let (_, afterRaced) = try await api(.GET, "/herdwatch/api/v1/cases", port: server.port, token: server.adminToken)
+            let racedCase = try #require((afterRaced["cases"] as? [[String: Any]])?.first { $0["activity_id"] as? String == racedID })
+            let racedCaseID = try #require(racedCase["id"] as? Int)
+            received.postDelay.withLock { $0 = .milliseconds(800) }
+            async let first = api(.POST, "/herdwatch/api/v1/cases/\(racedCaseID)/approve", port: server.port, token: server.adminToken)
+            async let second = api(.POST, "/herdwatch/api/v1/cases/\(racedCaseID)/approve", port: server.port, token: server.adminToken)
+            let outcomes = try await [first, second]
+            received.postDelay.withLock { $0 = .zero }
+            #expect(outcomes.map(\.0).sorted() == [200, 409])
+            let loser = try #require(outcomes.first { $0.0 == 409 })
+            #expect(["decision_in_progress", "not_open"].contains(loser.1["code"] as? String ?? ""))
+            #expect(received.deliveries(of: racedID).count == 1)
 
             // A held delivery whose signature has aged past the instance's window is not replayed.
             let (lateID, lateBody) = note("HOLDME late", by: alice)

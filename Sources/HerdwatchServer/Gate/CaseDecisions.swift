@@ -5,6 +5,7 @@ import Reputation
 import NIOHTTP1
 import ReviewQueue
 import RuleEngine
+import Synchronization
 
 /// Approving and rejecting cases: an approved held delivery is replayed to the instance with its original
 /// headers while its signature is still inside the instance's date window; decisions feed reputation.
@@ -15,11 +16,14 @@ struct CaseDecisions: Sendable {
     let replayWindow: TimeInterval
     let metrics: ServerMetrics
     let logger: Logger
+    /// Cases a decision is being made on, so that two moderators approving at once replay a delivery once.
+    private let deciding = DecidingCases()
 
     struct Failure: Error {
         enum Code: String {
             case notFound = "not_found"
             case notOpen = "not_open"
+            case inProgress = "decision_in_progress"
             case replayExpired = "replay_expired"
             case noUpstream = "no_upstream"
             case upstreamRefused = "upstream_refused"
@@ -32,6 +36,8 @@ struct CaseDecisions: Sendable {
     }
 
     func approve(id: Int64, now: Date = Date()) async throws(Failure) -> ReviewCase {
+        try deciding.claim(id)
+        defer { deciding.release(id) }
         let reviewCase = try open(id)
         var delivery: ReviewCase.Delivery?
         if reviewCase.action == .hold, let request = reviewCase.request {
@@ -73,6 +79,8 @@ struct CaseDecisions: Sendable {
     }
 
     func reject(id: Int64, now: Date = Date()) throws(Failure) -> ReviewCase {
+        try deciding.claim(id)
+        defer { deciding.release(id) }
         _ = try open(id)
         let decided = try decide(id, .rejected, nil)
         feedBack(decided, spam: true, at: now)
@@ -115,5 +123,21 @@ struct CaseDecisions: Sendable {
         } catch {
             logger.error("cannot record the decision in reputation", metadata: ["case.id": "\(reviewCase.id)", "error": "\(error)"])
         }
+    }
+}
+
+/// The cases with a decision under way in this process.
+private final class DecidingCases: Sendable {
+    private let ids = Mutex<Set<Int64>>([])
+
+    func claim(_ id: Int64) throws(CaseDecisions.Failure) {
+        guard ids.withLock({ $0.insert(id).inserted }) else {
+            throw CaseDecisions.Failure(
+                code: .inProgress, message: "another decision on case \(id) is under way; reload the case to see how it ended")
+        }
+    }
+
+    func release(_ id: Int64) {
+        _ = ids.withLock { $0.remove(id) }
     }
 }

@@ -263,7 +263,7 @@ struct HerdwatchResponder: HTTPResponder {
                 let status: HTTPResponse.Status =
                     switch error.code {
                     case .notFound: .notFound
-                    case .notOpen, .replayExpired, .noUpstream: .conflict
+                    case .notOpen, .inProgress, .replayExpired, .noUpstream: .conflict
                     case .upstreamRefused, .upstreamUnreachable: .badGateway
                     case .storage: .serviceUnavailable
                     }
