@@ -3,6 +3,10 @@ public import Foundation
 public import RuleEngine
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The engine's memory: records what each evaluated activity says about its actor, domain, links and text,
 /// and answers the reputation signals rules read.
 ///
@@ -47,6 +51,10 @@ public final class Reputation: Sendable {
         self.store = store
         self.configuration = configuration
         self.state = Mutex(ReputationState())
+    }
+
+    deinit {
+        writer.stop()
     }
 
     /// The signals for `subject` as of `date`. Counts include the activity being evaluated.
@@ -210,37 +218,84 @@ extension Reputation {
     }
 }
 
-/// Writes batches of changes on its own thread, one at a time.
-private final class BackgroundWriter: Sendable {
-    /// Serial: waiting for it to run an empty block waits for every write started before.
-    private let queue = DispatchQueue(label: "herdwatch.reputation.writer")
-    /// The batch and error of a write that failed, until `waitForWrite` hands them back.
-    private let failure = Mutex<(error: any Error, changes: ReputationChanges)?>(nil)
-    private let writing = Atomic<Bool>(false)
+/// Writes batches of changes on a thread of its own, one at a time, at a lower scheduling priority than
+/// evaluation: on a busy machine, answering comes first and writes lag (see `pendingIntervalsWhileWriting`).
+/// The thread starts with the first write and ends when the `Reputation` that owns it goes away.
+private final class BackgroundWriter: @unchecked Sendable {
+    // Safe: every stored property below is read and written only with `condition` locked.
+    private let condition = NSCondition()
+    private var job: (changes: ReputationChanges, store: any ReputationStore)?
+    private var busy = false
+    private var failure: (error: any Error, changes: ReputationChanges)?
+    private var stopping = false
+    private var started = false
 
     /// Whether a write is in flight.
-    var isWriting: Bool { writing.load(ordering: .acquiring) }
+    var isWriting: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return busy
+    }
 
     /// Starts writing `changes`. Call `waitForWrite` first: one write at a time.
     func write(_ changes: ReputationChanges, to store: any ReputationStore) {
-        writing.store(true, ordering: .releasing)
-        queue.async { [self] in
-            do {
-                try store.apply(changes)
-            } catch {
-                failure.withLock { $0 = (error, changes) }
-            }
-            writing.store(false, ordering: .releasing)
+        condition.lock()
+        defer { condition.unlock() }
+        job = (changes, store)
+        busy = true
+        if !started {
+            started = true
+            Thread { [self] in run() }.start()
         }
+        condition.broadcast()
     }
 
     /// Waits for the write in flight, if any; returns the batch and error of a write that failed since the last
     /// call.
     func waitForWrite() -> (error: any Error, changes: ReputationChanges)? {
-        queue.sync {}
-        return failure.withLock { failure in
-            defer { failure = nil }
-            return failure
+        condition.lock()
+        defer { condition.unlock() }
+        while busy { condition.wait() }
+        defer { failure = nil }
+        return failure
+    }
+
+    /// Lets the thread end once the write in flight, if any, is done.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        Self.lowerPriority()
+        condition.lock()
+        while true {
+            while job == nil, !stopping { condition.wait() }
+            guard let current = job else { break }
+            condition.unlock()
+            var failed: (any Error)?
+            do {
+                try current.store.apply(current.changes)
+            } catch {
+                failed = error
+            }
+            condition.lock()
+            if let failed { failure = (failed, current.changes) }
+            job = nil
+            busy = false
+            condition.broadcast()
         }
+        condition.unlock()
+    }
+
+    /// Names the thread (`ps -L` shows `hw-rep-writer`) and raises its nice value. On Linux, where priorities
+    /// belong to threads, `who` 0 is the calling thread only.
+    private static func lowerPriority() {
+        Thread.current.name = "hw-rep-writer"
+        #if os(Linux)
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 }

@@ -79,6 +79,32 @@ struct BackgroundWriteTests {
         #expect(store.applied.withLock { $0 } >= 2)
     }
 
+    @Test func theWriterThreadEndsWithItsReputation() async throws {
+        func writerThreads() -> Int {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.filter { task in
+                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.hasPrefix("hw-rep-writer") == true
+            }.count
+        }
+        let created = 40
+        do {
+            var reputations: [Reputation] = []
+            for index in 0..<created {
+                let reputation = Reputation(store: InMemoryReputationStore(), configuration: .init(flushInterval: 1))
+                try reputation.observe(
+                    subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
+                    at: start)
+                try reputation.flush()
+                reputations.append(reputation)
+            }
+            #expect(writerThreads() >= created)
+        }
+        // Released: every writer thread winds down (other tests' writers may still be about).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while writerThreads() >= created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(writerThreads() < created)
+    }
+
     @Test func aFullCacheIsWrittenBeforeItIsCleared() throws {
         let store = FlakyStore()
         let reputation = Reputation(store: store, configuration: .init(cacheCapacity: 2, flushInterval: 2))
