@@ -26,19 +26,15 @@ public final class Reputation: Sendable {
         public var cacheCapacity: Int
         /// Observations between automatic flushes.
         public var flushInterval: Int
-        /// Whether automatic flushes write on a background thread (`false`: the observation that triggers a
-        /// flush waits for the write).
-        public var writesInBackground: Bool
 
         public init(
             decisionHalfLife: TimeInterval = 30 * 86_400, campaignWindow: TimeInterval = 86_400,
-            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000, writesInBackground: Bool = true
+            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000
         ) {
             self.decisionHalfLife = decisionHalfLife
             self.campaignWindow = campaignWindow
             self.cacheCapacity = cacheCapacity
             self.flushInterval = flushInterval
-            self.writesInBackground = writesInBackground
         }
     }
 
@@ -65,10 +61,13 @@ public final class Reputation: Sendable {
         }
     }
 
-    /// The signals for `subject` as of `date`. Counts include the activity being evaluated.
-    public func signals(for subject: ReputationSubject, at date: Date = Date()) throws -> ReputationSignals {
+    /// The signals for `subject` as of `date`. Counts include the activity being evaluated. Pass `prefetched`
+    /// when `prefetch` has read the batch this subject is in: its store reads are not looked for again.
+    public func signals(
+        for subject: ReputationSubject, at date: Date = Date(), prefetched: Bool = false
+    ) throws -> ReputationSignals {
         try state.withLock { state in
-            try state.signals(for: subject, at: date, store: store, configuration: configuration)
+            try state.signals(for: subject, at: date, store: store, configuration: configuration, prefetched: prefetched)
         }
     }
 
@@ -114,12 +113,10 @@ public final class Reputation: Sendable {
         guard state.pendingObservations >= configuration.flushInterval else { return }
         // While a background write is still going, let a few more intervals pile up rather than wait for it
         // with the lock held; past that, wait, so that memory stays bounded when the disk is slower than intake.
-        if configuration.writesInBackground, writer.isWriting,
-            state.pendingObservations < configuration.flushInterval * Self.pendingIntervalsWhileWriting
-        {
+        if writer.isWriting, state.pendingObservations < configuration.flushInterval * Self.pendingIntervalsWhileWriting {
             return
         }
-        try flush(&state, waiting: !configuration.writesInBackground)
+        try flush(&state, waiting: false)
     }
 
     /// Flush intervals that may pile up while a background write is in flight.
@@ -187,7 +184,7 @@ public final class Reputation: Sendable {
     /// of a background write that failed (its batch is kept for the next flush).
     public func flushInBackground() throws {
         guard !writer.isWriting else { return }
-        try state.withLock { state in try flush(&state, waiting: !configuration.writesInBackground) }
+        try state.withLock { state in try flush(&state, waiting: false) }
     }
 }
 
@@ -209,10 +206,7 @@ extension Reputation {
         _ subject: ReputationSubject, prepared: PreparedSubject, with engine: RuleEngine, signature: SignatureStatus,
         body: [UInt8]? = nil, at date: Date = Date(), prefetched: Bool = false
     ) throws -> Verdict {
-        let signals = try state.withLock { state in
-            try state.signals(for: subject, at: date, store: store, configuration: configuration, prefetched: prefetched)
-        }
-        let verdict = engine.evaluate(prepared, signals: signals)
+        let verdict = engine.evaluate(prepared, signals: try signals(for: subject, at: date, prefetched: prefetched))
         try observe(subject, verdict: verdict, signature: signature, body: body, at: date)
         return verdict
     }
