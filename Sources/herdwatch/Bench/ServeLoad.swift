@@ -94,7 +94,7 @@ struct ServeLoad {
         try process.run()
         // Sample the server's memory while the load runs.
         var samples: [Double] = []
-        let memory = ServerMemory(pid: server.pid)
+        let memory = ProcessUsage(pid: server.pid)
         if let rss = memory.residentMiB() { samples.append(rss) }
         let cpuAtStart = memory.cpuSeconds()
         let output = ReadAll(pipe)
@@ -174,30 +174,6 @@ final class ReadAll: @unchecked Sendable {
     func text() -> String {
         done.wait()
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// Resident memory and CPU time of another process, from /proc.
-struct ServerMemory {
-    let pid: Int32
-
-    /// User plus system CPU time so far, in seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks).
-    func cpuSeconds() -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        // Fields after the command name (which may hold spaces) start at field 3.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    func residentMiB() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kib = line.split(separator: " ").compactMap({ Double($0) }).first
-        else { return nil }
-        return kib / 1024
     }
 }
 

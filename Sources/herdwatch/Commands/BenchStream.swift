@@ -60,7 +60,7 @@ struct BenchStream: AsyncParsableCommand {
         var actions: [RuleAction: Int] = [:]
         var samples: [(done: Int, seconds: Double, rssMiB: Double)] = []
         let start = ContinuousClock.now
-        let cpuAtStart = ProcessMemory.cpuSeconds()
+        let cpuAtStart = ProcessUsage.current.cpuSeconds() ?? 0
         var done = 0
         let sampleEvery = count / 10
         try await ReplayPipeline.run(
@@ -87,15 +87,16 @@ struct BenchStream: AsyncParsableCommand {
                     actions[verdict.action, default: 0] += 1
                     done += 1
                     if done % sampleEvery == 0 {
-                        samples.append((done, seconds(since: start), ProcessMemory.residentMiB()))
+                        samples.append((done, seconds(since: start), ProcessUsage.current.residentMiB() ?? 0))
                     }
                 }
             })
         try reputation.flush()
         let elapsed = seconds(since: start)
-        let cpu = ProcessMemory.cpuSeconds() - cpuAtStart
-        let peak = ProcessMemory.peakResidentMiB()
-        let fileSize = Self.fileSize(databasePath)
+        let cpu = (ProcessUsage.current.cpuSeconds() ?? 0) - cpuAtStart
+        let peak = ProcessUsage.current.peakResidentMiB() ?? 0
+        // The write-ahead log holds what is not checkpointed yet (up to 64 MiB): count it with the file.
+        let fileSize = Self.fileSize(databasePath) + Self.fileSize(databasePath + "-wal")
         if db == nil { for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) } }
 
         let rate = Double(done) / elapsed
@@ -114,7 +115,7 @@ struct BenchStream: AsyncParsableCommand {
             print("replayed \(done) activities in \(String(format: "%.2f", elapsed)) s: \(Int(rate)) activities/s (target ≥ 10000: \(rate >= 10_000 ? "PASS" : "MISS"))")
             print("CPU: \(String(format: "%.1f", cpu)) s over the replay, \(String(format: "%.2f", cpu / elapsed)) cores on average, \(String(format: "%.0f", cpu / Double(done) * 1e6)) µs per activity")
             print("actions: " + RuleAction.allCases.map { "\($0.rawValue) \(actions[$0, default: 0])" }.joined(separator: ", "))
-            print("database: \(String(format: "%.1f", fileSize)) MiB; peak RSS \(String(format: "%.1f", peak)) MiB")
+            print("database: \(String(format: "%.1f", fileSize)) MiB with its write-ahead log; peak RSS \(String(format: "%.1f", peak)) MiB")
             print("resident memory along the run:")
             for sample in samples {
                 print("  \(String(format: "%7d", sample.done)) activities  \(String(format: "%6.2f", sample.seconds)) s  \(String(format: "%6.1f", sample.rssMiB)) MiB")
@@ -130,28 +131,6 @@ struct BenchStream: AsyncParsableCommand {
     static func fileSize(_ path: String) -> Double {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         return Double((attributes?[.size] as? NSNumber)?.int64Value ?? 0) / 1_048_576
-    }
-}
-
-/// Resident memory and CPU time of this process.
-enum ProcessMemory {
-    /// User and system CPU time used so far, in seconds.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    static func residentMiB() -> Double { field("VmRSS") }
-    static func peakResidentMiB() -> Double { field("VmHWM") }
-
-    private static func field(_ name: String) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
-        else { return 0 }
-        let kib = Double(line.split(separator: " ").dropFirst().first { Double($0) != nil } ?? "0") ?? 0
-        return kib / 1_024
     }
 }
 
