@@ -38,6 +38,26 @@ import Testing
         #expect(value.objectValue?.count == 1)
     }
 
+    @Test func objectsKeepDocumentOrderAndSeeEachKeyOnce() throws {
+        let object = try #require(try JSONValue.parse(#"{"z": 1, "a": 2, "z": 3, "m": 4}"#).objectValue)
+        #expect(object.keys == ["z", "a", "m"])
+        #expect(object.map(\.value) == [.number(3), .number(2), .number(4)])
+        #expect(object.dictionary == ["z": .number(3), "a": .number(2), "m": .number(4)])
+        var edited = object
+        edited["z"] = nil
+        edited["n"] = .null
+        #expect(edited.keys == ["a", "m", "n"])
+        #expect(edited["z"] == nil)
+    }
+
+    @Test func aHugeObjectWithRepeatedKeysKeepsTheLastValues() throws {
+        // 200,000 members over 1,000 keys: each key keeps the value it was given last.
+        let members = (0..<200_000).map { #""k\#($0 % 1000)":\#($0)"# }.joined(separator: ",")
+        let value = try JSONValue.parse("{" + members + "}", limits: JSONLimits(maxBytes: 10_000_000))
+        #expect(value["k999"]?.intValue == 199_999)
+        #expect(value.objectValue?.count == 1000)
+    }
+
     @Test func keyOrderDoesNotMatter() throws {
         #expect(try JSONValue.parse(#"{"a":1,"b":2}"#) == JSONValue.parse(#"{"b":2,"a":1}"#))
     }

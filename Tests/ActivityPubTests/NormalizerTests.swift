@@ -26,7 +26,7 @@ import Testing
         ([], [], .unknown),
     ])
     func visibility(to: [String], cc: [String], expected: Visibility) throws {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "type": .string("Create"), "actor": .string("https://a.example/users/x"),
             "to": .array(to.map(JSONValue.string)), "cc": .array(cc.map(JSONValue.string)),
         ]

@@ -21,7 +21,7 @@ struct JSONParser {
     private var depth = 0
     private var scratch: [UInt8] = []
     /// Members of the objects being parsed, innermost last; reused so each object is built at its final size.
-    private var members: [(String, JSONValue)] = []
+    private var members: [JSONObject.Element] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -143,7 +143,7 @@ struct JSONParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object([:])
+            return .object(JSONObject())
         }
         let first = members.count
         while true {
@@ -165,8 +165,7 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 index += 1
                 depth -= 1
-                var object = [String: JSONValue](minimumCapacity: members.count - first)
-                for (key, value) in members[first...] { object[key] = value }
+                let object = JSONObject(parsed: Array(members[first...]))
                 members.removeSubrange(first...)
                 return .object(object)
             default:

@@ -1,13 +1,13 @@
 public import Foundation
 
-/// A parsed JSON document. Object key order is not kept; a duplicate key keeps its last value.
+/// A parsed JSON document. Objects keep their members in document order; a duplicate key keeps its last value.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// Parses strict RFC 8259 JSON from UTF-8 bytes.
     public static func parse(_ bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) -> JSONValue {
@@ -77,7 +77,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The members, when this is an object.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
     }
