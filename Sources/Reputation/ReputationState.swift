@@ -27,6 +27,10 @@ struct ReputationState {
     private var latestObservation = Date(timeIntervalSince1970: 0)
     /// Whether the campaigns open in the store are in memory (`campaigns`, `bandIndex`).
     private var openCampaignsLoaded = false
+    /// Counts changes to `campaigns` and `bandIndex`, so a lookup made for `signals` can be reused by `observe`.
+    private var campaignGeneration = 0
+    /// The last campaign lookup: for which bands and date, at which generation, and what it found.
+    private var lastCampaignLookup: (bands: [UInt64], date: Date, generation: Int, id: Int64?)?
 
     /// Campaign membership needs this similarity to the campaign's first post, on top of a shared band.
     static let campaignSimilarity = 0.5
@@ -289,6 +293,7 @@ struct ReputationState {
             bandIndex.removeAll(keepingCapacity: true)
             unsavedBands.removeAll(keepingCapacity: true)
             (openCampaignsLoaded, cleared) = (false, true)
+            campaignGeneration += 1
         }
         if labels.count > capacity { cleared = true; labels.removeAll(keepingCapacity: true) }
         if cleared || lookedUp.count > capacity * 4 { lookedUp.removeAll() }
@@ -358,6 +363,18 @@ struct ReputationState {
         for fingerprint: CampaignFingerprint, bands: [UInt64], at date: Date, store: any ReputationStore,
         window: TimeInterval
     ) throws -> Int64? {
+        if let last = lastCampaignLookup, last.generation == campaignGeneration, last.date == date, last.bands == bands {
+            return last.id
+        }
+        let id = try findOpenCampaignID(for: fingerprint, bands: bands, at: date, store: store, window: window)
+        lastCampaignLookup = (bands, date, campaignGeneration, id)
+        return id
+    }
+
+    private mutating func findOpenCampaignID(
+        for fingerprint: CampaignFingerprint, bands: [UInt64], at date: Date, store: any ReputationStore,
+        window: TimeInterval
+    ) throws -> Int64? {
         if !openCampaignsLoaded {
             // Campaigns live in memory while open; the store is read once, and again after the cache is cleared.
             for (campaign, bands) in try store.openCampaigns(seenSince: date.addingTimeInterval(-window)) {
@@ -365,6 +382,7 @@ struct ReputationState {
                 for band in bands { bandIndex[band] = campaign.id }
             }
             openCampaignsLoaded = true
+            campaignGeneration += 1
         }
         for band in bands {
             guard let id = bandIndex[band], let campaign = campaigns[id] else { continue }
@@ -392,21 +410,27 @@ struct ReputationState {
             opened.signature = fingerprint.signature
             campaigns[id] = opened
         }
-        // Mutated in place: a campaign's member sets can hold thousands of entries.
-        campaigns[id]!.size += 1
-        campaigns[id]!.lastSeen = max(campaigns[id]!.lastSeen, date)
-        if campaigns[id]!.actors.count < CampaignRecord.memberCap { campaigns[id]!.actors.insert(actorID) }
-        if campaigns[id]!.domains.count < CampaignRecord.memberCap { campaigns[id]!.domains.insert(host) }
-        for band in bands where bandIndex[band] != id {
-            bandIndex[band] = id
-            unsavedBands[id, default: []].append(band)
+        campaignGeneration += 1
+        // Mutated in place through its index: a campaign's member sets can hold thousands of entries, and one
+        // hash lookup serves every change.
+        let index = campaigns.index(forKey: id)!
+        let size = campaigns.values[index].size + 1
+        campaigns.values[index].size = size
+        campaigns.values[index].lastSeen = max(campaigns.values[index].lastSeen, date)
+        if campaigns.values[index].actors.count < CampaignRecord.memberCap { campaigns.values[index].actors.insert(actorID) }
+        if campaigns.values[index].domains.count < CampaignRecord.memberCap { campaigns.values[index].domains.insert(host) }
+        var added: [UInt64] = []
+        for band in bands {
+            let previous = bandIndex.updateValue(id, forKey: band)
+            if previous != id { added.append(band) }
         }
         // Most posts are unique: a campaign of one stays in memory, and is stored once a second post joins it.
-        if campaigns[id]!.size >= 2 {
+        if size >= 2 {
             dirtyCampaigns.insert(id)
-            if let bands = unsavedBands.removeValue(forKey: id) {
-                pending.bands += bands.map { ($0, id) }
-            }
+            let unsaved = unsavedBands.removeValue(forKey: id) ?? []
+            pending.bands += (unsaved + added).map { ($0, id) }
+        } else if !added.isEmpty {
+            unsavedBands[id, default: []] += added
         }
         latestObservation = max(latestObservation, date)
     }
@@ -419,6 +443,7 @@ struct ReputationState {
             for band in bands where bandIndex[band] == id { bandIndex[band] = nil }
             campaigns[id] = nil
             unsavedBands[id] = nil
+            campaignGeneration += 1
         }
     }
 }
