@@ -78,7 +78,7 @@ public final class Reputation: Sendable {
     }
 
     /// Reads, in one store transaction, what evaluating `subjects` will need that is not in memory.
-    public func prefetch(_ subjects: [ReputationSubject]) throws {
+    public func prefetch(_ subjects: some Collection<ReputationSubject>) throws {
         try state.withLock { state in try state.prefetch(subjects, store: store) }
     }
 

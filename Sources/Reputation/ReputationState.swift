@@ -243,10 +243,12 @@ struct ReputationState {
         changes.campaigns = dirtyCampaigns.compactMap { campaigns[$0] }
         guard !changes.isEmpty else { return nil }
         pending = ReputationChanges()
-        dirtyActors = []
-        dirtyDomains = []
-        dirtyCounters = []
-        dirtyCampaigns = []
+        // Emptied keeping their storage: the next batch dirties about as many keys, and growing a set from
+        // empty rehashes every key at each doubling.
+        dirtyActors.removeAll(keepingCapacity: true)
+        dirtyDomains.removeAll(keepingCapacity: true)
+        dirtyCounters.removeAll(keepingCapacity: true)
+        dirtyCampaigns.removeAll(keepingCapacity: true)
         pendingObservations = 0
         pruneSingletons(window: campaignWindow)
         return changes

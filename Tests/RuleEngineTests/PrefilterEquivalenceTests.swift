@@ -89,6 +89,23 @@ struct PrefilterEquivalenceTests {
         }
         #expect(fired > 2000, "the generated set should make many rules fire, not compare empty verdicts")
     }
+
+    /// A replay scans on worker cores while preparing; the verdict must not change, and a scan made by another
+    /// engine (another rule set, other channels) must be ignored rather than trusted.
+    @Test func scanningWhilePreparingChangesNoVerdict() throws {
+        let engine = RuleEngine(ruleSet: Self.generatedRules(count: 400, seed: 7))
+        let other = RuleEngine(ruleSet: Self.generatedRules(count: 150, seed: 3))
+        let naive = RuleEngine(ruleSet: engine.ruleSet, prefilter: false)
+        var fired = 0
+        for activity in Self.generatedActivities(count: 150, seed: 11) {
+            let subject = Normalizer.subject(for: try Activity.decode(activity))
+            let expected = naive.evaluate(subject)
+            #expect(engine.evaluate(engine.prepare(subject, scanning: true)) == expected)
+            #expect(engine.evaluate(other.prepare(subject, scanning: true)) == expected)
+            fired += expected.hits.count
+        }
+        #expect(fired > 100, "the generated set should make rules fire, not compare empty verdicts")
+    }
 }
 
 struct SplitMix: RandomNumberGenerator {

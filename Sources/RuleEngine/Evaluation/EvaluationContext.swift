@@ -145,8 +145,8 @@ struct EvaluationContext {
 
     private func evaluateField(_ condition: FieldCondition, explain: Bool, evidence: inout [Evidence]) -> Bool {
         let value: FieldValue?
-        if condition.isSubjectField {
-            value = subject.fieldValue(condition.name)
+        if let field = condition.subjectField {
+            value = subject.fieldValue(field)
         } else {
             value = signals.value(of: condition.name, for: subject).map { .number($0) }
         }

@@ -1,5 +1,6 @@
 public import ActivityPub
 import Matching
+import Synchronization
 
 /// Evaluates subjects against a compiled rule set.
 ///
@@ -20,6 +21,9 @@ public final class RuleEngine: Sendable {
     private let rulesForAnyType: CandidateSet
     /// Text fields some rule reads in the folded form: `prepare` folds exactly these.
     private let foldedFields: [TextField]
+    /// Tells this engine's prepared scans from another's (channel numbers differ between rule sets).
+    private let identity = RuleEngine.nextIdentity.add(1, ordering: .relaxed).newValue
+    private static let nextIdentity = Atomic<UInt64>(0)
 
     public init(ruleSet: RuleSet, prefilter: Bool = true) {
         self.ruleSet = ruleSet
@@ -73,13 +77,22 @@ public final class RuleEngine: Sendable {
     }
 
     /// Completes normalisation: adds the matching (folded) form of every text field the rules read folded.
-    public func prepare(_ subject: Subject) -> PreparedSubject {
+    ///
+    /// With `scanning`, also runs the prefilter over every text channel, so that evaluating the result with
+    /// this engine starts from its candidates. A replay prepares on worker cores ahead of the in-order
+    /// evaluation; nothing else gains from it.
+    public func prepare(_ subject: Subject, scanning: Bool = false) -> PreparedSubject {
         var folded: [TextField: String] = [:]
         for field in foldedFields {
             let text = subject.text(field)
             if !text.isEmpty { folded[field] = TextFolding.matchingForm(text) }
         }
-        return PreparedSubject(subject: subject, folded: folded)
+        var prepared = PreparedSubject(subject: subject, folded: folded)
+        if scanning {
+            var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
+            prepared.scan = PreparedSubject.Scan(engine: identity, candidates: scan(&context))
+        }
+        return prepared
     }
 
     /// Evaluates `subject`, reading reputation from `signals`.
@@ -144,7 +157,28 @@ public final class RuleEngine: Sendable {
         for type in context.subject.matchTypes {
             if let typed = rulesByType[type] { selected.formUnion(typed) }
         }
+        let candidates: [CandidateSet]
+        if let scan = context.prepared.scan, scan.engine == identity {
+            candidates = scan.candidates
+        } else {
+            candidates = self.scan(&context)
+        }
         var nominated = untriggered
+        for (channel, channelCandidates) in candidates.enumerated() {
+            context.candidates[channel] = channelCandidates
+            let channelTriggers = triggers[channel]
+            for pattern in channelCandidates {
+                for rule in channelTriggers[pattern] { nominated.insert(rule) }
+            }
+        }
+        selected.formIntersection(nominated)
+        return selected
+    }
+
+    /// The prefilter candidates of every channel.
+    private func scan(_ context: inout EvaluationContext) -> [CandidateSet] {
+        var result: [CandidateSet] = []
+        result.reserveCapacity(channels.count)
         for channel in channels.indices {
             let set = patternSets[channel]
             // Empty text is still asked: patterns the prefilter cannot take (some match empty text) run anyway.
@@ -157,14 +191,9 @@ public final class RuleEngine: Sendable {
             } catch {
                 candidates = CandidateSet(all: set.patterns.count)
             }
-            context.candidates[channel] = candidates
-            let channelTriggers = triggers[channel]
-            for pattern in candidates {
-                for rule in channelTriggers[pattern] { nominated.insert(rule) }
-            }
+            result.append(candidates)
         }
-        selected.formIntersection(nominated)
-        return selected
+        return result
     }
 
     /// Pattern slots of which at least one must be a candidate for `condition` to possibly hold, or nil when
@@ -230,8 +259,20 @@ private struct ChannelBuilder {
 
 /// A subject with the folded form of its text fields: the complete normalised input of evaluation.
 public struct PreparedSubject: Sendable {
+    /// Prefilter candidates found by `prepare(_:scanning:)`, valid only for the engine that found them.
+    struct Scan: Sendable {
+        var engine: UInt64
+        var candidates: [CandidateSet]
+    }
+
     public let subject: Subject
     let folded: [TextField: String]
+    var scan: Scan?
+
+    init(subject: Subject, folded: [TextField: String]) {
+        self.subject = subject
+        self.folded = folded
+    }
 
     /// The folded form of `field` ("" when the field is empty or no rule reads it folded).
     public func folded(_ field: TextField) -> String { folded[field] ?? "" }

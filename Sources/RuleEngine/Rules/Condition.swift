@@ -112,15 +112,15 @@ public struct FieldCondition: Sendable {
     }
 
     public var name: String {
-        didSet { isSubjectField = SubjectFieldCatalog.names.contains(name) }
+        didSet { subjectField = SubjectFieldKey(name) }
     }
     public var comparisons: [Comparison]
-    /// Whether `name` is a field of the subject (else it is a reputation signal), decided once at load.
-    private(set) var isSubjectField: Bool
+    /// The subject field `name` names, resolved once at load; nil when it names a reputation signal.
+    private(set) var subjectField: SubjectFieldKey?
 
     public init(name: String, comparisons: [Comparison]) {
         self.name = name
         self.comparisons = comparisons
-        self.isSubjectField = SubjectFieldCatalog.names.contains(name)
+        self.subjectField = SubjectFieldKey(name)
     }
 }

@@ -23,11 +23,18 @@ struct BenchStream: AsyncParsableCommand {
     /// from the store in one transaction.
     static let batchSize = 256
 
-    /// One line, decoded and prepared off the in-order path.
-    struct StreamItem: Sendable {
-        var line: [UInt8]
-        var subject: ReputationSubject
-        var prepared: PreparedSubject
+    /// One line, decoded and prepared off the in-order path. A class, so that handing batches between the
+    /// stages retains one reference per item rather than every string of its subject.
+    final class StreamItem: Sendable {
+        let line: [UInt8]
+        let subject: ReputationSubject
+        let prepared: PreparedSubject
+
+        init(line: [UInt8], subject: ReputationSubject, prepared: PreparedSubject) {
+            self.line = line
+            self.subject = subject
+            self.prepared = prepared
+        }
     }
 
     @Option(help: "Activities to replay.")
@@ -73,13 +80,13 @@ struct BenchStream: AsyncParsableCommand {
             prepare: { line in
                 Result { () throws(ActivityPubError) in
                     let subject = Normalizer.subject(for: try Activity.decode(line))
-                    return StreamItem(line: line, subject: ReputationSubject(subject), prepared: engine.prepare(subject))
+                    return StreamItem(line: line, subject: ReputationSubject(subject), prepared: engine.prepare(subject, scanning: true))
                 }
             },
             consume: { batch in
                 let items = try batch.map { try $0.get() }
                 // One store read for the whole batch, then the activities in order.
-                try reputation.prefetch(items.map(\.subject))
+                try reputation.prefetch(items.lazy.map(\.subject))
                 for item in items {
                     let verdict = try reputation.evaluate(
                         item.subject, prepared: item.prepared, with: engine, signature: .verified, body: item.line,
