@@ -42,10 +42,11 @@ public final class SQLiteDatabase: Sendable {
             // than SQLite's default 4 MiB writes a page that several batches touched once, not once per batch
             // (measured: a third less write time over `herdwatch bench stream`).
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
-            // 32 MiB of page cache per connection instead of 2 MiB: the reputation writer's upserts land all over
-            // the actor, domain and counter tables, and with the default most of them re-read their page from
-            // the file first. The cache costs up to 32 MiB of memory per connection that writes or reads a lot.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // 32 MiB of page cache for the one writing connection instead of SQLite's 2 MiB: the reputation
+            // writer's upserts land all over the actor, domain and counter tables, and with the default most of
+            // them re-read their page from the file first. Readers (up to five) keep the default, so memory
+            // stays bounded.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -32768") }
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {
