@@ -32,6 +32,47 @@ struct ReputationCLITests {
         #expect(rules(replayed).contains("reputation.campaign-many-actors"))
     }
 
+    /// A stream too big to be read as one document is read and prepared a batch at a time; the verdicts still
+    /// come out in input order, numbered by line, a bad line among them, and reputation builds up in order.
+    @Test func aLargeStreamIsReplayedInOrderBatchByBatch() throws {
+        let lines = try String(contentsOfFile: CLI.root.appendingPathComponent("Fixtures/streams/wave-2024-02.ndjson").path, encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        var stream: [String] = []
+        // Each round's envelopes get their own ids ("r3-wave-07"); the activities inside stay as they are.
+        for round in 0..<15 { stream += lines.map { #"{"id":"r\#(round)-"# + $0.dropFirst(#"{"id":""#.count) } }
+        stream.insert("", at: 300)
+        stream.insert("{\"type\": \"Create\", truncated", at: 700)
+        let file = temporaryPath("large.ndjson")
+        let db = temporaryPath("large.sqlite")
+        defer {
+            try? FileManager.default.removeItem(atPath: file)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        }
+        try stream.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int > 1 << 20)
+
+        let result = try CLI.run(["check", "--db", db, "--format", "json", file])
+        #expect(result.status == 1)
+        let verdicts = try CLI.jsonLines(result.stdout)
+        #expect(verdicts.count == stream.count - 1)
+        let numbers = verdicts.compactMap { ($0["source"] as? String)?.split(separator: ":").last.flatMap { Int($0) } }
+        #expect(numbers == (1...stream.count).filter { $0 != 301 })
+        let bad = try #require(verdicts.first { $0["error"] != nil })
+        #expect(bad["source"] as? String == "\(file):701")
+        let ids = verdicts.compactMap { $0["id"] as? String }
+        let envelopeIDs = stream.compactMap { line -> String? in
+            guard line.hasPrefix(#"{"id":""#) else { return nil }
+            return String(line.dropFirst(#"{"id":""#.count).prefix { $0 != "\"" })
+        }
+        #expect(envelopeIDs.count == 1500)
+        #expect(ids == envelopeIDs)
+        // Reputation is built in stream order: by the last round every wave post belongs to a known campaign.
+        let rules = { (verdict: [String: Any]) in (verdict["hits"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String } }
+        let lastWave = verdicts.filter { ($0["id"] as? String)?.hasPrefix("r14-wave-") == true }
+        #expect(lastWave.count == 60)
+        #expect(lastWave.allSatisfy { rules($0).contains("reputation.campaign-many-actors") })
+    }
+
     func waveLine(index: Int) throws -> String {
         let lines = try String(contentsOfFile: CLI.root.appendingPathComponent("Fixtures/streams/wave-2024-02.ndjson").path, encoding: .utf8)
             .split(separator: "\n")

@@ -48,6 +48,9 @@ struct BenchStream: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Check.Format = .text
 
+    @Option(help: ArgumentHelp("Also keep the generated stream here, to replay it with `herdwatch check --db`.", valueName: "path"))
+    var saveStream: String?
+
     func validate() throws {
         guard count >= 1_000 else { throw ValidationError("--count must be at least 1000") }
     }
@@ -60,6 +63,10 @@ struct BenchStream: AsyncParsableCommand {
         let streamPath = temporary.appendingPathComponent("stream.ndjson").path
         let databasePath = db ?? temporary.appendingPathComponent("bench.sqlite").path
         try StreamGenerator(count: count).write(to: streamPath)
+        if let saveStream {
+            try? FileManager.default.removeItem(atPath: saveStream)
+            try FileManager.default.copyItem(atPath: streamPath, toPath: saveStream)
+        }
         let database = try open(databasePath)
         let reputation = Reputation(store: SQLiteReputationStore(database: database))
 

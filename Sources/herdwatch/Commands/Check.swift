@@ -5,7 +5,7 @@ import Reputation
 import RuleEngine
 import Storage
 
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate activities and explain each verdict.",
         discussion: """
@@ -14,8 +14,10 @@ struct Check: ParsableCommand {
               {"id": "...", "activity": {...}, "actor": {...}, "headers": {...}}
             (actor and headers optional). A line that does not parse gets an error
             verdict and the stream goes on.
-            With --db, reputation is read from and recorded in the database as the
-            stream replays in order; each activity counts at its `published` time.
+            Input is read and decoded a batch at a time on the spare cores; verdicts
+            come out in input order. With --db, reputation is read from and recorded
+            in the database as the stream replays in order; each activity counts at
+            its `published` time.
             Replayed activities count as signature-verified unless --unverified is
             given or an envelope says "signature": "unsigned" or "failed" (such
             evidence can lower trust, never raise it).
@@ -46,7 +48,31 @@ struct Check: ParsableCommand {
     @Argument(help: ArgumentHelp("Activity files (JSON or NDJSON); `-` reads standard input.", valueName: "file"))
     var files: [String] = ["-"]
 
-    func run() throws {
+    /// Activities read and prepared ahead of the in-order evaluation; with `--db`, their reputation is read
+    /// from the store in one transaction.
+    static let batchSize = 256
+
+    /// One input item, decoded, normalised and folded on a worker, ready for in-order evaluation. A class, so
+    /// batches move between the stages by reference.
+    final class PreparedItem: Sendable {
+        struct Ready: Sendable {
+            var input: InputReader.Input
+            var subject: ReputationSubject
+            var prepared: PreparedSubject
+        }
+
+        let source: String
+        let id: String?
+        let payload: Result<Ready, ActivityPubError>
+
+        init(source: String, id: String?, payload: Result<Ready, ActivityPubError>) {
+            self.source = source
+            self.id = id
+            self.payload = payload
+        }
+    }
+
+    func run() async throws {
         let ruleSet = try loadRules(ruleOptions.rules)
         var defaultActor: Actor?
         if let actor {
@@ -62,41 +88,47 @@ struct Check: ParsableCommand {
         let engine = RuleEngine(ruleSet: ruleSet)
         let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
         var printer = VerdictPrinter(format: format)
+        let fallbackActor = defaultActor
+        let unverified = unverified
         for file in files {
-            let items = try InputReader.items(fromFile: file)
-            // With a database, reputation for each batch of activities is read in one transaction.
-            for start in stride(from: 0, to: items.count, by: 64) {
-                let batch = items[start..<min(start + 64, items.count)].map { item in
-                    (item, item.payload.map { Normalizer.subject(for: $0.activity, actor: $0.actor ?? defaultActor) })
-                }
-                if let reputation {
-                    do {
-                        try reputation.prefetch(batch.compactMap { try? $0.1.get() })
-                    } catch {
-                        throw fail("reputation store: \(error)")
-                    }
-                }
-                for (item, subject) in batch {
-                    switch (item.payload, subject) {
-                    case (.failure(let error), _), (_, .failure(let error)):
-                        printer.printError(source: item.source, id: item.id, error: error)
-                    case (.success(let input), .success(let subject)):
-                        let verdict: Verdict
-                        if let reputation {
-                            do {
-                                verdict = try reputation.evaluate(
-                                    subject, with: engine, signature: input.signature ?? (unverified ? .unsigned : .verified),
-                                    body: input.body, at: subject.published ?? Date())
-                            } catch {
-                                throw fail("reputation store: \(error)")
-                            }
-                        } else {
-                            verdict = engine.evaluate(subject)
+            let input = try InputBatches(file: file)
+            // Decoding, normalising, folding and the prefilter scan run on the other cores a batch ahead;
+            // reputation and the verdicts follow the input order, as if each activity were checked in turn.
+            try await ReplayPipeline.run(
+                workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
+                next: { input.next(Self.batchSize) },
+                prepare: { entry in Self.prepare(entry, engine: engine, defaultActor: fallbackActor) },
+                consume: { batch in
+                    if let reputation {
+                        do {
+                            try reputation.prefetch(batch.lazy.compactMap { try? $0.payload.get().subject })
+                        } catch {
+                            throw fail("reputation store: \(error)")
                         }
-                        printer.print(source: item.source, id: item.id ?? input.activity.id, verdict: verdict)
                     }
-                }
-            }
+                    for item in batch {
+                        switch item.payload {
+                        case .failure(let error):
+                            printer.printError(source: item.source, id: item.id, error: error)
+                        case .success(let ready):
+                            let verdict: Verdict
+                            if let reputation {
+                                do {
+                                    verdict = try reputation.evaluate(
+                                        ready.subject, prepared: ready.prepared, with: engine,
+                                        signature: ready.input.signature ?? (unverified ? .unsigned : .verified),
+                                        body: ready.input.body, at: ready.subject.subject.published ?? Date(),
+                                        prefetched: true)
+                                } catch {
+                                    throw fail("reputation store: \(error)")
+                                }
+                            } else {
+                                verdict = engine.evaluate(ready.prepared)
+                            }
+                            printer.print(source: item.source, id: item.id ?? ready.input.activity.id, verdict: verdict)
+                        }
+                    }
+                })
         }
         do {
             try reputation?.flush()
@@ -106,6 +138,33 @@ struct Check: ParsableCommand {
         printer.finish()
         if printer.heldOrRejected > 0 { throw ExitCode(1) }
         if printer.failures > 0 { throw ExitCode(3) }
+    }
+
+    /// The order-independent work for one entry: parse, normalise, fold, scan.
+    private static func prepare(_ entry: InputBatches.Entry, engine: RuleEngine, defaultActor: Actor?) -> PreparedItem {
+        let item: InputReader.Item
+        switch entry {
+        case .item(let source, let id, let payload):
+            item = InputReader.Item(source: source, id: id, payload: payload)
+        case .line(let source, let bytes):
+            do {
+                item = InputReader.item(try JSONValue.parse(bytes), source: source, body: bytes)
+            } catch {
+                item = InputReader.Item(
+                    source: source, id: nil,
+                    payload: .failure(
+                        ActivityPubError(
+                            code: .invalidJSON, path: error.path, message: "not valid JSON: \(error.description)",
+                            jsonError: error)))
+            }
+        }
+        return PreparedItem(
+            source: item.source, id: item.id,
+            payload: item.payload.map { input in
+                let subject = Normalizer.subject(for: input.activity, actor: input.actor ?? defaultActor)
+                return PreparedItem.Ready(
+                    input: input, subject: ReputationSubject(subject), prepared: engine.prepare(subject, scanning: true))
+            })
     }
 }
 

@@ -95,3 +95,111 @@ func loadRules(_ directory: String) throws -> RuleSet {
         throw fail("the rules in \(directory) do not load; run `herdwatch rules lint \(directory)`")
     }
 }
+
+/// `herdwatch check` input read a batch at a time, so a large NDJSON stream is never held whole.
+///
+/// Input of at most `JSONLimits.default.maxBytes` that parses as one JSON document (pretty-printed JSON) is
+/// one item, as with `InputReader.items`; anything else is read line by line, each line one item, numbered
+/// for messages. Lines are parsed by whoever takes the batch (the replay pipeline's workers).
+final class InputBatches {
+    enum Entry: Sendable {
+        /// A whole document, already parsed and read.
+        case item(source: String, id: String?, payload: Result<InputReader.Input, ActivityPubError>)
+        /// One NDJSON line, to parse.
+        case line(source: String, bytes: [UInt8])
+    }
+
+    private let handle: FileHandle
+    private let source: String
+    private let closesHandle: Bool
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var exhausted = false
+    private var lineNumber = 0
+    private var started = false
+    private var producedAny = false
+
+    /// Opens `file`, or standard input for `-`.
+    init(file: String) throws {
+        if file == "-" {
+            handle = FileHandle.standardInput
+            source = "stdin"
+            closesHandle = false
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: file) else {
+                throw fail("cannot read \(file): no such file or not readable")
+            }
+            handle = opened
+            source = file
+            closesHandle = true
+        }
+    }
+
+    deinit {
+        if closesHandle { try? handle.close() }
+    }
+
+    /// Up to `count` entries, or nil at the end.
+    func next(_ count: Int) -> [Entry]? {
+        if !started {
+            started = true
+            if let whole = readWholeDocument() {
+                producedAny = true
+                exhausted = true
+                position = buffer.count
+                return [whole]
+            }
+        }
+        var entries: [Entry] = []
+        while entries.count < count, let line = nextLine() {
+            entries.append(.line(source: "\(source):\(lineNumber)", bytes: line))
+        }
+        if entries.isEmpty, !producedAny {
+            producedAny = true
+            return [.item(source: source, id: nil, payload: .failure(ActivityPubError(code: .notAnObject, path: "$", message: "the input is empty")))]
+        }
+        producedAny = producedAny || !entries.isEmpty
+        return entries.isEmpty ? nil : entries
+    }
+
+    /// Reads up to the JSON size limit; when the whole input fits and parses as one document, that document.
+    private func readWholeDocument() -> Entry? {
+        let limit = JSONLimits.default.maxBytes
+        while buffer.count <= limit, !exhausted { fill() }
+        guard exhausted, let value = try? JSONValue.parse(buffer) else { return nil }
+        let item = InputReader.item(value, source: source, body: buffer)
+        return .item(source: item.source, id: item.id, payload: item.payload)
+    }
+
+    /// The next line that is not blank, without its newline; nil at the end.
+    private func nextLine() -> [UInt8]? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(buffer[position..<newline])
+                position = newline + 1
+                lineNumber += 1
+                if !Self.isBlank(line) { return line }
+                continue
+            }
+            if exhausted {
+                guard position < buffer.count else { return nil }
+                let line = Array(buffer[position...])
+                position = buffer.count
+                lineNumber += 1
+                return Self.isBlank(line) ? nil : line
+            }
+            buffer.removeSubrange(..<position)
+            position = 0
+            fill()
+        }
+    }
+
+    private func fill() {
+        let chunk = handle.readData(ofLength: 1 << 20)
+        if chunk.isEmpty { exhausted = true } else { buffer += chunk }
+    }
+
+    private static func isBlank(_ line: [UInt8]) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+}
