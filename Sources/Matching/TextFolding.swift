@@ -25,8 +25,11 @@ public enum TextFolding {
     public static func matchingForm(_ text: String) -> String {
         if text.isEmpty { return text }
         if isASCII(text) { return asciiMatchingForm(text) }
-        let normalized = needsNormalization(text) ? text.precomposedStringWithCompatibilityMapping : text
-        var units = visibleScalarValues(of: normalized)
+        var units = scalarValues(of: text)
+        if units.contains(where: { !isNFKCInert($0) }) {
+            units = scalarValues(of: text.precomposedStringWithCompatibilityMapping)
+        }
+        removeInvisibles(&units)
         units.withUnsafeMutableBufferPointer { units in
             foldConfusables(units)
             foldLeetspeak(units)
@@ -43,7 +46,8 @@ public enum TextFolding {
     /// its joiner.
     public static func removingInvisibles(_ text: String) -> String {
         if isASCII(text) { return text }
-        let units = visibleScalarValues(of: text)
+        var units = scalarValues(of: text)
+        removeInvisibles(&units)
         if units.count == text.unicodeScalars.count { return text }
         return units.withUnsafeBufferPointer(string(fromScalarValues:))
     }
@@ -96,14 +100,10 @@ extension TextFolding {
 // MARK: - Normalization
 
 extension TextFolding {
-    /// Whether NFKC could change `text`. Most non-ASCII text in posts (accented Latin, Greek, Cyrillic, Hebrew,
-    /// Arabic letters, kana, CJK, Hangul syllables, quotes and dashes, emoji) is already NFKC, and Foundation's
-    /// NFKC is the slowest step, so it runs only when some scalar is outside these ranges.
-    private static func needsNormalization(_ text: String) -> Bool {
-        text.unicodeScalars.contains { !isNFKCInert($0.value) }
-    }
-
-    /// Scalars that NFKC maps to themselves and that never combine with a neighbour.
+    /// Scalars that NFKC maps to themselves and that never combine with a neighbour. Most non-ASCII text in
+    /// posts (accented Latin, Greek, Cyrillic, Hebrew, Arabic letters, kana, CJK, Hangul syllables, quotes and
+    /// dashes, emoji) is already NFKC, and Foundation's NFKC is the slowest step, so it runs only when some
+    /// scalar is outside these ranges.
     private static func isNFKCInert(_ value: UInt32) -> Bool {
         switch value {
         case 0x00...0x7F, 0xA1...0xA7, 0xA9, 0xAB...0xAE, 0xB0...0xB1, 0xB6...0xB7, 0xBB, 0xBF...0x131,
@@ -136,11 +136,39 @@ extension TextFolding {
         value >= 0x80 && Unicode.Scalar(value)?.properties.isEmoji == true
     }
 
-    /// The scalar values of `text` with invisibles removed, keeping those that belong to emoji sequences.
-    private static func visibleScalarValues(of text: String) -> [UInt32] {
-        var units: [UInt32] = []
-        units.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars { units.append(scalar.value) }
+    /// The scalar values of `text`, decoded straight from its UTF-8 (which a `String` guarantees is valid).
+    private static func scalarValues(of text: String) -> [UInt32] {
+        var text = text
+        return text.withUTF8 { bytes in
+            [UInt32](unsafeUninitializedCapacity: bytes.count) { units, count in
+                var index = 0
+                var written = 0
+                while index < bytes.count {
+                    let lead = UInt32(bytes[index])
+                    if lead < 0x80 {
+                        units[written] = lead
+                        index += 1
+                    } else if lead < 0xE0 {
+                        units[written] = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                        index += 2
+                    } else if lead < 0xF0 {
+                        units[written] = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
+                            | UInt32(bytes[index + 2] & 0x3F)
+                        index += 3
+                    } else {
+                        units[written] = (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                            | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                        index += 4
+                    }
+                    written += 1
+                }
+                count = written
+            }
+        }
+    }
+
+    /// Removes invisibles from `units`, keeping those that belong to emoji sequences.
+    private static func removeInvisibles(_ units: inout [UInt32]) {
         var kept = 0
         for index in units.indices {
             let value = units[index]
@@ -162,7 +190,6 @@ extension TextFolding {
             kept += 1
         }
         units.removeSubrange(kept...)
-        return units
     }
 
     private static func string(fromScalarValues units: UnsafeBufferPointer<UInt32>) -> String {
@@ -179,33 +206,42 @@ extension TextFolding {
         }
     }
 
-    /// Lowercases while encoding, which is faster than `String.lowercased()` on the encoded text.
+    /// Lowercases while encoding, which is faster than `String.lowercased()` on the encoded text. A scalar's
+    /// lowercase mapping takes at most four UTF-8 bytes (U+0130 takes three), so four per unit always suffice.
     private static func lowercasedString(fromScalarValues units: UnsafeBufferPointer<UInt32>) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(units.count * 4)
-        for value in units {
-            if value < 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: value) &- 0x41 < 26 ? UInt8(value) | 0x20 : UInt8(value))
-                continue
+        String(unsafeUninitializedCapacity: units.count * 4) { output in
+            var count = 0
+            func append(_ scalar: Unicode.Scalar) {
+                UTF8.encode(scalar) { byte in
+                    output[count] = byte
+                    count += 1
+                }
             }
-            switch value {
-            case 0x0400...0x040F, 0x0410...0x042F:
-                UTF8.encode(Unicode.Scalar(value < 0x0410 ? value + 0x50 : value + 0x20)!) { bytes.append($0) }
-                continue
-            case 0x0430...0x045F, 0x0590...0x06FF, 0x3040...0xA63F, 0xAC00...0xD7FF, 0x1F000...0x1FAFF:
-                UTF8.encode(Unicode.Scalar(value)!) { bytes.append($0) }
-                continue
-            default:
-                break
+            for value in units {
+                if value < 0x80 {
+                    output[count] = UInt8(truncatingIfNeeded: value) &- 0x41 < 26 ? UInt8(value) | 0x20 : UInt8(value)
+                    count += 1
+                    continue
+                }
+                switch value {
+                case 0x0400...0x040F, 0x0410...0x042F:
+                    append(Unicode.Scalar(value < 0x0410 ? value + 0x50 : value + 0x20)!)
+                    continue
+                case 0x0430...0x045F, 0x0590...0x06FF, 0x3040...0xA63F, 0xAC00...0xD7FF, 0x1F000...0x1FAFF:
+                    append(Unicode.Scalar(value)!)
+                    continue
+                default:
+                    break
+                }
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                if scalar.properties.changesWhenLowercased {
+                    for lowered in scalar.properties.lowercaseMapping.unicodeScalars { append(lowered) }
+                } else {
+                    append(scalar)
+                }
             }
-            guard let scalar = Unicode.Scalar(value) else { continue }
-            if scalar.properties.changesWhenLowercased {
-                bytes.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
-            } else {
-                UTF8.encode(scalar) { bytes.append($0) }
-            }
+            return count
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

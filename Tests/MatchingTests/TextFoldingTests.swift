@@ -211,4 +211,22 @@ struct TextFoldingTests {
     func isASCII(text: String, expected: Bool) {
         #expect(TextFolding.isASCII(text) == expected)
     }
+
+    /// Text with no Latin letter, digit, `@` or `$` has nothing to unconfuse or de-leet: its matching form is
+    /// NFKC without invisibles, lowercased. Random mixes of one-, two-, three- and four-byte scalars, scalars
+    /// whose lowercase is longer in UTF-8, NFKC-changing ones and invisibles check the byte-level decoding and
+    /// encoding against Foundation's.
+    @Test func nonLatinTextFoldsLikeFoundationLowercasesIt() {
+        let pool: [String] = [
+            "Д", "ж", "Щ", "Ω", "ω", "Ψ", "ά", "あ", "カ", "漢", "한", "😀", "👩\u{200D}💻", "❤\u{FE0F}", "\u{200B}",
+            "\u{00AD}", " ", "\n", "-", "!", "𐐀", "𐐨", "Ꙁ", "ꙁ", "Ϊ", "ﾊﾟ", "㍿", "·", "—", "㌔",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 1...40, using: &generator)).map { _ in pool.randomElement(using: &generator)! }
+                .joined()
+            let expected = TextFolding.removingInvisibles(text.precomposedStringWithCompatibilityMapping).lowercased()
+            #expect(TextFolding.matchingForm(text) == expected, "\(Array(text.unicodeScalars.map(\.value)))")
+        }
+    }
 }
