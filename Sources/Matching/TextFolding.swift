@@ -29,12 +29,75 @@ public enum TextFolding {
         if units.contains(where: { !isNFKCInert($0) }) {
             units = scalarValues(of: text.precomposedStringWithCompatibilityMapping)
         }
+        return units.withUnsafeBufferPointer(foldByChunks)
+    }
+
+    /// The matching form computed over the whole text at once, as ``matchingForm(_:)`` did before it worked a
+    /// chunk at a time; tests compare the two.
+    static func wholeTextMatchingForm(_ text: String) -> String {
+        if text.isEmpty { return text }
+        var units = scalarValues(of: text)
+        if units.contains(where: { !isNFKCInert($0) }) {
+            units = scalarValues(of: text.precomposedStringWithCompatibilityMapping)
+        }
         removeInvisibles(&units)
         units.withUnsafeMutableBufferPointer { units in
             foldConfusables(units)
             foldLeetspeak(units)
         }
-        return units.withUnsafeBufferPointer(lowercasedString(fromScalarValues:))
+        return String(unsafeUninitializedCapacity: units.count * 4) { output in
+            units.withUnsafeBufferPointer { encodeLowercased($0, into: output, at: 0) }
+        }
+    }
+
+    /// Folds NFKC `units` one chunk between ASCII whitespace at a time. No step looks across whitespace (words,
+    /// emoji sequences and leetspeak runs all end there), so this is the whole-text result; but a chunk of
+    /// plain ASCII, most of a post with one emoji in it, takes the byte path instead of the scalar one.
+    private static func foldByChunks(_ units: UnsafeBufferPointer<UInt32>) -> String {
+        String(unsafeUninitializedCapacity: units.count * 4) { output in
+            var count = 0
+            var start = 0
+            var scratch: [UInt32] = []
+            while start < units.count {
+                if isChunkSeparator(units[start]) {
+                    output[count] = UInt8(truncatingIfNeeded: units[start])
+                    count += 1
+                    start += 1
+                    continue
+                }
+                var end = start
+                var ascii = true
+                while end < units.count, !isChunkSeparator(units[end]) {
+                    ascii = ascii && units[end] < 0x80
+                    end += 1
+                }
+                if ascii {
+                    let chunkStart = count
+                    for index in start..<end {
+                        let byte = UInt8(truncatingIfNeeded: units[index])
+                        output[count] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                        count += 1
+                    }
+                    foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[chunkStart..<count]))
+                } else {
+                    scratch.removeAll(keepingCapacity: true)
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: units[start..<end]))
+                    removeInvisibles(&scratch)
+                    scratch.withUnsafeMutableBufferPointer { chunk in
+                        foldConfusables(chunk)
+                        foldLeetspeak(chunk)
+                    }
+                    count = scratch.withUnsafeBufferPointer { encodeLowercased($0, into: output, at: count) }
+                }
+                start = end
+            }
+            return count
+        }
+    }
+
+    @inline(__always)
+    private static func isChunkSeparator(_ value: UInt32) -> Bool {
+        value == 0x20 || value == 0x0A || value == 0x09 || value == 0x0D || value == 0x0C
     }
 
     /// `text` without invisible format characters: zero-width spaces and joiners, bidirectional controls,
@@ -206,42 +269,43 @@ extension TextFolding {
         }
     }
 
-    /// Lowercases while encoding, which is faster than `String.lowercased()` on the encoded text. A scalar's
-    /// lowercase mapping takes at most four UTF-8 bytes (U+0130 takes three), so four per unit always suffice.
-    private static func lowercasedString(fromScalarValues units: UnsafeBufferPointer<UInt32>) -> String {
-        String(unsafeUninitializedCapacity: units.count * 4) { output in
-            var count = 0
-            func append(_ scalar: Unicode.Scalar) {
-                UTF8.encode(scalar) { byte in
-                    output[count] = byte
-                    count += 1
-                }
+    /// Lowercases `units` while encoding them into `output` from `start`, and returns the end; faster than
+    /// `String.lowercased()` on the encoded text. A scalar's lowercase mapping takes at most four UTF-8 bytes
+    /// (U+0130 takes three), so four bytes per unit always suffice.
+    private static func encodeLowercased(
+        _ units: UnsafeBufferPointer<UInt32>, into output: UnsafeMutableBufferPointer<UInt8>, at start: Int
+    ) -> Int {
+        var count = start
+        func append(_ scalar: Unicode.Scalar) {
+            UTF8.encode(scalar) { byte in
+                output[count] = byte
+                count += 1
             }
-            for value in units {
-                if value < 0x80 {
-                    output[count] = UInt8(truncatingIfNeeded: value) &- 0x41 < 26 ? UInt8(value) | 0x20 : UInt8(value)
-                    count += 1
-                    continue
-                }
-                switch value {
-                case 0x0400...0x040F, 0x0410...0x042F:
-                    append(Unicode.Scalar(value < 0x0410 ? value + 0x50 : value + 0x20)!)
-                    continue
-                case 0x0430...0x045F, 0x0590...0x06FF, 0x3040...0xA63F, 0xAC00...0xD7FF, 0x1F000...0x1FAFF:
-                    append(Unicode.Scalar(value)!)
-                    continue
-                default:
-                    break
-                }
-                guard let scalar = Unicode.Scalar(value) else { continue }
-                if scalar.properties.changesWhenLowercased {
-                    for lowered in scalar.properties.lowercaseMapping.unicodeScalars { append(lowered) }
-                } else {
-                    append(scalar)
-                }
-            }
-            return count
         }
+        for value in units {
+            if value < 0x80 {
+                output[count] = UInt8(truncatingIfNeeded: value) &- 0x41 < 26 ? UInt8(value) | 0x20 : UInt8(value)
+                count += 1
+                continue
+            }
+            switch value {
+            case 0x0400...0x040F, 0x0410...0x042F:
+                append(Unicode.Scalar(value < 0x0410 ? value + 0x50 : value + 0x20)!)
+                continue
+            case 0x0430...0x045F, 0x0590...0x06FF, 0x3040...0xA63F, 0xAC00...0xD7FF, 0x1F000...0x1FAFF:
+                append(Unicode.Scalar(value)!)
+                continue
+            default:
+                break
+            }
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if scalar.properties.changesWhenLowercased {
+                for lowered in scalar.properties.lowercaseMapping.unicodeScalars { append(lowered) }
+            } else {
+                append(scalar)
+            }
+        }
+        return count
     }
 }
 

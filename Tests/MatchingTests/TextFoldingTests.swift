@@ -1,6 +1,7 @@
 import Foundation
-import Matching
 import Testing
+
+@testable import Matching
 
 @Suite("TextFolding")
 struct TextFoldingTests {
@@ -227,6 +228,24 @@ struct TextFoldingTests {
                 .joined()
             let expected = TextFolding.removingInvisibles(text.precomposedStringWithCompatibilityMapping).lowercased()
             #expect(TextFolding.matchingForm(text) == expected, "\(Array(text.unicodeScalars.map(\.value)))")
+        }
+    }
+
+    /// Folding a chunk between whitespace at a time must give exactly what folding the whole text at once
+    /// gives, on text that mixes ASCII words, leetspeak, addresses, look-alike letters, emoji sequences,
+    /// invisibles and other scripts.
+    @Test func foldingByChunksEqualsFoldingTheWholeText() {
+        let pool: [String] = [
+            "Casino", "c4sino", "FR33", "v1agra", "ca$h", "@alice", "alice@example.social", "m0n3y", "2024", "mp3",
+            "сasino", "Ｃａｓｉｎｏ", "𝐜𝐚𝐬𝐢𝐧𝐨", "ca\u{200B}sino", "ca\u{200D}sino", "👩\u{200D}💻", "❤\u{FE0F}", "😀",
+            "привет", "İstanbul", "ΣΟΦΙΑ", "荒らし", "한국", " ", "  ", "\n", "\t", ".", ",", "!", "-", "p4y", "0day",
+            "h3llo.", "ab12", "\u{00AD}", "x\u{0301}", "Ⅻ", "①",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 1...30, using: &generator)).map { _ in pool.randomElement(using: &generator)! }
+                .joined()
+            #expect(TextFolding.matchingForm(text) == TextFolding.wholeTextMatchingForm(text), "\(text.debugDescription)")
         }
     }
 }

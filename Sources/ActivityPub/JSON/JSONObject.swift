@@ -30,10 +30,12 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// The value of `key`; setting nil removes it.
     public subscript(key: String) -> JSONValue? {
         get {
+            // Lengths first: most keys differ in length, and comparing two unequal strings is the slow path.
+            let length = key.utf8.count
             var index = members.endIndex
             while index > members.startIndex {
                 index -= 1
-                if members[index].key == key { return members[index].value }
+                if members[index].key.utf8.count == length, members[index].key == key { return members[index].value }
             }
             return nil
         }

@@ -24,16 +24,28 @@ struct HTMLConverter {
     mutating func convert(_ input: UnsafeBufferPointer<UInt8>) {
         output.reserveCapacity(input.count)
         var index = 0
-        while index < input.count {
+        let count = input.count
+        while index < count {
             let byte = input[index]
             if byte == UInt8(ascii: "<"), let (tag, end) = Self.parseTag(input, at: index) {
                 index = handle(tag, input: input, after: end)
             } else if byte == UInt8(ascii: "&"), let (scalar, end) = Self.parseEntity(input, at: index) {
                 emitScalar(scalar)
                 index = end
-            } else {
-                emitByte(byte)
+            } else if Self.isSpace(byte) {
+                pendingSpace = true
                 index += 1
+            } else {
+                // A run of text up to the next markup or whitespace is copied in one go.
+                var end = index + 1
+                while end < count {
+                    let next = input[end]
+                    if next == UInt8(ascii: "<") || next == UInt8(ascii: "&") || Self.isSpace(next) { break }
+                    end += 1
+                }
+                flush()
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<end]))
+                index = end
             }
         }
         closeAnchor()
@@ -51,15 +63,6 @@ struct HTMLConverter {
         }
         pendingBreaks = 0
         pendingSpace = false
-    }
-
-    private mutating func emitByte(_ byte: UInt8) {
-        if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C {
-            pendingSpace = true
-            return
-        }
-        flush()
-        output.append(byte)
     }
 
     private mutating func emitScalar(_ value: UInt32) {
