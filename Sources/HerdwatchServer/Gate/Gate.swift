@@ -214,9 +214,12 @@ public final class Gate: Sendable {
         let mismatch = signature.signer.map { signer in activity.actorID.map { $0 != signer } ?? false } ?? false
         let started = ContinuousClock.now
         var reputationSignals: (any Signals)?
-        if let reputation {
+        // Fingerprinted here, once and outside the reputation lock, rather than by each of the two calls below
+        // while holding it.
+        let reputationSubject = reputation.map { _ in ReputationSubject(subject) }
+        if let reputation, let reputationSubject {
             do {
-                reputationSignals = try reputation.signals(for: subject, at: date)
+                reputationSignals = try reputation.signals(for: reputationSubject, at: date)
             } catch {
                 logger.error("reputation read failed; evaluating without reputation", metadata: ["error": "\(error)"])
             }
@@ -224,10 +227,11 @@ public final class Gate: Sendable {
         let verdict = engines.engine.evaluate(
             subject, signals: RequestSignals(reputation: reputationSignals, signature: signature, actorMismatch: mismatch))
         metrics.evaluated(verdict, duration: ContinuousClock.now - started)
-        if let reputation {
+        if let reputation, let reputationSubject {
             do {
                 let keepBody = verdict.action == .hold || verdict.action == .flag
-                try reputation.observe(subject, verdict: verdict, signature: signature.status, body: keepBody ? body : nil, at: date)
+                try reputation.observe(
+                    reputationSubject, verdict: verdict, signature: signature.status, body: keepBody ? body : nil, at: date)
             } catch {
                 logger.error("reputation write failed", metadata: ["error": "\(error)"])
             }
