@@ -1,3 +1,4 @@
+import ActivityPub
 import Foundation
 import ReviewQueue
 import RuleEngine
@@ -64,19 +65,14 @@ struct CheckResponse {
             }
             json.member("duplicate", duplicate)
             json.key("errors")
-            json.array(errors) { json, failure in
-                json.object { json in
-                    json.member("message", failure.message)
-                    json.member("rule", failure.rule)
-                }
-            }
+            json.ruleFailures(errors)
             json.key("hits")
-            Self.write(hits, into: &json)
+            json.ruleHits(hits)
             json.member("id", id)
             json.member("ruleset_version", rulesetVersion)
             json.member("score", score)
             json.key("shadow_hits")
-            Self.write(shadowHits, into: &json)
+            json.ruleHits(shadowHits)
             json.key("signature")
             json.object { json in
                 if let reason = signature.reason { json.member("reason", reason) }
@@ -85,46 +81,6 @@ struct CheckResponse {
             }
         }
         return writer.bytes
-    }
-
-    private static func write(_ hits: [RuleHit], into json: inout JSONWriter) {
-        json.array(hits) { json, hit in
-            json.object { json in
-                if let action = hit.action { json.member("action", action.rawValue) }
-                json.member("description", hit.description)
-                json.key("evidence")
-                json.array(hit.evidence) { json, evidence in
-                    json.object { json in
-                        json.member("detail", evidence.detail)
-                        json.member("field", evidence.field)
-                        json.member("kind", evidence.kind.rawValue)
-                        if let span = evidence.span {
-                            json.key("span")
-                            json.object { json in
-                                json.member("character_end", span.characterEnd)
-                                json.member("character_start", span.characterStart)
-                                json.member("excerpt", span.excerpt)
-                                json.member("form", span.form)
-                                json.member("utf8_end", span.utf8End)
-                                json.member("utf8_start", span.utf8Start)
-                            }
-                        }
-                    }
-                }
-                json.key("labels")
-                json.array(hit.labels) { json, label in
-                    json.object { json in
-                        if let hours = label.hours { json.member("hours", hours) }
-                        json.member("name", label.name)
-                        json.member("scope", label.scope.rawValue)
-                    }
-                }
-                json.member("rule", hit.rule)
-                json.member("score", hit.score)
-                json.key("tags")
-                json.array(hit.tags) { json, tag in json.value(tag) }
-            }
-        }
     }
 }
 

@@ -8,13 +8,8 @@ struct VerdictPrinter {
     private(set) var heldOrRejected = 0
     private(set) var failures = 0
     private var counts: [RuleAction: Int] = [:]
-    private let encoder: JSONEncoder
-
     init(format: Check.Format) {
         self.format = format
-        encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
     mutating func print(source: String, id: String?, verdict: Verdict) {
@@ -52,8 +47,9 @@ struct VerdictPrinter {
     }
 
     private func emitJSON(_ line: JSONLine) {
-        guard let data = try? encoder.encode(line) else { return }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        var bytes = line.json()
+        bytes.append(UInt8(ascii: "\n"))
+        FileHandle.standardOutput.write(Data(bytes))
     }
 
     static func describe(source: String, id: String?, verdict: Verdict) -> String {
@@ -103,6 +99,42 @@ struct JSONLine: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, source, action, score, hits, shadowHits, errors, rulesetVersion, error
+    }
+
+    /// What `herdwatch check --format json` prints for one item: the bytes `JSONEncoder` gives for this value
+    /// (snake_case keys, sorted, slashes unescaped), written directly, which is several times faster.
+    func json() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.object { json in
+            if let verdict {
+                json.member("action", verdict.action.rawValue)
+                json.key("errors")
+                json.ruleFailures(verdict.errors)
+                json.key("hits")
+                json.ruleHits(verdict.hits)
+                json.member("id", id)
+                json.member("ruleset_version", verdict.rulesetVersion)
+                json.member("score", verdict.score)
+                json.key("shadow_hits")
+                json.ruleHits(verdict.shadowHits)
+                json.member("source", source)
+            } else {
+                json.member("action", nil as String?)
+                json.key("error")
+                if let error {
+                    json.object { json in
+                        json.member("code", error.code)
+                        json.member("message", error.message)
+                        json.member("path", error.path)
+                    }
+                } else {
+                    json.value(nil as String?)
+                }
+                json.member("id", id)
+                json.member("source", source)
+            }
+        }
+        return writer.bytes
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -1,14 +1,16 @@
-/// Writes JSON straight into bytes. The hook answers thousands of verdicts a second, and Foundation's
-/// `JSONEncoder` (with snake_case keys) cost more than evaluating them; this writer produces the same JSON.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+/// Writes JSON straight into bytes. The hook and `herdwatch check --format json` write thousands of verdicts a
+/// second, and Foundation's `JSONEncoder` (with snake_case keys) cost more than evaluating them; written with
+/// keys in sorted order, this writer produces the same bytes as `JSONEncoder` with `.sortedKeys` and
+/// `.withoutEscapingSlashes`.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
@@ -17,7 +19,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func array<Element>(_ elements: [Element], _ body: (inout JSONWriter, Element) -> Void) {
+    public mutating func array<Element>(_ elements: [Element], _ body: (inout JSONWriter, Element) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
@@ -27,20 +29,20 @@ struct JSONWriter {
     }
 
     /// Starts a member; the next value written is its value.
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         string(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func value(_ text: String?) {
+    public mutating func value(_ text: String?) {
         separate()
         if let text { string(text) } else { bytes += Array("null".utf8) }
         needsComma = true
     }
 
-    mutating func value(_ number: Double) {
+    public mutating func value(_ number: Double) {
         separate()
         if number.isFinite, number == number.rounded(), abs(number) < 1e15 {
             bytes += Array(String(Int64(number)).utf8)
@@ -52,34 +54,34 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func value(_ number: Int) {
+    public mutating func value(_ number: Int) {
         separate()
         bytes += Array(String(number).utf8)
         needsComma = true
     }
 
-    mutating func value(_ flag: Bool) {
+    public mutating func value(_ flag: Bool) {
         separate()
         bytes += Array((flag ? "true" : "false").utf8)
         needsComma = true
     }
 
-    mutating func member(_ name: String, _ text: String?) {
+    public mutating func member(_ name: String, _ text: String?) {
         key(name)
         value(text)
     }
 
-    mutating func member(_ name: String, _ number: Double) {
+    public mutating func member(_ name: String, _ number: Double) {
         key(name)
         value(number)
     }
 
-    mutating func member(_ name: String, _ number: Int) {
+    public mutating func member(_ name: String, _ number: Int) {
         key(name)
         value(number)
     }
 
-    mutating func member(_ name: String, _ flag: Bool) {
+    public mutating func member(_ name: String, _ flag: Bool) {
         key(name)
         value(flag)
     }
@@ -98,6 +100,8 @@ struct JSONWriter {
             case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
             case 0..<0x20:
                 bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
             default: bytes.append(byte)
