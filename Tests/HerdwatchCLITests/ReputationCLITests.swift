@@ -71,6 +71,16 @@ struct ReputationCLITests {
         let lastWave = verdicts.filter { ($0["id"] as? String)?.hasPrefix("r14-wave-") == true }
         #expect(lastWave.count == 60)
         #expect(lastWave.allSatisfy { rules($0).contains("reputation.campaign-many-actors") })
+
+        // backtest streams the same file: every line counted once, the broken one as unreadable, and the
+        // same rule set on both sides changes nothing.
+        let backtest = try CLI.run(["backtest", "--rules", "Rules", "--baseline", "Rules", "--format", "json", file])
+        #expect(backtest.status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(backtest.stdout.utf8)) as? [String: Any])
+        #expect(report["evaluated"] as? Int == 1500)
+        #expect(report["unreadable"] as? Int == 1)
+        #expect((report["action_changes"] as? [Any])?.isEmpty == true)
+        #expect((report["baseline"] as? [String: Int])?["reject", default: 0] ?? 0 > 700)
     }
 
     func waveLine(index: Int) throws -> String {

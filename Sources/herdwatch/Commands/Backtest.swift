@@ -4,13 +4,14 @@ import Foundation
 import Reputation
 import RuleEngine
 
-struct Backtest: ParsableCommand {
+struct Backtest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a recorded stream through two rule sets and report what would change.",
         discussion: """
             Each rule set gets fresh reputation (in memory), built as the stream
             replays in order, so reputation rules see what they would have seen live.
-            Input is NDJSON as for `check`.
+            Input is NDJSON as for `check`, read a batch at a time; on a terminal, a
+            progress line shows how much of the file is done.
             Example: herdwatch backtest --rules Rules.next --baseline Rules rec.ndjson
             """)
 
@@ -32,27 +33,56 @@ struct Backtest: ParsableCommand {
     @Argument(help: ArgumentHelp("Recorded stream (NDJSON); `-` reads standard input.", valueName: "stream"))
     var stream: String
 
-    func run() throws {
+    /// One item prepared for both rule sets on a worker, ahead of the in-order replay.
+    final class PreparedItem: Sendable {
+        struct Ready: Sendable {
+            var input: InputReader.Input
+            var subject: ReputationSubject
+            var baseline: PreparedSubject
+            var new: PreparedSubject
+        }
+
+        let source: String
+        let id: String?
+        let ready: Ready?
+
+        init(source: String, id: String?, ready: Ready?) {
+            self.source = source
+            self.id = id
+            self.ready = ready
+        }
+    }
+
+    func run() async throws {
         let newEngine = RuleEngine(ruleSet: try loadRules(rules))
         let baselineEngine = RuleEngine(ruleSet: try loadRules(baseline))
-        let items = try InputReader.items(fromFile: stream)
+        let input = try InputBatches(file: stream)
         let baselineReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
         let newReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
         var comparison = BacktestComparison(examplesPerChange: examples)
-        var progress = ProgressBar(total: items.count)
-        for item in items {
-            progress.advance()
-            guard case .success(let input) = item.payload else {
-                comparison.recordUnreadable()
-                continue
-            }
-            let subject = Normalizer.subject(for: input.activity, actor: input.actor)
-            let signature = input.signature ?? (unverified ? .unsigned : .verified)
-            let at = subject.published ?? Date()
-            let before = try baselineReputation.evaluate(subject, with: baselineEngine, signature: signature, at: at)
-            let after = try newReputation.evaluate(subject, with: newEngine, signature: signature, at: at)
-            comparison.record(id: item.id ?? input.activity.id ?? item.source, baseline: before, new: after)
-        }
+        var progress = ProgressBar(totalBytes: input.size)
+        let unverified = unverified
+        // Read and decoded a batch at a time on the spare cores; both rule sets see the stream in order.
+        try await ReplayPipeline.run(
+            workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
+            next: { input.next(Check.batchSize) },
+            prepare: { entry in Self.prepare(entry, baseline: baselineEngine, new: newEngine) },
+            consume: { batch in
+                for item in batch {
+                    guard let ready = item.ready else {
+                        comparison.recordUnreadable()
+                        continue
+                    }
+                    let signature = ready.input.signature ?? (unverified ? .unsigned : .verified)
+                    let at = ready.subject.subject.published ?? Date()
+                    let before = try baselineReputation.evaluate(
+                        ready.subject, prepared: ready.baseline, with: baselineEngine, signature: signature, at: at)
+                    let after = try newReputation.evaluate(
+                        ready.subject, prepared: ready.new, with: newEngine, signature: signature, at: at)
+                    comparison.record(id: item.id ?? ready.input.activity.id ?? item.source, baseline: before, new: after)
+                }
+                progress.update(items: comparison.evaluated + comparison.unreadable, bytes: input.bytesRead)
+            })
         progress.finish()
         switch format {
         case .json:
@@ -64,6 +94,25 @@ struct Backtest: ParsableCommand {
         case .text:
             print(Self.describe(comparison, baseline: baseline, rules: rules))
         }
+    }
+
+    /// The order-independent work for one entry: parse, normalise, and fold and scan for each rule set.
+    private static func prepare(_ entry: InputBatches.Entry, baseline: RuleEngine, new: RuleEngine) -> PreparedItem {
+        let item: InputReader.Item
+        switch entry {
+        case .item(let source, let id, let payload):
+            item = InputReader.Item(source: source, id: id, payload: payload)
+        case .line(let source, let bytes):
+            guard let value = try? JSONValue.parse(bytes) else { return PreparedItem(source: source, id: nil, ready: nil) }
+            item = InputReader.item(value, source: source, body: bytes)
+        }
+        guard case .success(let input) = item.payload else { return PreparedItem(source: item.source, id: item.id, ready: nil) }
+        let subject = Normalizer.subject(for: input.activity, actor: input.actor)
+        return PreparedItem(
+            source: item.source, id: item.id,
+            ready: PreparedItem.Ready(
+                input: input, subject: ReputationSubject(subject), baseline: baseline.prepare(subject, scanning: true),
+                new: new.prepare(subject, scanning: true)))
     }
 
     static func describe(_ comparison: BacktestComparison, baseline: String, rules: String) -> String {
@@ -125,30 +174,36 @@ struct BacktestJSON: Encodable {
 }
 
 /// A one-line progress bar on standard error, shown only when it is a terminal.
+/// A progress line on standard error while a stream replays, when standard error is a terminal: the share of
+/// the file read (when its size is known) and the activities done.
 struct ProgressBar {
-    let total: Int
-    private var done = 0
+    let totalBytes: Int?
     private let enabled = isatty(STDERR_FILENO) == 1
-    private var lastShown = -1
+    private var lastShown = ""
 
-    init(total: Int) {
-        self.total = total
+    init(totalBytes: Int?) {
+        self.totalBytes = totalBytes
     }
 
-    mutating func advance() {
-        done += 1
-        guard enabled, total > 0 else { return }
-        let percent = done * 100 / total
-        guard percent != lastShown else { return }
-        lastShown = percent
-        let width = 30
-        let filled = width * done / total
-        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(percent)% \(done)/\(total)".utf8))
+    mutating func update(items: Int, bytes: Int) {
+        guard enabled else { return }
+        let line: String
+        if let totalBytes, totalBytes > 0 {
+            let fraction = min(1, Double(bytes) / Double(totalBytes))
+            let width = 30
+            let filled = Int(Double(width) * fraction)
+            let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+            line = "[\(bar)] \(Int(fraction * 100))% \(items) activities"
+        } else {
+            line = "\(items) activities"
+        }
+        guard line != lastShown else { return }
+        lastShown = line
+        FileHandle.standardError.write(Data("\r\(line)".utf8))
     }
 
     func finish() {
-        guard enabled, total > 0 else { return }
+        guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

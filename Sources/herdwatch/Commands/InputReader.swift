@@ -118,6 +118,9 @@ final class InputBatches {
     private var lineNumber = 0
     private var started = false
     private var producedAny = false
+    /// Bytes read from the input so far, and the input's size when it is a regular file (for progress).
+    private(set) var bytesRead = 0
+    let size: Int?
 
     /// Opens `file`, or standard input for `-`.
     init(file: String) throws {
@@ -125,6 +128,7 @@ final class InputBatches {
             handle = FileHandle.standardInput
             source = "stdin"
             closesHandle = false
+            size = nil
         } else {
             guard let opened = FileHandle(forReadingAtPath: file) else {
                 throw fail("cannot read \(file): no such file or not readable")
@@ -132,6 +136,8 @@ final class InputBatches {
             handle = opened
             source = file
             closesHandle = true
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            size = attributes?[.type] as? FileAttributeType == .typeRegular ? (attributes?[.size] as? Int) : nil
         }
     }
 
@@ -196,6 +202,7 @@ final class InputBatches {
 
     private func fill() {
         let chunk = handle.readData(ofLength: 1 << 20)
+        bytesRead += chunk.count
         if chunk.isEmpty { exhausted = true } else { buffer += chunk }
     }
 
