@@ -98,14 +98,7 @@ struct Backtest: AsyncParsableCommand {
 
     /// The order-independent work for one entry: parse, normalise, and fold and scan for each rule set.
     private static func prepare(_ entry: InputBatches.Entry, baseline: RuleEngine, new: RuleEngine) -> PreparedItem {
-        let item: InputReader.Item
-        switch entry {
-        case .item(let source, let id, let payload):
-            item = InputReader.Item(source: source, id: id, payload: payload)
-        case .line(let source, let bytes):
-            guard let value = try? JSONValue.parse(bytes) else { return PreparedItem(source: source, id: nil, ready: nil) }
-            item = InputReader.item(value, source: source, body: bytes)
-        }
+        let item = entry.parsed()
         guard case .success(let input) = item.payload else { return PreparedItem(source: item.source, id: item.id, ready: nil) }
         let subject = Normalizer.subject(for: input.activity, actor: input.actor)
         return PreparedItem(

@@ -142,22 +142,7 @@ struct Check: AsyncParsableCommand {
 
     /// The order-independent work for one entry: parse, normalise, fold, scan.
     private static func prepare(_ entry: InputBatches.Entry, engine: RuleEngine, defaultActor: Actor?) -> PreparedItem {
-        let item: InputReader.Item
-        switch entry {
-        case .item(let source, let id, let payload):
-            item = InputReader.Item(source: source, id: id, payload: payload)
-        case .line(let source, let bytes):
-            do {
-                item = InputReader.item(try JSONValue.parse(bytes), source: source, body: bytes)
-            } catch {
-                item = InputReader.Item(
-                    source: source, id: nil,
-                    payload: .failure(
-                        ActivityPubError(
-                            code: .invalidJSON, path: error.path, message: "not valid JSON: \(error.description)",
-                            jsonError: error)))
-            }
-        }
+        let item = entry.parsed()
         return PreparedItem(
             source: item.source, id: item.id,
             payload: item.payload.map { input in

@@ -3,7 +3,8 @@ import Foundation
 import Reputation
 import RuleEngine
 
-/// Splits `herdwatch check` input into items: one JSON document, or NDJSON lines of activities or envelopes.
+/// Items of `herdwatch check` and `backtest` input (see `InputBatches` for how it is read): activities or
+/// envelopes.
 enum InputReader {
     struct Input {
         var activity: Activity
@@ -22,45 +23,7 @@ enum InputReader {
         var payload: Result<Input, ActivityPubError>
     }
 
-    /// The items of a file, or of standard input for `-`.
-    static func items(fromFile file: String) throws -> [Item] {
-        if file == "-" {
-            return items(in: Array(FileHandle.standardInput.readDataToEndOfFile()), source: "stdin")
-        }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw fail("cannot read \(file): no such file or not readable")
-        }
-        return items(in: Array(data), source: file)
-    }
-
-    static func items(in bytes: [UInt8], source: String) -> [Item] {
-        // A whole document that parses is one item (pretty-printed JSON); otherwise each line is one.
-        if let value = try? JSONValue.parse(bytes) {
-            return [item(value, source: source, body: bytes)]
-        }
-        var items: [Item] = []
-        var lineNumber = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let lineSource = "\(source):\(lineNumber)"
-            do {
-                let bytes = Array(line)
-                items.append(item(try JSONValue.parse(bytes), source: lineSource, body: bytes))
-            } catch {
-                items.append(Item(source: lineSource, id: nil, payload: .failure(ActivityPubError(code: .invalidJSON, path: error.path, message: "not valid JSON: \(error.description)", jsonError: error))))
-            }
-        }
-        if items.isEmpty {
-            items.append(
-                Item(
-                    source: source, id: nil,
-                    payload: .failure(ActivityPubError(code: .notAnObject, path: "$", message: "the input is empty"))))
-        }
-        return items
-    }
-
+    /// The item a parsed JSON value is: an envelope with its activity, or a bare activity.
     static func item(_ value: JSONValue, source: String, body: [UInt8]? = nil) -> Item {
         if let envelope = value.objectValue, envelope["type"] == nil, let activity = envelope["activity"] {
             let id = envelope["id"]?.stringValue
@@ -107,6 +70,25 @@ final class InputBatches {
         case item(source: String, id: String?, payload: Result<InputReader.Input, ActivityPubError>)
         /// One NDJSON line, to parse.
         case line(source: String, bytes: [UInt8])
+
+        /// The item, parsing the line if it is one; a line that is not JSON gives a failed item.
+        func parsed() -> InputReader.Item {
+            switch self {
+            case .item(let source, let id, let payload):
+                return InputReader.Item(source: source, id: id, payload: payload)
+            case .line(let source, let bytes):
+                do {
+                    return InputReader.item(try JSONValue.parse(bytes), source: source, body: bytes)
+                } catch {
+                    return InputReader.Item(
+                        source: source, id: nil,
+                        payload: .failure(
+                            ActivityPubError(
+                                code: .invalidJSON, path: error.path, message: "not valid JSON: \(error.description)",
+                                jsonError: error)))
+                }
+            }
+        }
     }
 
     private let handle: FileHandle
