@@ -70,7 +70,7 @@ struct BenchStream: AsyncParsableCommand {
         let database = try open(databasePath)
         let reputation = Reputation(store: SQLiteReputationStore(database: database))
 
-        let reader = try LineReader(path: streamPath)
+        let reader = try InputBatches(file: streamPath)
         var actions: [RuleAction: Int] = [:]
         var samples: [(done: Int, seconds: Double, rssMiB: Double)] = []
         let start = ContinuousClock.now
@@ -80,9 +80,10 @@ struct BenchStream: AsyncParsableCommand {
         try await ReplayPipeline.run(
             workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
             next: {
-                var batch: [[UInt8]] = []
-                while batch.count < Self.batchSize, let line = reader.next() { batch.append(line) }
-                return batch.isEmpty ? nil : batch
+                // The generated stream is NDJSON, never one document: every entry is a line.
+                reader.next(Self.batchSize)?.compactMap { entry in
+                    if case .line(_, let bytes) = entry { bytes } else { nil }
+                }
             },
             prepare: { line in
                 Result { () throws(ActivityPubError) in
@@ -145,43 +146,5 @@ struct BenchStream: AsyncParsableCommand {
     static func fileSize(_ path: String) -> Double {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         return Double((attributes?[.size] as? NSNumber)?.int64Value ?? 0) / 1_048_576
-    }
-}
-
-/// Reads a file line by line in large chunks.
-final class LineReader {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var exhausted = false
-
-    init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw fail("cannot read \(path)")
-        }
-        self.handle = handle
-    }
-
-    deinit { try? handle.close() }
-
-    func next() -> [UInt8]? {
-        while true {
-            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[position..<newline])
-                position = newline + 1
-                if !line.isEmpty { return line }
-                continue
-            }
-            if exhausted {
-                guard position < buffer.count else { return nil }
-                let line = Array(buffer[position...])
-                position = buffer.count
-                return line
-            }
-            buffer = Array(buffer[position...])
-            position = 0
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { exhausted = true } else { buffer += chunk }
-        }
     }
 }
