@@ -120,6 +120,33 @@ struct EvaluationTests {
         #expect(verdict.hits.isEmpty)
     }
 
+    /// A subject prepared by one engine carries the folded fields that engine's rules read; another engine
+    /// evaluating it must not take the missing fields for empty text.
+    @Test func aSubjectPreparedByAnotherEngineIsPreparedAgain() throws {
+        let folding = RuleEngine(ruleSet: try loadRules(["r.yaml": """
+            rules:
+              - id: folded-casino
+                description: casino in the matching form
+                types: [Create]
+                when: {regex: 'casino', in: [content]}
+                score: 3
+            """]))
+        let raw = RuleEngine(ruleSet: try loadRules(["r.yaml": """
+            rules:
+              - id: raw-summary
+                description: raw summary
+                types: [Create]
+                when: {regex: 'CW', in: [summary], form: raw}
+                score: 1
+            """]))
+        let subject = Normalizer.subject(for: try Activity.decode(note("<p>Ｃ４ＳＩＮＯ night</p>")))
+        #expect(folding.evaluate(folding.prepare(subject)).hits.map(\.rule) == ["folded-casino"])
+        for scanning in [false, true] {
+            let preparedElsewhere = raw.prepare(subject, scanning: scanning)
+            #expect(folding.evaluate(preparedElsewhere).hits.map(\.rule) == ["folded-casino"])
+        }
+    }
+
     @Test func aRegexThatHitsItsLimitIsAnErrorNotANoMatch() throws {
         let rules = """
             policy:

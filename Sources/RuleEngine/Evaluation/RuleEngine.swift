@@ -87,10 +87,10 @@ public final class RuleEngine: Sendable {
             let text = subject.text(field)
             if !text.isEmpty { folded[field] = TextFolding.matchingForm(text) }
         }
-        var prepared = PreparedSubject(subject: subject, folded: folded)
+        var prepared = PreparedSubject(subject: subject, folded: folded, engine: identity)
         if scanning {
             var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
-            prepared.scan = PreparedSubject.Scan(engine: identity, candidates: scan(&context))
+            prepared.candidates = scan(&context)
         }
         return prepared
     }
@@ -102,6 +102,8 @@ public final class RuleEngine: Sendable {
 
     /// Evaluates a subject whose matching forms are already computed.
     public func evaluate(_ prepared: PreparedSubject, signals: any Signals = InMemorySignals()) -> Verdict {
+        // Another engine folded the fields its own rules read and scanned for its own channels: start over.
+        guard prepared.engine == identity else { return evaluate(prepare(prepared.subject), signals: signals) }
         var context = EvaluationContext(prepared: prepared, signals: signals, channels: channels)
         let selected = select(&context)
 
@@ -158,8 +160,8 @@ public final class RuleEngine: Sendable {
             if let typed = rulesByType[type] { selected.formUnion(typed) }
         }
         let candidates: [CandidateSet]
-        if let scan = context.prepared.scan, scan.engine == identity {
-            candidates = scan.candidates
+        if let scanned = context.prepared.candidates {
+            candidates = scanned
         } else {
             candidates = self.scan(&context)
         }
@@ -259,19 +261,17 @@ private struct ChannelBuilder {
 
 /// A subject with the folded form of its text fields: the complete normalised input of evaluation.
 public struct PreparedSubject: Sendable {
-    /// Prefilter candidates found by `prepare(_:scanning:)`, valid only for the engine that found them.
-    struct Scan: Sendable {
-        var engine: UInt64
-        var candidates: [CandidateSet]
-    }
-
     public let subject: Subject
     let folded: [TextField: String]
-    var scan: Scan?
+    /// The engine that prepared it: the folded fields and channels are that engine's.
+    let engine: UInt64
+    /// Prefilter candidates per channel, found by `prepare(_:scanning:)`.
+    var candidates: [CandidateSet]?
 
-    init(subject: Subject, folded: [TextField: String]) {
+    init(subject: Subject, folded: [TextField: String], engine: UInt64) {
         self.subject = subject
         self.folded = folded
+        self.engine = engine
     }
 
     /// The folded form of `field` ("" when the field is empty or no rule reads it folded).
