@@ -25,21 +25,14 @@ public enum TextFolding {
     public static func matchingForm(_ text: String) -> String {
         if text.isEmpty { return text }
         if isASCII(text) { return asciiMatchingForm(text) }
-        var units = scalarValues(of: text)
-        if units.contains(where: { !isNFKCInert($0) }) {
-            units = scalarValues(of: text.precomposedStringWithCompatibilityMapping)
-        }
-        return units.withUnsafeBufferPointer(foldByChunks)
+        return normalizedScalarValues(of: text).withUnsafeBufferPointer(foldByChunks)
     }
 
     /// The matching form computed over the whole text at once, as ``matchingForm(_:)`` did before it worked a
     /// chunk at a time; tests compare the two.
     static func wholeTextMatchingForm(_ text: String) -> String {
         if text.isEmpty { return text }
-        var units = scalarValues(of: text)
-        if units.contains(where: { !isNFKCInert($0) }) {
-            units = scalarValues(of: text.precomposedStringWithCompatibilityMapping)
-        }
+        var units = normalizedScalarValues(of: text)
         removeInvisibles(&units)
         units.withUnsafeMutableBufferPointer { units in
             foldConfusables(units)
@@ -163,6 +156,14 @@ extension TextFolding {
 // MARK: - Normalization
 
 extension TextFolding {
+    /// The scalar values of `text` in NFKC: decoded as they are when every scalar is NFKC-inert, which is the
+    /// common case, and from Foundation's NFKC otherwise.
+    private static func normalizedScalarValues(of text: String) -> [UInt32] {
+        let units = scalarValues(of: text)
+        guard units.contains(where: { !isNFKCInert($0) }) else { return units }
+        return scalarValues(of: text.precomposedStringWithCompatibilityMapping)
+    }
+
     /// Scalars that NFKC maps to themselves and that never combine with a neighbour. Most non-ASCII text in
     /// posts (accented Latin, Greek, Cyrillic, Hebrew, Arabic letters, kana, CJK, Hangul syllables, quotes and
     /// dashes, emoji) is already NFKC, and Foundation's NFKC is the slowest step, so it runs only when some
