@@ -19,10 +19,6 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         self.members = members
     }
 
-    public init(_ dictionary: [String: JSONValue]) {
-        members = dictionary.map { ($0.key, $0.value) }
-    }
-
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         members = elements.map { ($0.0, $0.1) }
     }
