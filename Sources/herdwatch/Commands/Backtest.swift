@@ -33,24 +33,12 @@ struct Backtest: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Recorded stream (NDJSON); `-` reads standard input.", valueName: "stream"))
     var stream: String
 
-    /// One item prepared for both rule sets on a worker, ahead of the in-order replay.
-    final class PreparedItem: Sendable {
-        struct Ready: Sendable {
-            var input: InputReader.Input
-            var subject: ReputationSubject
-            var baseline: PreparedSubject
-            var new: PreparedSubject
-        }
-
-        let source: String
-        let id: String?
-        let ready: Ready?
-
-        init(source: String, id: String?, ready: Ready?) {
-            self.source = source
-            self.id = id
-            self.ready = ready
-        }
+    /// One activity prepared on a worker for both rule sets, ahead of the in-order replay.
+    struct Ready: Sendable {
+        var input: InputReader.Input
+        var subject: ReputationSubject
+        var baseline: PreparedSubject
+        var new: PreparedSubject
     }
 
     func run() async throws {
@@ -66,10 +54,16 @@ struct Backtest: AsyncParsableCommand {
         try await ReplayPipeline.run(
             workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
             next: { input.next(Check.batchSize) },
-            prepare: { entry in Self.prepare(entry, baseline: baselineEngine, new: newEngine) },
+            prepare: { entry in
+                entry.prepared(defaultActor: nil) { input, subject in
+                    Ready(
+                        input: input, subject: ReputationSubject(subject),
+                        baseline: baselineEngine.prepare(subject, scanning: true), new: newEngine.prepare(subject, scanning: true))
+                }
+            },
             consume: { batch in
                 for item in batch {
-                    guard let ready = item.ready else {
+                    guard case .success(let ready) = item.payload else {
                         comparison.recordUnreadable()
                         continue
                     }
@@ -94,18 +88,6 @@ struct Backtest: AsyncParsableCommand {
         case .text:
             print(Self.describe(comparison, baseline: baseline, rules: rules))
         }
-    }
-
-    /// The order-independent work for one entry: parse, normalise, and fold and scan for each rule set.
-    private static func prepare(_ entry: InputBatches.Entry, baseline: RuleEngine, new: RuleEngine) -> PreparedItem {
-        let item = entry.parsed()
-        guard case .success(let input) = item.payload else { return PreparedItem(source: item.source, id: item.id, ready: nil) }
-        let subject = Normalizer.subject(for: input.activity, actor: input.actor)
-        return PreparedItem(
-            source: item.source, id: item.id,
-            ready: PreparedItem.Ready(
-                input: input, subject: ReputationSubject(subject), baseline: baseline.prepare(subject, scanning: true),
-                new: new.prepare(subject, scanning: true)))
     }
 
     static func describe(_ comparison: BacktestComparison, baseline: String, rules: String) -> String {

@@ -23,20 +23,6 @@ struct BenchStream: AsyncParsableCommand {
     /// from the store in one transaction.
     static let batchSize = 256
 
-    /// One line, decoded and prepared off the in-order path. A class, so that handing batches between the
-    /// stages retains one reference per item rather than every string of its subject.
-    final class StreamItem: Sendable {
-        let line: [UInt8]
-        let subject: ReputationSubject
-        let prepared: PreparedSubject
-
-        init(line: [UInt8], subject: ReputationSubject, prepared: PreparedSubject) {
-            self.line = line
-            self.subject = subject
-            self.prepared = prepared
-        }
-    }
-
     @Option(help: "Activities to replay.")
     var count = 100_000
 
@@ -79,25 +65,16 @@ struct BenchStream: AsyncParsableCommand {
         let sampleEvery = count / 10
         try await ReplayPipeline.run(
             workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
-            next: {
-                // The generated stream is NDJSON, never one document: every entry is a line.
-                reader.next(Self.batchSize)?.compactMap { entry in
-                    if case .line(_, let bytes) = entry { bytes } else { nil }
-                }
-            },
-            prepare: { line in
-                Result { () throws(ActivityPubError) in
-                    let subject = Normalizer.subject(for: try Activity.decode(line))
-                    return StreamItem(line: line, subject: ReputationSubject(subject), prepared: engine.prepare(subject, scanning: true))
-                }
-            },
+            next: { reader.next(Self.batchSize) },
+            // The same order-independent work as `herdwatch check` does.
+            prepare: { entry in entry.prepared(defaultActor: nil) { ReplayItem(input: $0, subject: $1, engine: engine) } },
             consume: { batch in
-                let items = try batch.map { try $0.get() }
+                let items = try batch.map { try $0.payload.get() }
                 // One store read for the whole batch, then the activities in order.
                 try reputation.prefetch(items.lazy.map(\.subject))
                 for item in items {
                     let verdict = try reputation.evaluate(
-                        item.subject, prepared: item.prepared, with: engine, signature: .verified, body: item.line,
+                        item.subject, prepared: item.prepared, with: engine, signature: .verified, body: item.input.body,
                         at: item.subject.subject.published ?? Date(), prefetched: true)
                     actions[verdict.action, default: 0] += 1
                     done += 1

@@ -52,26 +52,6 @@ struct Check: AsyncParsableCommand {
     /// from the store in one transaction.
     static let batchSize = 256
 
-    /// One input item, decoded, normalised and folded on a worker, ready for in-order evaluation. A class, so
-    /// batches move between the stages by reference.
-    final class PreparedItem: Sendable {
-        struct Ready: Sendable {
-            var input: InputReader.Input
-            var subject: ReputationSubject
-            var prepared: PreparedSubject
-        }
-
-        let source: String
-        let id: String?
-        let payload: Result<Ready, ActivityPubError>
-
-        init(source: String, id: String?, payload: Result<Ready, ActivityPubError>) {
-            self.source = source
-            self.id = id
-            self.payload = payload
-        }
-    }
-
     func run() async throws {
         let ruleSet = try loadRules(ruleOptions.rules)
         var defaultActor: Actor?
@@ -97,7 +77,9 @@ struct Check: AsyncParsableCommand {
             try await ReplayPipeline.run(
                 workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
                 next: { input.next(Self.batchSize) },
-                prepare: { entry in Self.prepare(entry, engine: engine, defaultActor: fallbackActor) },
+                prepare: { entry in
+                    entry.prepared(defaultActor: fallbackActor) { ReplayItem(input: $0, subject: $1, engine: engine) }
+                },
                 consume: { batch in
                     if let reputation {
                         do {
@@ -138,18 +120,6 @@ struct Check: AsyncParsableCommand {
         printer.finish()
         if printer.heldOrRejected > 0 { throw ExitCode(1) }
         if printer.failures > 0 { throw ExitCode(3) }
-    }
-
-    /// The order-independent work for one entry: parse, normalise, fold, scan.
-    private static func prepare(_ entry: InputBatches.Entry, engine: RuleEngine, defaultActor: Actor?) -> PreparedItem {
-        let item = entry.parsed()
-        return PreparedItem(
-            source: item.source, id: item.id,
-            payload: item.payload.map { input in
-                let subject = Normalizer.subject(for: input.activity, actor: input.actor ?? defaultActor)
-                return PreparedItem.Ready(
-                    input: input, subject: ReputationSubject(subject), prepared: engine.prepare(subject, scanning: true))
-            })
     }
 }
 

@@ -67,15 +67,15 @@ func loadRules(_ directory: String) throws -> RuleSet {
 final class InputBatches {
     enum Entry: Sendable {
         /// A whole document, already parsed and read.
-        case item(source: String, id: String?, payload: Result<InputReader.Input, ActivityPubError>)
+        case item(InputReader.Item)
         /// One NDJSON line, to parse.
         case line(source: String, bytes: [UInt8])
 
         /// The item, parsing the line if it is one; a line that is not JSON gives a failed item.
         func parsed() -> InputReader.Item {
             switch self {
-            case .item(let source, let id, let payload):
-                return InputReader.Item(source: source, id: id, payload: payload)
+            case .item(let item):
+                return item
             case .line(let source, let bytes):
                 do {
                     return InputReader.item(try JSONValue.parse(bytes), source: source, body: bytes)
@@ -88,6 +88,19 @@ final class InputBatches {
                                 jsonError: error)))
                 }
             }
+        }
+
+        /// The order-independent work of a replay for this entry, done on a worker: parse it, normalise its
+        /// activity (with `defaultActor` when it comes without one), then `ready` for the rest.
+        func prepared<Ready: Sendable>(
+            defaultActor: Actor?, _ ready: (InputReader.Input, Subject) -> Ready
+        ) -> PreparedEntry<Ready> {
+            let item = parsed()
+            return PreparedEntry(
+                source: item.source, id: item.id,
+                payload: item.payload.map { input in
+                    ready(input, Normalizer.subject(for: input.activity, actor: input.actor ?? defaultActor))
+                })
         }
     }
 
@@ -144,7 +157,12 @@ final class InputBatches {
         }
         if entries.isEmpty, !producedAny {
             producedAny = true
-            return [.item(source: source, id: nil, payload: .failure(ActivityPubError(code: .notAnObject, path: "$", message: "the input is empty")))]
+            return [
+                .item(
+                    InputReader.Item(
+                        source: source, id: nil,
+                        payload: .failure(ActivityPubError(code: .notAnObject, path: "$", message: "the input is empty"))))
+            ]
         }
         producedAny = producedAny || !entries.isEmpty
         return entries.isEmpty ? nil : entries
@@ -155,8 +173,7 @@ final class InputBatches {
         let limit = JSONLimits.default.maxBytes
         while buffer.count <= limit, !exhausted { fill() }
         guard exhausted, let value = try? JSONValue.parse(buffer) else { return nil }
-        let item = InputReader.item(value, source: source, body: buffer)
-        return .item(source: item.source, id: item.id, payload: item.payload)
+        return .item(InputReader.item(value, source: source, body: buffer))
     }
 
     /// The next line that is not blank, without its newline; nil at the end.
@@ -190,5 +207,35 @@ final class InputBatches {
 
     private static func isBlank(_ line: [UInt8]) -> Bool {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+}
+
+/// An input entry after a replay worker's order-independent work: where it came from and either what the
+/// in-order stage needs (`Ready`) or why it could not be read. A class, so batches move between the pipeline's
+/// stages by reference.
+final class PreparedEntry<Ready: Sendable>: Sendable {
+    let source: String
+    /// The envelope's `id` when there is one.
+    let id: String?
+    let payload: Result<Ready, ActivityPubError>
+
+    init(source: String, id: String?, payload: Result<Ready, ActivityPubError>) {
+        self.source = source
+        self.id = id
+        self.payload = payload
+    }
+}
+
+/// One activity ready for in-order evaluation with reputation: its reputation view and its subject folded
+/// (and scanned) for `engine`. A class, like `PreparedEntry`, so handing it on retains one reference.
+final class ReplayItem: Sendable {
+    let input: InputReader.Input
+    let subject: ReputationSubject
+    let prepared: PreparedSubject
+
+    init(input: InputReader.Input, subject: Subject, engine: RuleEngine) {
+        self.input = input
+        self.subject = ReputationSubject(subject)
+        self.prepared = engine.prepare(subject, scanning: true)
     }
 }
