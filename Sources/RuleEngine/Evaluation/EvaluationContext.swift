@@ -10,7 +10,8 @@ struct EvaluationContext {
     var candidates: [CandidateSet?]
     private var texts: [String?]
     /// Spans found while deciding rules (`explain: false`), reused when the rules that fired are explained.
-    private var spans: [PatternSlot: MatchSpan] = [:]
+    /// A list: an evaluation finds a handful, and hashing slots cost more than scanning them.
+    private var spans: [(slot: PatternSlot, span: MatchSpan)] = []
 
     init(prepared: PreparedSubject, signals: any Signals, channels: [TextChannel]) {
         self.prepared = prepared
@@ -90,8 +91,8 @@ struct EvaluationContext {
             if let candidates = candidates[slot.channel], !candidates.contains(slot.index) { continue }
             let text = text(slot.channel)
             let span: MatchSpan
-            if let found = spans[slot] {
-                span = found
+            if let found = spans.last(where: { $0.slot == slot }) {
+                span = found.span
             } else {
                 do {
                     guard let found = try condition.pattern.firstMatch(in: text) else { continue }
@@ -99,7 +100,7 @@ struct EvaluationContext {
                 } catch {
                     return .failure(error)
                 }
-                spans[slot] = span
+                spans.append((slot, span))
             }
             if explain {
                 let channel = channels[slot.channel]
@@ -107,7 +108,7 @@ struct EvaluationContext {
                 evidence.append(
                     Evidence(
                         kind: .match, field: channel.field.rawValue,
-                        detail: "\(condition.kind.rawValue) /\(condition.pattern.source)/ matched",
+                        detail: condition.matchDetail,
                         span: Span(
                             form: channel.form.rawValue, utf8Start: span.utf8.lowerBound, utf8End: span.utf8.upperBound,
                             characterStart: characters.lowerBound, characterEnd: characters.upperBound,

@@ -108,7 +108,7 @@ public final class RuleEngine: Sendable {
         let selected = select(&context)
 
         var score = 0.0
-        var forced: Set<RuleAction> = []
+        var forced = ForcedActions()
         var hits: [RuleHit] = []
         var shadowHits: [RuleHit] = []
         var errors: [RuleFailure] = []
@@ -127,16 +127,16 @@ public final class RuleEngine: Sendable {
             case .success(false):
                 continue
             case .success(true):
-                let rule = compiled.rule
                 let hit = RuleHit(
-                    rule: rule.id, description: rule.description, score: rule.score, action: rule.action,
-                    tags: rule.tags, evidence: evidence, labels: rule.labels)
-                if rule.mode == .shadow {
+                    rule: compiled.rule.id, description: compiled.rule.description, score: compiled.rule.score,
+                    action: compiled.rule.action, tags: compiled.rule.tags, evidence: evidence,
+                    labels: compiled.rule.labels)
+                if compiled.rule.mode == .shadow {
                     shadowHits.append(hit)
                 } else {
                     hits.append(hit)
-                    score += rule.score
-                    if let action = rule.action { forced.insert(action) }
+                    score += compiled.rule.score
+                    if let action = compiled.rule.action { forced.insert(action) }
                 }
             }
         }

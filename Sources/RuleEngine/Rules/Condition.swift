@@ -43,18 +43,25 @@ public struct TextCondition: Sendable {
         case words
     }
 
-    public var kind: Kind
-    public var pattern: Pattern
+    public var kind: Kind { didSet { matchDetail = Self.matchDetail(kind, pattern) } }
+    public var pattern: Pattern { didSet { matchDetail = Self.matchDetail(kind, pattern) } }
     public var fields: [TextField]
     public var form: TextForm
     /// Where the pattern sits in each channel's pattern set; filled in when the rule set is compiled.
     var slots: [PatternSlot] = []
+    /// The evidence detail of a match (`regex /…/ matched`), built once rather than on every hit.
+    private(set) var matchDetail: String
 
     public init(kind: Kind, pattern: Pattern, fields: [TextField], form: TextForm) {
         self.kind = kind
         self.pattern = pattern
         self.fields = fields
         self.form = form
+        self.matchDetail = Self.matchDetail(kind, pattern)
+    }
+
+    private static func matchDetail(_ kind: Kind, _ pattern: Pattern) -> String {
+        "\(kind.rawValue) /\(pattern.source)/ matched"
     }
 }
 

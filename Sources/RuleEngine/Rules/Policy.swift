@@ -25,8 +25,26 @@ public struct Policy: Sendable, Hashable {
     }
 
     public func action(score: Double, forced: Set<RuleAction>) -> RuleAction {
+        var actions = ForcedActions()
+        for action in forced { actions.insert(action) }
+        return action(score: score, forced: actions)
+    }
+
+    func action(score: Double, forced: ForcedActions) -> RuleAction {
         if forced.contains(.reject) { return .reject }
         if forced.contains(.accept) { return .accept }
-        return ([action(forScore: score)] + forced).max()!
+        let scored = action(forScore: score)
+        if forced.contains(.hold) { return max(scored, .hold) }
+        if forced.contains(.flag) { return max(scored, .flag) }
+        return scored
     }
+}
+
+/// The actions rules forced during one evaluation, as a bit set (`Set<RuleAction>` hashes on every insert).
+struct ForcedActions {
+    private var bits: UInt8 = 0
+
+    mutating func insert(_ action: RuleAction) { bits |= 1 << UInt8(action.severity) }
+
+    func contains(_ action: RuleAction) -> Bool { bits & (1 << UInt8(action.severity)) != 0 }
 }
