@@ -24,8 +24,17 @@ public enum TextFolding {
     /// The matching form of `text`; see ``TextFolding`` for the steps.
     public static func matchingForm(_ text: String) -> String {
         if text.isEmpty { return text }
-        if isASCII(text) { return asciiMatchingForm(text) }
-        return normalizedScalarValues(of: text).withUnsafeBufferPointer(foldByChunks)
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { bytes in
+            if isASCII(bytes: bytes) { return asciiMatchingForm(bytes) }
+            guard isNFKCInert(bytes: bytes) else {
+                var normalized = text.precomposedStringWithCompatibilityMapping
+                normalized.makeContiguousUTF8()
+                return normalized.utf8.withContiguousStorageIfAvailable(foldByChunks)!
+            }
+            return foldByChunks(bytes)
+        }!
     }
 
     /// The matching form computed over the whole text at once, as ``matchingForm(_:)`` did before it worked a
@@ -43,54 +52,58 @@ public enum TextFolding {
         }
     }
 
-    /// Folds NFKC `units` one chunk between ASCII whitespace at a time. No step looks across whitespace (words,
-    /// emoji sequences and leetspeak runs all end there), so this is the whole-text result; but a chunk of
-    /// plain ASCII, most of a post with one emoji in it, takes the byte path instead of the scalar one.
-    private static func foldByChunks(_ units: UnsafeBufferPointer<UInt32>) -> String {
-        String(unsafeUninitializedCapacity: units.count * 4) { output in
+    /// Folds NFKC UTF-8 `bytes` one chunk between ASCII whitespace at a time. No step looks across whitespace
+    /// (words, emoji sequences and leetspeak runs all end there), so this is the whole-text result; but chunks of
+    /// plain ASCII, most of a post with one emoji in it, take the byte path together: lowercased as they are
+    /// copied, and leetspeak folded over the whole run of them at once, eight bytes at a time.
+    private static func foldByChunks(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // A scalar's lowercase mapping takes at most four UTF-8 bytes (see `encodeLowercased`).
+        String(unsafeUninitializedCapacity: MatchSpan.codePoints(in: bytes) * 4) { output in
             var count = 0
             var start = 0
+            // Where the run of ASCII chunks being copied starts in `output`.
+            var asciiRunStart = 0
             var scratch: [UInt32] = []
-            while start < units.count {
-                if isChunkSeparator(units[start]) {
-                    output[count] = UInt8(truncatingIfNeeded: units[start])
+            while start < bytes.count {
+                if isChunkSeparator(bytes[start]) {
+                    output[count] = bytes[start]
                     count += 1
                     start += 1
                     continue
                 }
                 var end = start
                 var ascii = true
-                while end < units.count, !isChunkSeparator(units[end]) {
-                    ascii = ascii && units[end] < 0x80
+                while end < bytes.count, !isChunkSeparator(bytes[end]) {
+                    ascii = ascii && bytes[end] < 0x80
                     end += 1
                 }
                 if ascii {
-                    let chunkStart = count
                     for index in start..<end {
-                        let byte = UInt8(truncatingIfNeeded: units[index])
+                        let byte = bytes[index]
                         output[count] = byte &- 0x41 < 26 ? byte | 0x20 : byte
                         count += 1
                     }
-                    foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[chunkStart..<count]))
                 } else {
-                    scratch.removeAll(keepingCapacity: true)
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: units[start..<end]))
+                    foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[asciiRunStart..<count]))
+                    decodeScalarValues(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &scratch)
                     removeInvisibles(&scratch)
                     scratch.withUnsafeMutableBufferPointer { chunk in
                         foldConfusables(chunk)
                         foldLeetspeak(chunk)
                     }
                     count = scratch.withUnsafeBufferPointer { encodeLowercased($0, into: output, at: count) }
+                    asciiRunStart = count
                 }
                 start = end
             }
+            foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[asciiRunStart..<count]))
             return count
         }
     }
 
     @inline(__always)
-    private static func isChunkSeparator(_ value: UInt32) -> Bool {
-        value == 0x20 || value == 0x0A || value == 0x09 || value == 0x0D || value == 0x0C
+    private static func isChunkSeparator(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C
     }
 
     /// `text` without invisible format characters: zero-width spaces and joiners, bidirectional controls,
@@ -136,20 +149,15 @@ extension TextFolding {
     }
 
     /// ASCII is its own NFKC and has no invisibles or confusables, so only lowercasing and leetspeak remain.
-    private static func asciiMatchingForm(_ text: String) -> String {
-        var text = text
-        text.makeContiguousUTF8()
-        let folded = text.utf8.withContiguousStorageIfAvailable { input in
-            String(unsafeUninitializedCapacity: input.count) { output in
-                for index in 0..<input.count {
-                    let byte = input[index]
-                    output[index] = byte &- 0x41 < 26 ? byte | 0x20 : byte
-                }
-                foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[0..<input.count]))
-                return input.count
+    private static func asciiMatchingForm(_ input: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: input.count) { output in
+            for index in 0..<input.count {
+                let byte = input[index]
+                output[index] = byte &- 0x41 < 26 ? byte | 0x20 : byte
             }
+            foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[0..<input.count]))
+            return input.count
         }
-        return folded ?? text
     }
 }
 
@@ -162,6 +170,23 @@ extension TextFolding {
         let units = scalarValues(of: text)
         guard units.contains(where: { !isNFKCInert($0) }) else { return units }
         return scalarValues(of: text.precomposedStringWithCompatibilityMapping)
+    }
+
+    /// Whether every scalar of valid UTF-8 `bytes` is NFKC-inert; ASCII is skipped eight bytes at a time.
+    private static func isNFKCInert(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while index < bytes.count {
+            if index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+                continue
+            }
+            let (value, length) = decodeScalar(bytes, at: index)
+            if !isNFKCInert(value) { return false }
+            index += length
+        }
+        return true
     }
 
     /// Scalars that NFKC maps to themselves and that never combine with a neighbour. Most non-ASCII text in
@@ -203,32 +228,36 @@ extension TextFolding {
     /// The scalar values of `text`, decoded straight from its UTF-8 (which a `String` guarantees is valid).
     private static func scalarValues(of text: String) -> [UInt32] {
         var text = text
-        return text.withUTF8 { bytes in
-            [UInt32](unsafeUninitializedCapacity: bytes.count) { units, count in
-                var index = 0
-                var written = 0
-                while index < bytes.count {
-                    let lead = UInt32(bytes[index])
-                    if lead < 0x80 {
-                        units[written] = lead
-                        index += 1
-                    } else if lead < 0xE0 {
-                        units[written] = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                        index += 2
-                    } else if lead < 0xF0 {
-                        units[written] = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
-                            | UInt32(bytes[index + 2] & 0x3F)
-                        index += 3
-                    } else {
-                        units[written] = (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
-                            | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
-                        index += 4
-                    }
-                    written += 1
-                }
-                count = written
-            }
+        var units: [UInt32] = []
+        text.withUTF8 { decodeScalarValues($0, into: &units) }
+        return units
+    }
+
+    /// Replaces the contents of `units` with the scalar values of valid UTF-8 `bytes`.
+    private static func decodeScalarValues(_ bytes: UnsafeBufferPointer<UInt8>, into units: inout [UInt32]) {
+        units.removeAll(keepingCapacity: true)
+        units.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let (value, length) = decodeScalar(bytes, at: index)
+            units.append(value)
+            index += length
         }
+    }
+
+    /// The scalar starting at `index` of valid UTF-8 `bytes`, and its length in bytes.
+    @inline(__always)
+    private static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt32, Int) {
+        let lead = UInt32(bytes[index])
+        if lead < 0x80 { return (lead, 1) }
+        if lead < 0xE0 { return ((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F), 2) }
+        if lead < 0xF0 {
+            return ((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F), 3)
+        }
+        return (
+            (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+                | UInt32(bytes[index + 3] & 0x3F), 4
+        )
     }
 
     /// Removes invisibles from `units`, keeping those that belong to emoji sequences.
