@@ -50,24 +50,32 @@ extension CampaignFingerprint {
         return minima(of: shingles)
     }
 
-    /// One minimum per hash function.
+    /// One minimum per hash function. The loop runs over shingles inside the loop over hash functions, so each
+    /// function's seed, factor and two minima stay in registers while the shingles stream past.
     private static func minima(of shingles: [UInt64]) -> [UInt32] {
-        var minima = [UInt32](repeating: .max, count: signatureLength)
-        seeds.withUnsafeBufferPointer { seeds in
-            factors.withUnsafeBufferPointer { factors in
-                minima.withUnsafeMutableBufferPointer { minima in
-                    for shingle in shingles {
+        [UInt32](unsafeUninitializedCapacity: signatureLength) { minima, count in
+            seeds.withUnsafeBufferPointer { seeds in
+                factors.withUnsafeBufferPointer { factors in
+                    shingles.withUnsafeBufferPointer { shingles in
                         for pair in 0..<seeds.count {
-                            let product = (shingle ^ seeds[pair]).multipliedFullWidth(by: factors[pair])
-                            let hash = product.high ^ product.low
-                            minima[2 * pair] = min(minima[2 * pair], UInt32(truncatingIfNeeded: hash >> 32))
-                            minima[2 * pair + 1] = min(minima[2 * pair + 1], UInt32(truncatingIfNeeded: hash))
+                            let seed = seeds[pair]
+                            let factor = factors[pair]
+                            var high = UInt32.max
+                            var low = UInt32.max
+                            for shingle in shingles {
+                                let product = (shingle ^ seed).multipliedFullWidth(by: factor)
+                                let hash = product.high ^ product.low
+                                high = min(high, UInt32(truncatingIfNeeded: hash >> 32))
+                                low = min(low, UInt32(truncatingIfNeeded: hash))
+                            }
+                            minima.initializeElement(at: 2 * pair, to: high)
+                            minima.initializeElement(at: 2 * pair + 1, to: low)
                         }
                     }
                 }
             }
+            count = signatureLength
         }
-        return minima
     }
 
     /// Appends the hash of each 3-gram of `hashes`, or of its single 2- or 1-gram when it is shorter.
