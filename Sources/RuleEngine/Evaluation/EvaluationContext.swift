@@ -120,28 +120,23 @@ struct EvaluationContext {
     }
 
     private func evaluateDomains(_ condition: DomainCondition, explain: Bool, evidence: inout [Evidence]) -> Bool {
-        let hosts: [String]
-        let field: String
+        // Hosts are read in place rather than through `Subject.linkHosts`, which builds a de-duplicated array:
+        // a repeated host is only checked again, and the first listed one is the same either way.
+        func listed(_ host: String, field: String) -> Bool {
+            guard let listed = condition.listedDomain(for: host) else { return false }
+            guard explain else { return true }
+            let detail = listed == host ? "\(host) is on \(condition.listName)" : "\(host) is under \(listed) on \(condition.listName)"
+            evidence.append(Evidence(kind: .domain, field: field, detail: detail, span: nil))
+            return true
+        }
         switch condition.target {
         case .links:
-            hosts = subject.linkHosts
-            field = "link.hosts"
+            return subject.links.contains { listed($0.host, field: "link.hosts") }
         case .actor:
-            hosts = subject.actorHost.map { [$0] } ?? []
-            field = "actor.host"
+            return subject.actorHost.map { listed($0, field: "actor.host") } ?? false
         case .mentions:
-            hosts = subject.mentionHosts
-            field = "mention.hosts"
+            return subject.mentions.contains { $0.host.map { listed($0, field: "mention.hosts") } ?? false }
         }
-        for host in hosts {
-            if let listed = condition.listedDomain(for: host) {
-                guard explain else { return true }
-                let detail = listed == host ? "\(host) is on \(condition.listName)" : "\(host) is under \(listed) on \(condition.listName)"
-                evidence.append(Evidence(kind: .domain, field: field, detail: detail, span: nil))
-                return true
-            }
-        }
-        return false
     }
 
     private func evaluateField(_ condition: FieldCondition, explain: Bool, evidence: inout [Evidence]) -> Bool {
