@@ -1,7 +1,24 @@
 import ArgumentParser
 import Foundation
+import HerdwatchServer
 
 @main
+enum Entry {
+    /// `herdwatch serve` runs its tasks on the event loops that do its I/O (see
+    /// `ServerRuntime.runConcurrencyOnEventLoops`), which must be decided before any task starts; every other
+    /// command keeps Swift's own pool.
+    static func main() {
+        if CommandLine.arguments.dropFirst().first == "serve" {
+            _ = ServerRuntime.runConcurrencyOnEventLoops()
+        }
+        Task {
+            await Herdwatch.main()
+            exit(0)
+        }
+        dispatchMain()
+    }
+}
+
 struct Herdwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herdwatch",

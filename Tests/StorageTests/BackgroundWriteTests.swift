@@ -97,7 +97,11 @@ struct BackgroundWriteTests {
                 try reputation.flush()
                 reputations.append(reputation)
             }
+            // A writer names its thread once it runs: on a loaded machine the last ones may not have yet.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while writerThreads() < created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(writerThreads() >= created)
+            withExtendedLifetime(reputations) {}
         }
         // Released: every writer thread winds down (other tests' writers may still be about).
         let deadline = ContinuousClock.now + .seconds(10)
