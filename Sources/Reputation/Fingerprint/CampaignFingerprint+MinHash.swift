@@ -57,19 +57,30 @@ extension CampaignFingerprint {
             seeds.withUnsafeBufferPointer { seeds in
                 factors.withUnsafeBufferPointer { factors in
                     shingles.withUnsafeBufferPointer { shingles in
-                        for pair in 0..<seeds.count {
-                            let seed = seeds[pair]
-                            let factor = factors[pair]
-                            var high = UInt32.max
-                            var low = UInt32.max
+                        // Two hash functions per pass over the shingles: four independent minima in flight.
+                        // The smallest high half is the high half of the smallest hash, and the smallest low
+                        // half that of the smallest hash rotated by 32 bits, so each minimum is one 64-bit
+                        // compare (32-bit lanes made the compiler pack them into SSE2 registers, which have no
+                        // unsigned minimum).
+                        precondition(seeds.count.isMultiple(of: 2), "hash functions come in pairs of pairs")
+                        for pair in stride(from: 0, to: seeds.count, by: 2) {
+                            let (seed0, factor0) = (seeds[pair], factors[pair])
+                            let (seed1, factor1) = (seeds[pair + 1], factors[pair + 1])
+                            var (high0, low0, high1, low1) = (UInt64.max, UInt64.max, UInt64.max, UInt64.max)
                             for shingle in shingles {
-                                let product = (shingle ^ seed).multipliedFullWidth(by: factor)
-                                let hash = product.high ^ product.low
-                                high = min(high, UInt32(truncatingIfNeeded: hash >> 32))
-                                low = min(low, UInt32(truncatingIfNeeded: hash))
+                                let product0 = (shingle ^ seed0).multipliedFullWidth(by: factor0)
+                                let product1 = (shingle ^ seed1).multipliedFullWidth(by: factor1)
+                                let hash0 = product0.high ^ product0.low
+                                let hash1 = product1.high ^ product1.low
+                                high0 = min(high0, hash0)
+                                low0 = min(low0, hash0 << 32 | hash0 >> 32)
+                                high1 = min(high1, hash1)
+                                low1 = min(low1, hash1 << 32 | hash1 >> 32)
                             }
-                            minima.initializeElement(at: 2 * pair, to: high)
-                            minima.initializeElement(at: 2 * pair + 1, to: low)
+                            minima.initializeElement(at: 2 * pair, to: UInt32(truncatingIfNeeded: high0 >> 32))
+                            minima.initializeElement(at: 2 * pair + 1, to: UInt32(truncatingIfNeeded: low0 >> 32))
+                            minima.initializeElement(at: 2 * pair + 2, to: UInt32(truncatingIfNeeded: high1 >> 32))
+                            minima.initializeElement(at: 2 * pair + 3, to: UInt32(truncatingIfNeeded: low1 >> 32))
                         }
                     }
                 }
