@@ -17,6 +17,7 @@ public final class RuleEngine: Sendable {
     /// `triggers[channel][pattern]`: rules that may fire only if that pattern is a candidate.
     private let triggers: [[[Int]]]
     private let untriggered: CandidateSet
+    /// Rules that apply to a type: those naming it and those for any type.
     private let rulesByType: [String: CandidateSet]
     private let rulesForAnyType: CandidateSet
     /// Text fields some rule reads in the folded form: `prepare` folds exactly these.
@@ -67,7 +68,11 @@ public final class RuleEngine: Sendable {
         }
         self.triggers = triggers
         self.untriggered = untriggered
-        self.rulesByType = rulesByType
+        self.rulesByType = rulesByType.mapValues { typed in
+            var applicable = typed
+            applicable.formUnion(rulesForAnyType)
+            return applicable
+        }
         self.rulesForAnyType = rulesForAnyType
     }
 
@@ -157,7 +162,9 @@ public final class RuleEngine: Sendable {
     private func select(_ context: inout EvaluationContext) -> CandidateSet {
         var selected = rulesForAnyType
         for type in context.subject.matchTypes {
-            if let typed = rulesByType[type] { selected.formUnion(typed) }
+            guard let typed = rulesByType[type] else { continue }
+            // Most subjects have one type: take its set as it is rather than merging into a copy.
+            if context.subject.matchTypes.count == 1 { selected = typed } else { selected.formUnion(typed) }
         }
         let candidates: [CandidateSet]
         if let scanned = context.prepared.candidates {
@@ -173,8 +180,9 @@ public final class RuleEngine: Sendable {
                 for rule in channelTriggers[pattern] { nominated.insert(rule) }
             }
         }
-        selected.formIntersection(nominated)
-        return selected
+        // `nominated` is already this evaluation's own copy; `selected` may still share a precomputed set.
+        nominated.formIntersection(selected)
+        return nominated
     }
 
     /// The prefilter candidates of every channel.
