@@ -20,6 +20,12 @@ import Testing
         ("<SCRIPT>hidden()</SCRIPT>shown", "shown"),
         ("<p>Lemmy\n</p>\n<hr />\n<p>post</p>\n", "Lemmy\n\npost"),
         ("", ""),
+        // Runs of words are copied with their single spaces; any other whitespace still collapses.
+        ("<p>one two  three\n four\tfive </p><p> six seven</p>", "one two three four five\n\nsix seven"),
+        ("a <b>b</b> &amp; c", "a b & c"),
+        ("x &nbsp;y z ", "x y z"),
+        ("end with space <br>next", "end with space\nnext"),
+        ("word  <a href=\"https://x.example/\">link text</a> after", "word link text after"),
     ])
     func convertsMarkupToText(html: String, text: String) {
         #expect(HTMLText(html: html).text == text)

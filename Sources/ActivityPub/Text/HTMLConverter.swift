@@ -36,11 +36,17 @@ struct HTMLConverter {
                 pendingSpace = true
                 index += 1
             } else {
-                // A run of text up to the next markup or whitespace is copied in one go.
+                // A run of text up to the next markup or whitespace is copied in one go, single spaces between
+                // words included: they are what collapsing would write anyway.
                 var end = index + 1
                 while end < count {
                     let next = input[end]
-                    if next == UInt8(ascii: "<") || next == UInt8(ascii: "&") || Self.isSpace(next) { break }
+                    if next == UInt8(ascii: "<") || next == UInt8(ascii: "&") { break }
+                    if Self.isSpace(next) {
+                        guard next == UInt8(ascii: " "), end + 1 < count else { break }
+                        let after = input[end + 1]
+                        if Self.isSpace(after) || after == UInt8(ascii: "<") || after == UInt8(ascii: "&") { break }
+                    }
                     end += 1
                 }
                 flush()
@@ -84,7 +90,7 @@ struct HTMLConverter {
             pendingBreaks += 1
         case Names.p:
             pendingBreaks = max(pendingBreaks, 2)
-        case _ where Names.blocks.contains(tag.name):
+        case _ where Names.isBlock(tag.name):
             pendingBreaks = max(pendingBreaks, 1)
         case Names.a:
             closeAnchor()
@@ -306,9 +312,21 @@ private enum Names {
     static let p = pack("p")
     static let script = pack("script")
     static let style = pack("style")
-    static let blocks: Set<UInt64> = Set(
+    /// Block elements, sorted: a tag is looked up by binary search, without hashing.
+    private static let blocks: [UInt64] =
         ["div", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "hr", "table"]
-            .map { pack($0) })
+        .map { pack($0) }.sorted()
+
+    static func isBlock(_ name: UInt64) -> Bool {
+        var low = 0
+        var high = blocks.count
+        while low < high {
+            let middle = (low + high) / 2
+            if blocks[middle] == name { return true }
+            if blocks[middle] < name { low = middle + 1 } else { high = middle }
+        }
+        return false
+    }
 
     static func pack(_ name: String) -> UInt64 {
         var name = name
