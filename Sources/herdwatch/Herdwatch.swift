@@ -4,11 +4,15 @@ import HerdwatchServer
 
 @main
 enum Entry {
-    /// `herdwatch serve` runs its tasks on the event loops that do its I/O (see
-    /// `ServerRuntime.runConcurrencyOnEventLoops`), which must be decided before any task starts; every other
-    /// command keeps Swift's own pool.
+    /// `herdwatch serve` without an upstream (the hook alone) runs its tasks on the event loops that do its I/O
+    /// (see `ServerRuntime.runConcurrencyOnEventLoops`), which must be decided before any task starts. With an
+    /// upstream on the command line or in the environment, and for every other command, Swift's own pool stays:
+    /// the inbox firewall, which waits on the upstream, measured faster with it (`Benchmarks/README.md`).
     static func main() {
-        if CommandLine.arguments.dropFirst().first == "serve" {
+        let arguments = CommandLine.arguments.dropFirst()
+        let upstream = arguments.contains { $0 == "--upstream" || $0.hasPrefix("--upstream=") }
+            || ProcessInfo.processInfo.environment["HERDWATCH_PROXY_UPSTREAM"].map { !$0.isEmpty } == true
+        if arguments.first == "serve", !upstream {
             _ = ServerRuntime.runConcurrencyOnEventLoops()
         }
         Task {
