@@ -257,10 +257,8 @@ public final class Gate: Sendable {
         // Only remember verdicts that are acted on: a delivery refused for its signature, or whose case could
         // not be stored, must be evaluated again when it comes back.
         let refused = if case .refuse = disposition { true } else { false }
-        if let deliveryKey, openCase, !refused, let dropped = recent.withLock({ $0.remember(verdict, for: deliveryKey) }) {
-            // Freeing 50,000 verdicts takes milliseconds: not under the lock every request takes, and not on the
-            // thread serving requests. The block holds the last reference, so it frees them on its own thread.
-            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(dropped) {} }
+        if let deliveryKey, openCase, !refused {
+            recent.withLock { $0[deliveryKey] = verdict }
         }
         return Outcome(
             disposition: disposition, verdict: verdict, signature: signature, activityID: activityID, reviewCase: opening,
@@ -303,17 +301,15 @@ struct RecentVerdicts {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    subscript(id: String) -> Verdict? { current[id] ?? previous[id] }
-
-    /// Remembers `verdict` for `id`. When the newer half is full it becomes the older one, and the older one is
-    /// dropped and returned, so the caller can free it outside its lock.
-    mutating func remember(_ verdict: Verdict, for id: String) -> [String: Verdict]? {
-        current[id] = verdict
-        guard current.count >= capacity / 2 else { return nil }
-        let dropped = previous
-        previous = current
-        current = Dictionary(minimumCapacity: capacity / 2)
-        return dropped
+    subscript(id: String) -> Verdict? {
+        get { current[id] ?? previous[id] }
+        set {
+            current[id] = newValue
+            if current.count >= capacity / 2 {
+                previous = current
+                current = [:]
+            }
+        }
     }
 }
 
