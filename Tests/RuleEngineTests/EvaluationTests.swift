@@ -84,6 +84,13 @@ struct EvaluationTests {
         let rejected = try engine.evaluate(activity: note(#"<p><a href="https://x.bad.example/p">link</a></p>"#))
         #expect(rejected.action == .reject)
         #expect(rejected.hits.first?.evidence.first?.detail == "x.bad.example is under bad.example on the rule's list")
+        // Listed domains match whole labels only: a longer name ending in the same letters is another domain.
+        for host in ["notbad.example", "bad.example.evil", "bad-example.net"] {
+            let other = try engine.evaluate(activity: note(#"<p><a href="https://\#(host)/p">link</a></p>"#))
+            #expect(other.action != .reject, "\(host)")
+        }
+        let exact = try engine.evaluate(activity: note(#"<p><a href="https://bad.example/p">link</a></p>"#))
+        #expect(exact.hits.first?.evidence.first?.detail == "bad.example is on the rule's list")
         // A trusted sender is accepted despite a high score…
         let trusted = try engine.evaluate(
             activity: note("<p>casino free spins</p>", mentions: 5, actor: "https://friends.example/users/a"))

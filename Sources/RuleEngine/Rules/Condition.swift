@@ -94,12 +94,17 @@ public struct DomainCondition: Sendable {
 
     /// The listed domain that `host` equals or is a subdomain of.
     func listedDomain(for host: String) -> String? {
-        var candidate = Substring(host)
-        while true {
-            if domains.contains(String(candidate)) { return String(candidate) }
-            guard let dot = candidate.firstIndex(of: ".") else { return nil }
-            candidate = candidate[candidate.index(after: dot)...]
+        if domains.contains(host) { return host }
+        // Suffixes after each dot, found on the UTF-8 bytes: `Character` indexing validates grapheme boundaries
+        // on every step, which cost more than the set lookups.
+        let utf8 = host.utf8
+        var index = utf8.startIndex
+        while let dot = utf8[index...].firstIndex(of: UInt8(ascii: ".")) {
+            index = utf8.index(after: dot)
+            let suffix = String(Substring(utf8[index...]))
+            if domains.contains(suffix) { return suffix }
         }
+        return nil
     }
 }
 
