@@ -80,7 +80,7 @@ public enum TextFolding {
                 if ascii {
                     for index in start..<end {
                         let byte = bytes[index]
-                        output[count] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                        output[count] = lowercasedASCII(byte)
                         count += 1
                     }
                 } else {
@@ -99,6 +99,12 @@ public enum TextFolding {
             foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[asciiRunStart..<count]))
             return count
         }
+    }
+
+    /// An ASCII byte with `A`–`Z` lowercased.
+    @inline(__always)
+    private static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
     }
 
     @inline(__always)
@@ -153,7 +159,7 @@ extension TextFolding {
         String(unsafeUninitializedCapacity: input.count) { output in
             for index in 0..<input.count {
                 let byte = input[index]
-                output[index] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                output[index] = lowercasedASCII(byte)
             }
             foldLeetspeak(bytes: UnsafeMutableBufferPointer(rebasing: output[0..<input.count]))
             return input.count
@@ -182,7 +188,7 @@ extension TextFolding {
                 index += 8
                 continue
             }
-            let (value, length) = decodeScalar(bytes, at: index)
+            let (value, length) = UTF8Scalar.decode(bytes, at: index)
             if !isNFKCInert(value) { return false }
             index += length
         }
@@ -239,25 +245,10 @@ extension TextFolding {
         units.reserveCapacity(bytes.count)
         var index = 0
         while index < bytes.count {
-            let (value, length) = decodeScalar(bytes, at: index)
+            let (value, length) = UTF8Scalar.decode(bytes, at: index)
             units.append(value)
             index += length
         }
-    }
-
-    /// The scalar starting at `index` of valid UTF-8 `bytes`, and its length in bytes.
-    @inline(__always)
-    private static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt32, Int) {
-        let lead = UInt32(bytes[index])
-        if lead < 0x80 { return (lead, 1) }
-        if lead < 0xE0 { return ((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F), 2) }
-        if lead < 0xF0 {
-            return ((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F), 3)
-        }
-        return (
-            (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
-                | UInt32(bytes[index + 3] & 0x3F), 4
-        )
     }
 
     /// Removes invisibles from `units`, keeping those that belong to emoji sequences.
@@ -314,7 +305,7 @@ extension TextFolding {
         }
         for value in units {
             if value < 0x80 {
-                output[count] = UInt8(truncatingIfNeeded: value) &- 0x41 < 26 ? UInt8(value) | 0x20 : UInt8(value)
+                output[count] = lowercasedASCII(UInt8(truncatingIfNeeded: value))
                 count += 1
                 continue
             }

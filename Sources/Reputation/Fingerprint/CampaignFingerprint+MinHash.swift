@@ -1,3 +1,5 @@
+import Matching
+
 extension CampaignFingerprint {
     static let bandSeed: UInt64 = 0x6261_6E64_7331_0001
     private static let wordSeed: UInt64 = 0x776F_7264_7331_0001

@@ -1,3 +1,5 @@
+import Matching
+
 /// Builds the UTF-8 of ``CampaignText/normalize(_:)`` from folded text in one pass.
 struct CampaignTextScanner {
     private enum Token {
