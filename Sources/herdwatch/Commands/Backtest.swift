@@ -52,8 +52,8 @@ struct Backtest: AsyncParsableCommand {
         let unverified = unverified
         // Read and decoded a batch at a time on the spare cores; both rule sets see the stream in order.
         try await ReplayPipeline.run(
-            workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
-            next: { input.next(Check.batchSize) },
+            workers: InputBatches.workers,
+            next: { input.next(InputBatches.batchSize) },
             prepare: { entry in
                 entry.prepared(defaultActor: nil) { input, subject in
                     Ready(
@@ -148,7 +148,6 @@ struct BacktestJSON: Encodable {
     }
 }
 
-/// A one-line progress bar on standard error, shown only when it is a terminal.
 /// A progress line on standard error while a stream replays, when standard error is a terminal: the share of
 /// the file read (when its size is known) and the activities done.
 struct ProgressBar {

@@ -19,10 +19,6 @@ struct BenchStream: AsyncParsableCommand {
             Build with -c release; see Benchmarks/README.md.
             """)
 
-    /// Activities prepared on the worker cores while the previous batch is evaluated; their reputation is read
-    /// from the store in one transaction.
-    static let batchSize = 256
-
     @Option(help: "Activities to replay.")
     var count = 100_000
 
@@ -64,8 +60,8 @@ struct BenchStream: AsyncParsableCommand {
         var done = 0
         let sampleEvery = count / 10
         try await ReplayPipeline.run(
-            workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
-            next: { reader.next(Self.batchSize) },
+            workers: InputBatches.workers,
+            next: { reader.next(InputBatches.batchSize) },
             // The same order-independent work as `herdwatch check` does.
             prepare: { entry in entry.prepared(defaultActor: nil) { ReplayItem(input: $0, subject: $1, engine: engine) } },
             consume: { batch in

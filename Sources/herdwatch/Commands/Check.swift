@@ -48,10 +48,6 @@ struct Check: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Activity files (JSON or NDJSON); `-` reads standard input.", valueName: "file"))
     var files: [String] = ["-"]
 
-    /// Activities read and prepared ahead of the in-order evaluation; with `--db`, their reputation is read
-    /// from the store in one transaction.
-    static let batchSize = 256
-
     func run() async throws {
         let ruleSet = try loadRules(ruleOptions.rules)
         var defaultActor: Actor?
@@ -75,8 +71,8 @@ struct Check: AsyncParsableCommand {
             // Decoding, normalising, folding and the prefilter scan run on the other cores a batch ahead;
             // reputation and the verdicts follow the input order, as if each activity were checked in turn.
             try await ReplayPipeline.run(
-                workers: max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
-                next: { input.next(Self.batchSize) },
+                workers: InputBatches.workers,
+                next: { input.next(InputBatches.batchSize) },
                 prepare: { entry in
                     entry.prepared(defaultActor: fallbackActor) { ReplayItem(input: $0, subject: $1, engine: engine) }
                 },

@@ -62,9 +62,15 @@ func loadRules(_ directory: String) throws -> RuleSet {
 /// `herdwatch check` input read a batch at a time, so a large NDJSON stream is never held whole.
 ///
 /// Input of at most `JSONLimits.default.maxBytes` that parses as one JSON document (pretty-printed JSON) is
-/// one item, as with `InputReader.items`; anything else is read line by line, each line one item, numbered
+/// one item; anything else is read line by line, each line one item, numbered
 /// for messages. Lines are parsed by whoever takes the batch (the replay pipeline's workers).
 final class InputBatches {
+    /// Entries per batch of a replay (`check`, `backtest`, `bench stream`): prepared on the spare cores while the
+    /// previous batch is evaluated, and with a database their reputation is read in one transaction.
+    static let batchSize = 256
+    /// Workers preparing a batch: every core but the one evaluating in order.
+    static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
+
     enum Entry: Sendable {
         /// A whole document, already parsed and read.
         case item(InputReader.Item)
