@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ActivityPub
@@ -56,5 +57,72 @@ import Testing
         #expect(list.registrableDomain(of: "荒らし.com") == "xn--68j5e377y.com")
         #expect(list.registrableDomain(of: "www.city.kawasaki.jp") == "city.kawasaki.jp")
         #expect(list.registrableDomain(of: "github.io") == nil)
+    }
+}
+
+/// The lookup walks a table from the right; this checks it against the rules applied the way the list's
+/// documentation states them (longest matching rule wins, exceptions first), on hosts built from the real list.
+@Suite struct PublicSuffixListReferenceTests {
+    struct Reference {
+        var rules: Set<String> = []
+        var wildcards: Set<String> = []
+        var exceptions: Set<String> = []
+
+        init(contents: String) {
+            for line in contents.split(whereSeparator: \.isNewline) {
+                guard let token = line.split(whereSeparator: \.isWhitespace).first, !token.hasPrefix("//") else { continue }
+                if token.hasPrefix("!") {
+                    if let host = Hostname.normalize(String(token.dropFirst())) { exceptions.insert(host) }
+                } else if token.hasPrefix("*.") {
+                    if let host = Hostname.normalize(String(token.dropFirst(2))) { wildcards.insert(host) }
+                } else if let host = Hostname.normalize(String(token)) {
+                    rules.insert(host)
+                }
+            }
+        }
+
+        func registrableDomain(of host: String) -> String? {
+            guard let host = Hostname.normalize(host), !host.hasPrefix("["),
+                !host.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") })
+            else { return nil }
+            let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard labels.count >= 2 else { return nil }
+            var suffixLabels = 1
+            for position in labels.indices {
+                let candidate = labels[position...].joined(separator: ".")
+                if exceptions.contains(candidate) {
+                    suffixLabels = labels.count - position - 1
+                    break
+                }
+                if rules.contains(candidate) {
+                    suffixLabels = labels.count - position
+                    break
+                }
+                if position + 1 < labels.count, wildcards.contains(labels[(position + 1)...].joined(separator: ".")) {
+                    suffixLabels = labels.count - position
+                    break
+                }
+            }
+            guard suffixLabels < labels.count else { return nil }
+            return labels[(labels.count - suffixLabels - 1)...].joined(separator: ".")
+        }
+    }
+
+    @Test func agreesWithTheRulesOnHostsBuiltFromTheSystemList() throws {
+        let contents = try String(contentsOfFile: "/usr/share/publicsuffix/public_suffix_list.dat", encoding: .utf8)
+        let list = PublicSuffixList(contents: contents)
+        let reference = Reference(contents: contents)
+        let names = reference.rules.union(reference.wildcards).union(reference.exceptions).sorted()
+        #expect(names.count > 5_000)
+        // Every rule, wildcard base and exception itself, and with one, two and three labels in front.
+        var checked = 0
+        for name in names {
+            for prefix in ["", "example.", "www.example.", "a.b.example."] {
+                let host = prefix + name
+                #expect(list.registrableDomain(of: host) == reference.registrableDomain(of: host), "\(host)")
+                checked += 1
+            }
+        }
+        #expect(checked == names.count * 4)
     }
 }

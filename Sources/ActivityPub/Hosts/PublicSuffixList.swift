@@ -7,9 +7,20 @@ public struct PublicSuffixList: Sendable {
 
     /// Where the rules came from; says so when the file was missing and "last two labels" is used instead.
     public let source: String
-    private let rules: Set<String>
-    private let wildcards: Set<String>
-    private let exceptions: Set<String>
+    /// Every suffix (whole labels) of every rule, with what it is. A host is looked up from its last label
+    /// leftwards, and the walk stops at the first suffix that is not in the table: no longer suffix can be a
+    /// rule then. Typical hosts take two lookups.
+    private let table: [String: Entry]
+
+    private struct Entry: OptionSet {
+        let rawValue: UInt8
+        /// A rule (`co.uk`): the suffix is public.
+        static let rule = Entry(rawValue: 1)
+        /// An exception (`!www.ck`): the suffix is registrable.
+        static let exception = Entry(rawValue: 2)
+        /// The base of a wildcard (`*.ck`): every label under it is public.
+        static let wildcardBase = Entry(rawValue: 4)
+    }
 
     /// Builds a list from the text of a `public_suffix_list.dat` file.
     public init(contents: String) {
@@ -49,9 +60,19 @@ public struct PublicSuffixList: Sendable {
     }
 
     private init(rules: Set<String>, wildcards: Set<String>, exceptions: Set<String>, source: String) {
-        self.rules = rules
-        self.wildcards = wildcards
-        self.exceptions = exceptions
+        var table: [String: Entry] = [:]
+        for (names, kind) in [(rules, Entry.rule), (wildcards, .wildcardBase), (exceptions, .exception)] {
+            for name in names {
+                table[name, default: []].insert(kind)
+                // Its shorter suffixes are on the way to it.
+                var index = name.utf8.startIndex
+                while let dot = name.utf8[index...].firstIndex(of: UInt8(ascii: ".")) {
+                    index = name.utf8.index(after: dot)
+                    table[String(name[index...]), default: []].formUnion([])
+                }
+            }
+        }
+        self.table = table
         self.source = source
     }
 
@@ -69,32 +90,36 @@ public struct PublicSuffixList: Sendable {
     /// Nil for IP addresses, single labels and hosts that are themselves public suffixes.
     public func registrableDomain(of host: String) -> String? {
         guard let host = Hostname.normalize(host), !host.hasPrefix("["), !Self.isIPv4(host) else { return nil }
-        // Label starts, leftmost first; each suffix is a slice of `host`, so no joining is needed.
-        var starts = [host.startIndex]
-        var index = host.utf8.startIndex
-        while index != host.utf8.endIndex {
-            if host.utf8[index] == UInt8(ascii: ".") { starts.append(host.utf8.index(after: index)) }
-            index = host.utf8.index(after: index)
+        let utf8 = host.utf8
+        let dot = UInt8(ascii: ".")
+        func labelStart(endingAt end: String.Index) -> String.Index {
+            var start = end
+            while start != utf8.startIndex, utf8[utf8.index(before: start)] != dot { start = utf8.index(before: start) }
+            return start
         }
-        guard starts.count >= 2 else { return nil }
-        var suffixLabels = 1
-        for (position, start) in starts.enumerated() {
-            let candidate = String(host[start...])
-            if exceptions.contains(candidate) {
-                suffixLabels = starts.count - position - 1
-                break
+        // Suffixes from the last label leftwards: the longest one a rule matches wins, and at the same length
+        // an exception beats a rule, which beats a wildcard. The last label alone is the fallback (the
+        // implicit `*` rule).
+        var publicSuffix: String.Index?
+        var shorter = utf8.endIndex
+        var underWildcard = false
+        var end = utf8.endIndex
+        while true {
+            let start = labelStart(endingAt: end)
+            guard start != end else { break }
+            let entry = table[String(host[start...])]
+            if let entry, entry.contains(.exception) {
+                publicSuffix = shorter
+            } else if entry?.contains(.rule) == true || underWildcard || publicSuffix == nil {
+                publicSuffix = start
             }
-            if rules.contains(candidate) {
-                suffixLabels = starts.count - position
-                break
-            }
-            if position + 1 < starts.count, wildcards.contains(String(host[starts[position + 1]...])) {
-                suffixLabels = starts.count - position
-                break
-            }
+            guard let entry, start != utf8.startIndex else { break }
+            underWildcard = entry.contains(.wildcardBase)
+            shorter = start
+            end = utf8.index(before: start)
         }
-        guard suffixLabels < starts.count else { return nil }
-        return String(host[starts[starts.count - suffixLabels - 1]...])
+        guard let publicSuffix, publicSuffix != utf8.startIndex, publicSuffix != utf8.endIndex else { return nil }
+        return String(host[labelStart(endingAt: utf8.index(before: publicSuffix))...])
     }
 
     private static func isIPv4(_ host: String) -> Bool {
