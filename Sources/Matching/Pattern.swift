@@ -101,11 +101,10 @@ public final class Pattern: Sendable {
         }
         defer { pcre2_match_data_free_8(matchData) }
         // An empty buffer may have no base address; PCRE2 wants a valid pointer even for length 0.
-        let empty: [UInt8] = [0]
-        let rc = empty.withUnsafeBufferPointer { fallback in
+        var empty: UInt8 = 0
+        let rc = withUnsafePointer(to: &empty) { fallback in
             pcre2_match_8(
-                code, bytes.baseAddress ?? fallback.baseAddress, bytes.count, start, PCRE2_NO_UTF_CHECK, matchData,
-                matchContext)
+                code, bytes.baseAddress ?? fallback, bytes.count, start, PCRE2_NO_UTF_CHECK, matchData, matchContext)
         }
         if rc == PCRE2_ERROR_NOMATCH { return nil }
         if rc < 0 { throw Pattern.matchError(rc) }

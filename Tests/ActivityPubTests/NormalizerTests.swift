@@ -156,6 +156,33 @@ import Testing
         #expect(casino.linkHosts == ["bonus.lucky-casino.example.co.uk", "claim.airdrop-x.example.com"])
     }
 
+    @Test func onlyWebLinksCountWhateverTheSchemeCase() throws {
+        let html = """
+            <p><a href="HTTPS://Shop.Example.co.uk/a">a</a> <a href="Http://b.example/">b</a> \
+            <a href="ftp://c.example/f">c</a> <a href="httpx://d.example/">d</a> <a href="https:/e.example">e</a> \
+            <a href="http:">f</a></p>
+            """
+        let activity = try Activity(json: .object([
+            "type": .string("Create"), "actor": .string("https://a.example/users/x"),
+            "object": .object(["type": .string("Note"), "content": .string(html)]),
+        ]))
+        let subject = Normalizer.subject(for: activity)
+        #expect(subject.links.map(\.url) == ["HTTPS://Shop.Example.co.uk/a", "Http://b.example/"])
+        #expect(subject.links.map(\.host) == ["shop.example.co.uk", "b.example"])
+        #expect(subject.links.map(\.registrableDomain) == ["example.co.uk", "b.example"])
+    }
+
+    @Test func hashtagsAreLowercasedOnceEachInAnyScript() throws {
+        let tags: [JSONValue] = ["#Birds", "#BIRDS", "＃ÄpfelKuchen", "#äpfelkuchen", "#İstanbul", "#Zz9_"].map { name in
+            .object(["type": .string("Hashtag"), "name": .string(name)])
+        }
+        let activity = try Activity(json: .object([
+            "type": .string("Create"), "actor": .string("https://a.example/users/x"),
+            "object": .object(["type": .string("Note"), "content": .string("<p>hi</p>"), "tag": .array(tags)]),
+        ]))
+        #expect(Normalizer.subject(for: activity).hashtags == ["birds", "äpfelkuchen", "i̇stanbul", "zz9_"])
+    }
+
     @Test func lemmyLinkPostCountsLinkNotMedia() throws {
         let page = try subject("lemmy_create_page.json")
         #expect(page.attachmentCount == 0)

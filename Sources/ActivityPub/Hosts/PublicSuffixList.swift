@@ -89,7 +89,13 @@ public struct PublicSuffixList: Sendable {
     /// The public suffix of `host` plus one label, e.g. `example.co.uk` for `a.b.example.co.uk`.
     /// Nil for IP addresses, single labels and hosts that are themselves public suffixes.
     public func registrableDomain(of host: String) -> String? {
-        guard let host = Hostname.normalize(host), !host.hasPrefix("["), !Self.isIPv4(host) else { return nil }
+        guard let host = Hostname.normalize(host) else { return nil }
+        return registrableDomain(ofNormalized: host)
+    }
+
+    /// `registrableDomain(of:)` for a host `Hostname.normalize` already returned.
+    func registrableDomain(ofNormalized host: String) -> String? {
+        guard !host.hasPrefix("["), !Self.isIPv4(host) else { return nil }
         let utf8 = host.utf8
         let dot = UInt8(ascii: ".")
         func labelStart(endingAt end: String.Index) -> String.Index {

@@ -133,7 +133,7 @@ public enum Normalizer {
         var seen: Set<String> = []
         for url in candidates where !mentionHrefs.contains(url) && !hashtagHrefs.contains(url) && url != post.quoteTarget {
             guard seen.insert(url).inserted, isWebURL(url), let host = Hostname.host(ofURL: url) else { continue }
-            subject.links.append(LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(of: host)))
+            subject.links.append(LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(ofNormalized: host)))
         }
         subject.hashtags = hashtags
 
@@ -173,7 +173,9 @@ public enum Normalizer {
     private static func appendHashtag(_ raw: String, to hashtags: inout [String]) {
         var name = Substring(raw)
         while let first = name.first, first == "#" || first == "＃" { name = name.dropFirst() }
-        let normalized = name.lowercased()
+        // Most hashtags are ASCII: lowercase their bytes rather than through Unicode case mapping.
+        let normalized = name.utf8.allSatisfy { $0 < 0x80 }
+            ? String(decoding: name.utf8.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self) : name.lowercased()
         if !normalized.isEmpty, !hashtags.contains(normalized) { hashtags.append(normalized) }
     }
 
@@ -204,8 +206,14 @@ public enum Normalizer {
         }
     }
 
+    /// Whether `url` starts with `http://` or `https://`, in any case.
     private static func isWebURL(_ url: String) -> Bool {
-        let prefix = url.utf8.prefix(8).map { $0 | 0x20 }
-        return prefix.starts(with: "https://".utf8) || prefix.starts(with: "http://".utf8)
+        var iterator = url.utf8.makeIterator()
+        for expected in "http".utf8 {
+            guard let byte = iterator.next(), byte | 0x20 == expected else { return false }
+        }
+        var next = iterator.next()
+        if let byte = next, byte | 0x20 == UInt8(ascii: "s") { next = iterator.next() }
+        return next == UInt8(ascii: ":") && iterator.next() == UInt8(ascii: "/") && iterator.next() == UInt8(ascii: "/")
     }
 }
