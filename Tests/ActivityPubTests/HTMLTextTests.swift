@@ -83,6 +83,49 @@ import Testing
         #expect(URLScanner.urls(in: "dup https://d.example dup https://d.example") == ["https://d.example"])
     }
 
+    /// The scanner jumps from colon to colon; this checks it against trying every position, on generated text.
+    @Test func urlScannerFindsWhatTryingEveryPositionFinds() {
+        func reference(_ text: String) -> [String] {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { bytes in
+                var found: [String] = []
+                var index = 0
+                while index < bytes.count {
+                    let rest = bytes[index...].prefix(8).map { $0 | 0x20 }
+                    let schemeLength = rest.starts(with: "https://".utf8) ? 8 : rest.starts(with: "http://".utf8) ? 7 : 0
+                    guard schemeLength > 0, index == 0 || !URLScanner.isWordByte(bytes[index - 1]) else {
+                        index += 1
+                        continue
+                    }
+                    let afterScheme = index + schemeLength
+                    var end = afterScheme
+                    while end < bytes.count, let length = URLScanner.urlCharacterLength(bytes, at: end) { end += length }
+                    end = URLScanner.trimTrailingPunctuation(bytes, start: afterScheme, end: end)
+                    if end > afterScheme {
+                        let url = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+                        if !found.contains(url) { found.append(url) }
+                    }
+                    index = max(end, index + 1)
+                }
+                return found
+            }
+        }
+        let fragments = [
+            "http://", "https://", "HTTPS://", "hTTp://", "hxxp://", "http:/", "://", ":", "//", "h", "s", "x", "a.example",
+            "/path", " ", "(", ")", ".", ",", "荒らし", "\u{3000}", "\n", "ahttp://", "?q=1", "#f", "<", "\"",
+        ]
+        var generator = SeededRandom(seed: 0x55524C)
+        var withURLs = 0
+        for _ in 0..<3_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...14, using: &generator) { text += fragments.randomElement(using: &generator)! }
+            let expected = reference(text)
+            if !expected.isEmpty { withURLs += 1 }
+            #expect(URLScanner.urls(in: text) == expected, "\(text.debugDescription)")
+        }
+        #expect(withURLs > 300)
+    }
+
     @Test func survivesHostileMarkup() {
         let inputs = [
             "<", "<<<<", "<a", "<a href=", "<a href='x", "</", "<!--", "<!-- never closed", "&", "&#", "&#x", "&#xZZ;",
@@ -96,5 +139,20 @@ import Testing
         #expect(HTMLText(html: "<a href=\"x\"><a href=\"y\">nested</a>").anchors.map(\.href) == ["x", "y"])
         #expect(HTMLText(html: "<script>never closed").text == "")
         #expect(HTMLText(html: "&#").text == "&#")
+    }
+}
+
+/// SplitMix64, so the generated texts are the same on every run.
+private struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
