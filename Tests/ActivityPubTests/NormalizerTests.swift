@@ -183,6 +183,34 @@ import Testing
         #expect(Normalizer.subject(for: activity).hashtags == ["birds", "äpfelkuchen", "i̇stanbul", "zz9_"])
     }
 
+    @Test func smallStringSetAgreesWithASetPastItsListLimit() {
+        var small = SmallStringSet()
+        var reference: Set<String> = []
+        for round in 0..<200 {
+            let member = "https://a.example/users/\(round * 7 % 61)"
+            #expect(small.insert(member).inserted == reference.insert(member).inserted)
+            #expect(small.contains("https://a.example/users/\(round % 70)") == reference.contains("https://a.example/users/\(round % 70)"))
+        }
+        #expect(reference.count == 61)
+    }
+
+    @Test func manyRepeatedMentionsAndLinksAreCountedOnce() throws {
+        var tags: [JSONValue] = []
+        var html = "<p>"
+        for index in 0..<90 {
+            let user = "https://b.example/users/u\(index % 30)"
+            tags.append(.object(["type": .string("Mention"), "href": .string(user), "name": .string("@u\(index % 30)")]))
+            html += "<a href=\"\(user)\">@u\(index % 30)</a> <a href=\"https://l\(index % 40).example/\">x</a> "
+        }
+        let activity = try Activity(json: .object([
+            "type": .string("Create"), "actor": .string("https://a.example/users/x"),
+            "object": .object(["type": .string("Note"), "content": .string(html + "</p>"), "tag": .array(tags)]),
+        ]))
+        let subject = Normalizer.subject(for: activity)
+        #expect(subject.mentions.count == 30)
+        #expect(subject.links.map(\.url) == (0..<40).map { "https://l\($0).example/" })
+    }
+
     @Test func lemmyLinkPostCountsLinkNotMedia() throws {
         let page = try subject("lemmy_create_page.json")
         #expect(page.attachmentCount == 0)

@@ -92,8 +92,8 @@ public enum Normalizer {
         subject.pollOptions = post.pollOptions
 
         let tags = post.tags + activityTags
-        var mentionHrefs: Set<String> = []
-        var hashtagHrefs: Set<String> = []
+        var mentionHrefs = SmallStringSet()
+        var hashtagHrefs = SmallStringSet()
         var hashtags: [String] = []
         for tag in tags {
             switch tag.type {
@@ -130,7 +130,7 @@ public enum Normalizer {
         if let source = post.source { candidates += URLScanner.urls(in: source) }
         candidates += post.attachments.filter { !$0.isMedia }.compactMap(\.url)
 
-        var seen: Set<String> = []
+        var seen = SmallStringSet()
         for url in candidates where !mentionHrefs.contains(url) && !hashtagHrefs.contains(url) && url != post.quoteTarget {
             guard seen.insert(url).inserted, isWebURL(url), let host = Hostname.host(ofURL: url) else { continue }
             subject.links.append(LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(ofNormalized: host)))
@@ -173,9 +173,15 @@ public enum Normalizer {
     private static func appendHashtag(_ raw: String, to hashtags: inout [String]) {
         var name = Substring(raw)
         while let first = name.first, first == "#" || first == "＃" { name = name.dropFirst() }
-        // Most hashtags are ASCII: lowercase their bytes rather than through Unicode case mapping.
-        let normalized = name.utf8.allSatisfy { $0 < 0x80 }
-            ? String(decoding: name.utf8.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self) : name.lowercased()
+        // Most hashtags are ASCII, and many already lowercase: only the others go through Unicode case mapping.
+        let normalized: String
+        if name.utf8.allSatisfy({ $0 < 0x80 && $0 &- 0x41 >= 26 }) {
+            normalized = String(name)
+        } else if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            normalized = String(decoding: name.utf8.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+        } else {
+            normalized = name.lowercased()
+        }
         if !normalized.isEmpty, !hashtags.contains(normalized) { hashtags.append(normalized) }
     }
 
@@ -215,5 +221,33 @@ public enum Normalizer {
         var next = iterator.next()
         if let byte = next, byte | 0x20 == UInt8(ascii: "s") { next = iterator.next() }
         return next == UInt8(ascii: ":") && iterator.next() == UInt8(ascii: "/") && iterator.next() == UInt8(ascii: "/")
+    }
+}
+
+/// A set of a few strings: a list searched from the end, until it grows past where hashing pays off.
+///
+/// A post has a handful of links, mentions and hashtags, and hashing each URL cost more than comparing it with
+/// the others; a post with thousands of tags still gets a hash set.
+struct SmallStringSet {
+    private static let listLimit = 24
+    private var list: [String] = []
+    private var set: Set<String>?
+
+    func contains(_ member: String) -> Bool {
+        if let set { return set.contains(member) }
+        return list.contains(member)
+    }
+
+    /// Adds `member`; returns whether it was new.
+    @discardableResult
+    mutating func insert(_ member: String) -> (inserted: Bool, memberAfterInsert: String) {
+        if set != nil { return set!.insert(member) }
+        if list.contains(member) { return (false, member) }
+        list.append(member)
+        if list.count > Self.listLimit {
+            set = Set(list)
+            list = []
+        }
+        return (true, member)
     }
 }
