@@ -58,6 +58,29 @@ import Testing
         #expect(value.objectValue?.count == 1000)
     }
 
+    @Test func nestedObjectsKeepTheirOwnMembers() throws {
+        // Objects nested in objects and arrays, each wider than the parser's first stack, built from the inside out.
+        func object(depth: Int, width: Int) -> String {
+            let members = (0..<width).map { index in
+                let value = depth > 0 && index % 7 == 3 ? object(depth: depth - 1, width: width) : "\"v\(depth).\(index)\""
+                return "\"k\(index)\": " + (index % 5 == 4 ? "[\(value), \(value)]" : value)
+            }
+            return "{" + members.joined(separator: ",") + "}"
+        }
+        let value = try JSONValue.parse(object(depth: 3, width: 20))
+        func check(_ value: JSONValue?, depth: Int) {
+            let members = value?.objectValue
+            #expect(members?.keys == (0..<20).map { "k\($0)" })
+            #expect(members?["k0"]?.stringValue == "v\(depth).0")
+            #expect(members?["k19"]?.arrayValue?.map(\.stringValue) == ["v\(depth).19", "v\(depth).19"])
+            if depth > 0 { check(members?["k3"], depth: depth - 1) }
+        }
+        check(value, depth: 3)
+        // Failing inside a nested object leaves nothing behind for the next document.
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(#"{"a": 1, "b": {"c": 2, "d": }}"#) }
+        #expect(try JSONValue.parse(#"{"e": {"f": 3}}"#) == .object(["e": .object(["f": .number(3)])]))
+    }
+
     @Test func keyOrderDoesNotMatter() throws {
         #expect(try JSONValue.parse(#"{"a":1,"b":2}"#) == JSONValue.parse(#"{"b":2,"a":1}"#))
     }

@@ -171,8 +171,18 @@ public enum Normalizer {
     }
 
     private static func appendHashtag(_ raw: String, to hashtags: inout [String]) {
+        // Leading `#` and `＃` (U+FF03, EF BC 83), stripped by bytes: `Substring.first` segments graphemes.
         var name = Substring(raw)
-        while let first = name.first, first == "#" || first == "＃" { name = name.dropFirst() }
+        while true {
+            let utf8 = name.utf8
+            if utf8.first == 0x23 {
+                name = Substring(utf8.dropFirst())
+            } else if utf8.starts(with: [0xEF, 0xBC, 0x83]) {
+                name = Substring(utf8.dropFirst(3))
+            } else {
+                break
+            }
+        }
         // Most hashtags are ASCII, and many already lowercase: only the others go through Unicode case mapping.
         let normalized: String
         if name.utf8.allSatisfy({ $0 < 0x80 && $0 &- 0x41 >= 26 }) {
