@@ -81,6 +81,21 @@ import Testing
         #expect(try JSONValue.parse(#"{"e": {"f": 3}}"#) == .object(["e": .object(["f": .number(3)])]))
     }
 
+    @Test func commonKeysReadLikeAnyOther() throws {
+        let object = try #require(try JSONValue.parse(#"{"type":1,"types":2,"typ":4,"\u0074ype":3,"ｔype":5,"":6,"@context":7}"#).objectValue)
+        #expect(object.keys == ["type", "types", "typ", "ｔype", "", "@context"])
+        #expect(object["type"] == .number(3))
+        #expect(object[""] == .number(6))
+        #expect(object["@context"] == .number(7))
+        // Errors inside values of common keys still say where they are.
+        do {
+            _ = try JSONValue.parse(#"{"object": {"tag": [1, ]}}"#)
+            Issue.record("parsed a trailing comma")
+        } catch {
+            #expect(error.path == "$.object.tag[1]")
+        }
+    }
+
     @Test func keyOrderDoesNotMatter() throws {
         #expect(try JSONValue.parse(#"{"a":1,"b":2}"#) == JSONValue.parse(#"{"b":2,"a":1}"#))
     }

@@ -116,13 +116,15 @@ struct JSONParser {
         }
     }
 
-    /// Parses a member or element, adding its place to the path of any error.
-    private mutating func parseValue(at component: Failure.Component) throws(Failure) -> JSONValue {
+    /// Parses a member or element, adding its place to the path of any error. The place is only built when an
+    /// error passes through.
+    @inline(__always)
+    private mutating func parseValue(at component: @autoclosure () -> Failure.Component) throws(Failure) -> JSONValue {
         do {
             return try parseValue()
         } catch {
             var failure = error
-            failure.reversedPath.append(component)
+            failure.reversedPath.append(component())
             throw failure
         }
     }
@@ -149,7 +151,7 @@ struct JSONParser {
         while true {
             guard index < bytes.count else { throw endOfInput() }
             guard bytes[index] == UInt8(ascii: "\"") else { throw unexpected("where an object key string was expected") }
-            let key = try parseString()
+            let key = try parseKey()
             skipWhitespace()
             guard index < bytes.count else { throw endOfInput() }
             guard bytes[index] == UInt8(ascii: ":") else { throw unexpected("where ':' was expected after a key") }
@@ -212,6 +214,19 @@ struct JSONParser {
     }
 
     // MARK: - Strings
+
+    /// An object key: the ActivityStreams, Mastodon and Misskey property names that make up most keys come from
+    /// a table of string constants, which are neither validated nor reference counted; others are parsed as
+    /// strings.
+    private mutating func parseKey() throws(Failure) -> String {
+        let start = index + 1
+        let end = skipPlainASCII(from: start)
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\""), let known = KnownKeys.lookup(bytes, start..<end) {
+            index = end + 1
+            return known
+        }
+        return try parseString()
+    }
 
     private mutating func parseString() throws(Failure) -> String {
         index += 1
@@ -529,5 +544,37 @@ private final class MemberStack {
         }
         count = first
         return members
+    }
+}
+
+/// Property names common in activities and actors, by length.
+private enum KnownKeys {
+    private static let table: [[(bytes: [UInt8], key: String)]] = {
+        let keys = [
+            "@context", "id", "type", "actor", "object", "target", "to", "cc", "bto", "bcc", "audience", "published",
+            "updated", "content", "contentMap", "summary", "summaryMap", "name", "nameMap", "url", "href", "tag",
+            "attachment", "mediaType", "attributedTo", "inReplyTo", "sensitive", "conversation", "blurhash", "width",
+            "height", "focalPoint", "replies", "likes", "shares", "first", "next", "partOf", "items", "totalItems",
+            "atomUri", "inReplyToAtomUri", "ostatus", "toot", "Hashtag", "signature", "creator", "created",
+            "signatureValue", "source", "language", "oneOf", "anyOf", "endTime", "closed", "votersCount",
+            "preferredUsername", "followers", "following", "inbox", "outbox", "endpoints", "sharedInbox", "publicKey",
+            "owner", "publicKeyPem", "icon", "image", "manuallyApprovesFollowers", "discoverable", "indexable",
+            "featured", "featuredTags", "alsoKnownAs", "movedTo", "value", "rel", "schema", "PropertyValue",
+            "memorial", "suspended", "attachment", "quoteUri", "quoteUrl", "quoteURL", "quote", "_misskey_content",
+            "_misskey_quote", "_misskey_reaction", "_misskey_summary", "misskey", "vcard", "Emoji", "emoji",
+            "EmojiReact", "licence", "isCat", "approvedBy", "interactionPolicy", "canQuote", "canReply", "canLike",
+            "canAnnounce", "always", "automaticApproval", "manualApproval", "identifier", "mediaUpload",
+            "commentsEnabled", "stickied", "distinguished", "moderators", "postingRestrictedToMods", "digest",
+            "proof", "proofValue", "proofPurpose", "verificationMethod", "cryptosuite", "keyId",
+        ]
+        var table = [[(bytes: [UInt8], key: String)]](repeating: [], count: 32)
+        for key in Set(keys) where key.utf8.count < table.count { table[key.utf8.count].append((Array(key.utf8), key)) }
+        return table
+    }()
+
+    static func lookup(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
+        guard range.count < table.count else { return nil }
+        let key = UnsafeBufferPointer(rebasing: bytes[range])
+        return table[range.count].first { $0.bytes.elementsEqual(key) }?.key
     }
 }
