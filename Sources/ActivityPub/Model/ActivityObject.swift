@@ -60,18 +60,20 @@ public struct ActivityObject: Sendable {
         attachments = (members["attachment"]?.list ?? []).compactMap(Attachment.init(json:))
         inReplyTo = members["inReplyTo"]?.reference
         quoteTarget =
-            ["quote", "quoteUri", "quoteUrl", "quoteURL", "_misskey_quote"].lazy.compactMap { members[$0]?.reference }
-            .first ?? tags.first(where: \.isObjectLink)?.href
+            members["quote"]?.reference ?? members["quoteUri"]?.reference ?? members["quoteUrl"]?.reference
+            ?? members["quoteURL"]?.reference ?? members["_misskey_quote"]?.reference
+            ?? tags.first(where: \.isObjectLink)?.href
         published = members["published"]?.stringValue.flatMap(Timestamp.parse)
         sensitive = members["sensitive"]?.looseBool ?? false
         var languages = Set(contentMap.keys)
         for language in members["language"]?.list ?? [] {
             if let code = language.nonEmptyString ?? language["identifier"]?.nonEmptyString { languages.insert(code) }
         }
-        self.languages = languages.sorted()
-        pollOptions = ((members["oneOf"]?.list ?? []) + (members["anyOf"]?.list ?? [])).compactMap {
-            $0["name"]?.nonEmptyString
-        }
+        self.languages = languages.isEmpty ? [] : languages.sorted()
+        var pollOptions: [String] = []
+        if let oneOf = members["oneOf"] { pollOptions += oneOf.list.compactMap { $0["name"]?.nonEmptyString } }
+        if let anyOf = members["anyOf"] { pollOptions += anyOf.list.compactMap { $0["name"]?.nonEmptyString } }
+        self.pollOptions = pollOptions
         url = members["url"]?.reference
     }
 }
