@@ -1,4 +1,4 @@
-import Reputation
+@testable import Reputation
 import Testing
 
 @Suite("Campaign fingerprints")
@@ -257,5 +257,57 @@ struct FingerprintTests {
         )
         #expect(long.similarity(to: original) > 0.7)
         #expect((0.4..<0.9).contains(original.similarity(to: extended)))
+    }
+}
+
+@Suite struct RecentFingerprintsTests {
+    static let texts = [
+        "Congratulations! Your wallet was selected for the exclusive community airdrop. Claim your reward today.",
+        "Congratulations! Your wallet was selected for the exclusive community airdrop. Claim your reward now.",
+        "The allotment committee meets on Thursday to plan the spring planting and the new compost bays.",
+        "good morning!",
+        "【重要】お客様のアカウントに不正なログインが検出されました。本人確認を行ってください。",
+    ]
+
+    @Test func answersWhatComputingAnswersForRepeatedAndNewTexts() {
+        let cache = RecentFingerprints(capacity: 8, maximumTextBytes: 4096)
+        var computed = 0
+        for round in 0..<3 {
+            for text in Self.texts {
+                let cached = cache.fingerprint(of: text) { text in
+                    computed += 1
+                    return CampaignFingerprint.compute(text)
+                }
+                #expect(cached == CampaignFingerprint.compute(text), "round \(round): \(text)")
+            }
+        }
+        // Each text once, short ones (no fingerprint) included.
+        #expect(computed == Self.texts.count)
+        #expect(cache.count == Self.texts.count)
+        #expect(CampaignFingerprint.make(Self.texts[0]) != CampaignFingerprint.make(Self.texts[1]))
+    }
+
+    @Test func staysWithinItsBoundsAndEvictsTheOldest() {
+        let cache = RecentFingerprints(capacity: 4, maximumTextBytes: 200)
+        var computed: [String] = []
+        func lookUp(_ text: String) {
+            _ = cache.fingerprint(of: text) { text in
+                computed.append(text)
+                return CampaignFingerprint.compute(text)
+            }
+        }
+        let texts = (0..<10).map { "post number \($0) about the spring planting at the riverside garden plots" }
+        texts.forEach(lookUp)
+        #expect(cache.count == 4)
+        computed = []
+        lookUp(texts[9])
+        lookUp(texts[0])
+        #expect(computed == [texts[0]])
+        // Texts over the size limit are computed every time and never kept.
+        let long = String(repeating: "a long post about compost and seedlings ", count: 10)
+        lookUp(long)
+        lookUp(long)
+        #expect(computed == [texts[0], long, long])
+        #expect(cache.count == 4)
     }
 }

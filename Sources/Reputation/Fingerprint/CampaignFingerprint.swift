@@ -37,7 +37,14 @@ public struct CampaignFingerprint: Sendable, Hashable {
     /// from coincidence: fewer than six words, or twelve characters of a script written without spaces (a word
     /// counts as two characters in mixed text). Greetings and one-liners are repeated by many people
     /// independently, and duplicate-text rules that counted them silenced real users.
+    ///
+    /// Texts seen recently are answered from ``RecentFingerprints``: the copies of a spam wave are fingerprinted once.
     public static func make(_ text: String) -> CampaignFingerprint? {
+        RecentFingerprints.shared.fingerprint(of: text, compute: compute)
+    }
+
+    /// The fingerprint of `text`, computed.
+    static func compute(_ text: String) -> CampaignFingerprint? {
         let normalized = CampaignText.normalizedUTF8(text)
         guard let signature = normalized.withUnsafeBufferPointer(minHashSignature(normalized:)) else { return nil }
         return CampaignFingerprint(signature: signature)
