@@ -459,8 +459,8 @@ private let standardParameters = #";created=1708423200;keyid="https://a.example/
     }
 }
 
-/// A small deterministic generator, so the random edits are the same on every run.
-private struct SplitMix64: RandomNumberGenerator {
+/// A small deterministic generator, so generated cases (random edits, texts) are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
