@@ -68,7 +68,8 @@ public struct PublicSuffixList: Sendable {
                 var index = name.utf8.startIndex
                 while let dot = name.utf8[index...].firstIndex(of: UInt8(ascii: ".")) {
                     index = name.utf8.index(after: dot)
-                    table[String(name[index...]), default: []].formUnion([])
+                    let suffix = String(name[index...])
+                    if table[suffix] == nil { table[suffix] = [] }
                 }
             }
         }

@@ -560,7 +560,7 @@ private enum KnownKeys {
             "preferredUsername", "followers", "following", "inbox", "outbox", "endpoints", "sharedInbox", "publicKey",
             "owner", "publicKeyPem", "icon", "image", "manuallyApprovesFollowers", "discoverable", "indexable",
             "featured", "featuredTags", "alsoKnownAs", "movedTo", "value", "rel", "schema", "PropertyValue",
-            "memorial", "suspended", "attachment", "quoteUri", "quoteUrl", "quoteURL", "quote", "_misskey_content",
+            "memorial", "suspended", "quoteUri", "quoteUrl", "quoteURL", "quote", "_misskey_content",
             "_misskey_quote", "_misskey_reaction", "_misskey_summary", "misskey", "vcard", "Emoji", "emoji",
             "EmojiReact", "licence", "isCat", "approvedBy", "interactionPolicy", "canQuote", "canReply", "canLike",
             "canAnnounce", "always", "automaticApproval", "manualApproval", "identifier", "mediaUpload",
@@ -568,7 +568,7 @@ private enum KnownKeys {
             "proof", "proofValue", "proofPurpose", "verificationMethod", "cryptosuite", "keyId",
         ]
         var table = [[(bytes: [UInt8], key: String)]](repeating: [], count: 32)
-        for key in Set(keys) where key.utf8.count < table.count { table[key.utf8.count].append((Array(key.utf8), key)) }
+        for key in keys where key.utf8.count < table.count { table[key.utf8.count].append((Array(key.utf8), key)) }
         return table
     }()
 

@@ -98,7 +98,7 @@ public enum Normalizer {
         for tag in tags {
             switch tag.type {
             case "Mention":
-                guard let href = tag.href, mentionHrefs.insert(href).inserted else { continue }
+                guard let href = tag.href, mentionHrefs.insert(href) else { continue }
                 subject.mentions.append(MentionRef(href: href, host: Hostname.host(ofURL: href), name: tag.name))
             case "Hashtag":
                 if let href = tag.href { hashtagHrefs.insert(href) }
@@ -132,7 +132,7 @@ public enum Normalizer {
 
         var seen = SmallStringSet()
         for url in candidates where !mentionHrefs.contains(url) && !hashtagHrefs.contains(url) && url != post.quoteTarget {
-            guard seen.insert(url).inserted, isWebURL(url), let host = Hostname.host(ofURL: url) else { continue }
+            guard seen.insert(url), isWebURL(url), let host = Hostname.host(ofURL: url) else { continue }
             subject.links.append(LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(ofNormalized: host)))
         }
         subject.hashtags = hashtags
@@ -234,7 +234,7 @@ public enum Normalizer {
     }
 }
 
-/// A set of a few strings: a list searched from the end, until it grows past where hashing pays off.
+/// A set of a few strings: a list searched in order, until it grows past where hashing pays off.
 ///
 /// A post has a handful of links, mentions and hashtags, and hashing each URL cost more than comparing it with
 /// the others; a post with thousands of tags still gets a hash set.
@@ -250,14 +250,14 @@ struct SmallStringSet {
 
     /// Adds `member`; returns whether it was new.
     @discardableResult
-    mutating func insert(_ member: String) -> (inserted: Bool, memberAfterInsert: String) {
-        if set != nil { return set!.insert(member) }
-        if list.contains(member) { return (false, member) }
+    mutating func insert(_ member: String) -> Bool {
+        if set != nil { return set!.insert(member).inserted }
+        if list.contains(member) { return false }
         list.append(member)
         if list.count > Self.listLimit {
             set = Set(list)
             list = []
         }
-        return (true, member)
+        return true
     }
 }
