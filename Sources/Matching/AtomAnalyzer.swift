@@ -7,6 +7,7 @@
 final class AtomAnalyzer {
     private var bucketCache: [PatternStructure.Atom: UInt64?] = [:]
     private var skeletonCache: [PatternStructure.Atom: AlphanumericSkeleton.AtomImage?] = [:]
+    private var capitalsCache: [PatternStructure.Atom: Bool] = [:]
     private lazy var bucketTexts = ScalarBuckets.texts()
     private lazy var deletedTexts = AlphanumericSkeleton.deletedTexts()
 
@@ -16,6 +17,9 @@ final class AtomAnalyzer {
         text.unicodeScalars.append(contentsOf: (0..<0x80).compactMap(Unicode.Scalar.init(_:)))
         return text
     }()
+
+    private static let capitals = String((UInt8(ascii: "A")...UInt8(ascii: "Z")).map { Character(Unicode.Scalar($0)) })
+    private static let asciiExceptCapitals = String(ascii.unicodeScalars.filter { !("A"..."Z").contains($0) })
 
     private static func compile(_ atom: PatternStructure.Atom) -> Pattern? {
         try? Pattern("(?:" + atom.source + ")", options: atom.options)
@@ -43,6 +47,20 @@ final class AtomAnalyzer {
             result = mask
         }
         bucketCache[atom] = result
+        return result
+    }
+
+    /// Whether `atom` matches ASCII capitals (`A`–`Z`) and no other code point.
+    func matchesOnlyCapitals(_ atom: PatternStructure.Atom) -> Bool {
+        if let cached = capitalsCache[atom] { return cached }
+        var result = false
+        if let pattern = Self.compile(atom), Self.found(pattern, in: Self.capitals),
+            !Self.found(pattern, in: Self.asciiExceptCapitals)
+        {
+            // Bucket 0 is ASCII; the others hold every other code point.
+            result = !bucketTexts.dropFirst().contains { Self.found(pattern, in: $0) }
+        }
+        capitalsCache[atom] = result
         return result
     }
 

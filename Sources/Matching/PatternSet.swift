@@ -18,8 +18,9 @@ public final class PatternSet: Sendable {
     public enum Route: Sendable, Hashable {
         /// Scanned for in every text.
         case scanned
-        /// Scanned for only in texts with a code point of the kind (script) every match of it needs.
-        case gatedByScript
+        /// Scanned for only in texts with a code point of the kind (script) every match of it needs, or with the
+        /// run of capitals it needs (`[A-Z]{12,}`).
+        case gated
         /// A spelled-out word, scanned for as letters in the text's alphanumeric skeleton.
         case skeleton
         /// Never nominated by the prefilter: PCRE2 always runs it.
@@ -34,9 +35,11 @@ public final class PatternSet: Sendable {
     private let alwaysRun: [Int]
     /// The patterns scanned for in every text.
     private let database: HyperscanDatabase?
-    /// Patterns every match of which has a code point from some buckets (`\p{Cyrillic}`, `казино`): scanned for
-    /// only in texts with a code point from one of them. One database per set of buckets.
+    /// Patterns every match of which has a code point from some buckets (`\p{Cyrillic}`, `казино`) or a run of
+    /// capitals: scanned for only in texts with one of them. One database per set of buckets.
     private let gated: [(buckets: UInt64, database: HyperscanDatabase)]
+    /// Whether some gate asks for a run of capitals, which the text's bucket mask then looks for.
+    private let gatesOnCapitals: Bool
     /// Spelled-out words (`c[\s.*_-]*r[\s.*_-]*y…`), scanned for as literals in the text's alphanumeric skeleton.
     private let skeletonDatabase: HyperscanDatabase?
 
@@ -51,6 +54,7 @@ public final class PatternSet: Sendable {
             self.alwaysRun = Array(patterns.indices)
             self.database = nil
             self.gated = []
+            self.gatesOnCapitals = false
             self.skeletonDatabase = nil
             self.routes = Array(repeating: .alwaysRun, count: patterns.count)
             return
@@ -102,11 +106,12 @@ public final class PatternSet: Sendable {
         }
         self.database = plain.isEmpty ? nil : Self.compile(plain.sorted(), of: patterns, excluding: &exclusions)
         self.gated = gated
+        self.gatesOnCapitals = gated.contains { $0.buckets & ScalarBuckets.capitalRunMask != 0 }
         self.skeletonDatabase = skeletonDatabase
         self.exclusions = exclusions.sorted { $0.index < $1.index }
         self.alwaysRun = self.exclusions.map(\.index)
         var routes = Array(repeating: Route.scanned, count: patterns.count)
-        for index in gatedIndices.values.joined() { routes[index] = .gatedByScript }
+        for index in gatedIndices.values.joined() { routes[index] = .gated }
         for (index, _) in skeletonRoutes { routes[index] = .skeleton }
         for index in alwaysRun { routes[index] = .alwaysRun }
         self.routes = routes
@@ -161,7 +166,7 @@ public final class PatternSet: Sendable {
             try database.scan(bytes, into: &set)
         }
         if !gated.isEmpty {
-            let buckets = ScalarBuckets.mask(of: bytes)
+            let buckets = ScalarBuckets.mask(of: bytes, capitalRuns: gatesOnCapitals)
             for group in gated where group.buckets & buckets != 0 {
                 try group.database.scan(bytes, into: &set)
             }

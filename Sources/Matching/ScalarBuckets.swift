@@ -15,8 +15,22 @@ enum ScalarBuckets {
 
     static let asciiMask: UInt64 = 1
 
-    /// Latin-1 and Latin Extended, general punctuation, variation selectors and emoji: in many posts of any language.
-    static let commonMask: UInt64 = 1 << 1 | 1 << 19 | 1 << 39 | 1 << 46
+    /// Pseudo-buckets past the code point ranges: the text has a run of at least `length` ASCII capitals
+    /// (`FREE MONEY NOW`). Hyperscan starts a repeat engine at every capital for a pattern like `[A-Z]{12,}`,
+    /// which on ordinary text costs more than scanning for a hundred phrases; such patterns are gated on a run.
+    static let capitalRuns: [(length: Int, bit: UInt64)] = [(3, 1 << 60), (6, 1 << 61), (12, 1 << 62)]
+
+    /// The pseudo-bucket of the longest capital run no longer than `length`, or nil below the shortest.
+    static func capitalRunBucket(atLeast length: Int) -> UInt64? {
+        capitalRuns.last { $0.length <= length }?.bit
+    }
+
+    /// Every capital-run pseudo-bucket.
+    static let capitalRunMask: UInt64 = capitalRuns.reduce(0) { $0 | $1.bit }
+
+    /// Latin-1 and Latin Extended, general punctuation, variation selectors and emoji: in many posts of any
+    /// language. So are runs of three capitals (acronyms).
+    static let commonMask: UInt64 = 1 << 1 | 1 << 19 | 1 << 39 | 1 << 46 | 1 << 60
 
     /// How likely a text is to have a code point in one of `mask`'s buckets, roughly, for choosing between
     /// requirements.
@@ -42,25 +56,32 @@ enum ScalarBuckets {
         return bucket
     }
 
-    /// The buckets of the code points of UTF-8 `bytes`.
-    static func mask(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    /// The buckets of the code points of UTF-8 `bytes`; with `capitalRuns`, also the capital-run pseudo-buckets.
+    static func mask(of bytes: UnsafeBufferPointer<UInt8>, capitalRuns: Bool = false) -> UInt64 {
         guard let base = bytes.baseAddress else { return 0 }
         let raw = UnsafeRawPointer(base)
         let count = bytes.count
         var mask: UInt64 = 0
+        var runs = CapitalRuns()
         var index = 0
         while index < count {
-            if index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                mask |= asciiMask
-                index += 8
-                continue
+            if index + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & CapitalRuns.high == 0 {
+                    mask |= asciiMask
+                    if capitalRuns { runs.add(word) }
+                    index += 8
+                    continue
+                }
             }
             let lead = UInt32(bytes[index])
             if lead < 0x80 {
                 mask |= asciiMask
+                if capitalRuns { runs.add(byte: UInt8(truncatingIfNeeded: lead)) }
                 index += 1
                 continue
             }
+            runs.interrupt()
             let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
             guard index + length <= count else { break }
             var value = lead & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
@@ -68,7 +89,62 @@ enum ScalarBuckets {
             mask |= 1 << UInt64(bucket(of: value))
             index += length
         }
+        if capitalRuns {
+            let longest = runs.longest
+            for run in Self.capitalRuns where longest >= run.length { mask |= run.bit }
+        }
         return mask
+    }
+
+    /// Runs of ASCII capitals (`A`–`Z`) in a text read eight bytes or one byte at a time. `longest` is exact for
+    /// runs that cross or touch a word's edge; a run inside a word counts as 3 or 6 when it is at least that long,
+    /// so `longest` reaches every pseudo-bucket length the text reaches, and no other.
+    private struct CapitalRuns {
+        static let high: UInt64 = 0x8080_8080_8080_8080
+        private static let ones: UInt64 = 0x0101_0101_0101_0101
+        /// Capitals in a row up to the last byte read.
+        private var current = 0
+        private(set) var longest = 0
+
+        /// Eight ASCII bytes, the first in the lowest byte (as a little-endian load gives them).
+        mutating func add(_ word: UInt64) {
+            // Bit 7 of each byte: set when the byte is at least `A` (0x41) and below `[` (0x5B). ASCII bytes do
+            // not carry into their neighbours when 0x3F or 0x25 is added.
+            let capitals = (word &+ 0x3F &* Self.ones) & ~(word &+ 0x25 &* Self.ones) & Self.high
+            if capitals == 0 {
+                current = 0
+                return
+            }
+            if capitals == Self.high {
+                current += 8
+                longest = max(longest, current)
+                return
+            }
+            let gaps = ~capitals & Self.high
+            // Capitals before the first other byte continue the run; those after the last one start the next.
+            current += gaps.trailingZeroBitCount >> 3
+            longest = max(longest, current)
+            // Runs inside the word: three (or six) capitals in a row leave a bit after as many shifted ANDs.
+            let three = capitals & capitals >> 8 & capitals >> 16
+            if three != 0 {
+                longest = max(longest, three & three >> 24 != 0 ? 6 : 3)
+            }
+            current = gaps.leadingZeroBitCount >> 3
+        }
+
+        mutating func add(byte: UInt8) {
+            if byte &- 0x41 < 26 {
+                current += 1
+                longest = max(longest, current)
+            } else {
+                current = 0
+            }
+        }
+
+        /// A non-ASCII code point: no capital run goes through it.
+        mutating func interrupt() {
+            current = 0
+        }
     }
 
     /// Every code point of each bucket (surrogates excepted), for asking PCRE2 which buckets an atom reaches.

@@ -9,7 +9,7 @@ struct PrefilterRouteTests {
 
     @Test func aScriptGatedPatternIsSkippedWithoutItsScriptAndFoundWithIt() throws {
         let set = PatternSet([try Pattern(Self.mixedScript), try Pattern("garden", options: .caseless)])
-        #expect(set.routes == [.gatedByScript, .scanned])
+        #expect(set.routes == [.gated, .scanned])
         #expect(Array(try set.candidates(in: "the paypal garden")) == [1])
         // Cyrillic а (U+0430) in a Latin word.
         #expect(Array(try set.candidates(in: "pay\u{0430}l")) == [0])
@@ -20,7 +20,7 @@ struct PrefilterRouteTests {
         // GREEK SMALL LETTER MU matches MICRO SIGN (U+00B5, in the Latin-1 bucket) caselessly.
         let mu = try Pattern("μm", options: .caseless)
         let set = PatternSet([mu])
-        #expect(set.routes == [.gatedByScript])
+        #expect(set.routes == [.gated])
         let buckets = PatternStructure(source: "μm", options: .caseless)!.requiredBuckets(using: AtomAnalyzer())!
         #expect(buckets & 1 << ScalarBuckets.bucket(of: 0xB5) != 0)
         // Cherokee capitals (U+13A0…) match their small letters (U+AB70…, another bucket) caselessly.
@@ -34,7 +34,7 @@ struct PrefilterRouteTests {
 
     @Test func alternativesNeedAGateEach() throws {
         let set = PatternSet([try Pattern("казино|casino"), try Pattern("казино|καζινο")])
-        #expect(set.routes == [.scanned, .gatedByScript])
+        #expect(set.routes == [.scanned, .gated])
         #expect(try set.candidates(in: "καζινο").contains(1))
         #expect(try set.candidates(in: "казино").contains(1))
         #expect(try !set.candidates(in: "kazino").contains(1))
@@ -73,9 +73,66 @@ struct PrefilterRouteTests {
     @Test func patternsWithLiteralsStayInThePlainDatabase() throws {
         let set = PatternSet([
             try Pattern(#"\bcasino\b"#, options: .caseless), try Pattern("gg", options: .caseless),
-            try Pattern("[A-Z]{12,}"), try Pattern(#"(a)\1"#),
+            try Pattern("[A-Z]{2,}"), try Pattern(#"(a)\1"#),
         ])
         #expect(set.routes == [.scanned, .scanned, .scanned, .scanned])
+    }
+
+    @Test func capitalRunsGateShoutingPatterns() throws {
+        let set = PatternSet([
+            try Pattern("[A-Z]{12,}"), try Pattern(#"(?:\b[A-Z]{3,}\b[\s!.,]+){4,}"#), try Pattern("[A-Z]{12,}", options: .caseless),
+            try Pattern(#"\p{Lu}{12,}"#), try Pattern("[A-Z]{2}"),
+        ])
+        // Caseless `[A-Z]` and `\p{Lu}` also match other letters; two capitals are too common to gate on.
+        #expect(set.routes == [.gated, .gated, .scanned, .scanned, .scanned])
+        #expect(Array(try set.candidates(in: "A quiet note about the NASA launch, Monday.")) == [4])
+        let shouting = "WIN BIG NOW! ONLY TODAY! FREEMONEYNOWPLEASE"
+        #expect(Array(try set.candidates(in: shouting)) == [0, 1, 2, 3, 4])
+        for index in [0, 1] { #expect(try set.patterns[index].matches(shouting)) }
+        // Eleven capitals, then a non-ASCII capital: no run of twelve.
+        #expect(try !set.candidates(in: "ABCDEFGHIJKÉLMNOP").contains(0))
+    }
+
+    @Test func capitalRunBucketsFollowTheLongestRun() {
+        var generator = SeededGenerator(seed: 0xca75)
+        let pieces = ["A", "Q", "Z", "a", "z", "@", "[", "`", "{", "0", " ", "É", "Ω", "\u{1F4B0}", "\n"]
+        for _ in 0..<3000 {
+            // Mostly capitals, so runs of every length cross the eight-byte words at every offset.
+            let text = (0..<Int.random(in: 0...48, using: &generator)).map { _ in
+                Int.random(in: 0..<3, using: &generator) == 0 ? pieces.randomElement(using: &generator)! : "M"
+            }.joined()
+            var longest = 0
+            var current = 0
+            for scalar in text.unicodeScalars {
+                current = ("A"..."Z").contains(scalar) ? current + 1 : 0
+                longest = max(longest, current)
+            }
+            var copy = text
+            let mask = copy.withUTF8 { ScalarBuckets.mask(of: $0, capitalRuns: true) }
+            for run in ScalarBuckets.capitalRuns {
+                #expect((mask & run.bit != 0) == (longest >= run.length), "\(text): longest run \(longest)")
+            }
+            #expect(copy.withUTF8 { ScalarBuckets.mask(of: $0) } & ScalarBuckets.capitalRunMask == 0)
+        }
+    }
+
+    /// Shouting patterns against texts of capitals, spaces and punctuation: gated, they give the naive answers.
+    @Test func capitalGatedAnswersEqualNaiveAnswers() throws {
+        var generator = SeededGenerator(seed: 0x5407)
+        var patterns: [Pattern] = []
+        for length in [3, 5, 6, 8, 12, 13, 20] { patterns.append(try Pattern("[A-Z]{\(length),}")) }
+        for words in [2, 4, 7] { patterns.append(try Pattern(#"(?:\b[A-Z]{3,}\b[\s!.,]+){\#(words),}"#)) }
+        patterns.append(try Pattern(#"\b[A-HJ-Z]{6}\b"#))
+        let prefiltered = PatternSet(patterns)
+        let naive = PatternSet(patterns, prefilter: false)
+        #expect(prefiltered.routes.allSatisfy { $0 == .gated })
+        let pieces = ["BUY", "NOW", "FREE", "MONEY", "I", "A", "Ok", "no", "É", "!", " ", ".", ",", "  ", "\n", "ÄÖÜ", "X"]
+        for _ in 0..<1500 {
+            let text = (0..<Int.random(in: 1...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let expected = naive.matches(in: text).map { "\($0.index):\(String(describing: try? $0.result.get()))" }
+            let actual = prefiltered.matches(in: text).map { "\($0.index):\(String(describing: try? $0.result.get()))" }
+            #expect(actual == expected, "\(text)")
+        }
     }
 
     @Test(arguments: [
@@ -97,7 +154,7 @@ struct PrefilterRouteTests {
             }
             let expected = text.unicodeScalars.reduce(UInt64(0)) { $0 | 1 << UInt64(ScalarBuckets.bucket(of: $1.value)) }
             var copy = text
-            #expect(copy.withUTF8(ScalarBuckets.mask(of:)) == expected)
+            #expect(copy.withUTF8 { ScalarBuckets.mask(of: $0) } == expected)
         }
     }
 
@@ -121,7 +178,7 @@ struct PrefilterRouteTests {
         let prefiltered = PatternSet(patterns)
         let naive = PatternSet(patterns, prefilter: false)
         #expect(prefiltered.routes.filter { $0 == .skeleton }.count > 15)
-        #expect(prefiltered.routes.filter { $0 == .gatedByScript }.count >= 4)
+        #expect(prefiltered.routes.filter { $0 == .gated }.count >= 4)
         let pieces = [
             "c", "r", "y", "p", "t", "o", "a", "s", "i", "n", "l", "k", "e", "d", "é", "É", "4", "@", "$", "!", "|", "0",
             "7", "5", "1", ".", " ", "-", "_", "*", "\u{212A}", "\u{017F}", "к", "а", "з", "и", "н", "о", "ο", "օ",
