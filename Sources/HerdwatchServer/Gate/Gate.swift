@@ -199,7 +199,7 @@ public final class Gate: Sendable {
         source: ReviewCase.Source, at date: Date, openCase: Bool = true
     ) -> Outcome {
         let activityID = activity.id
-        let deliveryKey = activityID.map { "\($0) \(Data(SHA256.hash(data: body)).base64EncodedString())" }
+        let deliveryKey = activityID.map { DeliveryKey(id: $0, body: body) }
         if let deliveryKey, let earlier = recent.withLock({ $0[deliveryKey] }) {
             metrics.duplicate()
             var opening: CaseOpening?
@@ -258,7 +258,9 @@ public final class Gate: Sendable {
         // not be stored, must be evaluated again when it comes back.
         let refused = if case .refuse = disposition { true } else { false }
         if let deliveryKey, openCase, !refused {
-            recent.withLock { $0[deliveryKey] = verdict }
+            // The generation a full map drops is released here, after the lock, not while other requests wait.
+            let dropped = recent.withLock { $0.insert(verdict, for: deliveryKey) }
+            _ = consume dropped
         }
         return Outcome(
             disposition: disposition, verdict: verdict, signature: signature, activityID: activityID, reviewCase: opening,
@@ -293,23 +295,57 @@ enum TokenlessID {
     }
 }
 
-/// A bounded map from activity id to verdict; the oldest half is dropped when full.
+/// Names one delivery: the SHA-256 of the activity id and the body, so a known id with another body is not
+/// taken for a repeat. Thirty-two bytes in place of a string key of the id and a base64 digest.
+struct DeliveryKey: Hashable, Sendable {
+    private let words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(id: String, body: [UInt8]) {
+        var hash = SHA256()
+        // The id's length first, so no id and body pair reads as another.
+        withUnsafeBytes(of: UInt64(id.utf8.count).littleEndian) { hash.update(bufferPointer: $0) }
+        var id = id
+        id.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        body.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        words = hash.finalize().withUnsafeBytes { digest in
+            (
+                digest.loadUnaligned(fromByteOffset: 0, as: UInt64.self), digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                digest.loadUnaligned(fromByteOffset: 16, as: UInt64.self), digest.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
+        }
+    }
+
+    static func == (lhs: DeliveryKey, rhs: DeliveryKey) -> Bool {
+        lhs.words == rhs.words
+    }
+
+    func hash(into hasher: inout Hasher) {
+        // Already a digest: one word spreads as well as four.
+        hasher.combine(words.0)
+    }
+}
+
+/// A bounded map from delivery to verdict, in two generations: when the current one holds half the capacity
+/// it becomes the previous one, and the previous one is dropped.
 struct RecentVerdicts {
-    private var current: [String: Verdict] = [:]
-    private var previous: [String: Verdict] = [:]
+    private var current: [DeliveryKey: Verdict] = [:]
+    private var previous: [DeliveryKey: Verdict] = [:]
     let capacity: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) { self.capacity = max(capacity, 2) }
 
-    subscript(id: String) -> Verdict? {
-        get { current[id] ?? previous[id] }
-        set {
-            current[id] = newValue
-            if current.count >= capacity / 2 {
-                previous = current
-                current = [:]
-            }
-        }
+    subscript(key: DeliveryKey) -> Verdict? {
+        current[key] ?? previous[key]
+    }
+
+    /// Remembers `verdict`; returns the generation this drops, for the caller to release outside any lock.
+    mutating func insert(_ verdict: Verdict, for key: DeliveryKey) -> [DeliveryKey: Verdict] {
+        current[key] = verdict
+        guard current.count >= capacity / 2 else { return [:] }
+        let dropped = previous
+        previous = current
+        current = Dictionary(minimumCapacity: capacity / 2)
+        return dropped
     }
 }
 
