@@ -69,6 +69,14 @@ import Testing
         #expect(parsed.anchors.map(\.isHashtag) == [false, true])
     }
 
+    @Test func aFullwidthNumberSignMakesAHashtag() {
+        let parsed = HTMLText(html: """
+            <a href="https://m.example/tags/猫">＃猫</a> <a href="https://m.example/x">x＃</a>             <a href="https://m.example/y"> ＃y</a> <a href="https://m.example/z">＄z</a>
+            """)
+        #expect(parsed.anchors.map(\.isHashtag) == [true, false, true, false])
+        #expect(parsed.anchors.map(\.isMention) == [false, false, false, false])
+    }
+
     @Test func findsBareURLsOutsideAnchors() {
         let parsed = HTMLText(html: """
             <p>see https://one.example/path, and (https://two.example/x_(y)) or <a href="https://three.example/">https://three.example/</a>.</p>\

@@ -128,13 +128,23 @@ struct HTMLConverter {
         let text = String(decoding: output[start...], as: UTF8.self)
         let first = start < output.count ? output[start] : 0
         let isHashtag = anchor.tag.hasHashtagClass || anchor.tag.hasTagRel || first == UInt8(ascii: "#")
-            || text.hasPrefix("＃")
+            || Self.startsWithFullwidthNumberSign(output, at: start)
         let isMention = !isHashtag && (anchor.tag.hasMentionClass || first == UInt8(ascii: "@"))
+        if anchors.isEmpty {
+            // Posts with links usually have several (mentions, hashtags): grow once rather than at 1, 2 and 4.
+            anchors.reserveCapacity(8)
+            anchorRanges.reserveCapacity(8)
+        }
         anchors.append(
             HTMLText.Anchor(
                 href: anchor.tag.href ?? "", text: text, isMention: isMention, isHashtag: isHashtag,
                 isQuoteFallback: anchor.quote))
         anchorRanges.append(anchor.start..<output.count)
+    }
+
+    /// Whether `bytes` has FULLWIDTH NUMBER SIGN (＃, U+FF03, as some Japanese posts write hashtags) at `offset`.
+    private static func startsWithFullwidthNumberSign(_ bytes: [UInt8], at offset: Int) -> Bool {
+        offset + 3 <= bytes.count && bytes[offset] == 0xEF && bytes[offset + 1] == 0xBC && bytes[offset + 2] == 0x83
     }
 
     /// Parses `<…>` at `start`; nil when the `<` does not open a tag and should be kept as text.
