@@ -17,6 +17,8 @@ struct ServeLoad {
         var rssStartMiB: Double?
         var rssPeakMiB: Double?
         var rssEndMiB: Double?
+        /// RSS at the start and after each tenth of the run: whether memory levels off or keeps growing.
+        var rssTenthsMiB: [Double]
         /// Server CPU time (user + system) per request answered, in microseconds.
         var serverCPUMicroseconds: Double?
     }
@@ -114,7 +116,13 @@ struct ServeLoad {
         return Result(
             name: name, requestsPerSecond: rate, p50: Self.latency("50%", in: text) ?? .nan, p99: Self.latency("99%", in: text) ?? .nan,
             errors: errors, rssStartMiB: samples.first, rssPeakMiB: samples.max(), rssEndMiB: samples.last,
-            serverCPUMicroseconds: cpu.map { $0 / (rate * Double(duration)) * 1e6 })
+            rssTenthsMiB: Self.tenths(of: samples), serverCPUMicroseconds: cpu.map { $0 / (rate * Double(duration)) * 1e6 })
+    }
+
+    /// The first sample and the one at each tenth of the way through (eleven values), or none without samples.
+    static func tenths(of samples: [Double]) -> [Double] {
+        guard !samples.isEmpty else { return [] }
+        return (0...10).map { tenth in samples[Int((Double(tenth) * Double(samples.count - 1) / 10).rounded())] }
     }
 
     static func number(after label: String, in text: String) -> Double? {
@@ -154,6 +162,11 @@ struct ServeLoad {
                     + (result.serverCPUMicroseconds.map { String(format: "%17.0f   ", $0) } ?? "                ?   ") + rss)
         }
         print("(\(connections) connections, \(duration) s per target, wrk and the server sharing this machine's cores)")
+        print("RSS in MiB at the start and after each tenth of the run:")
+        for result in results where !result.rssTenthsMiB.isEmpty {
+            print("  " + result.name.padding(toLength: 26, withPad: " ", startingAt: 0)
+                + result.rssTenthsMiB.map { String(format: "%.0f", $0) }.joined(separator: " "))
+        }
     }
 }
 

@@ -12,8 +12,9 @@ struct BenchServe: AsyncParsableCommand {
             `herdwatch serve` (default rules, reputation on a fresh SQLite file) hit on POST /api/v1/check, then
             `herdwatch serve --upstream` in front of the bare endpoint hit on POST /inbox. Each gets the same
             ~3.5 KB Create{Note} with a new activity id per request, from wrk with the given connections.
-            Reports requests/s, p50/p99 latency, the ratio to the bare endpoint and the server's memory (RSS)
-            sampled every second. Needs wrk (apt-get install -y wrk) and a release build:
+            Reports requests/s, p50/p99 latency, the ratio to the bare endpoint and the server's memory (RSS,
+            sampled every second: start, peak and end, then at each tenth of the run, to tell a level from a
+            climb). Needs wrk (apt-get install -y wrk) and a release build:
               swift build -c release && .build/release/herdwatch bench serve
               .build/release/herdwatch bench serve --duration 300 --only hook   # the 5-minute memory run
             """)
