@@ -5,7 +5,7 @@ import Testing
 @Suite("herdwatch bench serve", .serialized)
 struct BenchServeTests {
     @Test func loadsTheHookAndReportsRatesLatencyAndMemoryOverTheRun() throws {
-        let result = try CLI.run(["bench", "serve", "--duration", "2", "--connections", "4", "--threads", "1", "--only", "hook"])
+        let result = try CLI.run(["bench", "serve", "--duration", "2", "--connections", "2", "--threads", "1", "--only", "hook"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let row = try #require(lines.first { $0.hasPrefix("hook POST /api/v1/check") }, "\(result.stdout)")

@@ -97,10 +97,16 @@ struct BackgroundWriteTests {
                 try reputation.flush()
                 reputations.append(reputation)
             }
-            // A writer names its thread once it runs: on a loaded machine the last ones may not have yet.
+            // A writer names its thread once it runs: on a loaded machine the last ones may not have yet. The count
+            // that ended the wait is the one checked: reading /proc/self/task while other tests' threads come and go
+            // can skip an entry, so a second reading may come up one short.
             let deadline = ContinuousClock.now + .seconds(10)
-            while writerThreads() < created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(writerThreads() >= created)
+            var named = writerThreads()
+            while named < created, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                named = writerThreads()
+            }
+            #expect(named >= created)
             withExtendedLifetime(reputations) {}
         }
         // Released: every writer thread winds down (other tests' writers may still be about).
