@@ -15,6 +15,9 @@ enum ScalarBuckets {
 
     static let asciiMask: UInt64 = 1
 
+    /// The top bit of each of eight bytes: a word of ASCII has none of them set.
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
     /// Pseudo-buckets past the code point ranges: the text has a run of at least `length` ASCII capitals
     /// (`FREE MONEY NOW`). Hyperscan starts a repeat engine at every capital for a pattern like `[A-Z]{12,}`,
     /// which on ordinary text costs more than scanning for a hundred phrases; such patterns are gated on a run.
@@ -30,7 +33,7 @@ enum ScalarBuckets {
 
     /// Latin-1 and Latin Extended, general punctuation, variation selectors and emoji: in many posts of any
     /// language. So are runs of three capitals (acronyms).
-    static let commonMask: UInt64 = 1 << 1 | 1 << 19 | 1 << 39 | 1 << 46 | 1 << 60
+    static let commonMask: UInt64 = 1 << 1 | 1 << 19 | 1 << 39 | 1 << 46 | capitalRuns[0].bit
 
     /// How likely a text is to have a code point in one of `mask`'s buckets, roughly, for choosing between
     /// requirements.
@@ -67,7 +70,7 @@ enum ScalarBuckets {
         while index < count {
             if index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & CapitalRuns.high == 0 {
+                if word & highBits == 0 {
                     mask |= asciiMask
                     if capitalRuns { runs.add(word) }
                     index += 8
@@ -100,7 +103,6 @@ enum ScalarBuckets {
     /// runs that cross or touch a word's edge; a run inside a word counts as 3 or 6 when it is at least that long,
     /// so `longest` reaches every pseudo-bucket length the text reaches, and no other.
     private struct CapitalRuns {
-        static let high: UInt64 = 0x8080_8080_8080_8080
         private static let ones: UInt64 = 0x0101_0101_0101_0101
         /// Capitals in a row up to the last byte read.
         private var current = 0
@@ -110,17 +112,17 @@ enum ScalarBuckets {
         mutating func add(_ word: UInt64) {
             // Bit 7 of each byte: set when the byte is at least `A` (0x41) and below `[` (0x5B). ASCII bytes do
             // not carry into their neighbours when 0x3F or 0x25 is added.
-            let capitals = (word &+ 0x3F &* Self.ones) & ~(word &+ 0x25 &* Self.ones) & Self.high
+            let capitals = (word &+ 0x3F &* Self.ones) & ~(word &+ 0x25 &* Self.ones) & highBits
             if capitals == 0 {
                 current = 0
                 return
             }
-            if capitals == Self.high {
+            if capitals == highBits {
                 current += 8
                 longest = max(longest, current)
                 return
             }
-            let gaps = ~capitals & Self.high
+            let gaps = ~capitals & highBits
             // Capitals before the first other byte continue the run; those after the last one start the next.
             current += gaps.trailingZeroBitCount >> 3
             longest = max(longest, current)
