@@ -16,9 +16,21 @@ public final class Pattern: Sendable {
     // as usable from several threads at once; match data is created per call.
     nonisolated(unsafe) private let code: OpaquePointer
     nonisolated(unsafe) private let matchContext: OpaquePointer
+    /// For a pattern starting with a choice of words, one pattern per alternative: the first match is found
+    /// with these (see `LeadingAlternation`). Empty otherwise.
+    let alternatives: [Pattern]
 
     /// Compiles `source`; a syntax error is thrown with PCRE2's message and the byte offset where it stopped.
-    public init(_ source: String, options: PatternOptions = [], limits: MatchLimits = .default) throws(MatchingError) {
+    public convenience init(
+        _ source: String, options: PatternOptions = [], limits: MatchLimits = .default
+    ) throws(MatchingError) {
+        try self.init(source, options: options, limits: limits, splittingAlternatives: true)
+    }
+
+    /// With `splittingAlternatives: false`, the pattern is always run whole (tests compare the two).
+    init(
+        _ source: String, options: PatternOptions, limits: MatchLimits, splittingAlternatives: Bool
+    ) throws(MatchingError) {
         var compileOptions: UInt32 = PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C
         if options.contains(.caseless) { compileOptions |= PCRE2_CASELESS }
         if options.contains(.multiline) { compileOptions |= PCRE2_MULTILINE }
@@ -50,6 +62,18 @@ public final class Pattern: Sendable {
         self.code = compiled
         self.matchContext = context
         self.isJITCompiled = pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+        var alternatives: [Pattern] = []
+        if splittingAlternatives, let sources = LeadingAlternation.split(source, options: options) {
+            do {
+                for source in sources {
+                    alternatives.append(try Pattern(source, options: options, limits: limits, splittingAlternatives: false))
+                }
+            } catch {
+                // Never expected (each is a piece of a pattern that compiled); the whole pattern still works.
+                alternatives = []
+            }
+        }
+        self.alternatives = alternatives
     }
 
     deinit {
@@ -100,6 +124,25 @@ public final class Pattern: Sendable {
             throw MatchingError(code: .matchFailed, message: "PCRE2 could not allocate match data")
         }
         defer { pcre2_match_data_free_8(matchData) }
+        if !alternatives.isEmpty {
+            // The leftmost start wins; at the same start, the earlier alternative (the whole pattern's choice).
+            // A limit hit in one of them says nothing about the whole pattern: run it whole to find out.
+            var leftmost: Range<Int>?
+            do {
+                for alternative in alternatives {
+                    guard let range = try alternative.match(bytes, from: start, into: matchData) else { continue }
+                    if leftmost == nil || range.lowerBound < leftmost!.lowerBound { leftmost = range }
+                }
+                return leftmost.map { MatchSpan(utf8: $0) }
+            } catch {}
+        }
+        return try match(bytes, from: start, into: matchData).map { MatchSpan(utf8: $0) }
+    }
+
+    /// PCRE2's first match from `start`, as the raw start and end offsets it reports.
+    private func match(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into matchData: OpaquePointer
+    ) throws(MatchingError) -> Range<Int>? {
         // An empty buffer may have no base address; PCRE2 wants a valid pointer even for length 0.
         var empty: UInt8 = 0
         let rc = withUnsafePointer(to: &empty) { fallback in
@@ -111,8 +154,9 @@ public final class Pattern: Sendable {
         let ovector = pcre2_get_ovector_pointer_8(matchData)!
         let lower = ovector[0]
         let upper = ovector[1]
-        // \K can put the start after the end; report such a match as empty at its end.
-        return MatchSpan(utf8: min(lower, upper)..<upper)
+        // \K can put the start after the end; report such a match as empty at its end. (Split patterns have no
+        // \K, so for them the start is where the attempt began.)
+        return min(lower, upper)..<upper
     }
 
     static func matchError(_ rc: Int32) -> MatchingError {
