@@ -14,7 +14,7 @@
 /// changes options for what follows it, and `\K` cannot move a reported start away from the attempt's start.
 /// Back-references, recursion and anything else `PatternStructure` does not understand keep a pattern whole.
 enum LeadingAlternation {
-    /// More alternatives than this cost more as separate searches than the byte table does.
+    /// More separate searches than this cost more than the byte table does.
     static let maximumAlternatives = 6
 
     /// The split patterns' sources, or nil when `source` does not have the shape this needs.
@@ -65,7 +65,7 @@ enum LeadingAlternation {
             alternatives[alternatives.count - 1].append(scalar)
             index += 1
         }
-        guard closed, (2...maximumAlternatives).contains(alternatives.count) else { return nil }
+        guard closed, alternatives.count >= 2 else { return nil }
         let rest = scalars[index...]
         // A repeated group (`(?:a|b)+`) is a choice on every round, not once.
         if let next = rest.first, "*+?{".unicodeScalars.contains(next) { return nil }
@@ -79,13 +79,38 @@ enum LeadingAlternation {
         // Back-references, recursion, conditionals and verbs would all read the groups' numbers or the match
         // so far differently once split.
         guard PatternStructure(source: source, options: options) != nil else { return nil }
-        return alternatives.map { alternative in
+        let starts = alternatives.flatMap { alternative in firstLetters(of: alternative, options: options) }
+        guard starts.count <= maximumAlternatives else { return nil }
+        return starts.map { start in
             var split = String.UnicodeScalarView()
             split.append(contentsOf: prefix)
-            split.append(contentsOf: alternative)
+            split.append(contentsOf: start)
             split.append(contentsOf: rest)
             return String(split)
         }
+    }
+
+    /// The alternative as one or two patterns, each with a first letter PCRE2 can skip to quickly.
+    ///
+    /// Caselessly, `k` also matches KELVIN SIGN (U+212A) and `s` LONG S (U+017F): three first characters of
+    /// different lengths, which PCRE2 again finds with its byte table. Such an alternative becomes one pattern
+    /// for the ASCII letter in either case and one for the other sign; at any position at most one of them can
+    /// match, and together they match what the alternative does. A repeated first letter (`s+`) could mix them,
+    /// so it stays as it is.
+    private static func firstLetters(of alternative: [Unicode.Scalar], options: PatternOptions) -> [[Unicode.Scalar]] {
+        guard options.contains(.caseless), let first = alternative.first else { return [alternative] }
+        let sign: String
+        switch first {
+        case "k", "K": sign = #"\x{212A}"#
+        case "s", "S": sign = #"\x{17F}"#
+        default: return [alternative]
+        }
+        if alternative.count > 1, "*+?{".unicodeScalars.contains(alternative[1]) { return [alternative] }
+        let lower = Unicode.Scalar(UInt8(ascii: first) | 0x20)
+        let upper = Unicode.Scalar(UInt8(ascii: first) & ~0x20)
+        let ascii = Array("(?-i:[\(lower)\(upper)])".unicodeScalars) + alternative.dropFirst()
+        let other = Array("(?-i:\(sign))".unicodeScalars) + alternative.dropFirst()
+        return [ascii, other]
     }
 
     /// The index of the `]` closing the class that opens at `start`, skipping POSIX classes (`[:alpha:]`),

@@ -14,6 +14,13 @@ struct LeadingAlternationTests {
         #expect(
             LeadingAlternation.split(#"(?:a(?:b|c)|d[|)]|e[[:alpha:]|]|f\|g|h\)x)z"#, options: [])
                 == ["a(?:b|c)z", "d[|)]z", "e[[:alpha:]|]z", #"f\|gz"#, #"h\)xz"#])
+        // Caselessly, k and s also match KELVIN SIGN and LONG S: each gets a search of its own.
+        #expect(
+            LeadingAlternation.split(#"\b(?:spins|kredyt|loans?)\b"#, options: .caseless)
+                == [#"\b(?-i:[sS])pins\b"#, #"\b(?-i:\x{17F})pins\b"#, #"\b(?-i:[kK])redyt\b"#,
+                    #"\b(?-i:\x{212A})redyt\b"#, #"\bloans?\b"#])
+        #expect(LeadingAlternation.split(#"(?:spins|loans)"#, options: []) == ["spins", "loans"])
+        #expect(LeadingAlternation.split(#"(?:s+pam|ham)"#, options: .caseless) == ["s+pam", "ham"])
         let pattern = try Pattern(#"\b(?:win|get\s+paid)\s+\d+"#, options: .caseless)
         #expect(pattern.alternatives.map(\.source) == [#"\bwin\s+\d+"#, #"\bget\s+paid\s+\d+"#])
         #expect(pattern.alternatives.allSatisfy { $0.alternatives.isEmpty })
@@ -33,12 +40,13 @@ struct LeadingAlternationTests {
         #"(?:a*b|c)"#,
         #"(?:ab|)c"#,  // an empty alternative
         #"(?:a|b|c|d|e|f|g)"#,  // more alternatives than searching separately pays for
+        #"(?:sa|sb|sc|d)"#,  // caselessly, seven searches
         #"(?:a|b"#,  // unclosed
         #"(?:a|b)(?#c|d)"#,
         #"(?:ab|cd)"#,
     ])
     func patternsOfOtherShapesStayWhole(_ source: String) throws {
-        let options: PatternOptions = source == #"(?:ab|cd)"# ? .extended : []
+        let options: PatternOptions = source == #"(?:ab|cd)"# ? .extended : source.hasPrefix("(?:sa") ? .caseless : []
         #expect(LeadingAlternation.split(source, options: options) == nil)
     }
 
@@ -54,10 +62,11 @@ struct LeadingAlternationTests {
             #"(?:eé|e\w|e)é?"#,
             #"(?:win|get)(?<=n|t)\s*(?:per|a)\b"#,
             #"\b(?:k|s)\w{1,3}"#,
+            #"(?:spam|kasse|s+k)\w?"#,
         ]
         let alphabet = ["win", "winner", "wi", " ", "  ", "1", "23", "456", "get", "paid", "getting", "ab", "abc",
                         "a", "c", "d", "cash", "cashback", "ca", "x", "xy", "y", "é", "e", "ée", "per", "\n", "K",
-                        "\u{212A}", "\u{017F}", "s", "!", "-"]
+                        "\u{212A}", "\u{017F}", "s", "!", "-", "spam", "Kasse", "\u{017F}pam", "\u{212A}asse"]
         var generator = SeededGenerator(seed: 0x5EED_A17E)
         for source in sources {
             for options in [PatternOptions(), .caseless] {
