@@ -27,6 +27,9 @@ enum LeadingAlternation {
             prefix = ["\\", "b"]
             index = 2
         }
+        if scalars[index...].first == "[" {
+            return splitClass(scalars, at: index, prefix: prefix, source: source, options: options)
+        }
         guard scalars[index...].starts(with: ["(", "?", ":"]) else { return nil }
         index += 3
 
@@ -76,6 +79,15 @@ enum LeadingAlternation {
             if alternative.count > 1, "*?{".unicodeScalars.contains(alternative[1]) { return nil }
             guard !setsOptions(alternative) else { return nil }
         }
+        return assemble(alternatives, prefix: prefix, rest: rest, source: source, options: options)
+    }
+
+    /// The split sources of `prefix`, each alternative and `rest`, or nil when the pattern is beyond what
+    /// splitting may touch or would take too many searches.
+    private static func assemble(
+        _ alternatives: [[Unicode.Scalar]], prefix: [Unicode.Scalar], rest: ArraySlice<Unicode.Scalar>, source: String,
+        options: PatternOptions
+    ) -> [String]? {
         // Back-references, recursion, conditionals and verbs would all read the groups' numbers or the match
         // so far differently once split.
         guard PatternStructure(source: source, options: options) != nil else { return nil }
@@ -88,6 +100,43 @@ enum LeadingAlternation {
             split.append(contentsOf: rest)
             return String(split)
         }
+    }
+
+    /// A pattern starting with a class of single characters (`[s5$]l[o0]ts`, as leetspeak rules are written) is
+    /// a choice of one character: one search per character (`sl[o0]ts`, `5l[o0]ts`, `\$l[o0]ts`). The
+    /// characters exclude each other, so at any start at most one of the searches matches. Only plain ASCII
+    /// members: no ranges, negation, escapes standing for sets, or POSIX classes.
+    private static func splitClass(
+        _ scalars: [Unicode.Scalar], at start: Int, prefix: [Unicode.Scalar], source: String, options: PatternOptions
+    ) -> [String]? {
+        guard let end = classEnd(scalars, from: start) else { return nil }
+        var members: [Unicode.Scalar] = []
+        var index = start + 1
+        while index < end {
+            var member = scalars[index]
+            if member == "\\" {
+                // An escaped punctuation character stands for itself; an escaped letter or digit is a set or a code.
+                member = scalars[index + 1]
+                guard member.isASCII, !member.properties.isAlphabetic, !("0"..."9").contains(member) else { return nil }
+                index += 2
+            } else {
+                guard member.isASCII, member != "^" || index > start + 1, member != "[" else { return nil }
+                // `a-z` is a range; a `-` first or last stands for itself.
+                if member == "-", index != start + 1, index != end - 1 { return nil }
+                index += 1
+            }
+            guard (0x21...0x7E).contains(member.value) else { return nil }
+            // Caselessly, `s` and `S` are one member.
+            let key = options.contains(.caseless) ? Unicode.Scalar(UInt8(ascii: member) | (member.properties.isAlphabetic ? 0x20 : 0)) : member
+            if !members.contains(key) { members.append(key) }
+        }
+        guard members.count >= 2 else { return nil }
+        let rest = scalars[(end + 1)...]
+        if let next = rest.first, "*+?{".unicodeScalars.contains(next) { return nil }
+        let alternatives = members.map { member -> [Unicode.Scalar] in
+            member.properties.isAlphabetic || ("0"..."9").contains(member) ? [member] : ["\\", member]
+        }
+        return assemble(alternatives, prefix: prefix, rest: rest, source: source, options: options)
     }
 
     /// The alternative as one or two patterns, each with a first letter PCRE2 can skip to quickly.

@@ -21,6 +21,13 @@ struct LeadingAlternationTests {
                     #"\b(?-i:\x{212A})redyt\b"#, #"\bloans?\b"#])
         #expect(LeadingAlternation.split(#"(?:spins|loans)"#, options: []) == ["spins", "loans"])
         #expect(LeadingAlternation.split(#"(?:s+pam|ham)"#, options: .caseless) == ["s+pam", "ham"])
+        // A class of single characters at the start is a choice of one character.
+        #expect(
+            LeadingAlternation.split(#"[s5$][^a-z0-9]?l[o0]ts"#, options: .caseless)
+                == [#"(?-i:[sS])[^a-z0-9]?l[o0]ts"#, #"(?-i:\x{17F})[^a-z0-9]?l[o0]ts"#, #"5[^a-z0-9]?l[o0]ts"#,
+                    #"\$[^a-z0-9]?l[o0]ts"#])
+        #expect(LeadingAlternation.split(#"\b[aA4@]x"#, options: .caseless) == [#"\bax"#, #"\b4x"#, #"\b\@x"#])
+        #expect(LeadingAlternation.split(#"[\.\]-]x"#, options: []) == [#"\.x"#, #"\]x"#, #"\-x"#])
         let pattern = try Pattern(#"\b(?:win|get\s+paid)\s+\d+"#, options: .caseless)
         #expect(pattern.alternatives.map(\.source) == [#"\bwin\s+\d+"#, #"\bget\s+paid\s+\d+"#])
         #expect(pattern.alternatives.allSatisfy { $0.alternatives.isEmpty })
@@ -44,9 +51,17 @@ struct LeadingAlternationTests {
         #"(?:a|b"#,  // unclosed
         #"(?:a|b)(?#c|d)"#,
         #"(?:ab|cd)"#,
+        #"[a-z]x"#,  // a range
+        #"[^ab]x"#,  // negated
+        #"[\w.]x"#,  // an escape standing for a set
+        #"[[:alpha:]_]x"#,
+        #"[ab]+x"#,  // repeated
+        #"[aé]x"#,  // beyond ASCII
+        #"[aA]x"#,  // caselessly, one character
     ])
     func patternsOfOtherShapesStayWhole(_ source: String) throws {
-        let options: PatternOptions = source == #"(?:ab|cd)"# ? .extended : source.hasPrefix("(?:sa") ? .caseless : []
+        let options: PatternOptions =
+            source == #"(?:ab|cd)"# ? .extended : source.hasPrefix("(?:sa") || source == "[aA]x" ? .caseless : []
         #expect(LeadingAlternation.split(source, options: options) == nil)
     }
 
@@ -63,10 +78,14 @@ struct LeadingAlternationTests {
             #"(?:win|get)(?<=n|t)\s*(?:per|a)\b"#,
             #"\b(?:k|s)\w{1,3}"#,
             #"(?:spam|kasse|s+k)\w?"#,
+            #"[s5$][^a-z0-9]?l[o0]"#,
+            #"\b[k4!]\w?"#,
+            #"[-a.]b?"#,
         ]
         let alphabet = ["win", "winner", "wi", " ", "  ", "1", "23", "456", "get", "paid", "getting", "ab", "abc",
                         "a", "c", "d", "cash", "cashback", "ca", "x", "xy", "y", "é", "e", "ée", "per", "\n", "K",
-                        "\u{212A}", "\u{017F}", "s", "!", "-", "spam", "Kasse", "\u{017F}pam", "\u{212A}asse"]
+                        "\u{212A}", "\u{017F}", "s", "!", "-", "spam", "Kasse", "\u{017F}pam", "\u{212A}asse",
+                        "$", "5", "lo", "l0t", ".", "b", "4", "S-lo"]
         var generator = SeededGenerator(seed: 0x5EED_A17E)
         for source in sources {
             for options in [PatternOptions(), .caseless] {
