@@ -33,6 +33,8 @@ public final class PatternSet: Sendable {
     /// How the prefilter finds each pattern.
     public let routes: [Route]
     private let alwaysRun: [Int]
+    /// The candidates of every text before scanning: the patterns the prefilter cannot take.
+    private let alwaysRunSet: CandidateSet
     /// The patterns scanned for in every text.
     private let database: HyperscanDatabase?
     /// Patterns every match of which has a code point from some buckets (`\p{Cyrillic}`, `казино`) or a run of
@@ -52,6 +54,7 @@ public final class PatternSet: Sendable {
         guard prefilter, !patterns.isEmpty else {
             self.exclusions = []
             self.alwaysRun = Array(patterns.indices)
+            self.alwaysRunSet = CandidateSet(all: patterns.count)
             self.database = nil
             self.gated = []
             self.gatesOnCapitals = false
@@ -110,6 +113,9 @@ public final class PatternSet: Sendable {
         self.skeletonDatabase = skeletonDatabase
         self.exclusions = exclusions.sorted { $0.index < $1.index }
         self.alwaysRun = self.exclusions.map(\.index)
+        var alwaysRunSet = CandidateSet(capacity: patterns.count)
+        for index in alwaysRun { alwaysRunSet.insert(index) }
+        self.alwaysRunSet = alwaysRunSet
         var routes = Array(repeating: Route.scanned, count: patterns.count)
         for index in gatedIndices.values.joined() { routes[index] = .gated }
         for (index, _) in skeletonRoutes { routes[index] = .skeleton }
@@ -159,9 +165,9 @@ public final class PatternSet: Sendable {
 
     /// The candidates for UTF-8 `bytes`.
     public func candidates(in bytes: UnsafeBufferPointer<UInt8>) throws(MatchingError) -> CandidateSet {
-        var set = CandidateSet(capacity: patterns.count)
-        for index in alwaysRun { set.insert(index) }
-        guard !bytes.isEmpty else { return set }
+        // Most channels of a post are empty (no summary, no alt text): they share one set, allocated once.
+        guard !bytes.isEmpty else { return alwaysRunSet }
+        var set = alwaysRunSet
         if let database {
             try database.scan(bytes, into: &set)
         }
