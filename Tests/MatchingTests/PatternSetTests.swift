@@ -1,4 +1,4 @@
-import Matching
+@testable import Matching
 import Testing
 
 @Suite("PatternSet (Hyperscan prefilter, PCRE2 confirm)")
@@ -181,6 +181,50 @@ struct PrefilterPropertyTests {
         }
         for text in other {
             #expect(try pattern.matches(text) == false)
+        }
+    }
+}
+
+/// `CandidateSet` is a value: a copy changes independently of the set it was copied from.
+@Suite("CandidateSet")
+struct CandidateSetTests {
+    @Test func copiesAreIndependentValues() {
+        var original = CandidateSet(capacity: 200)
+        for index in [0, 63, 64, 130, 199] { original.insert(index) }
+        var copy = original
+        copy.insert(5)
+        copy.formIntersection(CandidateSet(all: 100))
+        #expect(Array(original) == [0, 63, 64, 130, 199])
+        #expect(Array(copy) == [0, 5, 63, 64])
+        var union = original
+        union.formUnion(copy)
+        #expect(Array(union) == [0, 5, 63, 64, 130, 199])
+        #expect(Array(original) == [0, 63, 64, 130, 199])
+        #expect(union.count == 6 && !union.isEmpty && CandidateSet(capacity: 70).isEmpty)
+        #expect(original.contains(130) && !original.contains(131) && !original.contains(-1) && !original.contains(200))
+    }
+
+    @Test func writingThroughTheWordsCopiesASharedSet() {
+        let shared = CandidateSet(capacity: 128)
+        var written = shared
+        written.withUnsafeMutableWords { $0[1] = 1 << 3 }
+        #expect(Array(written) == [67])
+        #expect(Array(shared) == [])
+    }
+
+    @Test func membersMatchASetOfIntegersAcrossWords() {
+        var generator = SeededGenerator(seed: 0xC0FFEE)
+        for _ in 0..<200 {
+            let capacity = Int.random(in: 0...300, using: &generator)
+            var set = CandidateSet(capacity: capacity)
+            var reference = Set<Int>()
+            for _ in 0..<Int.random(in: 0...40, using: &generator) where capacity > 0 {
+                let index = Int.random(in: 0..<capacity, using: &generator)
+                set.insert(index)
+                reference.insert(index)
+            }
+            #expect(Array(set) == reference.sorted())
+            #expect(set.count == reference.count)
         }
     }
 }
