@@ -21,6 +21,9 @@ enum LeadingAlternation {
     static func split(_ source: String, options: PatternOptions) -> [String]? {
         guard !options.contains(.extended), !source.contains("\\K"), !source.contains("(?#") else { return nil }
         let scalars = Array(source.unicodeScalars)
+        if let branches = topLevelBranches(scalars), branches.count >= 2 {
+            return splitBranches(branches, source: source, options: options)
+        }
         var index = 0
         var prefix: [Unicode.Scalar] = []
         if scalars.starts(with: ["\\", "b"]) {
@@ -80,6 +83,72 @@ enum LeadingAlternation {
             guard !setsOptions(alternative) else { return nil }
         }
         return assemble(alternatives, prefix: prefix, rest: rest, source: source, options: options)
+    }
+
+    /// A pattern that is itself a choice (`\\bclaim\\s+…|\\b(?:connect|verify)\\s+wallet`): each branch is one
+    /// search, or is split in turn, in order, so that at any start the earliest branch that matches still wins.
+    /// Each branch must start with a letter or digit (after a `\\b`) or be splittable itself, and none may set
+    /// options: at the top level, `(?i)` in one branch reaches into the branches after it.
+    private static func splitBranches(_ branches: [[Unicode.Scalar]], source: String, options: PatternOptions) -> [String]? {
+        guard PatternStructure(source: source, options: options) != nil else { return nil }
+        var sources: [String] = []
+        for branch in branches {
+            guard !setsOptions(branch) else { return nil }
+            var text = String.UnicodeScalarView()
+            text.append(contentsOf: branch)
+            if let parts = split(String(text), options: options) {
+                sources += parts
+                continue
+            }
+            let prefix: [Unicode.Scalar] = branch.starts(with: ["\\", "b"]) ? ["\\", "b"] : []
+            let body = Array(branch.dropFirst(prefix.count))
+            guard let first = body.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first)
+            else { return nil }
+            if body.count > 1, "*?{".unicodeScalars.contains(body[1]) { return nil }
+            for start in firstLetters(of: body, options: options) {
+                var split = String.UnicodeScalarView()
+                split.append(contentsOf: prefix)
+                split.append(contentsOf: start)
+                sources.append(String(split))
+            }
+        }
+        return sources.count <= maximumAlternatives ? sources : nil
+    }
+
+    /// The branches of a pattern split at its top-level `|`s, or nil when its brackets do not close.
+    private static func topLevelBranches(_ scalars: [Unicode.Scalar]) -> [[Unicode.Scalar]]? {
+        var branches: [[Unicode.Scalar]] = [[]]
+        var depth = 0
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            switch scalar {
+            case "\\":
+                guard index + 1 < scalars.count else { return nil }
+                branches[branches.count - 1] += scalars[index...(index + 1)]
+                index += 2
+                continue
+            case "[":
+                guard let end = classEnd(scalars, from: index) else { return nil }
+                branches[branches.count - 1] += scalars[index...end]
+                index = end + 1
+                continue
+            case "(":
+                depth += 1
+            case ")":
+                guard depth > 0 else { return nil }
+                depth -= 1
+            case "|" where depth == 0:
+                branches.append([])
+                index += 1
+                continue
+            default:
+                break
+            }
+            branches[branches.count - 1].append(scalar)
+            index += 1
+        }
+        return depth == 0 ? branches : nil
     }
 
     /// The split sources of `prefix`, each alternative and `rest`, or nil when the pattern is beyond what

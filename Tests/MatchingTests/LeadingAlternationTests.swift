@@ -28,6 +28,11 @@ struct LeadingAlternationTests {
                     #"\$[^a-z0-9]?l[o0]ts"#])
         #expect(LeadingAlternation.split(#"\b[aA4@]x"#, options: .caseless) == [#"\bax"#, #"\b4x"#, #"\b\@x"#])
         #expect(LeadingAlternation.split(#"[\.\]-]x"#, options: []) == [#"\.x"#, #"\]x"#, #"\-x"#])
+        // A pattern that is itself a choice: each branch in order, split in turn where it can be.
+        #expect(
+            LeadingAlternation.split(#"\bclaim\s+x|\b(?:connect|sync)\s+wallet\b"#, options: .caseless)
+                == [#"\bclaim\s+x"#, #"\bconnect\s+wallet\b"#, #"\b(?-i:[sS])ync\s+wallet\b"#,
+                    #"\b(?-i:\x{17F})ync\s+wallet\b"#])
         let pattern = try Pattern(#"\b(?:win|get\s+paid)\s+\d+"#, options: .caseless)
         #expect(pattern.alternatives.map(\.source) == [#"\bwin\s+\d+"#, #"\bget\s+paid\s+\d+"#])
         #expect(pattern.alternatives.allSatisfy { $0.alternatives.isEmpty })
@@ -58,6 +63,9 @@ struct LeadingAlternationTests {
         #"[ab]+x"#,  // repeated
         #"[aé]x"#,  // beyond ASCII
         #"[aA]x"#,  // caselessly, one character
+        #"ab|(?i)cd"#,  // at the top level, an option setting reaches into later branches
+        #"ab|[cd]+e"#,  // a branch that neither starts with a letter nor splits
+        #"ab|"#,
     ])
     func patternsOfOtherShapesStayWhole(_ source: String) throws {
         let options: PatternOptions =
@@ -81,6 +89,9 @@ struct LeadingAlternationTests {
             #"[s5$][^a-z0-9]?l[o0]"#,
             #"\b[k4!]\w?"#,
             #"[-a.]b?"#,
+            #"\bwin\s+\d|\b(?:get|wi)\w*|ab"#,
+            #"sa|(?:k|x)y|bc"#,
+            #"ab|abc?d|a|(?:ca|c)b?"#,
         ]
         let alphabet = ["win", "winner", "wi", " ", "  ", "1", "23", "456", "get", "paid", "getting", "ab", "abc",
                         "a", "c", "d", "cash", "cashback", "ca", "x", "xy", "y", "é", "e", "ée", "per", "\n", "K",
