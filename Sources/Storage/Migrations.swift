@@ -129,6 +129,11 @@ enum Migrations {
         migrator.registerMigration("2026-11-27-drop-observation-actor-index") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS observation_actor")
         }
+        // Campaigns remember which fingerprint algorithm made them (`CampaignFingerprint.version`); the rows
+        // before this column were all version 1.
+        migrator.registerMigration("2026-11-28-campaign-fingerprint-version") { db in
+            try db.execute(sql: "ALTER TABLE campaign ADD COLUMN fingerprint_version INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }()
 }

@@ -42,12 +42,18 @@ public final class SQLiteReputationStore: ReputationStore {
 
     public func openCampaigns(seenSince date: Date) throws -> [(campaign: CampaignRecord, bands: [UInt64])] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM campaign WHERE last_seen >= ?", arguments: [date.timeIntervalSince1970])
+            // Campaigns fingerprinted by another version of the algorithm cannot be compared with new posts.
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM campaign WHERE last_seen >= ? AND fingerprint_version = ?",
+                arguments: [date.timeIntervalSince1970, CampaignFingerprint.version])
             var bands: [Int64: [UInt64]] = [:]
             let bandRows = try Row.fetchAll(
                 db,
-                sql: "SELECT campaign_band.band, campaign_band.campaign FROM campaign_band JOIN campaign ON campaign.id = campaign_band.campaign WHERE campaign.last_seen >= ?",
-                arguments: [date.timeIntervalSince1970])
+                sql: """
+                    SELECT campaign_band.band, campaign_band.campaign FROM campaign_band JOIN campaign ON campaign.id = campaign_band.campaign
+                    WHERE campaign.last_seen >= ? AND campaign.fingerprint_version = ?
+                    """,
+                arguments: [date.timeIntervalSince1970, CampaignFingerprint.version])
             for row in bandRows {
                 let band: Int64 = row["band"]
                 bands[row["campaign"], default: []].append(UInt64(bitPattern: band))
@@ -140,9 +146,10 @@ public final class SQLiteReputationStore: ReputationStore {
                     try db.cachedStatement(
                         sql: """
                             SELECT campaign.* FROM campaign_band JOIN campaign ON campaign.id = campaign_band.campaign
-                            WHERE campaign_band.band IN (\(placeholders(bands.count))) ORDER BY campaign.last_seen DESC LIMIT 1
+                            WHERE campaign_band.band IN (\(placeholders(bands.count))) AND campaign.fingerprint_version = ?
+                            ORDER BY campaign.last_seen DESC LIMIT 1
                             """),
-                    arguments: StatementArguments(bands.map { Int64(bitPattern: $0) }))
+                    arguments: StatementArguments(bands.map { Int64(bitPattern: $0) } + [Int64(CampaignFingerprint.version)]))
             else { return nil }
             return Self.campaign(from: row)
         }
@@ -221,8 +228,8 @@ public final class SQLiteReputationStore: ReputationStore {
                 }
                 let campaign = try db.cachedStatement(
                     sql: """
-                        INSERT OR REPLACE INTO campaign (id, first_seen, last_seen, size, actors, domains, signature)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR REPLACE INTO campaign (id, first_seen, last_seen, size, actors, domains, signature, fingerprint_version)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for record in changes.campaigns {
                     var signature = Data(capacity: record.signature.count * 4)
@@ -230,6 +237,7 @@ public final class SQLiteReputationStore: ReputationStore {
                     try campaign.execute(arguments: [
                         record.id, record.firstSeen.timeIntervalSince1970, record.lastSeen.timeIntervalSince1970, record.size,
                         record.actors.sorted().joined(separator: "\n"), record.domains.sorted().joined(separator: "\n"), signature,
+                        CampaignFingerprint.version,
                     ])
                 }
                 let band = try db.cachedStatement(sql: "INSERT OR REPLACE INTO campaign_band (band, campaign) VALUES (?, ?)")

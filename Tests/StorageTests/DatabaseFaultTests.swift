@@ -169,3 +169,29 @@ func sqliteOutput(_ path: String, _ sql: String) throws -> String {
     defer { try? queue.close() }
     return try queue.read { db in try String.fetchAll(db, sql: sql).joined(separator: "\n") }
 }
+
+@Suite("SQLite reputation store: campaign fingerprint versions")
+struct CampaignFingerprintVersionTests {
+    @Test func campaignsOfAnotherFingerprintVersionAreNotReadBack() throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+        let store = SQLiteReputationStore(database: try SQLiteDatabase(path: path))
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        var campaign = CampaignRecord(id: 7, firstSeen: at)
+        campaign.size = 3
+        campaign.signature = Array(repeating: 5, count: 100)
+        var changes = ReputationChanges()
+        changes.campaigns = [campaign]
+        changes.bands = [(11, 7), (12, 7)]
+        try store.apply(changes)
+        #expect(try store.campaign(forBands: [12])?.id == 7)
+        #expect(try store.openCampaigns(seenSince: at.addingTimeInterval(-60)).map(\.campaign.id) == [7])
+
+        let queue = try DatabaseQueue(path: path)
+        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT fingerprint_version FROM campaign") } == CampaignFingerprint.version)
+        // As if an earlier algorithm had made it: its bands no longer lead to it.
+        try queue.write { try $0.execute(sql: "UPDATE campaign SET fingerprint_version = ?", arguments: [CampaignFingerprint.version - 1]) }
+        #expect(try store.campaign(forBands: [11, 12]) == nil)
+        #expect(try store.openCampaigns(seenSince: at.addingTimeInterval(-60)).isEmpty)
+    }
+}

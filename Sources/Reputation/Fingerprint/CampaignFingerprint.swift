@@ -16,8 +16,9 @@
 /// Hashes are computed in code with fixed seeds (never `Hasher`, which is seeded per process), so a fingerprint
 /// is the same on every machine and in every run, and can be stored.
 public struct CampaignFingerprint: Sendable, Hashable {
-    /// Changes whenever normalisation, shingling or hashing changes, so that stored fingerprints of another
-    /// version are recomputed rather than compared with new ones.
+    /// Changes whenever normalisation, shingling or hashing changes. Stores keep it with each campaign and
+    /// read back only campaigns of this version: a fingerprint of another version cannot be compared with new
+    /// ones, so such a campaign is not continued and a new one starts.
     public static let version = 1
 
     static let signatureLength = 100
