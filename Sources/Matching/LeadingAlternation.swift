@@ -21,8 +21,8 @@ enum LeadingAlternation {
     static func split(_ source: String, options: PatternOptions) -> [String]? {
         guard !options.contains(.extended), !source.contains("\\K"), !source.contains("(?#") else { return nil }
         let scalars = Array(source.unicodeScalars)
-        if let branches = topLevelBranches(scalars), branches.count >= 2 {
-            return splitBranches(branches, source: source, options: options)
+        if let topLevel = branches(of: scalars, from: 0, insideGroup: false), topLevel.branches.count >= 2 {
+            return splitBranches(topLevel.branches, source: source, options: options)
         }
         var index = 0
         var prefix: [Unicode.Scalar] = []
@@ -34,45 +34,11 @@ enum LeadingAlternation {
             return splitClass(scalars, at: index, prefix: prefix, source: source, options: options)
         }
         guard scalars[index...].starts(with: ["(", "?", ":"]) else { return nil }
-        index += 3
-
-        var alternatives: [[Unicode.Scalar]] = [[]]
-        var depth = 0
-        var closed = false
-        scan: while index < scalars.count {
-            let scalar = scalars[index]
-            switch scalar {
-            case "\\":
-                guard index + 1 < scalars.count else { return nil }
-                alternatives[alternatives.count - 1] += scalars[index...(index + 1)]
-                index += 2
-                continue scan
-            case "[":
-                guard let end = classEnd(scalars, from: index) else { return nil }
-                alternatives[alternatives.count - 1] += scalars[index...end]
-                index = end + 1
-                continue scan
-            case "(":
-                depth += 1
-            case ")":
-                if depth == 0 {
-                    closed = true
-                    index += 1
-                    break scan
-                }
-                depth -= 1
-            case "|" where depth == 0:
-                alternatives.append([])
-                index += 1
-                continue scan
-            default:
-                break
-            }
-            alternatives[alternatives.count - 1].append(scalar)
-            index += 1
+        guard let group = branches(of: scalars, from: index + 3, insideGroup: true), group.branches.count >= 2 else {
+            return nil
         }
-        guard closed, alternatives.count >= 2 else { return nil }
-        let rest = scalars[index...]
+        let alternatives = group.branches
+        let rest = scalars[group.end...]
         // A repeated group (`(?:a|b)+`) is a choice on every round, not once.
         if let next = rest.first, "*+?{".unicodeScalars.contains(next) { return nil }
         for alternative in alternatives {
@@ -115,11 +81,14 @@ enum LeadingAlternation {
         return sources.count <= maximumAlternatives ? sources : nil
     }
 
-    /// The branches of a pattern split at its top-level `|`s, or nil when its brackets do not close.
-    private static func topLevelBranches(_ scalars: [Unicode.Scalar]) -> [[Unicode.Scalar]]? {
+    /// The branches from `start` split at the `|`s outside brackets, and the index after them: after the `)`
+    /// closing the group when `insideGroup`, else the end of the pattern. Nil when brackets do not close.
+    private static func branches(
+        of scalars: [Unicode.Scalar], from start: Int, insideGroup: Bool
+    ) -> (branches: [[Unicode.Scalar]], end: Int)? {
         var branches: [[Unicode.Scalar]] = [[]]
         var depth = 0
-        var index = 0
+        var index = start
         while index < scalars.count {
             let scalar = scalars[index]
             switch scalar {
@@ -136,7 +105,7 @@ enum LeadingAlternation {
             case "(":
                 depth += 1
             case ")":
-                guard depth > 0 else { return nil }
+                if depth == 0 { return insideGroup ? (branches, index + 1) : nil }
                 depth -= 1
             case "|" where depth == 0:
                 branches.append([])
@@ -148,7 +117,7 @@ enum LeadingAlternation {
             branches[branches.count - 1].append(scalar)
             index += 1
         }
-        return depth == 0 ? branches : nil
+        return insideGroup || depth != 0 ? nil : (branches, index)
     }
 
     /// The split sources of `prefix`, each alternative and `rest`, or nil when the pattern is beyond what
