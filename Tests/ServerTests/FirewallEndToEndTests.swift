@@ -171,7 +171,10 @@ struct FirewallEndToEndTests {
                   maxBodyBytes: 8192
                 keys:
                   allowPrivateAddresses: true
+                  fetchTimeoutSeconds: 30
                 """.write(to: config, atomically: true, encoding: .utf8)
+            // A generous key fetch timeout: with every suite running at once on two cores, this test has taken
+            // over 80 s, and a 5 s fetch of mallory's key turned the spoofed delivery into "key unreachable".
             let server = try ServerProcess(arguments: [
                 "--db", folder.appendingPathComponent("herdwatch.sqlite").path, "--rules", try TestRules.directory(),
                 "--upstream", origin, "--config", config.path,
