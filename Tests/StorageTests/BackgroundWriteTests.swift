@@ -100,7 +100,9 @@ struct BackgroundWriteTests {
             // A writer names its thread once it runs: on a loaded machine the last ones may not have yet. The count
             // that ended the wait is the one checked: reading /proc/self/task while other tests' threads come and go
             // can skip an entry, so a second reading may come up one short.
-            let deadline = ContinuousClock.now + .seconds(10)
+            // CI has seen this test take 72 s with every suite running at once, and one writer still unnamed
+            // after 10 s: the wait ends as soon as all are named, so a long deadline costs nothing otherwise.
+            let deadline = ContinuousClock.now + .seconds(60)
             var named = writerThreads()
             while named < created, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
@@ -110,7 +112,7 @@ struct BackgroundWriteTests {
             withExtendedLifetime(reputations) {}
         }
         // Released: every writer thread winds down (other tests' writers may still be about).
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while writerThreads() >= created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(writerThreads() < created)
     }
