@@ -42,11 +42,7 @@ enum LeadingAlternation {
         // A repeated group (`(?:a|b)+`) is a choice on every round, not once.
         if let next = rest.first, "*+?{".unicodeScalars.contains(next) { return nil }
         for alternative in alternatives {
-            // Each must start with a letter or digit it cannot do without, or the split buys nothing.
-            guard let first = alternative.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first)
-            else { return nil }
-            if alternative.count > 1, "*?{".unicodeScalars.contains(alternative[1]) { return nil }
-            guard !setsOptions(alternative) else { return nil }
+            guard startsWithRequiredLetter(alternative), !setsOptions(alternative) else { return nil }
         }
         return assemble(alternatives, prefix: prefix, rest: rest, source: source, options: options)
     }
@@ -68,9 +64,7 @@ enum LeadingAlternation {
             }
             let prefix: [Unicode.Scalar] = branch.starts(with: ["\\", "b"]) ? ["\\", "b"] : []
             let body = Array(branch.dropFirst(prefix.count))
-            guard let first = body.first, first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first)
-            else { return nil }
-            if body.count > 1, "*?{".unicodeScalars.contains(body[1]) { return nil }
+            guard startsWithRequiredLetter(body) else { return nil }
             for start in firstLetters(of: body, options: options) {
                 var split = String.UnicodeScalarView()
                 split.append(contentsOf: prefix)
@@ -155,7 +149,7 @@ enum LeadingAlternation {
             if member == "\\" {
                 // An escaped punctuation character stands for itself; an escaped letter or digit is a set or a code.
                 member = scalars[index + 1]
-                guard member.isASCII, !member.properties.isAlphabetic, !("0"..."9").contains(member) else { return nil }
+                guard member.isASCII, !isLetterOrDigit(member) else { return nil }
                 index += 2
             } else {
                 guard member.isASCII, member != "^" || index > start + 1, member != "[" else { return nil }
@@ -172,9 +166,20 @@ enum LeadingAlternation {
         let rest = scalars[(end + 1)...]
         if let next = rest.first, "*+?{".unicodeScalars.contains(next) { return nil }
         let alternatives = members.map { member -> [Unicode.Scalar] in
-            member.properties.isAlphabetic || ("0"..."9").contains(member) ? [member] : ["\\", member]
+            isLetterOrDigit(member) ? [member] : ["\\", member]
         }
         return assemble(alternatives, prefix: prefix, rest: rest, source: source, options: options)
+    }
+
+    /// Whether `alternative` starts with an ASCII letter or digit it cannot do without (not `a?`, `a*`, `a{0,2}`):
+    /// otherwise PCRE2 has no single first letter to skip to, and splitting buys nothing.
+    private static func startsWithRequiredLetter(_ alternative: [Unicode.Scalar]) -> Bool {
+        guard let first = alternative.first, first.isASCII, isLetterOrDigit(first) else { return false }
+        return alternative.count < 2 || !"*?{".unicodeScalars.contains(alternative[1])
+    }
+
+    private static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
     }
 
     /// The alternative as one or two patterns, each with a first letter PCRE2 can skip to quickly.

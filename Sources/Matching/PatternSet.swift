@@ -32,7 +32,6 @@ public final class PatternSet: Sendable {
     public let exclusions: [Exclusion]
     /// How the prefilter finds each pattern.
     public let routes: [Route]
-    private let alwaysRun: [Int]
     /// The candidates of every text before scanning: the patterns the prefilter cannot take.
     private let alwaysRunSet: CandidateSet
     /// The patterns scanned for in every text.
@@ -53,7 +52,6 @@ public final class PatternSet: Sendable {
         self.patterns = patterns
         guard prefilter, !patterns.isEmpty else {
             self.exclusions = []
-            self.alwaysRun = Array(patterns.indices)
             self.alwaysRunSet = CandidateSet(all: patterns.count)
             self.database = nil
             self.gated = []
@@ -112,14 +110,13 @@ public final class PatternSet: Sendable {
         self.gatesOnCapitals = gated.contains { $0.buckets & ScalarBuckets.capitalRunMask != 0 }
         self.skeletonDatabase = skeletonDatabase
         self.exclusions = exclusions.sorted { $0.index < $1.index }
-        self.alwaysRun = self.exclusions.map(\.index)
         var alwaysRunSet = CandidateSet(capacity: patterns.count)
-        for index in alwaysRun { alwaysRunSet.insert(index) }
+        for exclusion in self.exclusions { alwaysRunSet.insert(exclusion.index) }
         self.alwaysRunSet = alwaysRunSet
         var routes = Array(repeating: Route.scanned, count: patterns.count)
         for index in gatedIndices.values.joined() { routes[index] = .gated }
         for (index, _) in skeletonRoutes { routes[index] = .skeleton }
-        for index in alwaysRun { routes[index] = .alwaysRun }
+        for exclusion in self.exclusions { routes[exclusion.index] = .alwaysRun }
         self.routes = routes
     }
 
@@ -154,7 +151,7 @@ public final class PatternSet: Sendable {
     }
 
     /// How many patterns the prefilter covers.
-    public var prefilteredCount: Int { patterns.count - alwaysRun.count }
+    public var prefilteredCount: Int { patterns.count - alwaysRunSet.count }
 
     /// The patterns that may match `text`: nominated by Hyperscan, plus every pattern it cannot take.
     /// A pattern outside this set certainly does not match.
