@@ -215,7 +215,11 @@ extension Reputation {
 /// Writes batches of changes on a thread of its own, one at a time, at a lower scheduling priority than
 /// evaluation: on a busy machine, answering comes first and writes lag (see `pendingIntervalsWhileWriting`).
 /// The thread starts with the first write and ends when the `Reputation` that owns it goes away.
-private final class BackgroundWriter: @unchecked Sendable {
+final class BackgroundWriter: @unchecked Sendable {
+    /// How many writer threads are running in this process: tests count them to see that threads end with their
+    /// `Reputation`.
+    static let runningThreads = Atomic<Int>(0)
+
     // Safe: every stored property below is read and written only with `condition` locked.
     private let condition = NSCondition()
     private var job: (changes: ReputationChanges, store: any ReputationStore)?
@@ -263,6 +267,8 @@ private final class BackgroundWriter: @unchecked Sendable {
     }
 
     private func run() {
+        Self.runningThreads.add(1, ordering: .relaxed)
+        defer { Self.runningThreads.subtract(1, ordering: .relaxed) }
         Self.lowerPriority()
         condition.lock()
         while true {

@@ -1,6 +1,6 @@
 import ActivityPub
 import Foundation
-import Reputation
+@testable import Reputation
 import RuleEngine
 import Synchronization
 import Testing
@@ -80,12 +80,9 @@ struct BackgroundWriteTests {
     }
 
     @Test func theWriterThreadEndsWithItsReputation() async throws {
-        func writerThreads() -> Int {
-            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-            return tasks.filter { task in
-                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.hasPrefix("hw-rep-writer") == true
-            }.count
-        }
+        // Counted by the writers themselves as they start and end: other tests' writers may come and go meanwhile,
+        // but never 40 at once.
+        func writerThreads() -> Int { BackgroundWriter.runningThreads.load(ordering: .relaxed) }
         let created = 40
         do {
             var reputations: [Reputation] = []
@@ -94,26 +91,16 @@ struct BackgroundWriteTests {
                 try reputation.observe(
                     subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
                     at: start)
+                // Returns once the write is done, so this reputation's writer thread is running.
                 try reputation.flush()
                 reputations.append(reputation)
             }
-            // A writer names its thread once it runs: on a loaded machine the last ones may not have yet. The count
-            // that ended the wait is the one checked: reading /proc/self/task while other tests' threads come and go
-            // can skip an entry, so a second reading may come up one short.
-            // CI has seen this test take 72 s with every suite running at once, and one writer still unnamed
-            // after 10 s: the wait ends as soon as all are named, so a long deadline costs nothing otherwise.
-            let deadline = ContinuousClock.now + .seconds(60)
-            var named = writerThreads()
-            while named < created, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-                named = writerThreads()
-            }
-            #expect(named >= created)
+            #expect(writerThreads() >= created)
             withExtendedLifetime(reputations) {}
         }
-        // Released: every writer thread winds down (other tests' writers may still be about).
+        // Released: every writer thread winds down.
         let deadline = ContinuousClock.now + .seconds(60)
-        while writerThreads() >= created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        while writerThreads() >= created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(writerThreads() < created)
     }
 
