@@ -80,6 +80,7 @@ final class HyperscanDatabase: Sendable {
                 source = pattern.options.contains(.extended) ? "(?x)" + pattern.source : pattern.source
                 flags |= UInt32(HS_FLAG_UTF8 | HS_FLAG_UCP)
             }
+            source = PrefilterRewrite.withoutSchemePrefix(source)
             if pattern.options.contains(.caseless) { flags |= UInt32(HS_FLAG_CASELESS) }
             if pattern.options.contains(.dotAll), flags & UInt32(HS_FLAG_UTF8) != 0 { flags |= UInt32(HS_FLAG_DOTALL) }
             if pattern.options.contains(.multiline) { flags |= UInt32(HS_FLAG_MULTILINE) }

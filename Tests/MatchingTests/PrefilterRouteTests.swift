@@ -40,6 +40,44 @@ struct PrefilterRouteTests {
         #expect(try !set.candidates(in: "kazino").contains(1))
     }
 
+    @Test func aLinkPrefixIsLeftToPCRE2() throws {
+        #expect(PrefilterRewrite.withoutSchemePrefix(#"https?://(?:www\.)?(?:lucky|bet)-?[a-z0-9]{2,8}\.live"#)
+            == #"(?:www\.|//)(?:lucky|bet)-?[a-z0-9]{2,8}\.live"#)
+        #expect(PrefilterRewrite.withoutSchemePrefix(#"http://(?:www\.)?casino\.example|bonus"#) == #"(?:www\.|//)casino\.example|bonus"#)
+        // Kept: a quantifier or a bare branch after the prefix, a prefix elsewhere, no optional `www.`.
+        for kept in [
+            #"https?://(?:www\.)?+casino"#, #"https?://(?:www\.)?|casino"#, #"https?://(?:www\.)?"#, #"^https?://(?:www\.)?casino"#,
+            #"https?://casino"#, #"casino|https?://(?:www\.)?bet"#,
+        ] {
+            #expect(PrefilterRewrite.withoutSchemePrefix(kept) == kept, "\(kept)")
+        }
+
+        let set = PatternSet([
+            try Pattern(#"https?://(?:www\.)?(?:lucky|bet)-?[a-z0-9]{2,8}\.(?:live|com)\b"#, options: .caseless),
+            try Pattern(#"https://(?:www\.)?casino\.example/(?:spin|win)"#),
+            try Pattern(#"\bhttp://(?:www\.)?(?:pills)\.shop|\bfree\s+pills\b"#, options: .caseless),
+        ])
+        let texts = [
+            "see https://www.lucky-vegas.live/welcome", "HTTPS://WWW.BET365.COM", "http://lucky7.com now", "https://bet.live",
+            "https://www.casino.example/spin", "https://casino.example/win", "https://WWW.casino.example/spin",
+            "http://www.pills.shop", "HTTP://PILLS.SHOP", "free pills", "www.lucky-vegas.live without a scheme",
+            "https://www.lucky.example", "//bet99.com", "https://www.example.org/lucky-vegas.live",
+            "https://www.casino.example/spin\nhttps://bet.com", "ftp://www.lucky-vegas.live",
+        ]
+        var nominatedWithoutMatch = 0
+        for text in texts {
+            let nominated = try set.candidates(in: text)
+            for index in set.patterns.indices {
+                let matches = try set.patterns[index].matches(text)
+                #expect(!matches || nominated.contains(index), "pattern \(index) matches \(text) but was not nominated")
+                if nominated.contains(index), !matches { nominatedWithoutMatch += 1 }
+            }
+        }
+        // The expressions are wider than the rules, and PCRE2 tells them apart.
+        #expect(nominatedWithoutMatch > 0)
+        #expect(Array(try set.candidates(in: "a garden post with https://www.example.org/beds")) == [])
+    }
+
     @Test func spelledOutWordsAreFoundInTheSkeleton() throws {
         let crypto = try Pattern(#"c[^a-z0-9]*r[^a-z0-9]*y[^a-z0-9]*p[^a-z0-9]*[t7][^a-z0-9]*[o0]"#, options: .caseless)
         let casino = try Pattern(#"c[\s.*_-]*[a4@][\s.*_-]*[s5$][\s.*_-]*[i1!|][\s.*_-]*n[\s.*_-]*[o0]"#, options: .caseless)
