@@ -47,8 +47,10 @@ struct KeyFetchTests {
         }
     }
 
+    /// Fetches time out after 30 s unless a test says otherwise: with every suite running at once on two cores,
+    /// a loopback fetch has been seen to take over 5 s.
     func fetcher(
-        allowPrivate: Bool = true, timeout: TimeInterval = 5, maxBytes: Int = 262_144, signer: KeyFetchConfiguration.Signer? = nil
+        allowPrivate: Bool = true, timeout: TimeInterval = 30, maxBytes: Int = 262_144, signer: KeyFetchConfiguration.Signer? = nil
     ) -> HTTPKeyFetcher {
         HTTPKeyFetcher(
             client: HTTPClient.shared,
@@ -147,7 +149,8 @@ struct KeyFetchTests {
             } catch {
                 #expect(error.code == .unreachable)
             }
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // Well before the server's 20 s delay, with room for a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(15))
         }
     }
 
