@@ -100,7 +100,7 @@ public final class PatternSet: Sendable {
             }
         }
         var gated: [(buckets: UInt64, database: HyperscanDatabase)] = []
-        for (buckets, indices) in gatedIndices.sorted(by: { $0.key < $1.key }) {
+        for (buckets, indices) in Self.mergingLatinGates(gatedIndices).sorted(by: { $0.key < $1.key }) {
             if let compiled = Self.compile(indices, of: patterns, excluding: &exclusions) {
                 gated.append((buckets, compiled))
             }
@@ -118,6 +118,33 @@ public final class PatternSet: Sendable {
         for (index, _) in skeletonRoutes { routes[index] = .skeleton }
         for exclusion in self.exclusions { routes[exclusion.index] = .alwaysRun }
         self.routes = routes
+    }
+
+    /// The gate groups that a Latin-1 or Latin Extended letter opens (`é`, `ñ`, `ł`, `ı`…), merged into one
+    /// under the union of their buckets.
+    ///
+    /// Most posts in a European language have such a letter, which opens all of these groups at once, and each
+    /// group is a database of its own, so a pass over the text each: one database scans the text once (three
+    /// groups on a 713-byte post: 0.66–0.93 µs apart, 0.21–0.29 µs merged). Scanning a pattern in a text
+    /// without its buckets only costs time, since PCRE2 confirms. Other groups stay apart: emoji runs
+    /// (`[💰💵…]{9,}`) and rare-script mixes (`\p{Latin}{3,}\p{Cyrillic}`) are costly to scan, and texts with
+    /// their code points are rarer.
+    static func mergingLatinGates(_ groups: [UInt64: [Int]]) -> [UInt64: [Int]] {
+        let latin = UInt64(1) << ScalarBuckets.bucket(of: 0xE9)
+        var merged: [UInt64: [Int]] = [:]
+        var latinBuckets: UInt64 = 0
+        var latinIndices: [Int] = []
+        for (buckets, indices) in groups {
+            if buckets & latin != 0, buckets & ScalarBuckets.capitalRunMask == 0 {
+                latinBuckets |= buckets
+                latinIndices += indices
+            } else {
+                merged[buckets] = indices
+            }
+        }
+        // The union has the Latin bucket, which no group left apart has: it is a key of its own.
+        if !latinIndices.isEmpty { merged[latinBuckets] = latinIndices }
+        return merged.mapValues { $0.sorted() }
     }
 
     /// A database of `indices`, each pattern in the fastest mode Hyperscan takes; patterns no mode takes are

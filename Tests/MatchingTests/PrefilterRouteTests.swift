@@ -40,6 +40,36 @@ struct PrefilterRouteTests {
         #expect(try !set.candidates(in: "kazino").contains(1))
     }
 
+    @Test func gatesALatinLetterOpensShareOneDatabase() throws {
+        let latin = UInt64(1) << ScalarBuckets.bucket(of: 0xE9)
+        let cyrillic = UInt64(1) << ScalarBuckets.bucket(of: 0x0430)
+        let emoji = UInt64(1) << ScalarBuckets.bucket(of: 0x1F4B0)
+        let capitals = try #require(ScalarBuckets.capitalRunBucket(atLeast: 12))
+        let merged = PatternSet.mergingLatinGates([
+            latin: [4, 1], latin | cyrillic: [2], cyrillic: [0], emoji: [3], capitals | latin: [5],
+        ])
+        #expect(merged == [latin | cyrillic: [1, 2, 4], cyrillic: [0], emoji: [3], capitals | latin: [5]])
+
+        // Answers stay PCRE2's whichever group a text opens.
+        let sources = [
+            ("grátis", PatternOptions.caseless), ("hemen tıkla", .caseless), ("дешево|grátis", .caseless), ("казино", []),
+            (#"[\x{1F4B0}\x{1F4B5}]{3,}"#, []), ("[A-Z]{12,}", []), ("garden", .caseless),
+        ]
+        let set = PatternSet(try sources.map { try Pattern($0.0, options: $0.1) })
+        #expect(set.routes == [.gated, .gated, .gated, .gated, .gated, .gated, .scanned])
+        let texts = [
+            "100 % GRÁTIS", "hemen TIKLA", "дешево", "КАЗИНО казино", "💰💵💰", "SHOUTINGLOUDLY!", "a garden", "é only",
+            "ı only", "plain ascii text",
+        ]
+        for text in texts {
+            let nominated = try set.candidates(in: text)
+            for index in set.patterns.indices where try set.patterns[index].matches(text) {
+                #expect(nominated.contains(index), "pattern \(index) matches \(text) but was not nominated")
+            }
+        }
+        #expect(Array(try set.candidates(in: "plain ascii text")) == [])
+    }
+
     @Test func aLinkPrefixIsLeftToPCRE2() throws {
         #expect(PrefilterRewrite.withoutSchemePrefix(#"https?://(?:www\.)?(?:lucky|bet)-?[a-z0-9]{2,8}\.live"#)
             == #"(?:www\.|//)(?:lucky|bet)-?[a-z0-9]{2,8}\.live"#)
