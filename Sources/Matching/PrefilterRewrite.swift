@@ -104,7 +104,7 @@ enum PrefilterRewrite {
         return inClass ? nil : output
     }
 
-    /// Link prefixes with an optional `www.` as rules spell them, longest first.
+    /// Link prefixes with an optional `www.`, as rules spell them (none is a prefix of another).
     private static let schemePrefixes = [
         #"https?://(?:www\.)?"#, #"https?:\/\/(?:www\.)?"#, #"https://(?:www\.)?"#, #"http://(?:www\.)?"#,
     ]
