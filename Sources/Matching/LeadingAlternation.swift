@@ -65,12 +65,7 @@ enum LeadingAlternation {
             let prefix: [Unicode.Scalar] = branch.starts(with: ["\\", "b"]) ? ["\\", "b"] : []
             let body = Array(branch.dropFirst(prefix.count))
             guard startsWithRequiredLetter(body) else { return nil }
-            for start in firstLetters(of: body, options: options) {
-                var split = String.UnicodeScalarView()
-                split.append(contentsOf: prefix)
-                split.append(contentsOf: start)
-                sources.append(String(split))
-            }
+            sources += searches([body], prefix: prefix, rest: [], options: options)
         }
         return sources.count <= maximumAlternatives ? sources : nil
     }
@@ -123,9 +118,16 @@ enum LeadingAlternation {
         // Back-references, recursion, conditionals and verbs would all read the groups' numbers or the match
         // so far differently once split.
         guard PatternStructure(source: source, options: options) != nil else { return nil }
-        let starts = alternatives.flatMap { alternative in firstLetters(of: alternative, options: options) }
-        guard starts.count <= maximumAlternatives else { return nil }
-        return starts.map { start in
+        let sources = searches(alternatives, prefix: prefix, rest: rest, options: options)
+        return sources.count <= maximumAlternatives ? sources : nil
+    }
+
+    /// One source per search: `prefix`, an alternative's start as `firstLetters` splits it, and `rest`.
+    private static func searches(
+        _ alternatives: [[Unicode.Scalar]], prefix: [Unicode.Scalar], rest: ArraySlice<Unicode.Scalar>,
+        options: PatternOptions
+    ) -> [String] {
+        alternatives.flatMap { alternative in firstLetters(of: alternative, options: options) }.map { start in
             var split = String.UnicodeScalarView()
             split.append(contentsOf: prefix)
             split.append(contentsOf: start)

@@ -48,7 +48,7 @@ struct KeyFetchTests {
     }
 
     /// Fetches time out after 30 s unless a test says otherwise: with every suite running at once on two cores,
-    /// a loopback fetch has been seen to take over 5 s.
+    /// the size-limit test failed once with 5 s (and passed alone), as the firewall test had before.
     func fetcher(
         allowPrivate: Bool = true, timeout: TimeInterval = 30, maxBytes: Int = 262_144, signer: KeyFetchConfiguration.Signer? = nil
     ) -> HTTPKeyFetcher {
