@@ -18,32 +18,51 @@ public struct MatchSpan: Sendable, Hashable {
         }
     }
 
-    /// How many code points start in UTF-8 `bytes`: every byte but the continuation bytes, eight at a time.
+    /// How many code points start in UTF-8 `bytes`: every byte but the continuation bytes, 32 at a time.
     static func codePoints(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
         let raw = UnsafeRawPointer(base)
         var continuations = 0
         var offset = 0
-        while offset + 8 <= bytes.count {
-            // Per-byte counters (one per lane), summed every 255 words before a lane could overflow.
-            var lanes: UInt64 = 0
-            var words = 0
-            while words < 255, offset + 8 <= bytes.count {
-                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                // A continuation byte is 10xxxxxx: bit 7 set and bit 6 clear.
-                lanes &+= (word & ~(word << 1) & 0x8080_8080_8080_8080) >> 7
-                offset += 8
-                words += 1
+        while offset + 32 <= bytes.count {
+            // Two sets of per-byte counters (one per lane) fed by independent words, so the additions overlap;
+            // each lane gains at most 2 per round, so 127 rounds cannot overflow it.
+            var first: UInt64 = 0
+            var second: UInt64 = 0
+            var rounds = 0
+            while rounds < 127, offset + 32 <= bytes.count {
+                first &+= continuationMarks(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    &+ continuationMarks(raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                second &+= continuationMarks(raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self))
+                    &+ continuationMarks(raw.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))
+                offset += 32
+                rounds += 1
             }
-            // Lanes hold up to 255 each: pair them into 16-bit lanes before summing, so the sum cannot overflow.
-            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
-            continuations += Int((pairs &* 0x0001_0001_0001_0001) >> 48)
+            continuations += laneSum(first) + laneSum(second)
+        }
+        while offset + 8 <= bytes.count {
+            continuations += continuationMarks(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)).nonzeroBitCount
+            offset += 8
         }
         while offset < bytes.count {
             if bytes[offset] & 0xC0 == 0x80 { continuations += 1 }
             offset += 1
         }
         return bytes.count - continuations
+    }
+
+    /// 1 in the low bit of each byte lane of `word` that holds a continuation byte (10xxxxxx), 0 elsewhere.
+    @inline(__always)
+    private static func continuationMarks(_ word: UInt64) -> UInt64 {
+        (word & ~(word << 1) & 0x8080_8080_8080_8080) >> 7
+    }
+
+    /// The sum of the eight byte lanes of `lanes` (each at most 255).
+    @inline(__always)
+    private static func laneSum(_ lanes: UInt64) -> Int {
+        // Pair the lanes into 16-bit lanes first, so the sum cannot overflow one.
+        let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
+        return Int((pairs &* 0x0001_0001_0001_0001) >> 48)
     }
 
     /// The matched text itself.
@@ -60,29 +79,9 @@ public struct MatchSpan: Sendable, Hashable {
         var text = text
         return text.withUTF8 { bytes in
             let range = utf8.clamped(to: 0..<bytes.count)
-            // Walk `count` code points back (or forward) from a byte offset, staying on code point boundaries.
-            func back(from offset: Int, count: Int) -> Int {
-                var position = offset
-                var seen = 0
-                while position > 0, seen < count {
-                    position -= 1
-                    if bytes[position] & 0xC0 != 0x80 { seen += 1 }
-                }
-                return position
-            }
-            func forward(from offset: Int, count: Int, limit: Int) -> Int {
-                var position = offset
-                var seen = 0
-                while position < limit, seen < count {
-                    position += 1
-                    while position < limit, bytes[position] & 0xC0 == 0x80 { position += 1 }
-                    seen += 1
-                }
-                return position
-            }
-            let start = back(from: range.lowerBound, count: width)
-            let matchEnd = forward(from: range.lowerBound, count: 80, limit: range.upperBound)
-            let end = forward(from: range.upperBound, count: width, limit: bytes.count)
+            let start = Self.offset(in: bytes, back: width, from: range.lowerBound)
+            let matchEnd = Self.offset(in: bytes, forward: 80, from: range.lowerBound, limit: range.upperBound)
+            let end = Self.offset(in: bytes, forward: width, from: range.upperBound, limit: bytes.count)
             // Written straight into the string's storage: line breaks only shrink, so this is the most it takes.
             let capacity = (end - start) + 2 + 3 * Self.ellipsis.count
             return String(unsafeUninitializedCapacity: capacity) { output in
@@ -107,6 +106,52 @@ public struct MatchSpan: Sendable, Hashable {
         }
     }
 
+    /// The offset `count` code points before `offset` (or the start of `bytes`), on a code point boundary.
+    static func offset(in bytes: UnsafeBufferPointer<UInt8>, back count: Int, from offset: Int) -> Int {
+        // A code point takes at least one byte: with no more than `count` bytes before, all of them are taken.
+        guard offset > count else { return 0 }
+        // `count` ASCII bytes are `count` code points, and the first of them starts one.
+        if isASCII(bytes, from: offset - count, to: offset) { return offset - count }
+        var position = offset
+        var seen = 0
+        while position > 0, seen < count {
+            position -= 1
+            if bytes[position] & 0xC0 != 0x80 { seen += 1 }
+        }
+        return position
+    }
+
+    /// The offset `count` code points after `offset` (or `limit`), on a code point boundary.
+    static func offset(in bytes: UnsafeBufferPointer<UInt8>, forward count: Int, from offset: Int, limit: Int) -> Int {
+        guard limit - offset > count else { return limit }
+        if isASCII(bytes, from: offset, to: offset + count) { return offset + count }
+        var position = offset
+        var seen = 0
+        while position < limit, seen < count {
+            position += 1
+            while position < limit, bytes[position] & 0xC0 == 0x80 { position += 1 }
+            seen += 1
+        }
+        return position
+    }
+
+    /// Whether `bytes[from..<to]` is all ASCII, eight bytes at a time.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var offset = from
+        var high: UInt64 = 0
+        while offset + 8 <= to {
+            high |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < to {
+            high |= UInt64(bytes[offset])
+            offset += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     private static let ellipsis: [UInt8] = [0xE2, 0x80, 0xA6]  // …
 
     /// Appends UTF-8 `bytes` with each line break (LF, VT, FF, CR, CR LF, NEL, LS, PS: the characters that
@@ -114,35 +159,60 @@ public struct MatchSpan: Sendable, Hashable {
     private static func appendOnOneLine(
         _ bytes: Slice<UnsafeBufferPointer<UInt8>>, to output: UnsafeMutableBufferPointer<UInt8>, at written: inout Int
     ) {
-        // Line breaks start with a byte from 0x0A to 0x0D, 0xC2 or 0xE2; most excerpts have none.
-        if !bytes.contains(where: { $0 &- 0x0A < 4 || $0 == 0xC2 || $0 == 0xE2 }) {
-            _ = UnsafeMutableBufferPointer(rebasing: output[written...]).initialize(fromContentsOf: bytes)
-            written += bytes.count
-            return
-        }
-        func append(_ byte: UInt8) {
-            output[written] = byte
-            written += 1
-        }
+        // Line breaks start with a byte from 0x0A to 0x0D, 0xC2 or 0xE2, and most of the text has none: copy up to
+        // the next such byte at once, then look at it.
         var index = bytes.startIndex
-        while index < bytes.endIndex {
+        while true {
+            let plain = firstPossibleLineBreak(in: bytes[index...])
+            _ = UnsafeMutableBufferPointer(rebasing: output[written...]).initialize(fromContentsOf: bytes[index..<plain])
+            written += plain - index
+            index = plain
+            guard index < bytes.endIndex else { return }
             let byte = bytes[index]
+            var replaced = true
             switch byte {
             case 0x0A, 0x0B, 0x0C:
-                append(0x20)
+                break
             case 0x0D:
-                append(0x20)
                 if index + 1 < bytes.endIndex, bytes[index + 1] == 0x0A { index += 1 }
             case 0xC2 where index + 1 < bytes.endIndex && bytes[index + 1] == 0x85:
-                append(0x20)
                 index += 1
             case 0xE2 where index + 2 < bytes.endIndex && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
-                append(0x20)
                 index += 2
             default:
-                append(byte)
+                replaced = false
             }
+            output[written] = replaced ? 0x20 : byte
+            written += 1
             index += 1
         }
+    }
+
+    /// The index of the first byte of `bytes` that may start a line break (0x0A to 0x0D, 0xC2 or 0xE2), or the end
+    /// index. Whole words without one are skipped eight bytes at a time; a word with one (or with a tab or
+    /// another control byte from 0x08 to 0x0F) is looked at byte by byte.
+    static func firstPossibleLineBreak(in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
+        var index = bytes.startIndex
+        if let base = bytes.base.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            // Nonzero when some byte lane of `word` is zero (the classic test; exact about whether, not where).
+            func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+            while index + 8 <= bytes.endIndex {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                // 0x08...0x0F become 0x00...0x07 after the XOR: a lane below 8 (and still below 0x80) is one of them.
+                let shifted = word ^ (ones &* 0x08)
+                let control = (shifted &- ones &* 0x08) & ~shifted & highs != 0
+                if control || hasZeroByte(word ^ (ones &* 0xC2)) || hasZeroByte(word ^ (ones &* 0xE2)) { break }
+                index += 8
+            }
+        }
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte &- 0x0A < 4 || byte == 0xC2 || byte == 0xE2 { return index }
+            index += 1
+        }
+        return index
     }
 }
