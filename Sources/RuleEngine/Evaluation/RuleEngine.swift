@@ -92,7 +92,10 @@ public final class RuleEngine: Sendable {
             let text = subject.text(field)
             if !text.isEmpty { folded[field] = TextFolding.matchingForm(text) }
         }
-        var prepared = PreparedSubject(subject: subject, folded: folded, engine: identity)
+        let texts = channels.map { channel in
+            channel.form == .folded ? folded[channel.field] ?? "" : subject.text(channel.field)
+        }
+        var prepared = PreparedSubject(subject: subject, folded: folded, texts: texts, engine: identity)
         if scanning {
             var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
             prepared.candidates = scan(&context)
@@ -173,8 +176,8 @@ public final class RuleEngine: Sendable {
             candidates = self.scan(&context)
         }
         var nominated = untriggered
+        context.candidates = candidates
         for (channel, channelCandidates) in candidates.enumerated() {
-            context.candidates[channel] = channelCandidates
             let channelTriggers = triggers[channel]
             for pattern in channelCandidates {
                 for rule in channelTriggers[pattern] { nominated.insert(rule) }
@@ -271,14 +274,17 @@ private struct ChannelBuilder {
 public struct PreparedSubject: Sendable {
     public let subject: Subject
     let folded: [TextField: String]
+    /// The text each channel of the preparing engine reads, by channel.
+    let texts: [String]
     /// The engine that prepared it: the folded fields and channels are that engine's.
     let engine: UInt64
     /// Prefilter candidates per channel, found by `prepare(_:scanning:)`.
     var candidates: [CandidateSet]?
 
-    init(subject: Subject, folded: [TextField: String], engine: UInt64) {
+    init(subject: Subject, folded: [TextField: String], texts: [String], engine: UInt64) {
         self.subject = subject
         self.folded = folded
+        self.texts = texts
         self.engine = engine
     }
 
