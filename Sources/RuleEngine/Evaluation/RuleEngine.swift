@@ -95,12 +95,10 @@ public final class RuleEngine: Sendable {
         let texts = channels.map { channel in
             channel.form == .folded ? folded[channel.field] ?? "" : subject.text(channel.field)
         }
-        var prepared = PreparedSubject(subject: subject, folded: folded, texts: texts, engine: identity)
-        if scanning {
-            var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
-            prepared.candidates = scan(&context)
-        }
-        return prepared
+        let prepared = PreparedSubject(subject: subject, folded: folded, texts: texts, engine: identity)
+        guard scanning else { return prepared }
+        var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
+        return PreparedSubject(subject: subject, folded: folded, texts: texts, engine: identity, candidates: scan(&context))
     }
 
     /// Evaluates `subject`, reading reputation from `signals`.
@@ -271,7 +269,9 @@ private struct ChannelBuilder {
 }
 
 /// A subject with the folded form of its text fields: the complete normalised input of evaluation.
-public struct PreparedSubject: Sendable {
+///
+/// A class, so that evaluation holds one reference to it rather than a copy of every field of the subject.
+public final class PreparedSubject: Sendable {
     public let subject: Subject
     let folded: [TextField: String]
     /// The text each channel of the preparing engine reads, by channel.
@@ -279,13 +279,16 @@ public struct PreparedSubject: Sendable {
     /// The engine that prepared it: the folded fields and channels are that engine's.
     let engine: UInt64
     /// Prefilter candidates per channel, found by `prepare(_:scanning:)`.
-    var candidates: [CandidateSet]?
+    let candidates: [CandidateSet]?
 
-    init(subject: Subject, folded: [TextField: String], texts: [String], engine: UInt64) {
+    init(
+        subject: Subject, folded: [TextField: String], texts: [String], engine: UInt64, candidates: [CandidateSet]? = nil
+    ) {
         self.subject = subject
         self.folded = folded
         self.texts = texts
         self.engine = engine
+        self.candidates = candidates
     }
 
     /// The folded form of `field` ("" when the field is empty or no rule reads it folded).
@@ -295,10 +298,10 @@ public struct PreparedSubject: Sendable {
 /// A rule behind a reference, with its condition stored apart so evaluation reads it without copying the rule.
 private final class CompiledRule: Sendable {
     let rule: Rule
-    let condition: Condition
+    let condition: CompiledCondition
     init(_ rule: Rule) {
         self.rule = rule
-        self.condition = rule.condition
+        self.condition = CompiledCondition(rule.condition)
     }
 }
 

@@ -1,0 +1,41 @@
+/// A rule's condition as evaluation reads it: the same tree as `Condition`, with each leaf behind a reference.
+///
+/// Deciding a rule walks its condition once or twice per evaluation. Switching over `Condition` copies each
+/// leaf's value out of the enum (a pattern, field lists, slots, a detail string), retaining and releasing every
+/// reference in it; a leaf behind a class is one reference.
+indirect enum CompiledCondition: Sendable {
+    case text(TextLeaf)
+    case domains(DomainLeaf)
+    case field(FieldLeaf)
+    case all([CompiledCondition])
+    case any([CompiledCondition])
+    case not(CompiledCondition)
+    case atLeast(Int, [CompiledCondition])
+
+    init(_ condition: Condition) {
+        switch condition {
+        case .text(let text): self = .text(TextLeaf(text))
+        case .domains(let domains): self = .domains(DomainLeaf(domains))
+        case .field(let field): self = .field(FieldLeaf(field))
+        case .all(let children): self = .all(children.map(CompiledCondition.init))
+        case .any(let children): self = .any(children.map(CompiledCondition.init))
+        case .not(let child): self = .not(CompiledCondition(child))
+        case .atLeast(let count, let children): self = .atLeast(count, children.map(CompiledCondition.init))
+        }
+    }
+}
+
+final class TextLeaf: Sendable {
+    let condition: TextCondition
+    init(_ condition: TextCondition) { self.condition = condition }
+}
+
+final class DomainLeaf: Sendable {
+    let condition: DomainCondition
+    init(_ condition: DomainCondition) { self.condition = condition }
+}
+
+final class FieldLeaf: Sendable {
+    let condition: FieldCondition
+    init(_ condition: FieldCondition) { self.condition = condition }
+}
