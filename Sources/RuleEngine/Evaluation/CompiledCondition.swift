@@ -1,3 +1,5 @@
+import Matching
+
 /// A rule's condition as evaluation reads it: the same tree as `Condition`, with each leaf behind a reference.
 ///
 /// Deciding a rule walks its condition once or twice per evaluation. Switching over `Condition` copies each
@@ -25,9 +27,18 @@ indirect enum CompiledCondition: Sendable {
     }
 }
 
+/// What evaluating a text condition reads, each field stored apart: reading one from the reference copies only
+/// that field.
 final class TextLeaf: Sendable {
-    let condition: TextCondition
-    init(_ condition: TextCondition) { self.condition = condition }
+    let slots: [PatternSlot]
+    let pattern: Pattern
+    let matchDetail: String
+
+    init(_ condition: TextCondition) {
+        slots = condition.slots
+        pattern = condition.pattern
+        matchDetail = condition.matchDetail
+    }
 }
 
 final class DomainLeaf: Sendable {

@@ -33,7 +33,7 @@ struct EvaluationContext {
     mutating func evaluate(_ condition: CompiledCondition, explain: Bool, evidence: inout [Evidence]) -> Result<Bool, MatchingError> {
         switch condition {
         case .text(let text):
-            return evaluateText(text.condition, explain: explain, evidence: &evidence)
+            return evaluateText(text, explain: explain, evidence: &evidence)
         case .domains(let domains):
             return .success(evaluateDomains(domains.condition, explain: explain, evidence: &evidence))
         case .field(let field):
@@ -81,7 +81,7 @@ struct EvaluationContext {
         }
     }
 
-    private mutating func evaluateText(_ condition: TextCondition, explain: Bool, evidence: inout [Evidence]) -> Result<
+    private mutating func evaluateText(_ condition: TextLeaf, explain: Bool, evidence: inout [Evidence]) -> Result<
         Bool, MatchingError
     > {
         for slot in condition.slots {
