@@ -182,13 +182,38 @@ public final class PatternSet: Sendable {
 
     /// The patterns that may match `text`: nominated by Hyperscan, plus every pattern it cannot take.
     /// A pattern outside this set certainly does not match.
-    public func candidates(in text: String) throws(MatchingError) -> CandidateSet {
+    public func candidates(in text: String, input: ScanInput? = nil) throws(MatchingError) -> CandidateSet {
         var text = text
-        return try text.withUTF8 { bytes in Result { () throws(MatchingError) in try candidates(in: bytes) } }.get()
+        return try text.withUTF8 { bytes in Result { () throws(MatchingError) in try candidates(in: bytes, input: input) } }
+            .get()
     }
 
-    /// The candidates for UTF-8 `bytes`.
-    public func candidates(in bytes: UnsafeBufferPointer<UInt8>) throws(MatchingError) -> CandidateSet {
+    /// What scanning one text needs besides its bytes, derived from the text alone: its bucket mask (when some
+    /// gate reads it) and its alphanumeric skeleton (when some pattern is scanned for there).
+    ///
+    /// Computing it is part of preparing a subject (normalising), like folding: a replay prepares on worker
+    /// cores ahead of the in-order evaluation, and evaluation then only scans.
+    public struct ScanInput: Sendable {
+        let buckets: UInt64
+        let skeleton: [UInt8]
+    }
+
+    /// The scan input of `text` for this set.
+    public func scanInput(for text: String) -> ScanInput {
+        var text = text
+        return text.withUTF8 { bytes in
+            let buckets = gated.isEmpty || bytes.isEmpty ? 0 : ScalarBuckets.mask(of: bytes, capitalRuns: gatesOnCapitals)
+            guard skeletonDatabase != nil, !bytes.isEmpty else { return ScanInput(buckets: buckets, skeleton: []) }
+            let skeleton = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                count = AlphanumericSkeleton.write(bytes, into: buffer)
+            }
+            return ScanInput(buckets: buckets, skeleton: skeleton)
+        }
+    }
+
+    /// The candidates for UTF-8 `bytes`, with their scan input when it was computed ahead (`scanInput(for:)` of
+    /// the same text).
+    public func candidates(in bytes: UnsafeBufferPointer<UInt8>, input: ScanInput? = nil) throws(MatchingError) -> CandidateSet {
         // Most channels of a post are empty (no summary, no alt text): they share one set, allocated once.
         guard !bytes.isEmpty else { return alwaysRunSet }
         var set = alwaysRunSet
@@ -196,20 +221,28 @@ public final class PatternSet: Sendable {
             try database.scan(bytes, into: &set)
         }
         if !gated.isEmpty {
-            let buckets = ScalarBuckets.mask(of: bytes, capitalRuns: gatesOnCapitals)
+            let buckets = input?.buckets ?? ScalarBuckets.mask(of: bytes, capitalRuns: gatesOnCapitals)
             for group in gated where group.buckets & buckets != 0 {
                 try group.database.scan(bytes, into: &set)
             }
         }
         if let skeletonDatabase {
-            let scanned = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
-                Result { () throws(MatchingError) in
-                    let count = AlphanumericSkeleton.write(bytes, into: buffer)
-                    guard count > 0 else { return }
-                    try skeletonDatabase.scan(UnsafeBufferPointer(rebasing: buffer[..<count]), into: &set)
+            if let input {
+                if !input.skeleton.isEmpty {
+                    try input.skeleton.withUnsafeBufferPointer { skeleton in
+                        Result { () throws(MatchingError) in try skeletonDatabase.scan(skeleton, into: &set) }
+                    }.get()
                 }
+            } else {
+                let scanned = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
+                    Result { () throws(MatchingError) in
+                        let count = AlphanumericSkeleton.write(bytes, into: buffer)
+                        guard count > 0 else { return }
+                        try skeletonDatabase.scan(UnsafeBufferPointer(rebasing: buffer[..<count]), into: &set)
+                    }
+                }
+                try scanned.get()
             }
-            try scanned.get()
         }
         return set
     }

@@ -16,6 +16,31 @@ struct PatternSetTests {
         #expect(set.matches(in: "FREE   crypto and ctkpaarr").map(\.index) == [1, 2])
     }
 
+    /// A text's scan input (script mask and skeleton), computed once when a subject is prepared, gives the
+    /// candidates computing them during the scan gives, for a set with every route.
+    @Test func scanInputsComputedAheadGiveTheSameCandidates() throws {
+        let set = PatternSet([
+            try Pattern("casino", options: .caseless),
+            try Pattern(#"c[\s.*_-]*r[\s.*_-]*y[\s.*_-]*p[\s.*_-]*t[\s.*_-]*o"#, options: .caseless),
+            try Pattern(#"\p{Cyrillic}+казино"#),
+            try Pattern("[A-Z]{12,}"),
+            try Pattern(#"\bpréstamo\b"#, options: .caseless),
+        ])
+        #expect(set.routes.contains(.skeleton) && set.routes.contains(.gated) && set.routes.contains(.scanned))
+        let texts = [
+            "", "plain text", "c.r.y.p.t.o here", "нашеказино", "FREEMONEYRIGHTNOW", "un préstamo rápido",
+            "CASINO and c r y p t o and БОЛЬШОЕказино and PRÉSTAMO", "ＣＲＹＰＴＯ 😀",
+        ]
+        for text in texts {
+            let ahead = try set.candidates(in: text, input: set.scanInput(for: text))
+            #expect(Array(ahead) == Array(try set.candidates(in: text)), "\(text)")
+        }
+        // A scan input is what makes a gate open: one from a text without Cyrillic keeps the Cyrillic gate shut.
+        let cyrillic = "нашеказино"
+        #expect(Array(try set.candidates(in: cyrillic)).contains(2))
+        #expect(!Array(try set.candidates(in: cyrillic, input: set.scanInput(for: "plain"))).contains(2))
+    }
+
     @Test func largeBoundedRepeatsStayOutOfHyperscanButStillMatch() throws {
         let set = PatternSet([try Pattern("<a[^>]{1,1000}>spam"), try Pattern("ham")])
         #expect(set.exclusions.map(\.index) == [0])

@@ -95,10 +95,12 @@ public final class RuleEngine: Sendable {
         let texts = channels.map { channel in
             channel.form == .folded ? folded[channel.field] ?? "" : subject.text(channel.field)
         }
-        let prepared = PreparedSubject(subject: subject, folded: folded, texts: texts, engine: identity)
+        let inputs = texts.indices.map { patternSets[$0].scanInput(for: texts[$0]) }
+        let prepared = PreparedSubject(subject: subject, folded: folded, texts: texts, scanInputs: inputs, engine: identity)
         guard scanning else { return prepared }
         var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
-        return PreparedSubject(subject: subject, folded: folded, texts: texts, engine: identity, candidates: scan(&context))
+        return PreparedSubject(
+            subject: subject, folded: folded, texts: texts, scanInputs: inputs, engine: identity, candidates: scan(&context))
     }
 
     /// Evaluates `subject`, reading reputation from `signals`.
@@ -196,8 +198,9 @@ public final class RuleEngine: Sendable {
             var text = context.text(channel)
             let candidates: CandidateSet
             do {
+                let input = context.prepared.scanInputs[channel]
                 candidates = try text.withUTF8 { bytes in
-                    Result { () throws(MatchingError) in try set.candidates(in: bytes) }
+                    Result { () throws(MatchingError) in try set.candidates(in: bytes, input: input) }
                 }.get()
             } catch {
                 candidates = CandidateSet(all: set.patterns.count)
@@ -276,17 +279,21 @@ public final class PreparedSubject: Sendable {
     let folded: [TextField: String]
     /// The text each channel of the preparing engine reads, by channel.
     let texts: [String]
+    /// What the channel's prefilter needs besides the text (its script mask and skeleton), by channel.
+    let scanInputs: [PatternSet.ScanInput]
     /// The engine that prepared it: the folded fields and channels are that engine's.
     let engine: UInt64
     /// Prefilter candidates per channel, found by `prepare(_:scanning:)`.
     let candidates: [CandidateSet]?
 
     init(
-        subject: Subject, folded: [TextField: String], texts: [String], engine: UInt64, candidates: [CandidateSet]? = nil
+        subject: Subject, folded: [TextField: String], texts: [String], scanInputs: [PatternSet.ScanInput], engine: UInt64,
+        candidates: [CandidateSet]? = nil
     ) {
         self.subject = subject
         self.folded = folded
         self.texts = texts
+        self.scanInputs = scanInputs
         self.engine = engine
         self.candidates = candidates
     }
