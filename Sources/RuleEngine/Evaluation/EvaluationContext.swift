@@ -97,6 +97,8 @@ struct EvaluationContext {
                 } catch {
                     return .failure(error)
                 }
+                // Room for a handful at once: growing one at a time reallocates at 1, 2 and 4.
+                if spans.isEmpty { spans.reserveCapacity(8) }
                 spans.append((slot, span))
             }
             if explain {

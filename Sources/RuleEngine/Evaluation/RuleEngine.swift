@@ -142,6 +142,7 @@ public final class RuleEngine: Sendable {
                 if compiled.rule.mode == .shadow {
                     shadowHits.append(hit)
                 } else {
+                    if hits.isEmpty { hits.reserveCapacity(4) }
                     hits.append(hit)
                     score += compiled.rule.score
                     if let action = compiled.rule.action { forced.insert(action) }
