@@ -81,7 +81,9 @@ public final class RuleEngine: Sendable {
         patternSets.reduce((0, 0)) { ($0.0 + $1.prefilteredCount, $0.1 + $1.exclusions.count) }
     }
 
-    /// Completes normalisation: adds the matching (folded) form of every text field the rules read folded.
+    /// Completes normalisation: adds the matching (folded) form of every text field the rules read folded, and
+    /// what each text channel's prefilter derives from the text alone (its script mask and alphanumeric
+    /// skeleton), so that evaluation only scans.
     ///
     /// With `scanning`, also runs the prefilter over every text channel, so that evaluating the result with
     /// this engine starts from its candidates. A replay prepares on worker cores ahead of the in-order
