@@ -111,7 +111,7 @@ public struct MatchSpan: Sendable, Hashable {
         // A code point takes at least one byte: with no more than `count` bytes before, all of them are taken.
         guard offset > count else { return 0 }
         // `count` ASCII bytes are `count` code points, and the first of them starts one.
-        if isASCII(bytes, from: offset - count, to: offset) { return offset - count }
+        if ByteWords.isASCII(UnsafeBufferPointer(rebasing: bytes[(offset - count)..<offset])) { return offset - count }
         var position = offset
         var seen = 0
         while position > 0, seen < count {
@@ -124,7 +124,7 @@ public struct MatchSpan: Sendable, Hashable {
     /// The offset `count` code points after `offset` (or `limit`), on a code point boundary.
     static func offset(in bytes: UnsafeBufferPointer<UInt8>, forward count: Int, from offset: Int, limit: Int) -> Int {
         guard limit - offset > count else { return limit }
-        if isASCII(bytes, from: offset, to: offset + count) { return offset + count }
+        if ByteWords.isASCII(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)])) { return offset + count }
         var position = offset
         var seen = 0
         while position < limit, seen < count {
@@ -133,23 +133,6 @@ public struct MatchSpan: Sendable, Hashable {
             seen += 1
         }
         return position
-    }
-
-    /// Whether `bytes[from..<to]` is all ASCII, eight bytes at a time.
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var offset = from
-        var high: UInt64 = 0
-        while offset + 8 <= to {
-            high |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            offset += 8
-        }
-        while offset < to {
-            high |= UInt64(bytes[offset])
-            offset += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
     }
 
     private static let ellipsis: [UInt8] = [0xE2, 0x80, 0xA6]  // …
@@ -195,16 +178,15 @@ public struct MatchSpan: Sendable, Hashable {
         var index = bytes.startIndex
         if let base = bytes.base.baseAddress {
             let raw = UnsafeRawPointer(base)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            // Nonzero when some byte lane of `word` is zero (the classic test; exact about whether, not where).
-            func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+            let ones = ByteWords.ones
             while index + 8 <= bytes.endIndex {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                 // 0x08...0x0F become 0x00...0x07 after the XOR: a lane below 8 (and still below 0x80) is one of them.
                 let shifted = word ^ (ones &* 0x08)
-                let control = (shifted &- ones &* 0x08) & ~shifted & highs != 0
-                if control || hasZeroByte(word ^ (ones &* 0xC2)) || hasZeroByte(word ^ (ones &* 0xE2)) { break }
+                let control = (shifted &- ones &* 0x08) & ~shifted & ByteWords.highBits != 0
+                if control || ByteWords.hasZeroByte(word ^ (ones &* 0xC2)) || ByteWords.hasZeroByte(word ^ (ones &* 0xE2)) {
+                    break
+                }
                 index += 8
             }
         }

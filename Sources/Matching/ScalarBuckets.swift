@@ -16,7 +16,7 @@ enum ScalarBuckets {
     static let asciiMask: UInt64 = 1
 
     /// The top bit of each of eight bytes: a word of ASCII has none of them set.
-    static let highBits: UInt64 = 0x8080_8080_8080_8080
+    static let highBits = ByteWords.highBits
 
     /// Pseudo-buckets past the code point ranges: the text has a run of at least `length` ASCII capitals
     /// (`FREE MONEY NOW`). Hyperscan starts a repeat engine at every capital for a pattern like `[A-Z]{12,}`,
@@ -103,7 +103,7 @@ enum ScalarBuckets {
     /// runs that cross or touch a word's edge; a run inside a word counts as 3 or 6 when it is at least that long,
     /// so `longest` reaches every pseudo-bucket length the text reaches, and no other.
     private struct CapitalRuns {
-        private static let ones: UInt64 = 0x0101_0101_0101_0101
+        private static let ones = ByteWords.ones
         /// Capitals in a row up to the last byte read.
         private var current = 0
         private(set) var longest = 0

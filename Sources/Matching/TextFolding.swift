@@ -27,7 +27,7 @@ public enum TextFolding {
         var text = text
         text.makeContiguousUTF8()
         return text.utf8.withContiguousStorageIfAvailable { bytes in
-            if isASCII(bytes: bytes) { return asciiMatchingForm(bytes) }
+            if ByteWords.isASCII(bytes) { return asciiMatchingForm(bytes) }
             guard isNFKCInert(bytes: bytes) else {
                 var normalized = text.precomposedStringWithCompatibilityMapping
                 normalized.makeContiguousUTF8()
@@ -129,7 +129,7 @@ public enum TextFolding {
 
     /// Whether every character of `text` is ASCII, checked eight UTF-8 bytes at a time.
     public static func isASCII(_ text: String) -> Bool {
-        if let result = text.utf8.withContiguousStorageIfAvailable(isASCII(bytes:)) { return result }
+        if let result = text.utf8.withContiguousStorageIfAvailable(ByteWords.isASCII) { return result }
         return text.utf8.allSatisfy { $0 < 0x80 }
     }
 }
@@ -137,24 +137,6 @@ public enum TextFolding {
 // MARK: - ASCII
 
 extension TextFolding {
-    private static func isASCII(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            if raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
-                return false
-            }
-            offset += 8
-        }
-        while offset < bytes.count {
-            if bytes[offset] >= 0x80 { return false }
-            offset += 1
-        }
-        return true
-    }
-
-    /// ASCII is its own NFKC and has no invisibles or confusables, so only lowercasing and leetspeak remain.
     private static func asciiMatchingForm(_ input: UnsafeBufferPointer<UInt8>) -> String {
         String(unsafeUninitializedCapacity: input.count) { output in
             for index in 0..<input.count {
@@ -184,7 +166,7 @@ extension TextFolding {
         let raw = UnsafeRawPointer(base)
         var index = 0
         while index < bytes.count {
-            if index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            if index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & ByteWords.highBits == 0 {
                 index += 8
                 continue
             }
@@ -431,8 +413,8 @@ extension TextFolding {
         while index < bytes.count {
             if index + 8 <= bytes.count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if !hasZeroByte((word & 0xF8F8_F8F8_F8F8_F8F8) ^ 0x3030_3030_3030_3030),
-                    !hasZeroByte(word ^ 0x2424_2424_2424_2424), !hasZeroByte(word ^ 0x4040_4040_4040_4040)
+                if !ByteWords.hasZeroByte((word & 0xF8F8_F8F8_F8F8_F8F8) ^ 0x3030_3030_3030_3030),
+                    !ByteWords.hasZeroByte(word ^ 0x2424_2424_2424_2424), !ByteWords.hasZeroByte(word ^ 0x4040_4040_4040_4040)
                 {
                     index += 8
                     continue
@@ -444,11 +426,6 @@ extension TextFolding {
                 index += 1
             }
         }
-    }
-
-    @inline(__always)
-    private static func hasZeroByte(_ word: UInt64) -> Bool {
-        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
     }
 
     /// Replaces the run of leetspeak characters starting at `runStart` when the rules allow, and returns the
