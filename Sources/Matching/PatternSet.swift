@@ -200,14 +200,17 @@ public final class PatternSet: Sendable {
     /// The scan input of `text` for this set.
     public func scanInput(for text: String) -> ScanInput {
         var text = text
-        return text.withUTF8 { bytes in
-            let buckets = gated.isEmpty || bytes.isEmpty ? 0 : ScalarBuckets.mask(of: bytes, capitalRuns: gatesOnCapitals)
-            guard skeletonDatabase != nil, !bytes.isEmpty else { return ScanInput(buckets: buckets, skeleton: []) }
-            let skeleton = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-                count = AlphanumericSkeleton.write(bytes, into: buffer)
-            }
-            return ScanInput(buckets: buckets, skeleton: skeleton)
+        return text.withUTF8(scanInput(of:))
+    }
+
+    /// The scan input of UTF-8 `bytes` for this set.
+    private func scanInput(of bytes: UnsafeBufferPointer<UInt8>) -> ScanInput {
+        let buckets = gated.isEmpty || bytes.isEmpty ? 0 : ScalarBuckets.mask(of: bytes, capitalRuns: gatesOnCapitals)
+        guard skeletonDatabase != nil, !bytes.isEmpty else { return ScanInput(buckets: buckets, skeleton: []) }
+        let skeleton = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            count = AlphanumericSkeleton.write(bytes, into: buffer)
         }
+        return ScanInput(buckets: buckets, skeleton: skeleton)
     }
 
     /// The candidates for UTF-8 `bytes`, with their scan input when it was computed ahead (`scanInput(for:)` of
@@ -215,33 +218,18 @@ public final class PatternSet: Sendable {
     public func candidates(in bytes: UnsafeBufferPointer<UInt8>, input: ScanInput? = nil) throws(MatchingError) -> CandidateSet {
         // Most channels of a post are empty (no summary, no alt text): they share one set, allocated once.
         guard !bytes.isEmpty else { return alwaysRunSet }
+        let input = input ?? scanInput(of: bytes)
         var set = alwaysRunSet
         if let database {
             try database.scan(bytes, into: &set)
         }
-        if !gated.isEmpty {
-            let buckets = input?.buckets ?? ScalarBuckets.mask(of: bytes, capitalRuns: gatesOnCapitals)
-            for group in gated where group.buckets & buckets != 0 {
-                try group.database.scan(bytes, into: &set)
-            }
+        for group in gated where group.buckets & input.buckets != 0 {
+            try group.database.scan(bytes, into: &set)
         }
-        if let skeletonDatabase {
-            if let input {
-                if !input.skeleton.isEmpty {
-                    try input.skeleton.withUnsafeBufferPointer { skeleton in
-                        Result { () throws(MatchingError) in try skeletonDatabase.scan(skeleton, into: &set) }
-                    }.get()
-                }
-            } else {
-                let scanned = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
-                    Result { () throws(MatchingError) in
-                        let count = AlphanumericSkeleton.write(bytes, into: buffer)
-                        guard count > 0 else { return }
-                        try skeletonDatabase.scan(UnsafeBufferPointer(rebasing: buffer[..<count]), into: &set)
-                    }
-                }
-                try scanned.get()
-            }
+        if let skeletonDatabase, !input.skeleton.isEmpty {
+            try input.skeleton.withUnsafeBufferPointer { skeleton in
+                Result { () throws(MatchingError) in try skeletonDatabase.scan(skeleton, into: &set) }
+            }.get()
         }
         return set
     }
