@@ -98,11 +98,10 @@ public final class RuleEngine: Sendable {
             channel.form == .folded ? folded[channel.field] ?? "" : subject.text(channel.field)
         }
         let inputs = texts.indices.map { patternSets[$0].scanInput(for: texts[$0]) }
-        let prepared = PreparedSubject(subject: subject, folded: folded, texts: texts, scanInputs: inputs, engine: identity)
+        let prepared = PreparedSubject(subject: subject, texts: texts, scanInputs: inputs, engine: identity)
         guard scanning else { return prepared }
         var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
-        return PreparedSubject(
-            subject: subject, folded: folded, texts: texts, scanInputs: inputs, engine: identity, candidates: scan(&context))
+        return PreparedSubject(subject: subject, texts: texts, scanInputs: inputs, engine: identity, candidates: scan(&context))
     }
 
     /// Evaluates `subject`, reading reputation from `signals`.
@@ -274,35 +273,30 @@ private struct ChannelBuilder {
     }
 }
 
-/// A subject with the folded form of its text fields: the complete normalised input of evaluation.
+/// A subject with the text each channel reads (folded where the channel reads the matching form) and what the
+/// prefilter derives from it: the complete normalised input of evaluation.
 ///
 /// A class, so that evaluation holds one reference to it rather than a copy of every field of the subject.
 public final class PreparedSubject: Sendable {
     public let subject: Subject
-    let folded: [TextField: String]
     /// The text each channel of the preparing engine reads, by channel.
     let texts: [String]
     /// What the channel's prefilter needs besides the text (its script mask and skeleton), by channel.
     let scanInputs: [PatternSet.ScanInput]
-    /// The engine that prepared it: the folded fields and channels are that engine's.
+    /// The engine that prepared it: the channels are that engine's.
     let engine: UInt64
     /// Prefilter candidates per channel, found by `prepare(_:scanning:)`.
     let candidates: [CandidateSet]?
 
     init(
-        subject: Subject, folded: [TextField: String], texts: [String], scanInputs: [PatternSet.ScanInput], engine: UInt64,
-        candidates: [CandidateSet]? = nil
+        subject: Subject, texts: [String], scanInputs: [PatternSet.ScanInput], engine: UInt64, candidates: [CandidateSet]? = nil
     ) {
         self.subject = subject
-        self.folded = folded
         self.texts = texts
         self.scanInputs = scanInputs
         self.engine = engine
         self.candidates = candidates
     }
-
-    /// The folded form of `field` ("" when the field is empty or no rule reads it folded).
-    public func folded(_ field: TextField) -> String { folded[field] ?? "" }
 }
 
 /// A rule behind a reference, with its condition stored apart so evaluation reads it without copying the rule.
