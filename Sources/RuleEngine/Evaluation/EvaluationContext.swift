@@ -4,7 +4,10 @@ import Matching
 /// Per-evaluation state: the subject's texts per channel, prefilter candidates, and signal reads.
 struct EvaluationContext {
     let prepared: PreparedSubject
-    var subject: Subject { prepared.subject }
+    /// The subject, copied out of `prepared` once per evaluation. Read through the class instead
+    /// (`prepared.subject`), every field or domain condition copied the whole struct again, retaining and
+    /// releasing each of its fields, to pass it on.
+    let subject: Subject
     let signals: any Signals
     let channels: [TextChannel]
     /// Prefilter candidates per channel, once the channels are scanned (empty before: every pattern may match).
@@ -18,6 +21,7 @@ struct EvaluationContext {
     // call, which was about a quarter of the time spent evaluating a post no rule matches.
     init(prepared: PreparedSubject, signals: any Signals, channels: [TextChannel]) {
         self.prepared = prepared
+        self.subject = prepared.subject
         self.signals = signals
         self.channels = channels
     }
