@@ -167,6 +167,44 @@ struct ServeLoad {
             print("  " + result.name.padding(toLength: 26, withPad: " ", startingAt: 0)
                 + result.rssTenthsMiB.map { String(format: "%.0f", $0) }.joined(separator: " "))
         }
+        if let hook = results.first(where: { $0.name == hookName }) {
+            print("")
+            for line in targetLines(hook: hook, connections: connections) { print(line) }
+        }
+    }
+
+    static let hookName = "hook POST /api/v1/check"
+
+    /// Whether a hook run meets the performance issue's target, one line per part: at 64 connections, at least
+    /// 10,000 requests/s with a p99 of at most 10 ms, and memory at a level rather than climbing: the highest RSS
+    /// sampled in the second half of the run within 20 % of the highest in the first half (leaving out the start,
+    /// before the caches have filled).
+    static func targetLines(hook: Result, connections: Int) -> [String] {
+        func mark(_ pass: Bool) -> String { pass ? "PASS" : "MISS" }
+        var lines = ["target for the hook at 64 connections: ≥ 10,000 requests/s, p99 ≤ 10 ms, memory level"]
+        if connections != 64 {
+            lines.append("  (this run used \(connections) connections: the figures are not comparable with the target)")
+        }
+        let rate = hook.requestsPerSecond
+        lines.append(
+            "  requests/s   " + String(format: "%9.0f", rate) + "      " + mark(rate >= 10_000)
+                + (rate >= 10_000 ? "" : String(format: " (%.0f requests/s short)", (10_000 - rate).rounded(.up))))
+        let p99 = hook.p99
+        let p99Met = p99.isFinite && p99 <= 10
+        lines.append(
+            "  p99 ms       " + String(format: "%9.2f", p99) + "      " + mark(p99Met)
+                + (p99Met || !p99.isFinite ? "" : String(format: " (%.2f ms over)", p99 - 10)))
+        let tenths = hook.rssTenthsMiB
+        if tenths.count == 11 {
+            let firstHalf = tenths[1...5].max() ?? 0
+            let secondHalf = tenths[6...10].max() ?? 0
+            let level = secondHalf <= firstHalf * 1.2
+            lines.append(
+                "  memory       highest RSS " + String(format: "%.0f", firstHalf) + " MiB in tenths 1–5, "
+                    + String(format: "%.0f", secondHalf) + " MiB in tenths 6–10      " + mark(level)
+                    + (level ? "" : " (still climbing: run --duration 300 to see whether it levels off)"))
+        }
+        return lines
     }
 }
 

@@ -66,7 +66,7 @@ struct BenchServe: AsyncParsableCommand {
             defer { server.stop() }
             results.append(
                 try load.run(
-                    name: "hook POST /api/v1/check", url: "http://127.0.0.1:\(server.port)/api/v1/check", body: body,
+                    name: ServeLoad.hookName, url: "http://127.0.0.1:\(server.port)/api/v1/check", body: body,
                     headers: ["Authorization": "Bearer \(server.token)"], server: server))
         }
         if targets.contains("proxy") {
