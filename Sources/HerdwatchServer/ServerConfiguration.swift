@@ -29,6 +29,7 @@ import _CryptoExtras
 /// | `keys.signingKeyFile` | string | none | PEM file with that key's RSA private key (secret) |
 /// | `reputation.enabled` | bool | `true` | read and record reputation; off, rules see no reputation signals |
 /// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
+/// | `reputation.observationDays` | int | `7` | days the per-activity record of verdicts (table `observation`) is kept; `0` keeps it forever |
 /// | `demo` | bool | `false` | at start, evaluate `Fixtures/demo.ndjson` so the queue has cases |
 /// | `demo.file` | string | `Fixtures/demo.ndjson` | the stream `demo` replays |
 public struct ServerConfiguration: Sendable {
@@ -52,6 +53,8 @@ public struct ServerConfiguration: Sendable {
     public var keys: KeyFetchConfiguration
     public var reputationEnabled: Bool
     public var reputationFlushInterval: TimeInterval
+    /// How long observations are kept; nil keeps them.
+    public var observationRetention: TimeInterval?
     public var demo: Bool
     public var demoFile: String
 
@@ -111,6 +114,12 @@ public struct ServerConfiguration: Sendable {
         }
         reputationEnabled = reader.bool(forKey: "reputation.enabled", default: true)
         reputationFlushInterval = TimeInterval(reader.int(forKey: "reputation.flushSeconds", default: 2))
+        let observationDays = reader.int(forKey: "reputation.observationDays", default: 7)
+        guard observationDays >= 0 else {
+            throw ServerConfigurationError(
+                key: "reputation.observationDays", message: "\(observationDays) is negative; give a number of days, or 0 to keep every observation")
+        }
+        observationRetention = observationDays == 0 ? nil : TimeInterval(observationDays) * 86_400
         demo = reader.bool(forKey: "demo", default: false)
         demoFile = reader.string(forKey: "demo.file", default: "Fixtures/demo.ndjson")
     }

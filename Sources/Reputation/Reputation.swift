@@ -26,15 +26,19 @@ public final class Reputation: Sendable {
         public var cacheCapacity: Int
         /// Observations between automatic flushes.
         public var flushInterval: Int
+        /// How long the store keeps each observation (the per-activity record of verdicts), counted back from the
+        /// newest one written; older ones are deleted as batches are written. Nil keeps them all.
+        public var observationRetention: TimeInterval?
 
         public init(
             decisionHalfLife: TimeInterval = 30 * 86_400, campaignWindow: TimeInterval = 86_400,
-            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000
+            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000, observationRetention: TimeInterval? = nil
         ) {
             self.decisionHalfLife = decisionHalfLife
             self.campaignWindow = campaignWindow
             self.cacheCapacity = cacheCapacity
             self.flushInterval = flushInterval
+            self.observationRetention = observationRetention
         }
     }
 
@@ -131,9 +135,12 @@ public final class Reputation: Sendable {
             throw failed.error
         }
         let evicting = state.needsEviction(capacity: configuration.cacheCapacity)
-        guard let changes = state.takeChanges(campaignWindow: configuration.campaignWindow) else {
+        guard var changes = state.takeChanges(campaignWindow: configuration.campaignWindow) else {
             if evicting { state.evict(capacity: configuration.cacheCapacity) }
             return
+        }
+        if let retention = configuration.observationRetention, let newest = changes.observations.last?.at {
+            changes.keepObservationsSince = newest.addingTimeInterval(-retention)
         }
         if waiting || evicting {
             do {

@@ -264,6 +264,17 @@ public final class SQLiteReputationStore: ReputationStore {
                         record.signature.rawValue, record.body.map { Data($0) },
                     ])
                 }
+                if let since = changes.keepObservationsSince {
+                    // Rows go in in the order observations were made, so the expired ones are a prefix by id: the
+                    // scan for the first row to keep reads only the rows it deletes, and needs no index on `at`.
+                    try db.cachedStatement(
+                        sql: """
+                            DELETE FROM observation WHERE id < COALESCE(
+                                (SELECT id FROM observation WHERE at >= ? ORDER BY id LIMIT 1),
+                                (SELECT MAX(id) + 1 FROM observation), 0)
+                            """
+                    ).execute(arguments: [since.timeIntervalSince1970])
+                }
                 let evaluated = try db.cachedStatement(
                     sql: """
                         INSERT INTO evaluation_day (day, evaluated) VALUES (?, ?)

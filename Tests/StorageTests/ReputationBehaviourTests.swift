@@ -46,6 +46,26 @@ struct ReputationBehaviourTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func observationsOlderThanTheRetentionAreDeletedAndReputationStays(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let reputation = Reputation(store: store, configuration: Reputation.Configuration(observationRetention: 86_400))
+        let alice = subject(actor: "https://social.example/users/alice")
+        try reputation.observe(alice, verdict: verdict(.hold), signature: .verified, at: start)
+        try reputation.observe(alice, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(3_600))
+        try reputation.flush()
+        #expect(try store.observations(limit: 10).count == 2, "both are within a day of the newest")
+        try reputation.observe(alice, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(2 * 86_400))
+        try reputation.flush()
+        let kept = try store.observations(limit: 10)
+        #expect(kept.map(\.at) == [start.addingTimeInterval(2 * 86_400)])
+        // Only the per-activity record goes: the actor's history is reputation, and stays.
+        let signals = try Reputation(store: store).signals(for: alice, at: start.addingTimeInterval(2 * 86_400))
+        #expect(signals.values["actor.activities_seen"] == 3)
+        #expect(signals.values["actor.held"] == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func unverifiedEvidenceLowersButNeverRaisesTrust(kind: StoreKind) throws {
         let (store, cleanup) = try kind.make()
         defer { cleanup() }

@@ -93,6 +93,43 @@ struct StoreConformanceTests {
         #expect(accumulated.hits == ["shadow.rule": 4])
         #expect(try store.shadowHits(sinceDay: 19_676).evaluated == 0)
     }
+
+    private func observation(_ number: Int, at date: Date) -> ObservationRecord {
+        ObservationRecord(
+            at: date, activityID: "https://a.example/\(number)", activityType: "Create", actorID: "https://a.example/users/x",
+            actorHost: "a.example", action: "accept", score: 0, rules: [], signature: .verified, body: nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func retentionDeletesTheOldestObservationsOnly(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.make()
+        defer { cleanup() }
+        let hour: TimeInterval = 3_600
+        var first = ReputationChanges()
+        first.observations = (0..<5).map { observation($0, at: at.addingTimeInterval(Double($0) * hour)) }
+        try store.apply(first)
+
+        // A batch that keeps what was recorded from hour 3 on: hours 0–2 go, in the same write as the new rows.
+        var second = ReputationChanges()
+        second.observations = [observation(5, at: at.addingTimeInterval(5 * hour))]
+        second.keepObservationsSince = at.addingTimeInterval(3 * hour)
+        try store.apply(second)
+        #expect(try store.observations(limit: 10).map(\.activityID) == [5, 4, 3].map { "https://a.example/\($0)" })
+
+        // Without a date nothing is deleted; a date past every row deletes them all, and ids keep counting.
+        var third = ReputationChanges()
+        third.observations = [observation(6, at: at.addingTimeInterval(6 * hour))]
+        try store.apply(third)
+        #expect(try store.observations(limit: 10).count == 4)
+        var fourth = ReputationChanges()
+        fourth.keepObservationsSince = at.addingTimeInterval(100 * hour)
+        try store.apply(fourth)
+        #expect(try store.observations(limit: 10).isEmpty)
+        var fifth = ReputationChanges()
+        fifth.observations = [observation(7, at: at.addingTimeInterval(7 * hour)), observation(8, at: at.addingTimeInterval(8 * hour))]
+        try store.apply(fifth)
+        #expect(try store.observations(limit: 10).map(\.activityID) == [8, 7].map { "https://a.example/\($0)" })
+    }
 }
 
 

@@ -74,6 +74,9 @@ public struct ReputationChanges: Sendable {
     public var bands: [(band: UInt64, campaign: Int64)] = []
     public var labels: [LabelRecord] = []
     public var observations: [ObservationRecord] = []
+    /// Retention: once this batch is written, the oldest observations are deleted, up to the first one recorded at
+    /// or after this date (observations are written in the order they were made). Nil keeps every observation.
+    public var keepObservationsSince: Date?
     /// Per day: activities evaluated and shadow hits per rule.
     public var evaluated: [Int: Int] = [:]
     public var shadowHits: [Int: [String: Int]] = [:]
@@ -156,7 +159,13 @@ public final class InMemoryReputationStore: ReputationStore {
                 contents.labels[key, default: []].removeAll { $0.label == label.label }
                 contents.labels[key, default: []].append(label)
             }
-            if keepsObservations { contents.observations += changes.observations }
+            if keepsObservations {
+                contents.observations += changes.observations
+                if let since = changes.keepObservationsSince {
+                    let expired = contents.observations.firstIndex { $0.at >= since } ?? contents.observations.endIndex
+                    contents.observations.removeFirst(expired)
+                }
+            }
             for (day, count) in changes.evaluated { contents.evaluated[day, default: 0] += count }
             for (day, hits) in changes.shadowHits {
                 for (rule, count) in hits { contents.shadowHits[day, default: [:]][rule, default: 0] += count }

@@ -121,7 +121,11 @@ struct Serve: AsyncParsableCommand {
         let client = ServerComponents.makeHTTPClient()
         let components = ServerComponents(
             configuration: settings, engines: RuleEngineHolder(engine),
-            reputation: settings.reputationEnabled ? Reputation(store: SQLiteReputationStore(database: database)) : nil,
+            reputation: settings.reputationEnabled
+                ? Reputation(
+                    store: SQLiteReputationStore(database: database),
+                    configuration: Reputation.Configuration(observationRetention: settings.observationRetention))
+                : nil,
             cases: SQLiteCaseStore(database: database), access: access, httpClient: client, ownsHTTPClient: true,
             metrics: ServerMetrics(registry: registry), logger: logger)
         let app = HerdwatchApplication.make(components) { port in

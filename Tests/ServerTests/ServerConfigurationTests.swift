@@ -1,0 +1,25 @@
+import Configuration
+import HerdwatchServer
+import Testing
+
+@Suite("Server configuration")
+struct ServerConfigurationTests {
+    private func configuration(_ values: [AbsoluteConfigKey: ConfigValue]) throws(ServerConfigurationError) -> ServerConfiguration {
+        try ServerConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
+    }
+
+    @Test func observationsAreKeptForAWeekUnlessToldOtherwise() throws {
+        #expect(try configuration([:]).observationRetention == 7 * 86_400)
+        #expect(try configuration(["reputation.observationDays": 30]).observationRetention == 30 * 86_400)
+        #expect(try configuration(["reputation.observationDays": 0]).observationRetention == nil, "0 keeps every observation")
+    }
+
+    @Test func aNegativeRetentionIsRefusedNamingTheKey() {
+        #expect {
+            _ = try configuration(["reputation.observationDays": -1])
+        } throws: { error in
+            guard let error = error as? ServerConfigurationError else { return false }
+            return error.key == "reputation.observationDays" && error.description.contains("0 to keep every observation")
+        }
+    }
+}
