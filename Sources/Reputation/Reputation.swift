@@ -139,7 +139,7 @@ public final class Reputation: Sendable {
             if evicting { state.evict(capacity: configuration.cacheCapacity) }
             return
         }
-        if let retention = configuration.observationRetention, let newest = changes.observations.last?.at {
+        if let retention = configuration.observationRetention, let newest = changes.observations.lazy.map(\.at).max() {
             changes.keepObservationsSince = newest.addingTimeInterval(-retention)
         }
         if waiting || evicting {
