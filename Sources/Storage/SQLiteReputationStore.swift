@@ -5,9 +5,14 @@ public import Reputation
 /// `ReputationStore` on the SQLite database.
 public final class SQLiteReputationStore: ReputationStore {
     public let database: SQLiteDatabase
+    /// The most expired observations one batch deletes. A database that has kept years of them (before the
+    /// retention existed, or after it was lengthened) is cleared over many batches, a bounded amount of work each,
+    /// rather than in one long transaction.
+    public let observationsDeletedPerBatch: Int
 
-    public init(database: SQLiteDatabase) {
+    public init(database: SQLiteDatabase, observationsDeletedPerBatch: Int = 50_000) {
         self.database = database
+        self.observationsDeletedPerBatch = max(observationsDeletedPerBatch, 1)
     }
 
     private func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
@@ -265,15 +270,17 @@ public final class SQLiteReputationStore: ReputationStore {
                     ])
                 }
                 if let since = changes.keepObservationsSince {
-                    // Rows go in in the order observations were made, so the expired ones are a prefix by id: the
-                    // scan for the first row to keep reads only the rows it deletes, and needs no index on `at`.
+                    // Rows go in in the order observations were made, so the expired ones are a prefix by id. Only
+                    // the first `observationsDeletedPerBatch` ids are looked at: the scan for the first row to keep
+                    // reads no more than it may delete, and needs no index on `at`.
                     try db.cachedStatement(
                         sql: """
                             DELETE FROM observation WHERE id < COALESCE(
-                                (SELECT id FROM observation WHERE at >= ? ORDER BY id LIMIT 1),
-                                (SELECT MAX(id) + 1 FROM observation), 0)
+                                (SELECT id FROM observation
+                                    WHERE id < (SELECT MIN(id) FROM observation) + ?1 AND at >= ?2 ORDER BY id LIMIT 1),
+                                (SELECT MIN(id) FROM observation) + ?1, 0)
                             """
-                    ).execute(arguments: [since.timeIntervalSince1970])
+                    ).execute(arguments: [observationsDeletedPerBatch, since.timeIntervalSince1970])
                 }
                 let evaluated = try db.cachedStatement(
                     sql: """
