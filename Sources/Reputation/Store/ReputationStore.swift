@@ -75,7 +75,9 @@ public struct ReputationChanges: Sendable {
     public var labels: [LabelRecord] = []
     public var observations: [ObservationRecord] = []
     /// Retention: once this batch is written, the oldest observations are deleted, up to the first one recorded at
-    /// or after this date (observations are written in the order they were made). Nil keeps every observation.
+    /// or after this date (observations are written in the order they were made). A store may spread a long
+    /// backlog over several batches (the SQLite store deletes at most 50,000 per batch). Nil keeps every
+    /// observation.
     public var keepObservationsSince: Date?
     /// Per day: activities evaluated and shadow hits per rule.
     public var evaluated: [Int: Int] = [:]
