@@ -4,8 +4,9 @@ import Storage
 import _CryptoExtras
 
 /// Everything `herdwatch serve` can be told, read from a `ConfigReader`: command-line flags first, then
-/// environment variables (`HERDWATCH_` and the key in upper case with `_` for `.`, e.g.
-/// `HERDWATCH_HTTP_PORT`), then the YAML config file, then these defaults.
+/// environment variables (`HERDWATCH_` and the key in upper case, with `_` for `.` and between the words of a
+/// camel-case key, e.g. `HERDWATCH_HTTP_PORT`, `HERDWATCH_REPUTATION_FLUSH_SECONDS`), then the YAML config file,
+/// then these defaults.
 ///
 /// | key | type | default | meaning |
 /// |---|---|---|---|
@@ -113,7 +114,12 @@ public struct ServerConfiguration: Sendable {
             keys.signer = KeyFetchConfiguration.Signer(keyID: keyID, privateKey: key)
         }
         reputationEnabled = reader.bool(forKey: "reputation.enabled", default: true)
-        reputationFlushInterval = TimeInterval(reader.int(forKey: "reputation.flushSeconds", default: 2))
+        let flushSeconds = reader.int(forKey: "reputation.flushSeconds", default: 2)
+        guard flushSeconds >= 1 else {
+            throw ServerConfigurationError(
+                key: "reputation.flushSeconds", message: "\(flushSeconds) is too small; give at least 1 second")
+        }
+        reputationFlushInterval = TimeInterval(flushSeconds)
         let observationDays = reader.int(forKey: "reputation.observationDays", default: 7)
         guard observationDays >= 0 else {
             throw ServerConfigurationError(

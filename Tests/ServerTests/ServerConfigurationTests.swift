@@ -22,4 +22,10 @@ struct ServerConfigurationTests {
             return error.key == "reputation.observationDays" && error.description.contains("0 to keep every observation")
         }
     }
+
+    @Test func aFlushIntervalUnderASecondIsRefused() {
+        #expect(throws: ServerConfigurationError.self) { _ = try configuration(["reputation.flushSeconds": 0]) }
+        #expect(throws: ServerConfigurationError.self) { _ = try configuration(["reputation.flushSeconds": -5]) }
+        #expect((try? configuration(["reputation.flushSeconds": 1]))?.reputationFlushInterval == 1)
+    }
 }
