@@ -54,7 +54,7 @@ public struct MatchSpan: Sendable, Hashable {
     /// 1 in the low bit of each byte lane of `word` that holds a continuation byte (10xxxxxx), 0 elsewhere.
     @inline(__always)
     private static func continuationMarks(_ word: UInt64) -> UInt64 {
-        (word & ~(word << 1) & 0x8080_8080_8080_8080) >> 7
+        (word & ~(word << 1) & ByteWords.highBits) >> 7
     }
 
     /// The sum of the eight byte lanes of `lanes` (each at most 255).

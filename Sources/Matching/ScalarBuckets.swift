@@ -15,9 +15,6 @@ enum ScalarBuckets {
 
     static let asciiMask: UInt64 = 1
 
-    /// The top bit of each of eight bytes: a word of ASCII has none of them set.
-    static let highBits = ByteWords.highBits
-
     /// Pseudo-buckets past the code point ranges: the text has a run of at least `length` ASCII capitals
     /// (`FREE MONEY NOW`). Hyperscan starts a repeat engine at every capital for a pattern like `[A-Z]{12,}`,
     /// which on ordinary text costs more than scanning for a hundred phrases; such patterns are gated on a run.
@@ -70,7 +67,7 @@ enum ScalarBuckets {
         while index < count {
             if index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & highBits == 0 {
+                if word & ByteWords.highBits == 0 {
                     mask |= asciiMask
                     if capitalRuns { runs.add(word) }
                     index += 8
@@ -103,7 +100,6 @@ enum ScalarBuckets {
     /// runs that cross or touch a word's edge; a run inside a word counts as 3 or 6 when it is at least that long,
     /// so `longest` reaches every pseudo-bucket length the text reaches, and no other.
     private struct CapitalRuns {
-        private static let ones = ByteWords.ones
         /// Capitals in a row up to the last byte read.
         private var current = 0
         private(set) var longest = 0
@@ -112,17 +108,17 @@ enum ScalarBuckets {
         mutating func add(_ word: UInt64) {
             // Bit 7 of each byte: set when the byte is at least `A` (0x41) and below `[` (0x5B). ASCII bytes do
             // not carry into their neighbours when 0x3F or 0x25 is added.
-            let capitals = (word &+ 0x3F &* Self.ones) & ~(word &+ 0x25 &* Self.ones) & highBits
+            let capitals = (word &+ 0x3F &* ByteWords.ones) & ~(word &+ 0x25 &* ByteWords.ones) & ByteWords.highBits
             if capitals == 0 {
                 current = 0
                 return
             }
-            if capitals == highBits {
+            if capitals == ByteWords.highBits {
                 current += 8
                 longest = max(longest, current)
                 return
             }
-            let gaps = ~capitals & highBits
+            let gaps = ~capitals & ByteWords.highBits
             // Capitals before the first other byte continue the run; those after the last one start the next.
             current += gaps.trailingZeroBitCount >> 3
             longest = max(longest, current)

@@ -137,6 +137,7 @@ public enum TextFolding {
 // MARK: - ASCII
 
 extension TextFolding {
+    /// ASCII is its own NFKC and has no invisibles or confusables, so only lowercasing and leetspeak remain.
     private static func asciiMatchingForm(_ input: UnsafeBufferPointer<UInt8>) -> String {
         String(unsafeUninitializedCapacity: input.count) { output in
             for index in 0..<input.count {
