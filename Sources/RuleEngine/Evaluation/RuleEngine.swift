@@ -98,10 +98,9 @@ public final class RuleEngine: Sendable {
             channel.form == .folded ? folded[channel.field] ?? "" : subject.text(channel.field)
         }
         let inputs = texts.indices.map { patternSets[$0].scanInput(for: texts[$0]) }
-        let prepared = PreparedSubject(subject: subject, texts: texts, scanInputs: inputs, engine: identity)
-        guard scanning else { return prepared }
-        var context = EvaluationContext(prepared: prepared, signals: InMemorySignals(), channels: channels)
-        return PreparedSubject(subject: subject, texts: texts, scanInputs: inputs, engine: identity, candidates: scan(&context))
+        return PreparedSubject(
+            subject: subject, texts: texts, scanInputs: inputs, engine: identity,
+            candidates: scanning ? scan(texts, inputs) : nil)
     }
 
     /// Evaluates `subject`, reading reputation from `signals`.
@@ -175,7 +174,7 @@ public final class RuleEngine: Sendable {
         if let scanned = context.prepared.candidates {
             candidates = scanned
         } else {
-            candidates = self.scan(&context)
+            candidates = scan(context.prepared.texts, context.prepared.scanInputs)
         }
         var nominated = untriggered
         context.candidates = candidates
@@ -191,16 +190,16 @@ public final class RuleEngine: Sendable {
     }
 
     /// The prefilter candidates of every channel.
-    private func scan(_ context: inout EvaluationContext) -> [CandidateSet] {
+    private func scan(_ texts: [String], _ inputs: [PatternSet.ScanInput]) -> [CandidateSet] {
         var result: [CandidateSet] = []
         result.reserveCapacity(channels.count)
         for channel in channels.indices {
             let set = patternSets[channel]
             // Empty text is still asked: patterns the prefilter cannot take (some match empty text) run anyway.
-            var text = context.text(channel)
+            var text = texts[channel]
             let candidates: CandidateSet
             do {
-                let input = context.prepared.scanInputs[channel]
+                let input = inputs[channel]
                 candidates = try text.withUTF8 { bytes in
                     Result { () throws(MatchingError) in try set.candidates(in: bytes, input: input) }
                 }.get()
