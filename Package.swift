@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Reputation", "RuleEngine", "ActivityPub", .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

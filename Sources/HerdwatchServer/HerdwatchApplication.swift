@@ -62,7 +62,7 @@ public enum HerdwatchApplication {
         let keys = components.keys ?? HTTPKeyFetcher(client: components.httpClient, configuration: configuration.keys)
         let gate = Gate(
             engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
-            signatureMode: configuration.signatureMode, metrics: components.metrics, logger: components.logger)
+            signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, metrics: components.metrics, logger: components.logger)
         let upstream = configuration.upstream.map {
             Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
         }

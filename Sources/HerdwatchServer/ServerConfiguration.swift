@@ -22,6 +22,7 @@ import _CryptoExtras
 /// | `proxy.replayWindowSeconds` | int | `3600` | how long after its signature a held delivery can still be replayed |
 /// | `proxy.upstreamTimeoutSeconds` | int | `30` | timeout for a request to the upstream |
 /// | `signatures.mode` | string | `enforce` | `enforce`: an inbox delivery whose signature fails is answered 401 and never forwarded; `evaluate`: it is evaluated as unverified and rules decide |
+/// | `signatures.foreignSigner` | string | `refuse` | a delivery signed by someone other than its `actor`: `refuse` answers 401, never forwards it and counts it against nobody; `evaluate` hands it to the rules as unsigned, with `signature.actor_mismatch` set |
 /// | `keys.allowPrivateAddresses` | bool | `false` | allow fetching actor keys from loopback and private addresses (tests, closed networks) |
 /// | `keys.cacheSeconds` | int | `86400` | how long a fetched key is trusted before it is fetched again |
 /// | `keys.fetchTimeoutSeconds` | int | `5` | timeout for fetching a key |
@@ -39,6 +40,12 @@ public struct ServerConfiguration: Sendable {
         case evaluate
     }
 
+    /// What to do with a delivery whose verified signer is not its actor.
+    public enum ForeignSignerPolicy: String, Sendable {
+        case refuse
+        case evaluate
+    }
+
     public var host: String
     public var port: Int
     public var databasePath: String
@@ -51,6 +58,7 @@ public struct ServerConfiguration: Sendable {
     public var replayWindow: TimeInterval
     public var upstreamTimeout: TimeInterval
     public var signatureMode: SignatureMode
+    public var foreignSigner: ForeignSignerPolicy
     public var keys: KeyFetchConfiguration
     public var reputationEnabled: Bool
     public var reputationFlushInterval: TimeInterval
@@ -96,6 +104,12 @@ public struct ServerConfiguration: Sendable {
             throw ServerConfigurationError(key: "signatures.mode", message: "\(mode) is not a mode; use enforce or evaluate")
         }
         self.signatureMode = signatureMode
+        let foreign = reader.string(forKey: "signatures.foreignSigner", default: "refuse")
+        guard let foreignSigner = ForeignSignerPolicy(rawValue: foreign) else {
+            throw ServerConfigurationError(
+                key: "signatures.foreignSigner", message: "\(foreign) is not a policy; use refuse or evaluate")
+        }
+        self.foreignSigner = foreignSigner
         keys = KeyFetchConfiguration(
             allowPrivateAddresses: reader.bool(forKey: "keys.allowPrivateAddresses", default: false),
             cacheLifetime: TimeInterval(reader.int(forKey: "keys.cacheSeconds", default: 86_400)),

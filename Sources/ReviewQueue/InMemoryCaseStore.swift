@@ -6,7 +6,7 @@ import Synchronization
 public final class InMemoryCaseStore: CaseStore {
     private struct State {
         var cases: [Int64: ReviewCase] = [:]
-        var byActivity: [String: Int64] = [:]
+        var byDelivery: [String: Int64] = [:]
         var nextID: Int64 = 1
     }
 
@@ -16,18 +16,18 @@ public final class InMemoryCaseStore: CaseStore {
 
     public func open(_ newCase: NewCase) throws -> CaseOpening {
         state.withLock { state in
-            if let id = state.byActivity[newCase.activityID], var existing = state.cases[id] {
+            if let id = state.byDelivery[newCase.deliveryKey], var existing = state.cases[id] {
                 existing.duplicateDeliveries += 1
                 state.cases[id] = existing
                 return .duplicate(existing)
             }
             let reviewCase = ReviewCase(
-                id: state.nextID, activityID: newCase.activityID, actorID: newCase.actorID, source: newCase.source,
-                action: newCase.verdict.action, verdict: newCase.verdict, state: .open, openedAt: newCase.openedAt,
+                id: state.nextID, activityID: newCase.activityID, actorID: newCase.actorID, signer: newCase.signer,
+                deliveryKey: newCase.deliveryKey, source: newCase.source, action: newCase.verdict.action, verdict: newCase.verdict, state: .open, openedAt: newCase.openedAt,
                 body: newCase.body, request: newCase.request)
             state.nextID += 1
             state.cases[reviewCase.id] = reviewCase
-            state.byActivity[reviewCase.activityID] = reviewCase.id
+            state.byDelivery[reviewCase.deliveryKey] = reviewCase.id
             return .opened(reviewCase)
         }
     }
@@ -36,8 +36,8 @@ public final class InMemoryCaseStore: CaseStore {
         state.withLock { $0.cases[id] }
     }
 
-    public func reviewCase(activityID: String) throws -> ReviewCase? {
-        state.withLock { state in state.byActivity[activityID].flatMap { state.cases[$0] } }
+    public func cases(activityID: String) throws -> [ReviewCase] {
+        state.withLock { state in state.cases.values.filter { $0.activityID == activityID }.sorted { $0.id < $1.id } }
     }
 
     public func cases(state wanted: ReviewCase.State?, limit: Int) throws -> [ReviewCase] {
@@ -52,12 +52,15 @@ public final class InMemoryCaseStore: CaseStore {
         }
     }
 
-    public func decide(id: Int64, state newState: ReviewCase.State, delivery: ReviewCase.Delivery?) throws -> ReviewCase? {
+    public func decide(
+        id: Int64, state newState: ReviewCase.State, delivery: ReviewCase.Delivery?, by decider: String?
+    ) throws -> ReviewCase? {
         try state.withLock { state in
             guard var reviewCase = state.cases[id] else { return nil }
             guard reviewCase.state == .open else { throw CaseTransitionError(caseID: id, state: reviewCase.state) }
             reviewCase.state = newState
             reviewCase.delivery = delivery
+            reviewCase.decidedBy = decider
             state.cases[id] = reviewCase
             return reviewCase
         }

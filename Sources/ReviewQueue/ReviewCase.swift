@@ -24,9 +24,16 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     }
 
     public var id: Int64
-    /// The activity's `id`; a second delivery of the same id joins this case instead of opening another.
+    /// The activity's `id`.
     public var activityID: String
+    /// The actor the activity claims.
     public var actorID: String?
+    /// The verified signer of the delivery, nil when nobody verifiably signed it. Decisions are booked on the
+    /// signer, never on the claimed actor: only the signer is known to have sent it.
+    public var signer: String?
+    /// Names the delivery (activity id, signer and body): a repeat of the same delivery joins this case; a
+    /// different body, or the same bytes signed by someone else, opens a case of its own.
+    public var deliveryKey: String
     public var source: Source
     /// The verdict's action when the case was opened: `flag` or `hold`.
     public var action: RuleAction
@@ -41,6 +48,8 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     public var request: StoredRequest?
     /// When a held request was delivered to the instance after approval, and the instance's answer.
     public var delivery: Delivery?
+    /// Who decided the case (the token's name and id, or the account), once decided.
+    public var decidedBy: String?
 
     public struct Delivery: Sendable, Hashable, Codable {
         public var at: Date
@@ -53,13 +62,15 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     }
 
     public init(
-        id: Int64, activityID: String, actorID: String?, source: Source, action: RuleAction, verdict: Verdict,
-        state: State, openedAt: Date, duplicateDeliveries: Int = 0, body: [UInt8], request: StoredRequest?,
-        delivery: Delivery? = nil
+        id: Int64, activityID: String, actorID: String?, signer: String? = nil, deliveryKey: String, source: Source,
+        action: RuleAction, verdict: Verdict, state: State, openedAt: Date, duplicateDeliveries: Int = 0, body: [UInt8],
+        request: StoredRequest?, delivery: Delivery? = nil, decidedBy: String? = nil
     ) {
         self.id = id
         self.activityID = activityID
         self.actorID = actorID
+        self.signer = signer
+        self.deliveryKey = deliveryKey
         self.source = source
         self.action = action
         self.verdict = verdict
@@ -69,6 +80,7 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
         self.body = body
         self.request = request
         self.delivery = delivery
+        self.decidedBy = decidedBy
     }
 }
 
@@ -76,6 +88,9 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
 public struct NewCase: Sendable, Hashable {
     public var activityID: String
     public var actorID: String?
+    public var signer: String?
+    /// See `ReviewCase.deliveryKey`.
+    public var deliveryKey: String
     public var source: ReviewCase.Source
     public var verdict: Verdict
     public var body: [UInt8]
@@ -83,11 +98,13 @@ public struct NewCase: Sendable, Hashable {
     public var openedAt: Date
 
     public init(
-        activityID: String, actorID: String?, source: ReviewCase.Source, verdict: Verdict, body: [UInt8],
-        request: StoredRequest?, openedAt: Date
+        activityID: String, actorID: String?, signer: String?, deliveryKey: String, source: ReviewCase.Source,
+        verdict: Verdict, body: [UInt8], request: StoredRequest?, openedAt: Date
     ) {
         self.activityID = activityID
         self.actorID = actorID
+        self.signer = signer
+        self.deliveryKey = deliveryKey
         self.source = source
         self.verdict = verdict
         self.body = body
@@ -100,7 +117,7 @@ public struct NewCase: Sendable, Hashable {
 public enum CaseOpening: Sendable, Hashable {
     /// A new case was opened.
     case opened(ReviewCase)
-    /// A case for the same activity id already existed; its duplicate count went up.
+    /// A case for the same delivery (id, signer and body) already existed; its duplicate count went up.
     case duplicate(ReviewCase)
 
     public var reviewCase: ReviewCase {

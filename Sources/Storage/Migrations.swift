@@ -134,6 +134,45 @@ enum Migrations {
         migrator.registerMigration("2026-11-28-campaign-fingerprint-version") { db in
             try db.execute(sql: "ALTER TABLE campaign ADD COLUMN fingerprint_version INTEGER NOT NULL DEFAULT 1")
         }
+        // A case is about one delivery (activity id, verified signer, body), not about an activity id: a body
+        // sent under someone else's id must not join their case, and approving a case must replay the request
+        // that was held. `activity_id` loses its UNIQUE constraint, so the table is rebuilt. Cases from before
+        // have no known signer (decisions on them are booked on nobody) and keep their id as their key.
+        migrator.registerMigration("2026-12-07-case-per-delivery") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_case_new (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        activity_id TEXT NOT NULL,
+                        actor_id TEXT,
+                        signer TEXT,
+                        delivery_key TEXT NOT NULL UNIQUE,
+                        source TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        verdict TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        opened_at REAL NOT NULL,
+                        duplicate_deliveries INTEGER NOT NULL DEFAULT 0,
+                        body BLOB NOT NULL,
+                        request TEXT,
+                        request_body BLOB,
+                        delivered_at REAL,
+                        delivery_status INTEGER,
+                        decided_at REAL,
+                        decided_by TEXT
+                    );
+                    INSERT INTO review_case_new (
+                        id, activity_id, actor_id, signer, delivery_key, source, action, verdict, state, opened_at,
+                        duplicate_deliveries, body, request, request_body, delivered_at, delivery_status, decided_at)
+                    SELECT id, activity_id, actor_id, NULL, 'legacy:' || activity_id, source, action, verdict, state,
+                        opened_at, duplicate_deliveries, body, request, request_body, delivered_at, delivery_status, decided_at
+                    FROM review_case;
+                    DROP TABLE review_case;
+                    ALTER TABLE review_case_new RENAME TO review_case;
+                    CREATE INDEX review_case_state ON review_case (state, id);
+                    CREATE INDEX review_case_activity ON review_case (activity_id, id);
+                    """)
+        }
         return migrator
     }()
 }

@@ -40,18 +40,22 @@ public final class SQLiteCaseStore: CaseStore {
                 RequestHead(method: $0.method, target: $0.target, headers: $0.headers, receivedAt: $0.receivedAt, signedAt: $0.signedAt))
         }
         return try write { db in
-            if let existing = try Row.fetchOne(db, sql: "SELECT id FROM review_case WHERE activity_id = ?", arguments: [newCase.activityID]) {
+            if let existing = try Row.fetchOne(
+                db, sql: "SELECT id FROM review_case WHERE delivery_key = ?", arguments: [newCase.deliveryKey])
+            {
                 let id: Int64 = existing["id"]
                 try db.execute(sql: "UPDATE review_case SET duplicate_deliveries = duplicate_deliveries + 1 WHERE id = ?", arguments: [id])
                 return .duplicate(try Self.fetch(id: id, db)!)
             }
             try db.execute(
                 sql: """
-                    INSERT INTO review_case (activity_id, actor_id, source, action, verdict, state, opened_at, body, request, request_body)
-                    VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
+                    INSERT INTO review_case (
+                        activity_id, actor_id, signer, delivery_key, source, action, verdict, state, opened_at, body, request,
+                        request_body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
                     """,
                 arguments: [
-                    newCase.activityID, newCase.actorID, newCase.source.rawValue, newCase.verdict.action.rawValue,
+                    newCase.activityID, newCase.actorID, newCase.signer, newCase.deliveryKey, newCase.source.rawValue, newCase.verdict.action.rawValue,
                     String(decoding: verdict, as: UTF8.self), newCase.openedAt.timeIntervalSince1970, Data(newCase.body),
                     head.map { String(decoding: $0, as: UTF8.self) }, newCase.request.map { Data($0.body) },
                 ])
@@ -63,9 +67,10 @@ public final class SQLiteCaseStore: CaseStore {
         try read { db in try Self.fetch(id: id, db) }
     }
 
-    public func reviewCase(activityID: String) throws -> ReviewCase? {
+    public func cases(activityID: String) throws -> [ReviewCase] {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM review_case WHERE activity_id = ?", arguments: [activityID]).map(Self.reviewCase)
+            try Row.fetchAll(db, sql: "SELECT * FROM review_case WHERE activity_id = ? ORDER BY id", arguments: [activityID])
+                .map(Self.reviewCase)
         }
     }
 
@@ -92,14 +97,20 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func decide(id: Int64, state: ReviewCase.State, delivery: ReviewCase.Delivery?) throws -> ReviewCase? {
+    public func decide(
+        id: Int64, state: ReviewCase.State, delivery: ReviewCase.Delivery?, by decider: String?
+    ) throws -> ReviewCase? {
         try write { db in
             guard let current = try Self.fetch(id: id, db) else { return nil }
             guard current.state == .open else { throw CaseTransitionError(caseID: id, state: current.state) }
             try db.execute(
-                sql: "UPDATE review_case SET state = ?, delivered_at = ?, delivery_status = ?, decided_at = ? WHERE id = ?",
+                sql: """
+                    UPDATE review_case SET state = ?, delivered_at = ?, delivery_status = ?, decided_at = ?, decided_by = ?
+                    WHERE id = ?
+                    """,
                 arguments: [
-                    state.rawValue, delivery?.at.timeIntervalSince1970, delivery?.status, Date().timeIntervalSince1970, id,
+                    state.rawValue, delivery?.at.timeIntervalSince1970, delivery?.status, Date().timeIntervalSince1970,
+                    decider, id,
                 ])
             return try Self.fetch(id: id, db)
         }
@@ -124,13 +135,14 @@ public final class SQLiteCaseStore: CaseStore {
         let deliveryStatus: Int? = row["delivery_status"]
         let body: Data = row["body"]
         return ReviewCase(
-            id: row["id"], activityID: row["activity_id"], actorID: row["actor_id"],
-            source: ReviewCase.Source(rawValue: row["source"]) ?? .inbox,
+            id: row["id"], activityID: row["activity_id"], actorID: row["actor_id"], signer: row["signer"],
+            deliveryKey: row["delivery_key"], source: ReviewCase.Source(rawValue: row["source"]) ?? .inbox,
             action: RuleAction(rawValue: row["action"]) ?? verdict.action, verdict: verdict,
             state: ReviewCase.State(rawValue: row["state"]) ?? .open,
             openedAt: Date(timeIntervalSince1970: row["opened_at"]), duplicateDeliveries: row["duplicate_deliveries"],
             body: Array(body), request: request,
-            delivery: deliveredAt.map { ReviewCase.Delivery(at: Date(timeIntervalSince1970: $0), status: deliveryStatus ?? 0) })
+            delivery: deliveredAt.map { ReviewCase.Delivery(at: Date(timeIntervalSince1970: $0), status: deliveryStatus ?? 0) },
+            decidedBy: row["decided_by"])
     }
 
     private func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {

@@ -249,9 +249,11 @@ struct FirewallEndToEndTests {
             #expect(unknownKey.body.contains("unreachable"))
             #expect(received.deliveries(of: tamperedID).isEmpty)
 
-            // Signed by someone other than the activity's actor: a signal the rules hold on.
+            // Signed by someone other than the activity's actor: refused, never forwarded, no case.
             let (spoofedID, spoofedBody) = note("totally me", by: mallory, as: alice)
-            #expect(try await send(try mallory.signedPost(path: "/inbox", host: host, body: spoofedBody), to: server.port).status == 202)
+            let spoofed = try await send(try mallory.signedPost(path: "/inbox", host: host, body: spoofedBody), to: server.port)
+            #expect(spoofed.status == 401)
+            #expect(spoofed.body.contains("foreign_signer"))
             #expect(received.deliveries(of: spoofedID).isEmpty)
 
             // Oversized and malformed bodies.
@@ -265,16 +267,16 @@ struct FirewallEndToEndTests {
             let page = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/about"), timeout: .seconds(10))
             #expect(String(buffer: try await page.body.collect(upTo: 1 << 16)) == "the instance's about page")
 
-            // The queue: held, flagged and spoofed cases; the held one is replayed on approval.
+            // The queue: held and flagged cases; the held one is replayed on approval.
             let (status, list) = try await api(.GET, "/herdwatch/api/v1/cases", port: server.port, token: server.adminToken)
             #expect(status == 200)
             let cases = try #require(list["cases"] as? [[String: Any]])
-            #expect(cases.count == 3)
+            #expect(cases.count == 2)
             let heldCase = try #require(cases.first { $0["activity_id"] as? String == heldID })
             #expect(heldCase["duplicate_deliveries"] as? Int == 1)
             #expect((heldCase["replay_seconds_left"] as? Int ?? 0) > 3000)
-            let spoofedCase = try #require(cases.first { $0["activity_id"] as? String == spoofedID })
-            #expect(spoofedCase["rules"] as? [String] == ["test.signer-not-actor"])
+            #expect(!cases.contains { $0["activity_id"] as? String == spoofedID })
+            #expect(heldCase["signer"] as? String == alice.id)
             let heldCaseID = try #require(heldCase["id"] as? Int)
             let (approveStatus, approved) = try await api(.POST, "/herdwatch/api/v1/cases/\(heldCaseID)/approve", port: server.port, token: server.adminToken)
             #expect(approveStatus == 200)

@@ -9,18 +9,27 @@ struct RecentVerdictsTests {
         Verdict(action: action, score: score, hits: [], shadowHits: [], errors: [], rulesetVersion: "test")
     }
 
-    @Test func aDeliveryIsItsIdAndItsBody() {
+    @Test func aDeliveryIsItsIdItsSignerAndItsBody() {
         let body = Array(#"{"type":"Create"}"#.utf8)
-        #expect(DeliveryKey(id: "https://a.example/1", body: body) == DeliveryKey(id: "https://a.example/1", body: body))
-        #expect(DeliveryKey(id: "https://a.example/1", body: body) != DeliveryKey(id: "https://a.example/2", body: body))
-        #expect(DeliveryKey(id: "https://a.example/1", body: body) != DeliveryKey(id: "https://a.example/1", body: body + [0x20]))
-        // The id's length is hashed first: moving bytes between the id and the body makes another key.
-        #expect(DeliveryKey(id: "ab", body: Array("c".utf8)) != DeliveryKey(id: "a", body: Array("bc".utf8)))
+        #expect(DeliveryKey(id: "https://a.example/1", signer: "", body: body) == DeliveryKey(id: "https://a.example/1", signer: "", body: body))
+        #expect(DeliveryKey(id: "https://a.example/1", signer: "", body: body) != DeliveryKey(id: "https://a.example/2", signer: "", body: body))
+        #expect(DeliveryKey(id: "https://a.example/1", signer: "", body: body) != DeliveryKey(id: "https://a.example/1", signer: "", body: body + [0x20]))
+        // The same bytes signed by a third party are another delivery, so a re-signed copy cannot plant a verdict.
+        #expect(
+            DeliveryKey(id: "https://a.example/1", signer: "https://a.example/alice", body: body)
+                != DeliveryKey(id: "https://a.example/1", signer: "https://b.example/mallory", body: body))
+        #expect(DeliveryKey(id: "x", signer: "https://a.example/alice", body: body).hex.count == 64)
+        #expect(
+            DeliveryKey(id: "x", signer: "s", body: body).hex == DeliveryKey(id: "x", signer: "s", body: body).hex)
+        // Each string's length is hashed first: moving bytes between the id, the signer and the body makes
+        // another key.
+        #expect(DeliveryKey(id: "ab", signer: "", body: []) != DeliveryKey(id: "a", signer: "b", body: []))
+        #expect(DeliveryKey(id: "ab", signer: "", body: Array("c".utf8)) != DeliveryKey(id: "a", signer: "", body: Array("bc".utf8)))
     }
 
     @Test func theOldestGenerationIsDroppedWhenTheCurrentOneIsHalfFull() {
         var recent = RecentVerdicts(capacity: 8)
-        let keys = (0..<12).map { DeliveryKey(id: "https://a.example/\($0)", body: []) }
+        let keys = (0..<12).map { DeliveryKey(id: "https://a.example/\($0)", signer: "", body: []) }
         var dropped: [Int] = []
         for (index, key) in keys.enumerated() {
             dropped.append(recent.insert(verdict(index.isMultiple(of: 2) ? .accept : .hold, Double(index)), for: key).count)
@@ -39,13 +48,13 @@ struct RecentVerdictsTests {
 
     @Test func bothGenerationsAnswer() {
         var recent = RecentVerdicts(capacity: 4)
-        let first = DeliveryKey(id: "https://a.example/first", body: [1])
-        let second = DeliveryKey(id: "https://a.example/second", body: [2])
+        let first = DeliveryKey(id: "https://a.example/first", signer: "", body: [1])
+        let second = DeliveryKey(id: "https://a.example/second", signer: "", body: [2])
         _ = recent.insert(verdict(.hold, 9), for: first)
         _ = recent.insert(verdict(.accept, 1), for: second)
         // `first` is in the previous generation now, `second` too (the current one filled at two): both answer.
         #expect(recent[first]?.action == .hold)
         #expect(recent[second]?.action == .accept)
-        #expect(recent[DeliveryKey(id: "https://a.example/first", body: [2])] == nil)
+        #expect(recent[DeliveryKey(id: "https://a.example/first", signer: "", body: [2])] == nil)
     }
 }

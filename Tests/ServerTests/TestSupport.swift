@@ -37,16 +37,16 @@ enum TestRules {
             action: hold
         """
 
-    /// A temporary rule directory with `yaml`.
-    static func directory() throws -> String {
+    /// A temporary rule directory with `yaml` (these test rules by default).
+    static func directory(_ yaml: String = yaml) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-rules-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try yaml.write(to: directory.appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
         return directory.path
     }
 
-    static func engine() throws -> RuleEngine {
-        RuleEngine(ruleSet: try RuleSet.load(directory: try directory()))
+    static func engine(_ yaml: String = yaml) throws -> RuleEngine {
+        RuleEngine(ruleSet: try RuleSet.load(directory: try directory(yaml)))
     }
 }
 
@@ -117,6 +117,7 @@ struct TestServer {
     let components: ServerComponents
     let access: AccessControl
     let cases: InMemoryCaseStore
+    let reputationStore = InMemoryReputationStore()
 
     init(
         values: [AbsoluteConfigKey: ConfigValue] = [:], keys: (any ActorKeyResolver)? = StaticKeys(keys: [:]),
@@ -129,7 +130,7 @@ struct TestServer {
         cases = InMemoryCaseStore()
         components = ServerComponents(
             configuration: configuration, engines: RuleEngineHolder(try TestRules.engine()),
-            reputation: reputation ? Reputation(store: InMemoryReputationStore()) : nil, cases: cases, access: access,
+            reputation: reputation ? Reputation(store: reputationStore) : nil, cases: cases, access: access,
             keys: keys, httpClient: HTTPClient.shared, ownsHTTPClient: false, logger: Logger(label: "test"))
     }
 

@@ -1,3 +1,4 @@
+import ActivityPub
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -8,7 +9,8 @@ import RuleEngine
 import Synchronization
 
 /// Approving and rejecting cases: an approved held delivery is replayed to the instance with its original
-/// headers while its signature is still inside the instance's date window; decisions feed reputation.
+/// headers while its signature is still inside the instance's date window; decisions feed the reputation of
+/// the delivery's verified signer (never the actor it merely claims), and record who made them.
 struct CaseDecisions: Sendable {
     let cases: any CaseStore
     let reputation: Reputation?
@@ -35,7 +37,7 @@ struct CaseDecisions: Sendable {
         var message: String
     }
 
-    func approve(id: Int64, now: Date = Date()) async throws(Failure) -> ReviewCase {
+    func approve(id: Int64, by decider: String?, now: Date = Date()) async throws(Failure) -> ReviewCase {
         try deciding.claim(id)
         defer { deciding.release(id) }
         let reviewCase = try open(id)
@@ -73,16 +75,16 @@ struct CaseDecisions: Sendable {
                 throw Failure(code: .upstreamUnreachable, message: "cannot reach the instance to replay the delivery; the case stays open")
             }
         }
-        let decided = try decide(id, .approved, delivery)
+        let decided = try decide(id, .approved, delivery, by: decider)
         feedBack(decided, spam: false, at: now)
         return decided
     }
 
-    func reject(id: Int64, now: Date = Date()) throws(Failure) -> ReviewCase {
+    func reject(id: Int64, by decider: String?, now: Date = Date()) throws(Failure) -> ReviewCase {
         try deciding.claim(id)
         defer { deciding.release(id) }
         _ = try open(id)
-        let decided = try decide(id, .rejected, nil)
+        let decided = try decide(id, .rejected, nil, by: decider)
         feedBack(decided, spam: true, at: now)
         return decided
     }
@@ -101,9 +103,11 @@ struct CaseDecisions: Sendable {
         return reviewCase
     }
 
-    private func decide(_ id: Int64, _ state: ReviewCase.State, _ delivery: ReviewCase.Delivery?) throws(Failure) -> ReviewCase {
+    private func decide(
+        _ id: Int64, _ state: ReviewCase.State, _ delivery: ReviewCase.Delivery?, by decider: String?
+    ) throws(Failure) -> ReviewCase {
         do {
-            guard let decided = try cases.decide(id: id, state: state, delivery: delivery) else {
+            guard let decided = try cases.decide(id: id, state: state, delivery: delivery, by: decider) else {
                 throw Failure(code: .notFound, message: "there is no case \(id)")
             }
             return decided
@@ -117,9 +121,11 @@ struct CaseDecisions: Sendable {
     }
 
     private func feedBack(_ reviewCase: ReviewCase, spam: Bool, at date: Date) {
-        guard let reputation, let actorID = reviewCase.actorID, let host = URL(string: actorID)?.host?.lowercased() else { return }
+        // Only the verified signer is known to have sent the delivery; a case nobody verifiably signed teaches
+        // reputation nothing, or a forger could get a real user marked as a spammer.
+        guard let reputation, let signer = reviewCase.signer, let host = Hostname.host(ofURL: signer) else { return }
         do {
-            try reputation.recordDecision(actorID: actorID, host: host, spam: spam, at: date)
+            try reputation.recordDecision(actorID: signer, host: host, spam: spam, at: date)
         } catch {
             logger.error("cannot record the decision in reputation", metadata: ["case.id": "\(reviewCase.id)", "error": "\(error)"])
         }

@@ -15,23 +15,26 @@ public final class Gate: Sendable {
     public let cases: any CaseStore
     public let keys: (any ActorKeyResolver)?
     public let signatureMode: ServerConfiguration.SignatureMode
+    public let foreignSigner: ServerConfiguration.ForeignSignerPolicy
     let metrics: ServerMetrics
     let logger: Logger
-    /// Verdicts of recently evaluated deliveries, by activity id and body digest: a repeated delivery (senders
-    /// retry with the same bytes) gets the same verdict without being counted twice in reputation. Another body
-    /// under a known id is evaluated afresh, so an id cannot be claimed with a harmless body first.
-    /// verdict without being counted twice in reputation.
+    /// Verdicts of recently evaluated deliveries, by activity id, verified signer and body digest: a repeated
+    /// delivery (senders retry with the same bytes) gets the same verdict without being counted twice in
+    /// reputation. Another body, or the same bytes signed by someone else, is evaluated afresh, so neither an id
+    /// nor a re-signed copy of someone's delivery can plant a verdict for the real one.
     private let recent = Mutex(RecentVerdicts(capacity: 100_000))
 
     public init(
         engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
-        signatureMode: ServerConfiguration.SignatureMode, metrics: ServerMetrics, logger: Logger
+        signatureMode: ServerConfiguration.SignatureMode, foreignSigner: ServerConfiguration.ForeignSignerPolicy = .refuse,
+        metrics: ServerMetrics, logger: Logger
     ) {
         self.engines = engines
         self.reputation = reputation
         self.cases = cases
         self.keys = keys
         self.signatureMode = signatureMode
+        self.foreignSigner = foreignSigner
         self.metrics = metrics
         self.logger = logger
     }
@@ -49,6 +52,8 @@ public final class Gate: Sendable {
     public struct Outcome: Sendable {
         public var disposition: Disposition
         public var verdict: Verdict?
+        /// What the signature established (a foreign signer shows here as verified, though the rules saw the
+        /// delivery as unsigned).
         public var signature: SignatureCheck
         public var activityID: String?
         public var reviewCase: CaseOpening?
@@ -92,37 +97,66 @@ public final class Gate: Sendable {
 
     // MARK: - Inbox
 
-    /// Gates one inbox delivery.
+    /// Gates one inbox delivery. The signature is verified from the headers and the raw bytes before the body
+    /// is parsed, so an unauthenticated sender costs no more than reading its request; a delivery refused for
+    /// its signature, or signed by someone other than its actor, touches nothing but metrics and the log.
     public func inbox(_ delivery: Delivery) async -> Outcome {
+        let (signature, key) = await verifySignature(of: delivery.signedRequest, now: delivery.receivedAt)
+        metrics.signature(signature)
+        if signatureMode == .enforce, let refusal = Self.enforcementRefusal(signature) {
+            return refuse(401, refusal, reason: "signature", signature: signature)
+        }
         let activity: Activity
         do {
             activity = try Activity.decode(delivery.body)
         } catch {
-            metrics.refused(reason: "bad_activity")
-            return Outcome(
-                disposition: .refuse(status: 400, error: GateError(.badActivity, error.description)), verdict: nil,
-                signature: .unsigned, activityID: nil, reviewCase: nil, duplicate: false)
+            return refuse(400, GateError(.badActivity, error.description), reason: "bad_activity", signature: signature)
         }
-        let (signature, key) = await verifySignature(of: delivery.signedRequest, now: delivery.receivedAt)
-        metrics.signature(signature)
+        var provenance = Provenance(signature: signature, signer: signature.signer, actorMismatch: false)
+        if let signer = signature.signer, signer != activity.actorID {
+            switch foreignSigner {
+            case .refuse:
+                return refuse(
+                    401,
+                    GateError(
+                        .foreignSigner,
+                        "the delivery is signed by another actor than the activity's `actor`; deliveries must be signed by their actor (Mastodon refuses them too unless a linked-data signature by the actor verifies, which Herdwatch does not check)"
+                    ), reason: "foreign_signer", signature: signature)
+            case .evaluate:
+                // Evidence nobody we can name vouched for: unsigned to the rules and to reputation.
+                provenance = Provenance(signature: .unsigned, signer: signer, actorMismatch: true)
+            }
+        }
         var stored = delivery.storedRequest
         stored.signedAt = signature.created
-        let refusal: GateError?
-        if case .failed(let code, let reason) = signature, signatureMode == .enforce {
-            refusal = GateError(.signatureRejected, "\(reason) (\(code))")
-        } else if signatureMode == .enforce, signature == .unsigned {
-            refusal = GateError(.signatureRejected, "the request is not signed; inbox deliveries must carry an HTTP signature")
-        } else {
-            refusal = nil
-        }
+        // The key's actor document describes the signer: it is the author's profile only when they are one.
+        let profile = key.flatMap { $0.owner == activity.actorID ? $0.actor : nil }
         var outcome = evaluate(
-            activity: activity, actor: key?.actor, body: delivery.body, signature: signature, request: stored, source: .inbox,
-            at: delivery.receivedAt, openCase: refusal == nil)
-        if let refusal {
-            outcome.disposition = .refuse(status: 401, error: refusal)
-            metrics.refused(reason: "signature")
-        }
+            activity: activity, actor: profile, body: delivery.body, provenance: provenance, request: stored, source: .inbox,
+            at: delivery.receivedAt)
+        outcome.signature = signature
         return outcome
+    }
+
+    /// Why `signatures.mode: enforce` refuses a delivery with this signature, or nil when it passes.
+    static func enforcementRefusal(_ signature: SignatureCheck) -> GateError? {
+        switch signature {
+        case .failed(let code, let reason):
+            GateError(.signatureRejected, "\(reason) (\(code))")
+        case .unsigned:
+            GateError(.signatureRejected, "the request is not signed; inbox deliveries must carry an HTTP signature")
+        case .verified:
+            nil
+        }
+    }
+
+    /// A refusal: counted and logged, and nothing else.
+    private func refuse(_ status: Int, _ error: GateError, reason: String, signature: SignatureCheck) -> Outcome {
+        metrics.refused(reason: reason)
+        logger.info("delivery refused", metadata: ["refusal.reason": "\(reason)", "refusal.status": "\(status)"])
+        return Outcome(
+            disposition: .refuse(status: status, error: error), verdict: nil, signature: signature, activityID: nil,
+            reviewCase: nil, duplicate: false)
     }
 
     // MARK: - Hook
@@ -147,9 +181,17 @@ public final class Gate: Sendable {
             }
         }
         metrics.signature(signature)
-        return evaluate(
-            activity: envelope.activity, actor: actor, body: envelope.body, signature: signature, request: nil, source: source,
-            at: date)
+        // The hook never refuses: a delivery signed by someone other than its actor is evaluated as unsigned,
+        // with `signature.actor_mismatch` set, and the caller acts on the verdict.
+        var provenance = Provenance(signature: signature, signer: signature.signer, actorMismatch: false)
+        if let signer = signature.signer, signer != envelope.activity.actorID {
+            provenance = Provenance(signature: .unsigned, signer: signer, actorMismatch: true)
+        }
+        var outcome = evaluate(
+            activity: envelope.activity, actor: actor, body: envelope.body, provenance: provenance, request: nil,
+            source: source, at: date)
+        outcome.signature = signature
+        return outcome
     }
 
     /// Verifies a request's signature, fetching the key (and fetching it again once when a cached key does
@@ -191,27 +233,41 @@ public final class Gate: Sendable {
 
     // MARK: - Evaluation
 
+    /// Who stands behind a delivery: the signature as rules and reputation see it, the verified signer (kept
+    /// even when the rules see the delivery as unsigned, since cases show it and decisions are booked on it), and
+    /// whether that signer is someone other than the activity's actor.
+    public struct Provenance: Sendable {
+        public var signature: SignatureCheck
+        public var signer: String?
+        public var actorMismatch: Bool
+
+        public init(signature: SignatureCheck, signer: String?, actorMismatch: Bool) {
+            self.signature = signature
+            self.signer = signer
+            self.actorMismatch = actorMismatch
+        }
+    }
+
     /// Evaluates an activity, records it in reputation and, for flag and hold, opens a case (committed before
-    /// returning). With `openCase` false (a delivery about to be refused) it is only recorded: no case, and the
-    /// verdict is not remembered for repeated deliveries.
+    /// returning).
     public func evaluate(
-        activity: Activity, actor: Actor?, body: [UInt8], signature: SignatureCheck, request: StoredRequest?,
-        source: ReviewCase.Source, at date: Date, openCase: Bool = true
+        activity: Activity, actor: Actor?, body: [UInt8], provenance: Provenance, request: StoredRequest?,
+        source: ReviewCase.Source, at date: Date
     ) -> Outcome {
+        let signature = provenance.signature
         let activityID = activity.id
-        let deliveryKey = activityID.map { DeliveryKey(id: $0, body: body) }
-        if let deliveryKey, let earlier = recent.withLock({ $0[deliveryKey] }) {
+        let deliveryKey = DeliveryKey(id: activityID ?? "", signer: provenance.signer ?? "", body: body)
+        if let earlier = activityID != nil ? recent.withLock({ $0[deliveryKey] }) : nil {
             metrics.duplicate()
             var opening: CaseOpening?
-            if openCase, earlier.action == .hold || earlier.action == .flag {
-                opening = try? cases.open(Self.newCase(activity, body, earlier, request, source, date))
+            if earlier.action == .hold || earlier.action == .flag {
+                opening = try? cases.open(Self.newCase(activity, body, earlier, provenance, deliveryKey, request, source, date))
             }
             return Outcome(
                 disposition: Self.disposition(for: earlier.action), verdict: earlier, signature: signature,
                 activityID: activityID, reviewCase: opening, duplicate: true)
         }
         let subject = Normalizer.subject(for: activity, actor: actor, now: date)
-        let mismatch = signature.signer.map { signer in activity.actorID.map { $0 != signer } ?? false } ?? false
         let started = ContinuousClock.now
         var reputationSignals: (any Signals)?
         // Fingerprinted here, once and outside the reputation lock, rather than by each of the two calls below
@@ -225,7 +281,7 @@ public final class Gate: Sendable {
             }
         }
         let verdict = engines.engine.evaluate(
-            subject, signals: RequestSignals(reputation: reputationSignals, signature: signature, actorMismatch: mismatch))
+            subject, signals: RequestSignals(reputation: reputationSignals, signature: signature, actorMismatch: provenance.actorMismatch))
         metrics.evaluated(verdict, duration: ContinuousClock.now - started)
         if let reputation, let reputationSubject {
             do {
@@ -238,9 +294,9 @@ public final class Gate: Sendable {
         }
         var opening: CaseOpening?
         var disposition = Self.disposition(for: verdict.action)
-        if openCase, verdict.action == .hold || verdict.action == .flag {
+        if verdict.action == .hold || verdict.action == .flag {
             do {
-                opening = try cases.open(Self.newCase(activity, body, verdict, request, source, date))
+                opening = try cases.open(Self.newCase(activity, body, verdict, provenance, deliveryKey, request, source, date))
                 if case .opened(let reviewCase) = opening {
                     metrics.caseOpened(reviewCase)
                     logger.info(
@@ -254,10 +310,10 @@ public final class Gate: Sendable {
                     status: 503, error: GateError(.storageUnavailable, "the review queue cannot store this activity now; retry later"))
             }
         }
-        // Only remember verdicts that are acted on: a delivery refused for its signature, or whose case could
-        // not be stored, must be evaluated again when it comes back.
+        // Only remember verdicts that are acted on: a delivery whose case could not be stored must be evaluated
+        // again when it comes back.
         let refused = if case .refuse = disposition { true } else { false }
-        if let deliveryKey, openCase, !refused {
+        if activityID != nil, !refused {
             // The generation a full map drops is released here, after the lock, not while other requests wait.
             let dropped = recent.withLock { $0.insert(verdict, for: deliveryKey) }
             _ = consume dropped
@@ -275,12 +331,13 @@ public final class Gate: Sendable {
     }
 
     private static func newCase(
-        _ activity: Activity, _ body: [UInt8], _ verdict: Verdict, _ request: StoredRequest?, _ source: ReviewCase.Source,
-        _ date: Date
+        _ activity: Activity, _ body: [UInt8], _ verdict: Verdict, _ provenance: Provenance, _ deliveryKey: DeliveryKey,
+        _ request: StoredRequest?, _ source: ReviewCase.Source, _ date: Date
     ) -> NewCase {
         NewCase(
             activityID: activity.id ?? "urn:herdwatch:unidentified:\(TokenlessID.make(body))", actorID: activity.actorID,
-            source: source, verdict: verdict, body: body, request: request, openedAt: date)
+            signer: provenance.signer, deliveryKey: deliveryKey.hex, source: source, verdict: verdict, body: body,
+            request: request, openedAt: date)
     }
 }
 
@@ -295,17 +352,19 @@ enum TokenlessID {
     }
 }
 
-/// Names one delivery: the SHA-256 of the activity id and the body, so a known id with another body is not
-/// taken for a repeat. Thirty-two bytes in place of a string key of the id and a base64 digest.
+/// Names one delivery: the SHA-256 of the activity id, the verified signer ("" when none) and the body, so a
+/// known id with another body, or someone's bytes re-signed by a third party, is not taken for a repeat.
+/// Thirty-two bytes in place of a string key.
 struct DeliveryKey: Hashable, Sendable {
     private let words: (UInt64, UInt64, UInt64, UInt64)
 
-    init(id: String, body: [UInt8]) {
+    init(id: String, signer: String, body: [UInt8]) {
         var hash = SHA256()
-        // The id's length first, so no id and body pair reads as another.
-        withUnsafeBytes(of: UInt64(id.utf8.count).littleEndian) { hash.update(bufferPointer: $0) }
-        var id = id
-        id.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        // Each string's length first, so no id, signer and body triple reads as another.
+        for var text in [id, signer] {
+            withUnsafeBytes(of: UInt64(text.utf8.count).littleEndian) { hash.update(bufferPointer: $0) }
+            text.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
         body.withUnsafeBytes { hash.update(bufferPointer: $0) }
         words = hash.finalize().withUnsafeBytes { digest in
             (
@@ -313,6 +372,14 @@ struct DeliveryKey: Hashable, Sendable {
                 digest.loadUnaligned(fromByteOffset: 16, as: UInt64.self), digest.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
             )
         }
+    }
+
+    /// The digest in hexadecimal: how the case store names the delivery.
+    var hex: String {
+        [words.0, words.1, words.2, words.3].map { word in
+            let digits = String(UInt64(littleEndian: word).byteSwapped, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }.joined()
     }
 
     static func == (lhs: DeliveryKey, rhs: DeliveryKey) -> Bool {
@@ -355,6 +422,7 @@ public struct GateError: Error, Sendable, Equatable, CustomStringConvertible {
         case badActivity = "bad_activity"
         case signatureRejected = "signature_rejected"
         case storageUnavailable = "storage_unavailable"
+        case foreignSigner = "foreign_signer"
     }
 
     public var code: Code

@@ -8,6 +8,8 @@ struct CaseResponse: Encodable {
     var id: Int64
     var activityId: String
     var actorId: String?
+    /// Who verifiably signed the delivery (nil: nobody); decisions are booked on the signer.
+    var signer: String?
     var source: String
     var action: RuleAction
     var state: String
@@ -20,6 +22,7 @@ struct CaseResponse: Encodable {
     /// Seconds left before `replayDeadline`, negative once past.
     var replaySecondsLeft: Int?
     var delivery: ReviewCase.Delivery?
+    var decidedBy: String?
     var verdict: Verdict?
     var activity: String?
 
@@ -27,6 +30,7 @@ struct CaseResponse: Encodable {
         id = reviewCase.id
         activityId = reviewCase.activityID
         actorId = reviewCase.actorID
+        signer = reviewCase.signer
         source = reviewCase.source.rawValue
         action = reviewCase.action
         state = reviewCase.state.rawValue
@@ -40,6 +44,7 @@ struct CaseResponse: Encodable {
             replaySecondsLeft = Int(deadline.timeIntervalSince(now).rounded(.down))
         }
         delivery = reviewCase.delivery
+        decidedBy = reviewCase.decidedBy
         if detailed {
             verdict = reviewCase.verdict
             activity = String(decoding: reviewCase.body, as: UTF8.self)

@@ -76,27 +76,30 @@ struct HerdwatchResponder: HTTPResponder {
         return utf8.isEmpty ? nil : String(Substring(utf8))
     }
 
-    private func authorize(_ request: Request, _ scope: AccessScope) -> Response? {
+    /// The request's token when it grants `scope`, else the response that says why not.
+    private func authorize(_ request: Request, _ scope: AccessScope) -> Either<AccessToken, Response> {
         guard let header = request.headers[.authorization], let secret = Self.bearerToken(in: header) else {
-            return JSONResponse.error(
+            return .failure(JSONResponse.error(
                 .unauthorized, code: "unauthorized",
-                "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope \(scope.rawValue)`")
+                "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope \(scope.rawValue)`"))
         }
         let token: AccessToken?
         do {
             token = try access.authenticate(secret: secret)
         } catch {
             logger.error("cannot read tokens", metadata: ["error": "\(error)"])
-            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot check the token now; retry later")
+            return .failure(JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot check the token now; retry later"))
         }
         guard let token else {
-            return JSONResponse.error(.unauthorized, code: "unauthorized", "the token is unknown or revoked")
+            return .failure(JSONResponse.error(.unauthorized, code: "unauthorized", "the token is unknown or revoked"))
         }
         guard token.grants(scope) else {
-            return JSONResponse.error(
-                .forbidden, code: "forbidden", "the token lacks the `\(scope.rawValue)` scope; create one with `herdwatch token create --scope \(scope.rawValue)`")
+            return .failure(
+                JSONResponse.error(
+                    .forbidden, code: "forbidden",
+                    "the token lacks the `\(scope.rawValue)` scope; create one with `herdwatch token create --scope \(scope.rawValue)`"))
         }
-        return nil
+        return .success(token)
     }
 
     private func collectBody(_ request: Request) async -> Either<[UInt8], Response> {
@@ -116,7 +119,7 @@ struct HerdwatchResponder: HTTPResponder {
     // MARK: - Hook
 
     private func check(_ request: Request) async -> Response {
-        if let denied = authorize(request, .check) { return denied }
+        if case .failure(let denied) = authorize(request, .check) { return denied }
         let body: [UInt8]
         switch await collectBody(request) {
         case .success(let bytes): body = bytes
@@ -219,7 +222,12 @@ struct HerdwatchResponder: HTTPResponder {
         else {
             return JSONResponse.error(.notFound, code: "not_found", "no such Herdwatch endpoint")
         }
-        if let denied = authorize(request, .moderate) { return denied }
+        let token: AccessToken
+        switch authorize(request, .moderate) {
+        case .success(let granted): token = granted
+        case .failure(let denied): return denied
+        }
+        let decider = "token \(token.id) (\(token.name))"
         switch (request.method, segments.count) {
         case (.get, 4):
             let state = request.uri.queryParameters["state"].map(String.init)
@@ -254,8 +262,8 @@ struct HerdwatchResponder: HTTPResponder {
             do {
                 let decided: ReviewCase
                 switch segments[5] {
-                case "approve": decided = try await decisions.approve(id: id)
-                case "reject": decided = try decisions.reject(id: id)
+                case "approve": decided = try await decisions.approve(id: id, by: decider)
+                case "reject": decided = try decisions.reject(id: id, by: decider)
                 default: return JSONResponse.error(.notFound, code: "not_found", "a case can be approved or rejected")
                 }
                 return JSONResponse.make(CaseResponse(decided, replayWindow: replayWindow, detailed: false))
