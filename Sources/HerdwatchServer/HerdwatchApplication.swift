@@ -7,6 +7,8 @@ public import Reputation
 public import ReviewQueue
 public import RuleEngine
 import ServiceLifecycle
+import NIOCore
+import UnixSignals
 
 /// Everything the server runs on, assembled by the caller: `herdwatch serve` opens the SQLite file, tests
 /// pass in-memory stores and their own key resolver.
@@ -71,7 +73,10 @@ public enum HerdwatchApplication {
             decisions: CaseDecisions(
                 cases: components.cases, reputation: components.reputation, upstream: upstream,
                 replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger),
-            upstream: upstream, inboxPaths: InboxPaths(configuration.inboxPaths), maxBodyBytes: configuration.maxBodyBytes,
+            upstream: upstream, inboxPaths: InboxPaths(configuration.inboxPaths),
+            passthroughPaths: InboxPaths(configuration.passthroughPaths),
+            forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)),
+            bodyTimeout: configuration.bodyTimeout, maxBodyBytes: configuration.maxBodyBytes,
             maxPassthroughBytes: configuration.maxPassthroughBytes, rejectStatus: configuration.rejectStatus,
             replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger)
         var services: [any Service] = []
@@ -85,8 +90,13 @@ public enum HerdwatchApplication {
                     reputation: reputation, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
                     logger: components.logger))
         }
+        let pause = TimeAmount.nanoseconds(Int64(configuration.bodyTimeout.components.seconds) * 1_000_000_000)
         var app = Application(
             responder: responder,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestBodyPauseHandler(pause: pause)],
+                    idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Herdwatch"),
             services: services,
@@ -105,8 +115,15 @@ public enum HerdwatchApplication {
 }
 
 extension HerdwatchApplication {
-    /// Runs the application until SIGTERM or SIGINT, then drains in-flight requests and stops the services.
-    public static func run(_ app: some ApplicationProtocol) async throws {
-        try await app.runService()
+    /// Runs the application until SIGTERM or SIGINT, then drains in-flight requests for at most
+    /// `shutdownTimeout` (`http.shutdownTimeoutSeconds`), cancels what is left, and stops the services.
+    public static func run(_ app: some ApplicationProtocol, shutdownTimeout: Duration = .seconds(10), logger: Logger)
+        async throws
+    {
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

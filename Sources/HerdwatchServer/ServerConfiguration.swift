@@ -12,10 +12,15 @@ import _CryptoExtras
 /// |---|---|---|---|
 /// | `http.host` | string | `127.0.0.1` | address to listen on |
 /// | `http.port` | int | `8080` | port to listen on (0 picks a free one) |
+/// | `http.idleTimeoutSeconds` | int | `60` | a connection that sends no complete request head for this long (idle keep-alive, or a half-sent head) is closed |
+/// | `http.bodyTimeoutSeconds` | int | `15` | a request body that pauses this long is cut off (the connection closed); an inbox delivery's body must arrive in full within it (408) |
+/// | `http.shutdownTimeoutSeconds` | int | `10` | on SIGTERM, requests in flight get this long to finish before they are cancelled and the process exits |
 /// | `database.path` | string | `$HERDWATCH_DB` or `~/.local/share/herdwatch/herdwatch.sqlite` | SQLite file |
 /// | `rules.directory` | string | `Rules` | rule directory |
 /// | `proxy.upstream` | string | none | the instance to forward inbox traffic to, e.g. `http://127.0.0.1:3000`; without it only the hook runs |
-/// | `proxy.inboxPaths` | string array | `/inbox,/users/*/inbox` | POST paths evaluated as inbox deliveries; `*` is one path segment |
+/// | `proxy.inboxPaths` | string array | every delivery path of Mastodon, GoToSocial, Akkoma/Pleroma, Misskey, Lemmy, PeerTube, Pixelfed and Friendica (`InboxPaths.knownDeliveryPaths`) | POST paths evaluated as inbox deliveries; `*` is one path segment, and `inbox.json`-style format suffixes match too |
+/// | `proxy.passthroughPaths` | string array | none | POST paths never gated even when signed or carrying an activity (exceptions to failing closed); `*` is one path segment |
+/// | `proxy.trustedProxies` | string array | `127.0.0.1,::1` | peers whose `X-Forwarded-For` is kept (the peer is appended); from any other peer it is replaced by the peer's address |
 /// | `proxy.maxBodyBytes` | int | `1048576` | largest request body accepted (413 above) |
 /// | `proxy.maxPassthroughBytes` | int | `104857600` | largest body streamed through to the instance on other requests (media uploads) |
 /// | `proxy.rejectStatus` | int | `202` | status answered for rejected and held deliveries |
@@ -48,10 +53,15 @@ public struct ServerConfiguration: Sendable {
 
     public var host: String
     public var port: Int
+    public var idleTimeout: Duration
+    public var bodyTimeout: Duration
+    public var shutdownTimeout: Duration
     public var databasePath: String
     public var rulesDirectory: String
     public var upstream: URL?
     public var inboxPaths: [String]
+    public var passthroughPaths: [String]
+    public var trustedProxies: [String]
     public var maxBodyBytes: Int
     public var maxPassthroughBytes: Int
     public var rejectStatus: Int
@@ -73,6 +83,16 @@ public struct ServerConfiguration: Sendable {
         guard (0...65_535).contains(port) else {
             throw ServerConfigurationError(key: "http.port", message: "\(port) is not a port number; use 1 to 65535, or 0 for any free port")
         }
+        func seconds(_ seconds: Int, _ key: String) throws(ServerConfigurationError) -> Duration {
+            guard seconds >= 1 else {
+                throw ServerConfigurationError(key: key, message: "\(seconds) is too small; give at least 1 second")
+            }
+            return .seconds(seconds)
+        }
+        idleTimeout = try seconds(reader.int(forKey: "http.idleTimeoutSeconds", default: 60), "http.idleTimeoutSeconds")
+        bodyTimeout = try seconds(reader.int(forKey: "http.bodyTimeoutSeconds", default: 15), "http.bodyTimeoutSeconds")
+        shutdownTimeout = try seconds(
+            reader.int(forKey: "http.shutdownTimeoutSeconds", default: 10), "http.shutdownTimeoutSeconds")
         databasePath = reader.string(forKey: "database.path") ?? SQLiteDatabase.defaultPath
         rulesDirectory = reader.string(forKey: "rules.directory", default: "Rules")
         if let upstream = reader.string(forKey: "proxy.upstream"), !upstream.isEmpty {
@@ -84,10 +104,14 @@ public struct ServerConfiguration: Sendable {
             }
             self.upstream = url
         }
-        inboxPaths = reader.stringArray(forKey: "proxy.inboxPaths", default: ["/inbox", "/users/*/inbox"])
-        for path in inboxPaths where !path.hasPrefix("/") {
-            throw ServerConfigurationError(key: "proxy.inboxPaths", message: "\(path) must start with /, like /users/*/inbox")
+        inboxPaths = reader.stringArray(forKey: "proxy.inboxPaths", default: InboxPaths.knownDeliveryPaths)
+        passthroughPaths = reader.stringArray(forKey: "proxy.passthroughPaths", default: [])
+        for (key, paths) in [("proxy.inboxPaths", inboxPaths), ("proxy.passthroughPaths", passthroughPaths)] {
+            for path in paths where !path.hasPrefix("/") {
+                throw ServerConfigurationError(key: key, message: "\(path) must start with /, like /users/*/inbox")
+            }
         }
+        trustedProxies = reader.stringArray(forKey: "proxy.trustedProxies", default: ["127.0.0.1", "::1"])
         maxBodyBytes = reader.int(forKey: "proxy.maxBodyBytes", default: 1_048_576)
         guard maxBodyBytes >= 1024 else {
             throw ServerConfigurationError(key: "proxy.maxBodyBytes", message: "\(maxBodyBytes) bytes is too small for any activity; use at least 1024")

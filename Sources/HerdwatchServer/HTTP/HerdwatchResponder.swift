@@ -8,19 +8,38 @@ import NIOCore
 import NIOHTTP1
 import ReviewQueue
 
+/// The request context: Hummingbird's, plus the peer's address (for `X-Forwarded-For`).
+struct HerdwatchRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
 /// Routes every request: Herdwatch's own endpoints, inbox deliveries through the gate, and everything else
 /// passed through to the instance untouched.
 ///
 /// Own endpoints: `POST /api/v1/check` (token scope `check`), `GET /herdwatch/api/v1/cases[/ID]` and
 /// `POST /herdwatch/api/v1/cases/ID/approve|reject` (scope `moderate`), `GET /metrics`, `GET /healthz`.
+///
+/// With an upstream, the firewall fails closed: a POST on a known inbox path is gated; so is any other POST
+/// that is signed, or whose body is an ActivityPub activity, unless its path is an operator's exception
+/// (`proxy.passthroughPaths`).
 struct HerdwatchResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = HerdwatchRequestContext
 
     let gate: Gate
     let access: AccessControl
     let decisions: CaseDecisions
     let upstream: Upstream?
     let inboxPaths: InboxPaths
+    let passthroughPaths: InboxPaths
+    let forwarding: ForwardedFor
+    /// How long a gated request's body may take to arrive in full.
+    let bodyTimeout: Duration
     let maxBodyBytes: Int
     let maxPassthroughBytes: Int
     let rejectStatus: Int
@@ -48,10 +67,14 @@ struct HerdwatchResponder: HTTPResponder {
             return await cases(request, path: path)
         }
         if let upstream {
-            if request.method == .post, inboxPaths.matches(path) {
-                return await inbox(request, upstream: upstream)
+            let headers = forwarding.headers(for: request, peer: context.remoteAddress)
+            guard request.method == .post, !passthroughPaths.matches(path) else {
+                return await passThrough(request, headers: headers, upstream: upstream)
             }
-            return await passThrough(request, upstream: upstream)
+            if inboxPaths.matches(path) || DeliverySniffer.isSigned(request.headers) {
+                return await inbox(request, headers: headers, upstream: upstream)
+            }
+            return await sniff(request, headers: headers, upstream: upstream)
         }
         return JSONResponse.error(
             .notFound, code: "not_found",
@@ -102,14 +125,27 @@ struct HerdwatchResponder: HTTPResponder {
         return .success(token)
     }
 
-    private func collectBody(_ request: Request) async -> Either<[UInt8], Response> {
+    /// The body, up to `proxy.maxBodyBytes`; with a `deadline`, it must arrive in full within it.
+    private func collectBody(_ request: Request, deadline: Duration? = nil) async -> Either<[UInt8], Response> {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             metrics.refused(reason: "too_large")
             return .failure(JSONResponse.error(.contentTooLarge, code: "too_large", "the body is larger than \(maxBodyBytes) bytes (proxy.maxBodyBytes)"))
         }
+        let limit = maxBodyBytes
         do {
-            let buffer = try await request.body.collect(upTo: maxBodyBytes)
+            let buffer =
+                if let deadline {
+                    try await withDeadline(deadline) { try await request.body.collect(upTo: limit) }
+                } else {
+                    try await request.body.collect(upTo: limit)
+                }
             return .success(Array(buffer: buffer))
+        } catch is BodyTimeout {
+            metrics.refused(reason: "body_timeout")
+            return .failure(
+                JSONResponse.error(
+                    .requestTimeout, code: "body_timeout",
+                    "the body did not arrive within \(bodyTimeout.components.seconds) s (http.bodyTimeoutSeconds)"))
         } catch {
             metrics.refused(reason: "too_large")
             return .failure(JSONResponse.error(.contentTooLarge, code: "too_large", "the body is larger than \(maxBodyBytes) bytes (proxy.maxBodyBytes)"))
@@ -152,23 +188,18 @@ struct HerdwatchResponder: HTTPResponder {
 
     // MARK: - Inbox firewall
 
-    /// The request's headers as sent. HTTP/1 `Host` arrives as the request's authority, not as a field; it
-    /// goes back in front, where senders put it, because signatures cover it.
-    static func headers(of request: Request) -> [(name: String, value: String)] {
-        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
-        if let authority = request.head.authority {
-            headers.insert((name: "Host", value: authority), at: 0)
-        }
-        return headers
-    }
-
-    private func inbox(_ request: Request, upstream: Upstream) async -> Response {
+    private func inbox(_ request: Request, headers: [(name: String, value: String)], upstream: Upstream) async -> Response {
         let body: [UInt8]
-        switch await collectBody(request) {
+        switch await collectBody(request, deadline: bodyTimeout) {
         case .success(let bytes): body = bytes
         case .failure(let response): return response
         }
-        let headers = Self.headers(of: request)
+        return await inbox(request, headers: headers, body: body, upstream: upstream)
+    }
+
+    private func inbox(
+        _ request: Request, headers: [(name: String, value: String)], body: [UInt8], upstream: Upstream
+    ) async -> Response {
         let delivery = Gate.Delivery(method: request.method.rawValue, target: request.head.path ?? request.uri.path, headers: headers, body: body)
         let outcome = await gate.inbox(delivery)
         switch outcome.disposition {
@@ -189,21 +220,48 @@ struct HerdwatchResponder: HTTPResponder {
         }
     }
 
-    /// Any other request, streamed both ways.
-    private func passThrough(_ request: Request, upstream: Upstream) async -> Response {
+    /// An unsigned POST outside the inbox paths: a body small enough to be an activity is read; if it is one it
+    /// is gated like any delivery (and so refused unsigned in enforce mode), else it is forwarded as it came.
+    /// Larger bodies (media uploads) stream through unread.
+    private func sniff(_ request: Request, headers: [(name: String, value: String)], upstream: Upstream) async -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            return await passThrough(request, headers: headers, upstream: upstream)
+        }
+        let limit = maxBodyBytes
+        let prefix: DeliverySniffer.Prefix
+        do {
+            prefix = try await withDeadline(bodyTimeout) { try await DeliverySniffer.read(request.body, upTo: limit) }
+        } catch {
+            metrics.refused(reason: "body_timeout")
+            return JSONResponse.error(
+                .requestTimeout, code: "body_timeout",
+                "the body did not arrive within \(bodyTimeout.components.seconds) s (http.bodyTimeoutSeconds)")
+        }
+        if prefix.complete, DeliverySniffer.isActivity(prefix.bytes) {
+            return await inbox(request, headers: headers, body: Array(buffer: prefix.bytes), upstream: upstream)
+        }
+        return await passThrough(request, headers: headers, upstream: upstream, prefix: prefix)
+    }
+
+    /// Any other request, streamed both ways; `prefix` is what was already read of its body.
+    private func passThrough(
+        _ request: Request, headers: [(name: String, value: String)], upstream: Upstream,
+        prefix: DeliverySniffer.Prefix? = nil
+    ) async -> Response {
         let length = request.headers[.contentLength].flatMap(Int.init)
         if let length, length > maxPassthroughBytes {
             return JSONResponse.error(.contentTooLarge, code: "too_large", "the body is larger than \(maxPassthroughBytes) bytes")
         }
         var outgoing = HTTPClientRequest(url: upstream.url(for: request.head.path ?? request.uri.path))
         outgoing.method = .init(rawValue: request.method.rawValue)
-        for (name, value) in Self.headers(of: request) where !Upstream.hopByHop.contains(name.lowercased()) {
+        for (name, value) in headers where !Upstream.hopByHop.contains(name.lowercased()) {
             outgoing.headers.add(name: name, value: value)
         }
-        let hasBody = length.map { $0 > 0 } ?? (request.headers[.transferEncoding] != nil)
-        if hasBody {
-            outgoing.body = .stream(
-                LimitedBody(base: request.body, limit: maxPassthroughBytes), length: length.map { .known(Int64($0)) } ?? .unknown)
+        let declaredLength = length.map { HTTPClientRequest.Body.Length.known(Int64($0)) } ?? .unknown
+        if let prefix {
+            outgoing.body = .stream(LimitedBody(base: prefix.body, limit: maxPassthroughBytes), length: declaredLength)
+        } else if length.map({ $0 > 0 }) ?? (request.headers[.transferEncoding] != nil) {
+            outgoing.body = .stream(LimitedBody(base: request.body, limit: maxPassthroughBytes), length: declaredLength)
         }
         do {
             let response = try await upstream.client.execute(outgoing, timeout: upstream.timeout)

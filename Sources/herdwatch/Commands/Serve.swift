@@ -133,7 +133,7 @@ struct Serve: AsyncParsableCommand {
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }
             say(line + ")\n")
         }
-        try await HerdwatchApplication.run(app)
+        try await HerdwatchApplication.run(app, shutdownTimeout: settings.shutdownTimeout, logger: logger)
     }
 }
 
