@@ -16,6 +16,7 @@ import _CryptoExtras
 /// | `http.bodyTimeoutSeconds` | int | `15` | a request body that pauses this long is cut off (the connection closed); an inbox delivery's body must arrive in full within it (408) |
 /// | `http.shutdownTimeoutSeconds` | int | `10` | on SIGTERM, requests in flight get this long to finish before they are cancelled and the process exits |
 /// | `database.path` | string | `$HERDWATCH_DB` or `~/.local/share/herdwatch/herdwatch.sqlite` | SQLite file |
+/// | `database.busyTimeoutMilliseconds` | int | `250` | how long a request waits for a database another process has locked before it is answered 503 (the sender retries) |
 /// | `rules.directory` | string | `Rules` | rule directory |
 /// | `proxy.upstream` | string | none | the instance to forward inbox traffic to, e.g. `http://127.0.0.1:3000`; without it only the hook runs |
 /// | `proxy.inboxPaths` | string array | every delivery path of Mastodon, GoToSocial, Akkoma/Pleroma, Misskey, Lemmy, PeerTube, Pixelfed and Friendica (`InboxPaths.knownDeliveryPaths`) | POST paths evaluated as inbox deliveries; `*` is one path segment, and `inbox.json`-style format suffixes match too |
@@ -57,6 +58,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration
     public var shutdownTimeout: Duration
     public var databasePath: String
+    /// How long the server waits for a lock held by another process.
+    public var databaseBusyTimeout: TimeInterval
     public var rulesDirectory: String
     public var upstream: URL?
     public var inboxPaths: [String]
@@ -94,6 +97,12 @@ public struct ServerConfiguration: Sendable {
         shutdownTimeout = try seconds(
             reader.int(forKey: "http.shutdownTimeoutSeconds", default: 10), "http.shutdownTimeoutSeconds")
         databasePath = reader.string(forKey: "database.path") ?? SQLiteDatabase.defaultPath
+        let busyMilliseconds = reader.int(forKey: "database.busyTimeoutMilliseconds", default: 250)
+        guard busyMilliseconds >= 0 else {
+            throw ServerConfigurationError(
+                key: "database.busyTimeoutMilliseconds", message: "\(busyMilliseconds) is negative; give milliseconds, 0 or more")
+        }
+        databaseBusyTimeout = TimeInterval(busyMilliseconds) / 1000
         rulesDirectory = reader.string(forKey: "rules.directory", default: "Rules")
         if let upstream = reader.string(forKey: "proxy.upstream"), !upstream.isEmpty {
             guard let url = URL(string: upstream), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",

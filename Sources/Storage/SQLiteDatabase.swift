@@ -29,9 +29,17 @@ public final class SQLiteDatabase: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw StorageError(code: .cannotOpen, message: "cannot create the folder \(folder): \(error.localizedDescription)", path: path)
+            }
+        }
+        // The file holds held direct messages and password hashes: readable by its owner alone. SQLite gives
+        // the -wal and -shm files the database file's permissions.
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw StorageError(code: .cannotOpen, message: "cannot create the database file; check the folder's permissions", path: path)
             }
         }
         var configuration = Configuration()

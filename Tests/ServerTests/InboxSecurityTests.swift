@@ -195,6 +195,30 @@ struct InboxSecurityTests {
         #expect(await gate.inbox(delivery(own)).verdict?.action == .accept)
     }
 
+    @Test func aCreateWhoseObjectIsOnlyAURLIsNeverAcceptedUnseen() async throws {
+        let fixture = try fixture()
+        func activity(_ type: String, object: String) -> String {
+            #"{"id":"https://remote.example/a/\#(UUID().uuidString)","type":"\#(type)","actor":"\#(alice.id)","object":\#(object)}"#
+        }
+        let cases: [(String, String, RuleAction)] = [
+            ("Create", #""https://remote.example/notes/1""#, .hold),
+            ("Update", #""https://remote.example/notes/1""#, .hold),
+            ("Create", #"["https://remote.example/notes/2"]"#, .hold),
+            // An embedded post is looked at; a boost names what it boosts by URL, as every server does.
+            ("Create", #"{"id":"https://remote.example/notes/3","type":"Note","content":"hi"}"#, .accept),
+            ("Announce", #""https://remote.example/notes/4""#, .accept),
+        ]
+        for (type, object, expected) in cases {
+            let signed = try alice.signedPost(path: "/inbox", host: host, body: activity(type, object: object))
+            let outcome = await fixture.gate.inbox(delivery(signed))
+            #expect(outcome.verdict?.action == expected, "\(type) \(object)")
+            if expected == .hold {
+                #expect(outcome.verdict?.hits.map(\.rule) == ["herdwatch.unseen-object"])
+                #expect(outcome.disposition == .withhold)
+            }
+        }
+    }
+
     @Test func decisionsAreBookedOnTheVerifiedSignerAndRecordWhoMadeThem() async throws {
         let server = try TestServer(values: ["signatures.foreignSigner": "evaluate"], keys: StaticKeys(keys: [mallory.keyID: mallory.key()]))
         let hook = try server.token([.check])

@@ -280,8 +280,12 @@ public final class Gate: Sendable {
                 logger.error("reputation read failed; evaluating without reputation", metadata: ["error": "\(error)"])
             }
         }
-        let verdict = engines.engine.evaluate(
+        var verdict = engines.engine.evaluate(
             subject, signals: RequestSignals(reputation: reputationSignals, signature: signature, actorMismatch: provenance.actorMismatch))
+        if verdict.action == .accept || verdict.action == .flag, Self.objectIsOnlyAURL(activity) {
+            verdict.action = .hold
+            verdict.hits.append(Self.unseenObjectHit)
+        }
         metrics.evaluated(verdict, duration: ContinuousClock.now - started)
         if let reputation, let reputationSubject {
             do {
@@ -322,6 +326,26 @@ public final class Gate: Sendable {
             disposition: disposition, verdict: verdict, signature: signature, activityID: activityID, reviewCase: opening,
             duplicate: false)
     }
+
+    /// A `Create` or `Update` whose object is only a URL: the instance would fetch that URL and publish what it
+    /// finds, so the post itself would never be looked at. Such a delivery is never accepted unseen.
+    static func objectIsOnlyAURL(_ activity: Activity) -> Bool {
+        guard activity.type == "Create" || activity.type == "Update", let object = activity.object else { return false }
+        func isURL(_ reference: ObjectReference) -> Bool {
+            switch reference {
+            case .uri: true
+            case .multiple(let references): references.contains(where: isURL)
+            case .object, .actor, .activity: false
+            }
+        }
+        return isURL(object)
+    }
+
+    static let unseenObjectHit = RuleHit(
+        rule: "herdwatch.unseen-object",
+        description: "A Create or Update whose object is only a URL: the instance would fetch and publish it unseen, so it is held for a person to look at",
+        score: 0, action: .hold, tags: ["builtin"],
+        evidence: [Evidence(kind: .field, field: "object", detail: "object is a URL, not the object itself")])
 
     private static func disposition(for action: RuleAction) -> Disposition {
         switch action {

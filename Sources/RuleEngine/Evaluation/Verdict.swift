@@ -65,6 +65,13 @@ public struct Evidence: Sendable, Codable, Hashable {
     public var detail: String
     /// For text matches: where, in the form of the text that was matched.
     public var span: Span?
+
+    public init(kind: Kind, field: String, detail: String, span: Span? = nil) {
+        self.kind = kind
+        self.field = field
+        self.detail = detail
+        self.span = span
+    }
 }
 
 /// A matched span: byte and character offsets in the field's text, and a short excerpt.

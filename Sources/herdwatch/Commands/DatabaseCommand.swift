@@ -72,9 +72,9 @@ struct DatabaseCommand: ParsableCommand {
 }
 
 /// Opens the database, turning storage errors into a message and exit status 2.
-func open(_ path: String, migrate: Bool = true) throws -> SQLiteDatabase {
+func open(_ path: String, migrate: Bool = true, busyTimeout: TimeInterval = 5) throws -> SQLiteDatabase {
     do {
-        return try SQLiteDatabase(path: path, migrate: migrate)
+        return try SQLiteDatabase(path: path, migrate: migrate, busyTimeout: busyTimeout)
     } catch {
         throw fail(error.description)
     }

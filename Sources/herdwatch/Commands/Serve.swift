@@ -98,7 +98,7 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let database = try open(settings.databasePath)
+        let database = try open(settings.databasePath, busyTimeout: settings.databaseBusyTimeout)
         let engine = RuleEngine(ruleSet: try loadRules(settings.rulesDirectory))
         let access = AccessControl(store: SQLiteAccessStore(database: database))
         do {

@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import ReviewQueue
+import Storage
+import Testing
+
+/// The database file holds held direct messages and password hashes.
+@Suite("Database safety")
+struct DatabaseSafetyTests {
+    func permissions(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test func theFileIsReadableByItsOwnerAlone() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-perm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("db/herdwatch.sqlite").path
+        let database = try SQLiteDatabase(path: path)
+        #expect(try permissions(path) == 0o600)
+        #expect(try permissions(folder.appendingPathComponent("db").path) == 0o700)
+        // The write-ahead log gets the same permissions.
+        _ = try SQLiteCaseStore(database: database).caseCounts()
+        let store = SQLiteReputationStore(database: database)
+        _ = try store.actors(["x"])
+        if FileManager.default.fileExists(atPath: path + "-wal") {
+            #expect(try permissions(path + "-wal") == 0o600)
+        }
+    }
+
+    @Test func aLockedDatabaseIsAnsweredQuickly() throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+        let database = try SQLiteDatabase(path: path, busyTimeout: 0.25)
+        // Another connection (as another process would) holds the write lock for three seconds.
+        let holder = try DatabaseQueue(path: path)
+        let locked = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? holder.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                Thread.sleep(forTimeInterval: 3)
+                try db.execute(sql: "COMMIT")
+            }
+            done.signal()
+        }
+        locked.wait()
+        let started = ContinuousClock.now
+        #expect(throws: StorageError.self) {
+            _ = try SQLiteCaseStore(database: database).decide(id: 1, state: .approved, delivery: nil, by: nil)
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        done.wait()
+    }
+}
