@@ -1,10 +1,11 @@
 import ActivityPub
 import AsyncHTTPClient
 import Foundation
-@testable import HerdwatchServer
 import Hummingbird
 import Synchronization
 import Testing
+
+@testable import HerdwatchServer
 
 /// A resolver whose answers a test scripts: answer `n` for the `n`th lookup (the last one repeats).
 final class ScriptedResolver: KeyHostResolver {
@@ -111,11 +112,15 @@ extension KeyFetchTests {
     @Test func theCacheStaysWithinItsBytesWithLargeDocuments() async throws {
         try await withKeyServer { server, origin in
             let padding = String(repeating: "spam ", count: 30_000)
-            let fields = (0..<50).map { #"{"type":"PropertyValue","name":"f\#($0)","value":"\#(padding.prefix(1_000))"}"# }
+            let fields = (0..<50).map {
+                #"{"type":"PropertyValue","name":"f\#($0)","value":"\#(padding.prefix(1_000))"}"#
+            }
             var actors: [RemoteActor] = []
             for index in 0..<40 {
                 let actor = try RemoteActor(id: "\(origin)/users/u\(index)")
-                let document = actor.document.dropLast() + #","summary":"\#(padding)","attachment":[\#(fields.joined(separator: ","))]}"#
+                let document =
+                    actor.document.dropLast()
+                    + #","summary":"\#(padding)","attachment":[\#(fields.joined(separator: ","))]}"#
                 server.documents.withLock { $0["/users/u\(index)"] = String(document) }
                 actors.append(actor)
             }

@@ -46,7 +46,8 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
     ///   - resolver: resolves key hosts (tests inject one).
     public init(
         client: HTTPClient, configuration: KeyFetchConfiguration,
-        userAgent: String = "Herdwatch (+https://github.com/herdwatch)", resolver: any KeyHostResolver = SystemKeyHostResolver()
+        userAgent: String = "Herdwatch (+https://github.com/herdwatch)",
+        resolver: any KeyHostResolver = SystemKeyHostResolver()
     ) {
         self.client = client
         self.configuration = configuration
@@ -102,8 +103,10 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
                 guard state.inFlight[keyID] != nil else {
                     // The fetch ended between the decision and now: its outcome is in the cache.
                     let entry = state.cache.value(for: keyID)
-                    return entry?.key.map { .success($0) } ?? .failure(
-                        entry?.failure ?? KeyFetchError(.unreachable, "the key fetch was abandoned; the sender may retry"))
+                    return entry?.key.map { .success($0) }
+                        ?? .failure(
+                            entry?.failure
+                                ?? KeyFetchError(.unreachable, "the key fetch was abandoned; the sender may retry"))
                 }
                 state.inFlight[keyID]?.append(continuation)
                 return nil
@@ -153,7 +156,8 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
     private func fetchWithinDeadline(_ keyID: String, now: Date) async throws(KeyFetchError) -> ActorKey {
         let limit = Duration.milliseconds(Int64(configuration.timeout * 1000))
         let timedOut = KeyFetchError(
-            .unreachable, "the key's server did not deliver the key within \(configuration.timeout) s (keys.fetchTimeoutSeconds)")
+            .unreachable,
+            "the key's server did not deliver the key within \(configuration.timeout) s (keys.fetchTimeoutSeconds)")
         let outcome = await withTaskGroup(of: Result<ActorKey, KeyFetchError>?.self) { group in
             group.addTask {
                 do throws(KeyFetchError) {
@@ -181,7 +185,8 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
     }
 
     private func fetch(_ keyID: String, now: Date) async throws(KeyFetchError) -> ActorKey {
-        guard let url = URL(string: keyID), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+        guard let url = URL(string: keyID), let scheme = url.scheme?.lowercased(),
+            scheme == "https" || scheme == "http",
             let host = url.host, !host.isEmpty
         else {
             throw KeyFetchError(.badKeyID, "the signature's keyId is not an http(s) URL")
@@ -191,7 +196,9 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
         // The fragment names the key inside the actor document; it is not sent.
         var request = HTTPClientRequest(url: keyID.split(separator: "#", maxSplits: 1).first.map(String.init) ?? keyID)
         request.method = .GET
-        request.headers.add(name: "Accept", value: "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"")
+        request.headers.add(
+            name: "Accept",
+            value: "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"")
         request.headers.add(name: "User-Agent", value: userAgent)
         if let signer = configuration.signer {
             // Signed like Mastodon's own fetches: `(request-target) host date accept`.
@@ -228,15 +235,21 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
         return try ActorKey.read(document, keyID: keyID, fetchedAt: now)
     }
 
-    private func download(_ request: HTTPClientRequest, with client: HTTPClient) async -> Result<ByteBuffer, KeyFetchError> {
+    private func download(_ request: HTTPClientRequest, with client: HTTPClient) async -> Result<
+        ByteBuffer, KeyFetchError
+    > {
         do {
             // The deadline is enforced around the whole fetch; this one only bounds a request that outlives it.
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
+            let response = try await client.execute(
+                request, timeout: .milliseconds(Int64(configuration.timeout * 1000)))
             guard response.status == .ok else {
                 return .failure(KeyFetchError(.unreachable, "the key's server answered \(response.status.code)"))
             }
-            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > configuration.maxBytes {
-                return .failure(KeyFetchError(.tooLarge, "the key document is larger than \(configuration.maxBytes) bytes"))
+            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init),
+                length > configuration.maxBytes
+            {
+                return .failure(
+                    KeyFetchError(.tooLarge, "the key document is larger than \(configuration.maxBytes) bytes"))
             }
             return .success(try await response.body.collect(upTo: configuration.maxBytes))
         } catch is NIOTooManyBytesError {
