@@ -118,8 +118,16 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
     /// Fetches `keyID`, records the outcome, and hands it to every caller that waited for it.
     private func fetchAndShare(_ keyID: String, now: Date) async -> Result<ActorKey, KeyFetchError> {
         var result: Result<ActorKey, KeyFetchError>
+        var fetchedBytes = 0
         do throws(KeyFetchError) {
-            result = .success(try await fetchWithinDeadline(keyID, now: now))
+            let fetched = try await fetchWithinDeadline(keyID, now: now)
+            let (actor, actorBytes) = fetched.actor?.compacted() ?? (nil, 0)
+            result = .success(
+                ActorKey(
+                    keyID: fetched.keyID, owner: fetched.owner, publicKeyPEM: fetched.publicKeyPEM, actor: actor,
+                    fetchedAt: fetched.fetchedAt))
+            fetchedBytes =
+                keyID.utf8.count + fetched.owner.utf8.count + fetched.publicKeyPEM.utf8.count + actorBytes + 128
         } catch {
             result = .failure(error)
         }
@@ -127,14 +135,9 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
         let waiters = state.withLock { state in
             let previous = state.cache.value(for: keyID)
             switch result {
-            case .success(let fetched):
-                let (actor, actorBytes) = fetched.actor?.compacted() ?? (nil, 0)
-                let key = ActorKey(
-                    keyID: fetched.keyID, owner: fetched.owner, publicKeyPEM: fetched.publicKeyPEM, actor: actor,
-                    fetchedAt: fetched.fetchedAt)
-                result = .success(key)
-                let bytes = keyID.utf8.count + key.owner.utf8.count + key.publicKeyPEM.utf8.count + actorBytes + 128
-                state.cache.set(Entry(key: key, failure: nil, attemptedAt: now, bytes: bytes), bytes: bytes, for: keyID)
+            case .success(let key):
+                let entry = Entry(key: key, failure: nil, attemptedAt: now, bytes: fetchedBytes)
+                state.cache.set(entry, bytes: fetchedBytes, for: keyID)
             case .failure(let error) where !cancelled:
                 if let kept = previous?.key {
                     // Keep the key that worked: a server that is down or rate-limits us must not lock its users out.
