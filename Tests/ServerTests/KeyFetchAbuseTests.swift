@@ -2,6 +2,9 @@ import ActivityPub
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import Logging
+import Reputation
+import ReviewQueue
 import Synchronization
 import Testing
 
@@ -84,6 +87,30 @@ extension KeyFetchTests {
                 try await group.waitForAll()
             }
             #expect(server.count("/users/alice") == 1)
+        }
+    }
+
+    /// Through the gate: forged deliveries under a real keyId neither fetch again nor lock the real user out.
+    @Test func forgedDeliveriesUnderARealKeyIdAreOneFetch() async throws {
+        try await withKeyServer { server, origin in
+            let alice = try RemoteActor(id: "\(origin)/users/alice")
+            server.documents.withLock { $0["/users/alice"] = alice.document }
+            let keys = fetcher()
+            let gate = Gate(
+                engines: try TestServer(keys: keys).components.engines, reputation: nil, cases: InMemoryCaseStore(),
+                keys: keys, signatureMode: .enforce, metrics: ServerMetrics(), logger: Logger(label: "test"))
+            let real = try alice.signedPost(path: "/inbox", host: "here.example", body: alice.note("hi"))
+            #expect(await gate.verifySignature(of: real, now: Date()).0.signer == alice.id)
+            let forger = try RemoteActor(id: alice.id)  // Same keyId, another key.
+            let forged = try forger.signedPost(path: "/inbox", host: "here.example", body: forger.note("spam"))
+            await withTaskGroup(of: SignatureStatus.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { await gate.verifySignature(of: forged, now: Date()).0.status }
+                }
+                for await status in group { #expect(status == .failed) }
+            }
+            #expect(server.count("/users/alice") == 1)
+            #expect(await gate.verifySignature(of: real, now: Date()).0.signer == alice.id)
         }
     }
 
