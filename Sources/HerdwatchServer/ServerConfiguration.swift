@@ -30,8 +30,9 @@ import _CryptoExtras
 /// | `signatures.mode` | string | `enforce` | `enforce`: an inbox delivery whose signature fails is answered 401 and never forwarded; `evaluate`: it is evaluated as unverified and rules decide |
 /// | `signatures.foreignSigner` | string | `refuse` | a delivery signed by someone other than its `actor`: `refuse` answers 401, never forwards it and counts it against nobody; `evaluate` hands it to the rules as unsigned, with `signature.actor_mismatch` set |
 /// | `keys.allowPrivateAddresses` | bool | `false` | allow fetching actor keys from loopback and private addresses (tests, closed networks) |
-/// | `keys.cacheSeconds` | int | `86400` | how long a fetched key is trusted before it is fetched again |
-/// | `keys.fetchTimeoutSeconds` | int | `5` | timeout for fetching a key |
+/// | `keys.cacheSeconds` | int | `86400` | how long a fetched key is trusted before it is fetched again; a key is fetched at most once a minute (a signature that fails under a cached key is checked against it until then), and a failed fetch keeps the cached key |
+/// | `keys.cacheBytes` | int | `16777216` | most memory the key cache holds (keys and compact actor profiles), least recently used evicted first |
+/// | `keys.fetchTimeoutSeconds` | int | `5` | deadline for the whole fetch of a key: resolving, connecting, headers and body |
 /// | `keys.maxBytes` | int | `262144` | largest key or actor document accepted |
 /// | `keys.signingKeyId` | string | none | key id to sign key fetches with (servers in authorized-fetch mode need it) |
 /// | `keys.signingKeyFile` | string | none | PEM file with that key's RSA private key (secret) |
@@ -147,7 +148,12 @@ public struct ServerConfiguration: Sendable {
             allowPrivateAddresses: reader.bool(forKey: "keys.allowPrivateAddresses", default: false),
             cacheLifetime: TimeInterval(reader.int(forKey: "keys.cacheSeconds", default: 86_400)),
             timeout: TimeInterval(reader.int(forKey: "keys.fetchTimeoutSeconds", default: 5)),
-            maxBytes: reader.int(forKey: "keys.maxBytes", default: 262_144))
+            maxBytes: reader.int(forKey: "keys.maxBytes", default: 262_144),
+            cacheBytes: reader.int(forKey: "keys.cacheBytes", default: 16 << 20))
+        guard keys.cacheBytes >= 65_536 else {
+            throw ServerConfigurationError(
+                key: "keys.cacheBytes", message: "\(keys.cacheBytes) is too small to hold keys; give at least 65536")
+        }
         if let keyID = reader.string(forKey: "keys.signingKeyId") {
             guard let file = reader.string(forKey: "keys.signingKeyFile", isSecret: true) else {
                 throw ServerConfigurationError(key: "keys.signingKeyFile", message: "keys.signingKeyId is set; also give the PEM file of its private key")

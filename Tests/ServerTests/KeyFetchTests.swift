@@ -18,6 +18,10 @@ final class KeyServer: HTTPResponder, Sendable {
     let delay = Mutex<Duration>(.zero)
     /// When set, only GETs signed with this public key are answered (authorized-fetch mode).
     let requiredSigner = Mutex<String?>(nil)
+    /// When set, every request is answered with this status (a server that rate-limits or is down).
+    let status = Mutex<HTTPResponse.Status?>(nil)
+    /// When set, documents are sent one byte per interval (a slow-drip server).
+    let drip = Mutex<Duration?>(nil)
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
@@ -30,7 +34,19 @@ final class KeyServer: HTTPResponder, Sendable {
             for field in request.headers { signed.headers.add(field.name.rawName, field.value) }
             guard (try? SignatureVerifier.verify(signed, publicKeyPEM: pem)) != nil else { return Response(status: .unauthorized) }
         }
+        if let status = status.withLock({ $0 }) { return Response(status: status) }
         guard let document = documents.withLock({ $0[path] }) else { return Response(status: .notFound) }
+        if let interval = drip.withLock({ $0 }) {
+            return Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    for byte in document.utf8 {
+                        try await writer.write(ByteBuffer(bytes: [byte]))
+                        try await Task.sleep(for: interval)
+                    }
+                    try await writer.finish(nil)
+                })
+        }
         return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
     }
 
@@ -50,12 +66,16 @@ struct KeyFetchTests {
     /// Fetches time out after 30 s unless a test says otherwise: with every suite running at once on two cores,
     /// the size-limit test failed once with 5 s (and passed alone), as the firewall test had before.
     func fetcher(
-        allowPrivate: Bool = true, timeout: TimeInterval = 30, maxBytes: Int = 262_144, signer: KeyFetchConfiguration.Signer? = nil
+        allowPrivate: Bool = true, timeout: TimeInterval = 30, maxBytes: Int = 262_144, cacheBytes: Int = 16 << 20,
+        refetchInterval: TimeInterval = 60, signer: KeyFetchConfiguration.Signer? = nil,
+        resolver: any KeyHostResolver = SystemKeyHostResolver()
     ) -> HTTPKeyFetcher {
         HTTPKeyFetcher(
             client: HTTPClient.shared,
             configuration: KeyFetchConfiguration(
-                allowPrivateAddresses: allowPrivate, timeout: timeout, maxBytes: maxBytes, signer: signer))
+                allowPrivateAddresses: allowPrivate, timeout: timeout, maxBytes: maxBytes, cacheBytes: cacheBytes,
+                refetchInterval: refetchInterval, signer: signer),
+            resolver: resolver)
     }
 
     @Test func signsFetchesForServersThatRequireIt() async throws {
@@ -94,7 +114,7 @@ struct KeyFetchTests {
         try await withKeyServer { server, origin in
             let old = try RemoteActor(id: "\(origin)/users/alice")
             server.documents.withLock { $0["/users/alice"] = old.document }
-            let keys = fetcher()
+            let keys = fetcher(refetchInterval: 0)
             _ = try await keys.key(for: old.keyID, refresh: false)
             let rotated = try RemoteActor(id: "\(origin)/users/alice")
             server.documents.withLock { $0["/users/alice"] = rotated.document }
@@ -188,24 +208,26 @@ struct KeyFetchTests {
     }
 
     @Test(arguments: [
-        ([127, 0, 0, 1], false), ([10, 1, 2, 3], false), ([172, 16, 0, 1], false), ([172, 32, 0, 1], true),
-        ([192, 168, 1, 1], false), ([169, 254, 1, 1], false), ([100, 64, 0, 1], false), ([0, 0, 0, 0], false),
-        ([93, 184, 216, 34], true),
-    ] as [([UInt8], Bool)])
-    func tellsPublicIPv4Addresses(address: [UInt8], isPublic: Bool) {
-        #expect(AddressPolicy.isPublicIPv4(address) == isPublic)
+        ("127.0.0.1", false), ("10.1.2.3", false), ("172.16.0.1", false), ("172.32.0.1", true), ("192.168.1.1", false),
+        ("169.254.1.1", false), ("100.64.0.1", false), ("0.0.0.0", false), ("192.0.0.8", false), ("192.0.2.1", false),
+        ("198.51.100.7", false), ("203.0.113.9", false), ("198.18.0.1", false), ("224.0.0.1", false),
+        ("240.0.0.1", false), ("255.255.255.255", false), ("93.184.216.34", true),
+        ("::", false), ("::1", false), ("[::127.0.0.1]", false), ("::93.184.216.34", false),
+        ("::ffff:192.168.0.1", false), ("::ffff:93.184.216.34", true), ("fe80::1", false), ("fd12::1", false),
+        ("fec0::1", false), ("ff02::1", false), ("2001:db8::1", false), ("3fff::1", false), ("2001::1", false),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", false), ("64:ff9b::10.0.0.1", false), ("64:ff9b::93.184.216.34", true),
+        ("64:ff9b:1::93.184.216.34", false), ("2002:0a00:0001::1", false), ("2002:5db8:d822::1", true),
+        ("100::1", false), ("2606:4700::1", true), ("2a01:4f8::1", true),
+    ] as [(String, Bool)])
+    func tellsPublicAddresses(address: String, isPublic: Bool) throws {
+        #expect(AddressPolicy.isPublic(try #require(IPAddress(address))) == isPublic)
     }
 
-    @Test func tellsPublicIPv6Addresses() {
-        var loopback = [UInt8](repeating: 0, count: 16)
-        loopback[15] = 1
-        #expect(!AddressPolicy.isPublicIPv6(loopback))
-        #expect(!AddressPolicy.isPublicIPv6([0xFE, 0x80] + [UInt8](repeating: 0, count: 14)))
-        #expect(!AddressPolicy.isPublicIPv6([0xFD, 0x12] + [UInt8](repeating: 0, count: 14)))
-        #expect(!AddressPolicy.isPublicIPv6([UInt8](repeating: 0, count: 10) + [0xFF, 0xFF, 192, 168, 0, 1]))
-        #expect(AddressPolicy.isPublicIPv6([0x26, 0x06, 0x47, 0x00] + [UInt8](repeating: 0, count: 11) + [1]))
-        #expect(AddressPolicy.refusal(forHost: "localhost") != nil)
-        #expect(AddressPolicy.refusal(forHost: "127.0.0.1") != nil)
+    @Test func readsAndWritesAddresses() throws {
+        #expect(try #require(IPAddress("[2001:DB8::1]")).description == "2001:db8::1")
+        #expect(try #require(IPAddress("192.0.2.1")).bytes == [192, 0, 2, 1])
+        #expect(IPAddress("example.com") == nil)
+        #expect(IPAddress("1.2.3") == nil)
     }
 }
 

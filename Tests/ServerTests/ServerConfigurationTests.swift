@@ -28,4 +28,14 @@ struct ServerConfigurationTests {
         #expect(throws: ServerConfigurationError.self) { _ = try configuration(["reputation.flushSeconds": -5]) }
         #expect((try? configuration(["reputation.flushSeconds": 1]))?.reputationFlushInterval == 1)
     }
+
+    @Test func theKeyCacheIsBoundedInBytes() throws {
+        #expect(try configuration([:]).keys.cacheBytes == 16 << 20)
+        #expect(try configuration(["keys.cacheBytes": 1_048_576]).keys.cacheBytes == 1_048_576)
+        #expect {
+            _ = try configuration(["keys.cacheBytes": 0])
+        } throws: { error in
+            (error as? ServerConfigurationError)?.key == "keys.cacheBytes"
+        }
+    }
 }

@@ -69,20 +69,43 @@ public enum CavageVerifier {
     }
 
     /// Returns the creation time, or throws when it is too far in the future or the signature expired too long ago.
+    ///
+    /// Only values the signature covers count: `created=` only when `(created)` is signed, else the `Date`
+    /// header only when `date` is signed, and `expires=` only when `(expires)` is signed. An uncovered value can
+    /// be edited by anyone who replays the request, and would move an old delivery back into the window.
     private static func checkTimeWindow(
         of signature: HTTPSignature, headers: SignedRequest.Headers, now: Date
-    ) throws(SignatureError) -> Date? {
-        var created: Date?
-        if signature.algorithm == .hs2019, let seconds = signature.created.flatMap({ Int64($0) }) {
+    ) throws(SignatureError) -> Date {
+        let signed = Set(signature.headers)
+        let created: Date
+        if signed.contains("(created)") {
+            guard let seconds = signature.created.flatMap({ Int64($0) }) else {
+                throw SignatureError(
+                    .malformedHeader, "headers= covers (created) but the Signature header has no created= parameter")
+            }
             created = Date(timeIntervalSince1970: TimeInterval(seconds))
-        } else if let dateHeader = headers.combined("Date") {
+        } else if signed.contains("date") {
+            guard let dateHeader = headers.combined("Date") else {
+                throw SignatureError(.missingHeader, "headers= covers date but the request has no Date header")
+            }
             guard let date = HTTPDate.parse(dateHeader) else {
                 throw SignatureError(
                     .malformedHeader, "the Date header is not an RFC 7231 date such as 'Tue, 20 Feb 2024 10:00:00 GMT'")
             }
             created = date
+        } else {
+            throw SignatureError(
+                .missingCoverage,
+                "the signature covers neither (created) nor date, so nothing dates it; add one to headers=")
         }
-        let expires = signature.expires.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        var expires: Date?
+        if signed.contains("(expires)") {
+            guard let seconds = signature.expires.flatMap({ Int64($0) }) else {
+                throw SignatureError(
+                    .malformedHeader, "headers= covers (expires) but the Signature header has no expires= parameter")
+            }
+            expires = Date(timeIntervalSince1970: TimeInterval(seconds))
+        }
         try SignatureVerifier.checkTimeWindow(created: created, expires: expires, now: now)
         return created
     }

@@ -1,76 +1,81 @@
-import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Refuses fetches to addresses inside the operator's network: a signature's `keyId` is chosen by the
-/// sender, and must not make Herdwatch request loopback, private or link-local services.
+/// Refuses fetches to addresses that are not on the public internet: a signature's `keyId` is chosen by the
+/// sender, and must not make Herdwatch request loopback, private, link-local or otherwise special services.
+///
+/// The host is resolved once; every address must be public, and the fetch connects to the first of them
+/// (see `HTTPKeyFetcher`), so a name that answers differently on a second lookup changes nothing.
 enum AddressPolicy {
-    /// Resolves `host` and returns a reason when any of its addresses is not public, nil when all are.
-    static func refusal(forHost host: String) -> String? {
-        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        if name.lowercased() == "localhost" || name.lowercased().hasSuffix(".localhost") {
-            return "the key's host is localhost"
+    /// The address to connect to for `host` (a name or an IP literal, brackets allowed). Fails closed: a name
+    /// that does not resolve is refused, as is one with any non-public address unless `allowPrivate`.
+    static func address(
+        for host: String, resolver: any KeyHostResolver, allowPrivate: Bool
+    ) async throws(KeyFetchError) -> IPAddress {
+        let name = host.lowercased()
+        if !allowPrivate, name == "localhost" || name.hasSuffix(".localhost") {
+            throw refusal("the key's host is localhost")
         }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(name, nil, &hints, &result) == 0, let first = result else {
-            return nil  // Unresolvable: the fetch itself will fail with a clear error.
-        }
-        defer { freeaddrinfo(first) }
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            if let address = entry.pointee.ai_addr {
-                switch Int32(address.pointee.sa_family) {
-                case AF_INET:
-                    let bytes = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
-                        withUnsafeBytes(of: pointer.pointee.sin_addr) { Array($0) }
-                    }
-                    if !isPublicIPv4(bytes) { return "the key's host resolves to a non-public address" }
-                case AF_INET6:
-                    let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                        withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
-                    }
-                    if !isPublicIPv6(bytes) { return "the key's host resolves to a non-public address" }
-                default:
-                    break
-                }
+        var addresses: [IPAddress]
+        if let literal = IPAddress(name) {
+            addresses = [literal]
+        } else {
+            do {
+                addresses = try await resolver.addresses(of: name)
+            } catch {
+                addresses = []
             }
-            cursor = entry.pointee.ai_next
         }
-        return nil
+        guard let first = addresses.first else {
+            throw KeyFetchError(.unreachable, "the key's host name does not resolve; the sender's server may be gone")
+        }
+        if !allowPrivate, !addresses.allSatisfy(isPublic) {
+            throw refusal("the key's host resolves to a non-public address")
+        }
+        return first
     }
 
+    private static func refusal(_ reason: String) -> KeyFetchError {
+        KeyFetchError(.forbiddenAddress, "\(reason); set keys.allowPrivateAddresses only on closed networks")
+    }
+
+    static func isPublic(_ address: IPAddress) -> Bool {
+        address.isIPv4 ? isPublicIPv4(address.bytes) : isPublicIPv6(address.bytes)
+    }
+
+    /// False for every IANA special-purpose IPv4 block (RFC 6890 and successors).
     static func isPublicIPv4(_ b: [UInt8]) -> Bool {
         guard b.count == 4 else { return false }
-        switch (b[0], b[1]) {
-        case (0, _), (10, _), (127, _): return false
-        case (100, 64...127): return false  // carrier-grade NAT
-        case (169, 254): return false
-        case (172, 16...31): return false
-        case (192, 168): return false
-        case (198, 18...19): return false
-        case (224...255, _): return false
+        switch (b[0], b[1], b[2]) {
+        case (0, _, _), (10, _, _), (127, _, _): return false  // "this network", private, loopback
+        case (100, 64...127, _): return false  // carrier-grade NAT
+        case (169, 254, _): return false  // link-local
+        case (172, 16...31, _): return false  // private
+        case (192, 0, 0): return false  // IETF protocol assignments
+        case (192, 0, 2), (198, 51, 100), (203, 0, 113): return false  // documentation
+        case (192, 88, 99): return false  // 6to4 relay anycast (deprecated)
+        case (192, 168, _): return false  // private
+        case (198, 18...19, _): return false  // benchmarking
+        case (224...255, _, _): return false  // multicast, reserved 240/4, broadcast
         default: return true
         }
     }
 
+    /// True only inside global unicast 2000::/3, less its special blocks; IPv4 carried inside an IPv6 address
+    /// (mapped, NAT64, 6to4) is judged as IPv4. Everything else (::/96 IPv4-compatible, ::1, unique and
+    /// site-local, link-local, multicast, 64:ff9b:1::/48, 100::/64) is refused.
     static func isPublicIPv6(_ b: [UInt8]) -> Bool {
         guard b.count == 16 else { return false }
-        if b.allSatisfy({ $0 == 0 }) { return false }  // ::
-        if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return false }  // ::1
-        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF {  // ::ffff:a.b.c.d
+        if b[0..<10].allSatisfy({ $0 == 0 }), b[10] == 0xFF, b[11] == 0xFF {  // ::ffff:a.b.c.d
             return isPublicIPv4(Array(b[12..<16]))
         }
-        if b[0] & 0xFE == 0xFC { return false }  // fc00::/7 unique local
-        if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return false }  // fe80::/10 link-local
-        if b[0] == 0xFF { return false }  // multicast
+        if b[0..<12].elementsEqual([0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0]) {  // NAT64 64:ff9b::/96
+            return isPublicIPv4(Array(b[12..<16]))
+        }
+        if b[0] == 0x20, b[1] == 0x02 {  // 6to4 2002:a.b.c.d::/48
+            return isPublicIPv4(Array(b[2..<6]))
+        }
+        guard b[0] & 0xE0 == 0x20 else { return false }  // outside 2000::/3
+        if b[0] == 0x20, b[1] == 0x01, b[2] & 0xFE == 0 { return false }  // 2001::/23: Teredo, benchmarking, ORCHID
+        if b[0] == 0x20, b[1] == 0x01, b[2] == 0x0D, b[3] == 0xB8 { return false }  // documentation 2001:db8::/32
+        if b[0] == 0x3F, b[1] == 0xFF, b[2] & 0xF0 == 0 { return false }  // documentation 3fff::/20
         return true
     }
 }
