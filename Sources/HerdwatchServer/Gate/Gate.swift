@@ -209,24 +209,29 @@ public final class Gate: Sendable {
         guard let keys else {
             return (.failed(code: "noKeySource", reason: "this server does not fetch keys"), nil)
         }
-        var refreshed = false
+        // The first failure, and the key it failed with.
+        var first: (pem: String, failure: SignatureCheck)?
         while true {
             let key: ActorKey
             do {
-                key = try await keys.key(for: keyID, refresh: refreshed)
+                key = try await keys.key(for: keyID, refresh: first != nil)
             } catch {
                 metrics.keyFetchFailed(error.code.rawValue)
                 return (.failed(code: error.code.rawValue, reason: error.message), nil)
             }
+            // A refresh that brought back the same key (refetches are rate-limited) is not checked twice.
+            if let first, first.pem == key.publicKeyPEM { return (first.failure, nil) }
             do {
                 let verified = try SignatureVerifier.verify(request, publicKeyPEM: key.publicKeyPEM, now: now)
                 return (.verified(signer: key.owner, keyID: keyID, created: verified.created), key)
             } catch {
-                if (error.code == .badSignature || error.code == .badKey) && !refreshed {
-                    refreshed = true
+                let failure = SignatureCheck.failed(code: error.code.rawValue, reason: error.message)
+                // Once more with the key fetched again: the actor may have rotated it.
+                if (error.code == .badSignature || error.code == .badKey) && first == nil {
+                    first = (key.publicKeyPEM, failure)
                     continue
                 }
-                return (.failed(code: error.code.rawValue, reason: error.message), nil)
+                return (failure, nil)
             }
         }
     }

@@ -66,7 +66,8 @@ public struct KeyFetchError: Error, Sendable, Equatable, CustomStringConvertible
     public enum Code: String, Sendable, Equatable {
         /// The keyId is not an http(s) URL.
         case badKeyID
-        /// The key's host resolves to a loopback, private or link-local address.
+        /// The key's host does not resolve, or resolves to any address that is not globally routable (loopback,
+        /// private, link-local, documentation, NAT64 or 6to4 forms of those, and the like).
         case forbiddenAddress
         /// Network error, timeout, or an HTTP status other than 200.
         case unreachable
@@ -93,6 +94,7 @@ public struct KeyFetchError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Finds the public key for a signature's `keyId`.
 public protocol ActorKeyResolver: Sendable {
-    /// The key for `keyID`; with `refresh`, bypasses any cache (the key may have rotated).
+    /// The key for `keyID`; with `refresh`, fetched anew (the key may have rotated) unless it was fetched within
+    /// the refetch interval, in which case the cached key is returned. A failed refetch keeps the cached key.
     func key(for keyID: String, refresh: Bool) async throws(KeyFetchError) -> ActorKey
 }
