@@ -115,7 +115,7 @@ public enum CavageVerifier {
             throw SignatureError(.digestMissing, "digest is signed but the request has no Digest header")
         }
         let entries = header.split(separator: ",").map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1)
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (
                 algorithm: parts[0].trimmingCharacters(in: .whitespaces).lowercased(),
                 value: parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
