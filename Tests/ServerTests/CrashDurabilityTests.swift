@@ -15,33 +15,18 @@ final class Answers: Sendable {
     let codes = Mutex<[String: Int]>([:])
 }
 
-/// `kill -9` at random points while held deliveries arrive: every delivery that was answered 202 is in the
+/// `kill -9` at random moments while held deliveries arrive: every delivery that was answered 202 is in the
 /// queue after a restart, exactly once.
 @Suite("Crash durability", .serialized)
 struct CrashDurabilityTests {
     let client = HTTPClient.shared
 
-    /// A small deterministic generator, so a failing run can be repeated from its seed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func everyAnsweredHeldDeliverySurvivesKillNine() async throws {
-        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        var random = Seeded(state: seed)
-        let killDelays = (0..<4).map { _ in Duration.milliseconds(Int.random(in: 50...600, using: &random)) }
-        let received = Received()
-        let instance = FakeInstance(received: received, actors: ActorDocuments())
-        let app = Application(responder: instance, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { instanceClient in
-            let origin = "http://127.0.0.1:\(try #require(instanceClient.port))"
+        // Random points, named in every failure message so a failing run can be repeated.
+        let killDelays = (0..<4).map { _ in Duration.milliseconds(Int.random(in: 50...600)) }
+        let run = "kill delays \(killDelays)"
+        try await withFakeInstance { origin, instance in
+            let received = instance.received
             let alice = try RemoteActor(id: "\(origin)/users/alice")
             instance.actors.documents.withLock { $0["/users/alice"] = alice.document }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-crash-\(UUID().uuidString)")
@@ -95,11 +80,11 @@ struct CrashDurabilityTests {
 
             let store = SQLiteCaseStore(database: try SQLiteDatabase(path: database))
             let accepted = answered.codes.withLock { $0.filter { $0.value == 202 }.map(\.key) }
-            #expect(accepted.count > 0, "seed \(seed): no delivery was answered before the kills")
+            #expect(accepted.count > 0, "\(run): no delivery was answered before the kills")
             for id in accepted {
                 let cases = try store.cases(activityID: id)
-                #expect(cases.count == 1, "seed \(seed): \(id) answered 202 but is in the queue \(cases.count) times")
-                #expect(cases.first?.request?.body.isEmpty == false, "seed \(seed): \(id) lost its request")
+                #expect(cases.count == 1, "\(run): \(id) answered 202 but is in the queue \(cases.count) times")
+                #expect(cases.first?.request?.body.isEmpty == false, "\(run): \(id) lost its request")
             }
             // Nothing held reached the instance.
             #expect(received.all.filter { $0.method == "POST" }.isEmpty)

@@ -72,11 +72,8 @@ struct FirewallBypassTests {
     }
 
     @Test func unsignedSpamOnAnyDeliveryPathNeverReachesTheInstance() async throws {
-        let received = Received()
-        let instance = FakeInstance(received: received, actors: ActorDocuments())
-        let app = Application(responder: instance, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { instanceClient in
-            let origin = "http://127.0.0.1:\(try #require(instanceClient.port))"
+        try await withFakeInstance { origin, instance in
+            let received = instance.received
             let alice = try RemoteActor(id: "\(origin)/users/alice")
             instance.actors.documents.withLock { $0["/users/alice"] = alice.document }
             let server = try start(
@@ -115,11 +112,8 @@ struct FirewallBypassTests {
     }
 
     @Test func xForwardedForIsTheRealPeerUnlessItIsATrustedProxy() async throws {
-        let received = Received()
-        let instance = FakeInstance(received: received, actors: ActorDocuments())
-        let app = Application(responder: instance, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { instanceClient in
-            let origin = "http://127.0.0.1:\(try #require(instanceClient.port))"
+        try await withFakeInstance { origin, instance in
+            let received = instance.received
             // Loopback is not trusted here, as a sender on the internet would not be.
             let server = try start(
                 origin,
@@ -137,8 +131,8 @@ struct FirewallBypassTests {
             #expect(server.stop() == 0)
         }
         // Behind the operator's own proxy (loopback trusted by default) the chain is kept and the peer appended.
-        try await app.test(.live) { instanceClient in
-            let origin = "http://127.0.0.1:\(try #require(instanceClient.port))"
+        try await withFakeInstance { origin, instance in
+            let received = instance.received
             let server = try start(origin)
             defer { _ = server.stop() }
             _ = try await post(
@@ -179,11 +173,7 @@ struct FirewallBypassTests {
     }
 
     @Test func halfSentRequestsAreCutOffAndShutdownDoesNotWaitForThem() async throws {
-        let received = Received()
-        let instance = FakeInstance(received: received, actors: ActorDocuments())
-        let app = Application(responder: instance, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { instanceClient in
-            let origin = "http://127.0.0.1:\(try #require(instanceClient.port))"
+        try await withFakeInstance { origin, _ in
             let server = try start(
                 origin,
                 extra: """

@@ -65,6 +65,15 @@ struct FakeInstance: HTTPResponder {
     }
 }
 
+/// Runs `body` with a fake instance live on 127.0.0.1; `origin` is its base URL.
+func withFakeInstance(_ body: @Sendable (_ origin: String, _ instance: FakeInstance) async throws -> Void) async throws {
+    let instance = FakeInstance(received: Received(), actors: ActorDocuments())
+    let app = Application(responder: instance, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    try await app.test(.live) { client in
+        try await body("http://127.0.0.1:\(try #require(client.port))", instance)
+    }
+}
+
 /// Actor documents the fake instance serves, by path.
 final class ActorDocuments: Sendable {
     let documents = Mutex<[String: String]>([:])

@@ -75,26 +75,13 @@ struct DatabaseFaultTests {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let database = try SQLiteDatabase(path: path, busyTimeout: 0.2)
-        // Another connection (as another process would) holds the write lock for a second.
-        let holder = try DatabaseQueue(path: path)
-        let locked = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? holder.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                locked.signal()
-                Thread.sleep(forTimeInterval: 1)
-                try db.execute(sql: "COMMIT")
+        try whileAnotherConnectionHoldsTheWriteLock(of: path, for: 1) {
+            #expect {
+                try SQLiteReputationStore(database: database).apply(changes(actor: "https://a.example/users/1"))
+            } throws: { error in
+                (error as? StorageError)?.code == .locked
             }
-            done.signal()
         }
-        locked.wait()
-        #expect {
-            try SQLiteReputationStore(database: database).apply(changes(actor: "https://a.example/users/1"))
-        } throws: { error in
-            (error as? StorageError)?.code == .locked
-        }
-        done.wait()
         // Once the other writer is done, the same write goes through.
         try SQLiteReputationStore(database: database).apply(changes(actor: "https://a.example/users/1"))
     }

@@ -31,25 +31,12 @@ struct DatabaseSafetyTests {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let database = try SQLiteDatabase(path: path, busyTimeout: 0.25)
-        // Another connection (as another process would) holds the write lock for three seconds.
-        let holder = try DatabaseQueue(path: path)
-        let locked = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? holder.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                locked.signal()
-                Thread.sleep(forTimeInterval: 3)
-                try db.execute(sql: "COMMIT")
+        try whileAnotherConnectionHoldsTheWriteLock(of: path, for: 3) {
+            let started = ContinuousClock.now
+            #expect(throws: StorageError.self) {
+                _ = try SQLiteCaseStore(database: database).decide(id: 1, state: .approved, delivery: nil, by: nil)
             }
-            done.signal()
+            #expect(ContinuousClock.now - started < .seconds(2))
         }
-        locked.wait()
-        let started = ContinuousClock.now
-        #expect(throws: StorageError.self) {
-            _ = try SQLiteCaseStore(database: database).decide(id: 1, state: .approved, delivery: nil, by: nil)
-        }
-        #expect(ContinuousClock.now - started < .seconds(2))
-        done.wait()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Reputation
 import Storage
 import Testing
@@ -24,6 +25,26 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
 
 func temporaryDatabasePath() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-test-\(UUID().uuidString).sqlite").path
+}
+
+/// Runs `body` while another connection (as another process would) holds the write lock of the database at
+/// `path`; the lock is released `seconds` after it was taken, and this returns after that.
+func whileAnotherConnectionHoldsTheWriteLock(of path: String, for seconds: TimeInterval, _ body: () throws -> Void) throws {
+    let holder = try DatabaseQueue(path: path)
+    let locked = DispatchSemaphore(value: 0)
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+        try? holder.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            locked.signal()
+            Thread.sleep(forTimeInterval: seconds)
+            try db.execute(sql: "COMMIT")
+        }
+        done.signal()
+    }
+    locked.wait()
+    defer { done.wait() }
+    try body()
 }
 
 func removeDatabase(at path: String) {
