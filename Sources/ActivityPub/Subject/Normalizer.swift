@@ -46,7 +46,7 @@ public enum Normalizer {
 
         let profileSource = updatedProfile ?? actor ?? activity.embeddedActor
         subject.actorID = activity.actorID ?? post?.attributedTo ?? profileSource?.id
-        subject.actorHost = subject.actorID.flatMap(Hostname.host(ofURL:))
+        subject.actorHost = subject.actorID.flatMap(Hostname.host(ofID:))
         subject.published = activity.published ?? post?.published
 
         var to = activity.to
@@ -99,7 +99,7 @@ public enum Normalizer {
             switch tag.type {
             case "Mention":
                 guard let href = tag.href, mentionHrefs.insert(href) else { continue }
-                subject.mentions.append(MentionRef(href: href, host: Hostname.host(ofURL: href), name: tag.name))
+                subject.mentions.append(MentionRef(href: href, host: Hostname.host(ofID: href), name: tag.name))
             case "Hashtag":
                 if let href = tag.href { hashtagHrefs.insert(href) }
                 if let name = tag.name { appendHashtag(name, to: &hashtags) }
@@ -132,7 +132,7 @@ public enum Normalizer {
 
         var seen = SmallStringSet()
         for url in candidates where !mentionHrefs.contains(url) && !hashtagHrefs.contains(url) && url != post.quoteTarget {
-            guard seen.insert(url), isWebURL(url), let host = Hostname.host(ofURL: url) else { continue }
+            guard seen.insert(url), let host = Hostname.host(ofURL: url) else { continue }
             subject.links.append(LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(ofNormalized: host)))
         }
         subject.hashtags = hashtags
@@ -220,17 +220,6 @@ public enum Normalizer {
                 return false
             }
         }
-    }
-
-    /// Whether `url` starts with `http://` or `https://`, in any case.
-    private static func isWebURL(_ url: String) -> Bool {
-        var iterator = url.utf8.makeIterator()
-        for expected in "http".utf8 {
-            guard let byte = iterator.next(), byte | 0x20 == expected else { return false }
-        }
-        var next = iterator.next()
-        if let byte = next, byte | 0x20 == UInt8(ascii: "s") { next = iterator.next() }
-        return next == UInt8(ascii: ":") && iterator.next() == UInt8(ascii: "/") && iterator.next() == UInt8(ascii: "/")
     }
 }
 

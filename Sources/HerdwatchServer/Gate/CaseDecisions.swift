@@ -1,3 +1,4 @@
+import ActivityPub
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -117,7 +118,7 @@ struct CaseDecisions: Sendable {
     }
 
     private func feedBack(_ reviewCase: ReviewCase, spam: Bool, at date: Date) {
-        guard let reputation, let actorID = reviewCase.actorID, let host = URL(string: actorID)?.host?.lowercased() else { return }
+        guard let reputation, let actorID = reviewCase.actorID, let host = Hostname.host(ofID: actorID) else { return }
         do {
             try reputation.recordDecision(actorID: actorID, host: host, spam: spam, at: date)
         } catch {
