@@ -2,16 +2,17 @@
 /// compares equal: `0x7f.1`, `0177.0.0.1` and `2130706433` are all `127.0.0.1`; `[0:0::FFFF:7F00:1]` is
 /// `[::ffff:7f00:1]`.
 enum IPAddress {
-    /// Whether an ASCII domain is to be read as an IPv4 address: its last label is a number (`1`, `0x1f`, `0`).
+    /// Whether a normalised ASCII domain (no trailing dot) is to be read as an IPv4 address: its last label is a
+    /// number. Only digits, or `0x` and hexadecimal digits, parse as one; read without splitting, since every
+    /// link's host goes through here.
     static func endsInNumber(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
-        var parts = host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        if parts.last?.isEmpty == true {
-            guard parts.count > 1 else { return false }
-            parts.removeLast()
-        }
-        guard let last = parts.last else { return false }
-        if !last.isEmpty, last.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return true }
-        return number(last) != nil
+        var start = host.count
+        while start > 0, host[start - 1] != UInt8(ascii: ".") { start -= 1 }
+        let last = host[start...]
+        guard let first = last.first else { return false }
+        if last.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return true }
+        return first == UInt8(ascii: "0") && last.count >= 2 && last[start + 1] | 0x20 == UInt8(ascii: "x")
+            && last.dropFirst(2).allSatisfy { digitValue($0) != nil }
     }
 
     /// The dotted-decimal form of an IPv4 host in any of the forms the standard accepts; nil when it is not one.
