@@ -2,56 +2,96 @@ import Foundation
 
 /// Host names in one comparable form: lowercase, IDNA ASCII (`xn--`), no port, no trailing dot.
 public enum Hostname {
+    /// Longest host name, in bytes of its IDNA ASCII form (RFC 1035).
+    static let maxLength = 253
+    /// Longest host accepted as input, in UTF-8 bytes: four bytes for each of the 253 characters a host may
+    /// have, twice over for decomposed input. Checked before any Unicode mapping or Punycode work, which a
+    /// longer host could only turn into an invalid one.
+    static let maxInputBytes = 8 * maxLength
+
     /// Normalises a host (optionally with a port or IPv6 brackets). Returns nil when it is not a plausible host.
+    ///
+    /// IPv4 addresses in any form the WHATWG URL Standard reads (`0x7f.1`, `2130706433`) come out in dotted
+    /// decimal, IPv6 addresses in brackets in their shortest form.
     public static func normalize(_ host: String) -> String? {
-        if isAlreadyNormal(host) { return host }
-        var bytes = Array(host.utf8)
-        if bytes.first == UInt8(ascii: "[") {
-            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return nil }
-            let inner = bytes[1..<close]
-            guard inner.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }) else {
-                return nil
+        var host = host
+        return host.withUTF8 { bytes -> String? in
+            var end = bytes.count
+            if bytes.first == UInt8(ascii: "[") {
+                guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1,
+                    close + 1 == bytes.count || isPort(bytes[(close + 1)...])
+                else { return nil }
+                return IPAddress.ipv6(UnsafeBufferPointer(rebasing: bytes[1..<close]))
             }
-            return "[" + String(decoding: inner, as: UTF8.self).lowercased() + "]"
+            if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
+                guard isPort(bytes[colon...]) else { return nil }
+                end = colon
+            }
+            return domain(UnsafeBufferPointer(rebasing: bytes[..<end]))
         }
-        if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
-            guard bytes[(colon + 1)...].allSatisfy(isDigit) else { return nil }
-            bytes.removeSubrange(colon...)
+    }
+
+    /// The normalised host of an `http` or `https` URL, read as browsers read it (see `URLAuthority`): the host
+    /// of a link, a mention or any URL that is not an id. Nil when `url` is not such a URL.
+    public static func host(ofURL url: String) -> String? {
+        URLAuthority(parsing: url)?.host
+    }
+
+    /// The normalised host of an id: of an actor, a key (`keyId`), an object or an activity. Nil when `id` is not
+    /// a valid id: an `http` or `https` URL with a host, without userinfo (`user@`), written plainly (see
+    /// `URLAuthority.isPlainlyWritten`).
+    ///
+    /// Every check that compares the hosts of ids (signer and actor, key and owner) goes through this, so that
+    /// no two parts of the firewall can read different hosts from one id.
+    public static func host(ofID id: String) -> String? {
+        guard let authority = URLAuthority(parsing: id), !authority.hasUserinfo, authority.isPlainlyWritten else {
+            return nil
         }
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            return normalizeASCII(bytes)
+        return authority.host
+    }
+
+    /// Whether `id` is a valid actor, key, object or activity id: see `host(ofID:)`.
+    public static func isValidID(_ id: String) -> Bool {
+        host(ofID: id) != nil
+    }
+
+    /// The comparable form of a domain (a host that is not in brackets, without a port): lowercase, IDNA
+    /// ASCII, no trailing dot, or an IPv4 address in dotted decimal. Nil when it is neither.
+    static func domain(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let ascii: String
+        if isAlreadyNormal(bytes) {
+            ascii = String(decoding: bytes, as: UTF8.self)
+        } else if bytes.allSatisfy({ $0 < 0x80 }) {
+            guard bytes.count <= maxInputBytes, let normal = normalizeASCII(Array(bytes)) else { return nil }
+            ascii = normal
+        } else {
+            guard let normal = idnaASCII(bytes) else { return nil }
+            ascii = normal
         }
+        var result = ascii
+        return result.withUTF8 { normal in
+            guard IPAddress.endsInNumber(normal) else { return ascii }
+            return IPAddress.ipv4(normal)
+        }
+    }
+
+    /// IDNA ASCII form of a host with non-ASCII characters. The length is checked before any Unicode work, and
+    /// `Punycode.encode` refuses labels longer than a DNS label can be.
+    private static func idnaASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.count <= maxInputBytes else { return nil }
         let mapped = String(decoding: bytes, as: UTF8.self).precomposedStringWithCompatibilityMapping.lowercased()
         var labels: [String] = []
         for label in mapped.split(omittingEmptySubsequences: false, whereSeparator: isDot) {
             if label.utf8.allSatisfy({ $0 < 0x80 }) {
                 labels.append(String(label))
             } else {
-                guard let encoded = Punycode.encode(String(label)) else { return nil }
+                // U+FFFD stands for bytes that were not UTF-8.
+                guard !label.unicodeScalars.contains("\u{FFFD}"), let encoded = Punycode.encode(String(label))
+                else { return nil }
                 labels.append("xn--" + encoded)
             }
         }
         return normalizeASCII(Array(labels.joined(separator: ".").utf8))
-    }
-
-    /// The normalised host of an absolute URL (`scheme://[userinfo@]host[:port]/…`), or nil.
-    public static func host(ofURL url: String) -> String? {
-        let utf8 = url.utf8
-        guard let schemeEnd = findSchemeSeparator(utf8) else { return nil }
-        var start = utf8.index(schemeEnd, offsetBy: 3)
-        var end = start
-        while end != utf8.endIndex {
-            let byte = utf8[end]
-            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
-                || byte == UInt8(ascii: "\\")
-            {
-                break
-            }
-            if byte == UInt8(ascii: "@") { start = utf8.index(after: end) }
-            end = utf8.index(after: end)
-        }
-        guard start < end else { return nil }
-        return normalize(String(url[start..<end]))
     }
 
     /// Converts `xn--` labels back to Unicode for display.
@@ -64,9 +104,12 @@ public enum Hostname {
 
     /// The common case: lowercase ASCII letters, digits, `-`, `_` and inner dots.
     private static func isAlreadyNormal(_ host: String) -> Bool {
-        let utf8 = host.utf8
+        isAlreadyNormal(host.utf8)
+    }
+
+    private static func isAlreadyNormal(_ utf8: some BidirectionalCollection<UInt8>) -> Bool {
         guard let first = utf8.first, let last = utf8.last, first != UInt8(ascii: "."), last != UInt8(ascii: "."),
-            utf8.count <= 253
+            utf8.count <= maxLength
         else { return false }
         return utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= 0x30 && byte <= 0x39)
@@ -77,7 +120,7 @@ public enum Hostname {
     private static func normalizeASCII(_ input: [UInt8]) -> String? {
         var bytes = input
         while bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
-        guard !bytes.isEmpty, bytes.count <= 253, bytes.first != UInt8(ascii: ".") else { return nil }
+        guard !bytes.isEmpty, bytes.count <= maxLength, bytes.first != UInt8(ascii: ".") else { return nil }
         for position in bytes.indices {
             let byte = bytes[position]
             switch byte {
@@ -91,35 +134,12 @@ public enum Hostname {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func findSchemeSeparator(_ utf8: String.UTF8View) -> String.UTF8View.Index? {
-        var index = utf8.startIndex
-        var sawLetter = false
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: ":") {
-                guard sawLetter else { return nil }
-                let slash1 = utf8.index(after: index)
-                guard slash1 != utf8.endIndex, utf8[slash1] == UInt8(ascii: "/") else { return nil }
-                let slash2 = utf8.index(after: slash1)
-                guard slash2 != utf8.endIndex, utf8[slash2] == UInt8(ascii: "/") else { return nil }
-                return index
-            }
-            let isSchemeByte = (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || isDigit(byte)
-                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-            guard isSchemeByte else { return nil }
-            sawLetter = true
-            index = utf8.index(after: index)
-        }
-        return nil
-    }
-
     private static func isDot(_ character: Character) -> Bool {
         character == "." || character == "\u{3002}" || character == "\u{FF0E}" || character == "\u{FF61}"
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+    /// `:` followed by digits only (or none).
+    private static func isPort(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        bytes.first == UInt8(ascii: ":") && bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 }

@@ -8,9 +8,16 @@ public enum Punycode {
     private static let initialBias = 72
     private static let initialN = 128
 
-    /// Encodes one label (without the `xn--` prefix). Returns nil on arithmetic overflow.
+    /// Most Unicode scalars in a label: a DNS label has at most 63 bytes. Encoding and decoding take time
+    /// quadratic in the label's length, so longer input is refused before any work.
+    public static let maxLabelScalars = 63
+
+    /// Encodes one label (without the `xn--` prefix). Returns nil on arithmetic overflow, and for labels of more
+    /// than `maxLabelScalars` scalars.
     public static func encode(_ label: String) -> String? {
+        guard label.utf8.count <= 4 * maxLabelScalars else { return nil }
         let input = label.unicodeScalars.map { Int($0.value) }
+        guard input.count <= maxLabelScalars else { return nil }
         var output: [UInt8] = input.filter { $0 < 0x80 }.map { UInt8($0) }
         let basicCount = output.count
         var handled = basicCount
@@ -51,8 +58,10 @@ public enum Punycode {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes one label (without the `xn--` prefix). Returns nil when it is not valid Punycode.
+    /// Decodes one label (without the `xn--` prefix). Returns nil when it is not valid Punycode, and for labels
+    /// longer than `maxLabelScalars` bytes.
     public static func decode(_ label: String) -> String? {
+        guard label.utf8.count <= maxLabelScalars else { return nil }
         let input = Array(label.utf8)
         var output: [Int] = []
         var position = 0

@@ -2,7 +2,7 @@
 public struct MentionRef: Sendable, Equatable, Hashable {
     /// The mentioned actor's URI.
     public let href: String
-    /// Normalised host of `href`.
+    /// Normalised host of `href`; nil when `href` is not a valid id (`Hostname.host(ofID:)`).
     public let host: String?
     /// The handle as written, e.g. `@alice@social.example`.
     public let name: String?

@@ -1,7 +1,20 @@
 public import Foundation
 
 /// Turns an activity (and optionally its actor document) into the `Subject` that rules read.
+///
+/// Runs before a delivery is known to be authentic (for the check hook, and with `signatures.mode: evaluate`),
+/// so every step takes time linear in the size of the activity, and a post yields at most `maxLinks` links,
+/// `maxMentions` mentions and `maxHashtags` hashtags: the first ones in document order (tags before the
+/// content's anchors, anchors before bare URLs). The rest are ignored, so `links.count`, `mentions.count` and
+/// `hashtags.count` stop at the caps, far above any threshold a rule uses for "many".
 public enum Normalizer {
+    /// Most links kept from one post.
+    public static let maxLinks = 500
+    /// Most mentions kept from one post.
+    public static let maxMentions = 500
+    /// Most hashtags kept from one post.
+    public static let maxHashtags = 500
+
     /// Normalises `activity`. `actor` is the sender's document when the caller has it; `now` dates account age
     /// when the activity carries no `published`.
     public static func subject(
@@ -46,7 +59,7 @@ public enum Normalizer {
 
         let profileSource = updatedProfile ?? actor ?? activity.embeddedActor
         subject.actorID = activity.actorID ?? post?.attributedTo ?? profileSource?.id
-        subject.actorHost = subject.actorID.flatMap(Hostname.host(ofURL:))
+        subject.actorHost = subject.actorID.flatMap(Hostname.host(ofID:))
         subject.published = activity.published ?? post?.published
 
         var to = activity.to
@@ -94,15 +107,15 @@ public enum Normalizer {
         let tags = post.tags + activityTags
         var mentionHrefs = SmallStringSet()
         var hashtagHrefs = SmallStringSet()
-        var hashtags: [String] = []
+        var hashtags = Hashtags()
         for tag in tags {
             switch tag.type {
             case "Mention":
-                guard let href = tag.href, mentionHrefs.insert(href) else { continue }
-                subject.mentions.append(MentionRef(href: href, host: Hostname.host(ofURL: href), name: tag.name))
+                guard subject.mentions.count < maxMentions, let href = tag.href, mentionHrefs.insert(href) else { continue }
+                subject.mentions.append(MentionRef(href: href, host: Hostname.host(ofID: href), name: tag.name))
             case "Hashtag":
                 if let href = tag.href { hashtagHrefs.insert(href) }
-                if let name = tag.name { appendHashtag(name, to: &hashtags) }
+                if let name = tag.name { hashtags.append(name) }
             default:
                 break
             }
@@ -116,7 +129,7 @@ public enum Normalizer {
             content = parsed.text
             for anchor in parsed.anchors {
                 if anchor.isHashtag {
-                    appendHashtag(anchor.text, to: &hashtags)
+                    hashtags.append(anchor.text)
                 } else if !anchor.isMention, !anchor.isQuoteFallback {
                     candidates.append(anchor.href)
                 }
@@ -132,16 +145,16 @@ public enum Normalizer {
 
         var seen = SmallStringSet()
         for url in candidates where !mentionHrefs.contains(url) && !hashtagHrefs.contains(url) && url != post.quoteTarget {
-            guard seen.insert(url), isWebURL(url), let host = Hostname.host(ofURL: url) else { continue }
+            guard subject.links.count < maxLinks else { break }
+            guard seen.insert(url), let host = Hostname.host(ofURL: url) else { continue }
             subject.links.append(LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(ofNormalized: host)))
         }
-        subject.hashtags = hashtags
+        subject.hashtags = hashtags.names
 
         let media = post.attachments.filter(\.isMedia)
         subject.attachmentCount = media.count
-        var mediaTypes: [String] = []
-        for type in media.compactMap(\.mediaType) where !mediaTypes.contains(type) { mediaTypes.append(type) }
-        subject.mediaTypes = mediaTypes
+        var mediaTypes = SmallStringSet()
+        subject.mediaTypes = media.compactMap(\.mediaType).filter { mediaTypes.insert($0) }
 
         setText(content, .content, in: &subject)
         setText(post.summary.map { HTMLText(html: $0).text }, .summary, in: &subject)
@@ -170,7 +183,43 @@ public enum Normalizer {
         subject.texts[field] = text
     }
 
-    private static func appendHashtag(_ raw: String, to hashtags: inout [String]) {
+    private static func joinedContentMap(_ map: [String: String]) -> String? {
+        guard !map.isEmpty else { return nil }
+        var seen: Set<String> = []
+        let values = map.keys.sorted().compactMap { map[$0] }.filter { seen.insert($0).inserted }
+        return values.joined(separator: "<p></p>")
+    }
+
+    /// Byte-wise substring test; `String.contains` goes through grapheme-aware search, far slower here.
+    /// Knuth-Morris-Pratt, so that no text and needle can make it take more than linear time.
+    private static func containsBytes(_ haystack: String, _ needle: String) -> Bool {
+        let pin = Array(needle.utf8)
+        guard !pin.isEmpty else { return true }
+        // fallback[i]: the length of the longest proper prefix of pin[...i] that is also its suffix.
+        var fallback = [Int](repeating: 0, count: pin.count)
+        var matched = 0
+        for index in 1..<pin.count {
+            while matched > 0, pin[index] != pin[matched] { matched = fallback[matched - 1] }
+            if pin[index] == pin[matched] { matched += 1 }
+            fallback[index] = matched
+        }
+        matched = 0
+        for byte in haystack.utf8 {
+            while matched > 0, byte != pin[matched] { matched = fallback[matched - 1] }
+            if byte == pin[matched] { matched += 1 }
+            if matched == pin.count { return true }
+        }
+        return false
+    }
+}
+
+/// A post's hashtag names, lowercased, without `#`, each once, up to `Normalizer.maxHashtags`.
+private struct Hashtags {
+    private(set) var names: [String] = []
+    private var seen = SmallStringSet()
+
+    mutating func append(_ raw: String) {
+        guard names.count < Normalizer.maxHashtags else { return }
         // Leading `#` and `＃` (U+FF03, EF BC 83), stripped by bytes: `Substring.first` segments graphemes.
         var name = Substring(raw)
         while true {
@@ -192,45 +241,7 @@ public enum Normalizer {
         } else {
             normalized = name.lowercased()
         }
-        if !normalized.isEmpty, !hashtags.contains(normalized) { hashtags.append(normalized) }
-    }
-
-    private static func joinedContentMap(_ map: [String: String]) -> String? {
-        guard !map.isEmpty else { return nil }
-        var seen: Set<String> = []
-        let values = map.keys.sorted().compactMap { map[$0] }.filter { seen.insert($0).inserted }
-        return values.joined(separator: "<p></p>")
-    }
-
-    /// Byte-wise substring test; `String.contains` goes through grapheme-aware search, far slower here.
-    private static func containsBytes(_ haystack: String, _ needle: String) -> Bool {
-        var haystack = haystack
-        var needle = needle
-        return haystack.withUTF8 { hay in
-            needle.withUTF8 { pin in
-                guard let first = pin.first else { return true }
-                guard hay.count >= pin.count else { return false }
-                var index = 0
-                while index <= hay.count - pin.count {
-                    if hay[index] == first, memcmp(hay.baseAddress! + index, pin.baseAddress!, pin.count) == 0 {
-                        return true
-                    }
-                    index += 1
-                }
-                return false
-            }
-        }
-    }
-
-    /// Whether `url` starts with `http://` or `https://`, in any case.
-    private static func isWebURL(_ url: String) -> Bool {
-        var iterator = url.utf8.makeIterator()
-        for expected in "http".utf8 {
-            guard let byte = iterator.next(), byte | 0x20 == expected else { return false }
-        }
-        var next = iterator.next()
-        if let byte = next, byte | 0x20 == UInt8(ascii: "s") { next = iterator.next() }
-        return next == UInt8(ascii: ":") && iterator.next() == UInt8(ascii: "/") && iterator.next() == UInt8(ascii: "/")
+        if !normalized.isEmpty, seen.insert(normalized) { names.append(normalized) }
     }
 }
 

@@ -11,7 +11,8 @@ public struct Subject: Sendable, Equatable {
     public var activityID: String?
     public var objectID: String?
     public var actorID: String?
-    /// Normalised host of `actorID`.
+    /// Normalised host of `actorID`; nil when it is not a valid id (`Hostname.host(ofID:)`): an actor id with
+    /// userinfo or a backslash never counts as any host.
     public var actorHost: String?
     /// Plain-text fields; absent when empty.
     public var texts: [TextField: String]

@@ -9,8 +9,20 @@ struct HTMLConverter {
     private var openAnchor: (tag: Tag, start: Int, quote: Bool)?
     private var quoteElement: UInt64?
     private var quoteDepth = 0
+    /// Set when a tag ran to the end of the input unclosed: every later `<` would be scanned to the end again,
+    /// so the rest of the input is text.
+    private var markupEnded = false
 
-    private struct Tag {
+    /// What follows a `<`.
+    private enum TagScan: Equatable {
+        case tag(Tag, end: Int)
+        /// Text: the `<` is not followed by a letter, `/`, `!` or `?`.
+        case notATag
+        /// A tag that the input ends inside of.
+        case unterminated
+    }
+
+    private struct Tag: Equatable {
         /// The first eight bytes of the lowercased tag name, packed; enough to tell the tags we care about apart.
         var name: UInt64 = 0
         var isClosing = false
@@ -27,7 +39,13 @@ struct HTMLConverter {
         let count = input.count
         while index < count {
             let byte = input[index]
-            if byte == UInt8(ascii: "<"), let (tag, end) = Self.parseTag(input, at: index) {
+            if byte == UInt8(ascii: "<"), !markupEnded, case let scan = Self.parseTag(input, at: index),
+                scan != .notATag
+            {
+                guard case .tag(let tag, let end) = scan else {
+                    markupEnded = true
+                    continue
+                }
                 index = handle(tag, input: input, after: end)
             } else if byte == UInt8(ascii: "&"), let (scalar, end) = Self.parseEntity(input, at: index) {
                 emitScalar(scalar)
@@ -147,25 +165,27 @@ struct HTMLConverter {
         offset + 3 <= bytes.count && bytes[offset] == 0xEF && bytes[offset + 1] == 0xBC && bytes[offset + 2] == 0x83
     }
 
-    /// Parses `<…>` at `start`; nil when the `<` does not open a tag and should be kept as text.
-    private static func parseTag(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> (Tag, Int)? {
+    /// Parses `<…>` at `start`. Only a `<` that is not followed by a tag's start is text at once; a scan that
+    /// fails otherwise has reached the end of the input.
+    private static func parseTag(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> TagScan {
         var index = start + 1
-        guard index < input.count else { return nil }
+        guard index < input.count else { return .unterminated }
         if input[index] == UInt8(ascii: "!") || input[index] == UInt8(ascii: "?") {
             if matches(input, at: index, "!--") {
                 var scan = index + 3
                 while scan < input.count, !matches(input, at: scan, "-->") { scan += 1 }
-                return (Tag(), min(scan + 3, input.count))
+                return .tag(Tag(), end: min(scan + 3, input.count))
             }
-            guard let close = firstIndex(of: UInt8(ascii: ">"), in: input, from: index) else { return nil }
-            return (Tag(), close + 1)
+            guard let close = firstIndex(of: UInt8(ascii: ">"), in: input, from: index) else { return .unterminated }
+            return .tag(Tag(), end: close + 1)
         }
         var tag = Tag()
         if input[index] == UInt8(ascii: "/") {
             tag.isClosing = true
             index += 1
         }
-        guard index < input.count, isLetter(input[index]) else { return nil }
+        guard index < input.count else { return .unterminated }
+        guard isLetter(input[index]) else { return .notATag }
         let nameStart = index
         while index < input.count, isLetter(input[index]) || isDigit(input[index]) || input[index] == UInt8(ascii: "-") {
             index += 1
@@ -173,7 +193,7 @@ struct HTMLConverter {
         tag.name = Names.pack(UnsafeBufferPointer(rebasing: input[nameStart..<index]))
         while index < input.count {
             let byte = input[index]
-            if byte == UInt8(ascii: ">") { return (tag, index + 1) }
+            if byte == UInt8(ascii: ">") { return .tag(tag, end: index + 1) }
             if isSpace(byte) || byte == UInt8(ascii: "/") {
                 index += 1
                 continue
@@ -189,13 +209,13 @@ struct HTMLConverter {
             guard index < input.count, input[index] == UInt8(ascii: "=") else { continue }
             index += 1
             while index < input.count, isSpace(input[index]) { index += 1 }
-            guard index < input.count else { return nil }
+            guard index < input.count else { return .unterminated }
             let valueStart: Int
             let valueEnd: Int
             let quote = input[index]
             if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
                 valueStart = index + 1
-                guard let close = firstIndex(of: quote, in: input, from: valueStart) else { return nil }
+                guard let close = firstIndex(of: quote, in: input, from: valueStart) else { return .unterminated }
                 valueEnd = close
                 index = close + 1
             } else {
@@ -218,7 +238,7 @@ struct HTMLConverter {
                 }
             }
         }
-        return nil
+        return .unterminated
     }
 
     private static func skipRawText(

@@ -1,6 +1,8 @@
 /// Plain text and links recovered from the small HTML subset that fediverse servers send.
 ///
-/// Never fails: malformed markup degrades to text.
+/// Never fails: malformed markup degrades to text. A tag the input ends inside of (`<a x`, or an attribute
+/// whose quote never closes) ends the markup: from its `<` on, everything is text, tags included, so nothing
+/// written after it is hidden from rules. Takes time linear in the length of the HTML.
 public struct HTMLText: Sendable, Equatable {
     /// One `<a href>` found in the markup.
     public struct Anchor: Sendable, Equatable {

@@ -7,12 +7,16 @@ enum URLScanner {
         return text.withUTF8 { urls(in: $0, excluding: []) }
     }
 
-    /// URLs in `bytes` whose first byte is not inside one of `excluded`.
+    /// URLs in `bytes` whose first byte is not inside one of `excluded`, each once, in order of appearance.
+    /// `excluded` is sorted and its ranges do not overlap (anchors, in the order they were written).
     ///
     /// Looks for the `://` after a scheme rather than at every `h`: colons are rare in text, and `memchr` finds
-    /// them many bytes at a time.
+    /// them many bytes at a time. Linear in the length of `bytes` plus the number of excluded ranges: no byte is
+    /// read more than a few times, whatever the text.
     static func urls(in bytes: UnsafeBufferPointer<UInt8>, excluding excluded: [Range<Int>]) -> [String] {
         var found: [String] = []
+        var seen: Set<String> = []
+        var nextExcluded = 0
         var colon = nextColon(in: bytes, from: 4)
         while let position = colon {
             guard let start = schemeStart(bytes, colon: position) else {
@@ -23,9 +27,11 @@ enum URLScanner {
             var end = afterScheme
             while end < bytes.count, let length = urlCharacterLength(bytes, at: end) { end += length }
             end = trimTrailingPunctuation(bytes, start: afterScheme, end: end)
-            if end > afterScheme, !excluded.contains(where: { $0.contains(start) }) {
+            while nextExcluded < excluded.count, excluded[nextExcluded].upperBound <= start { nextExcluded += 1 }
+            let isExcluded = nextExcluded < excluded.count && excluded[nextExcluded].contains(start)
+            if end > afterScheme, !isExcluded {
                 let url = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                if !found.contains(url) { found.append(url) }
+                if seen.insert(url).inserted { found.append(url) }
             }
             colon = nextColon(in: bytes, from: max(end, position + 1))
         }
@@ -94,22 +100,33 @@ enum URLScanner {
         }
     }
 
+    /// The end of the URL in `start..<end` without trailing punctuation: `.`, `,`, `;`, `:`, `!`, `?`, `'`,
+    /// `*`, and a `)` or `]` that closes nothing in the URL (so `https://en.wikipedia.org/wiki/Swift_(language)`
+    /// keeps its own). Counts the brackets once, then walks back over the punctuation: one pass.
     static func trimTrailingPunctuation(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Int {
+        var unclosedParentheses = 0
+        var unclosedBrackets = 0
+        for byte in bytes[start..<end] {
+            switch byte {
+            case UInt8(ascii: "("): unclosedParentheses += 1
+            case UInt8(ascii: ")"): unclosedParentheses -= 1
+            case UInt8(ascii: "["): unclosedBrackets += 1
+            case UInt8(ascii: "]"): unclosedBrackets -= 1
+            default: break
+            }
+        }
         var end = end
         while end > start {
-            let last = bytes[end - 1]
-            switch last {
+            switch bytes[end - 1] {
             case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
                 UInt8(ascii: "?"), UInt8(ascii: "'"), UInt8(ascii: "*"):
                 end -= 1
-            case UInt8(ascii: ")"), UInt8(ascii: "]"):
-                let open = last == UInt8(ascii: ")") ? UInt8(ascii: "(") : UInt8(ascii: "[")
-                let body = bytes[start..<(end - 1)]
-                if body.filter({ $0 == open }).count < body.filter({ $0 == last }).count + 1 {
-                    end -= 1
-                } else {
-                    return end
-                }
+            case UInt8(ascii: ")") where unclosedParentheses < 0:
+                unclosedParentheses += 1
+                end -= 1
+            case UInt8(ascii: "]") where unclosedBrackets < 0:
+                unclosedBrackets += 1
+                end -= 1
             default:
                 return end
             }

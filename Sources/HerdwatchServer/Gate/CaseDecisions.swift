@@ -123,7 +123,7 @@ struct CaseDecisions: Sendable {
     private func feedBack(_ reviewCase: ReviewCase, spam: Bool, at date: Date) {
         // Only the verified signer is known to have sent the delivery; a case nobody verifiably signed teaches
         // reputation nothing, or a forger could get a real user marked as a spammer.
-        guard let reputation, let signer = reviewCase.signer, let host = Hostname.host(ofURL: signer) else { return }
+        guard let reputation, let signer = reviewCase.signer, let host = Hostname.host(ofID: signer) else { return }
         do {
             try reputation.recordDecision(actorID: signer, host: host, spam: spam, at: date)
         } catch {

@@ -51,9 +51,13 @@ public struct ActorKey: Sendable {
         guard let owner = key["owner"]?.stringValue ?? (isActor ? documentID : nil) else {
             throw KeyFetchError(.badDocument, "the key names no owner")
         }
-        guard let ownerHost = URL(string: owner)?.host?.lowercased(), let keyHost = URL(string: keyID)?.host?.lowercased(),
-            ownerHost == keyHost
-        else {
+        guard let keyHost = Hostname.host(ofID: keyID) else {
+            throw KeyFetchError(.badKeyID, "the keyId is not a plainly written http(s) URL with a host and no userinfo")
+        }
+        guard let ownerHost = Hostname.host(ofID: owner) else {
+            throw KeyFetchError(.ownerMismatch, "the key's owner is not a plainly written http(s) URL with a host and no userinfo")
+        }
+        guard ownerHost == keyHost else {
             throw KeyFetchError(.ownerMismatch, "the key's owner is not on the key's host; a server may only publish keys for its own actors")
         }
         let actor = isActor && documentID == owner ? try? Actor(json: document) : nil
