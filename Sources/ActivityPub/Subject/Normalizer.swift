@@ -111,7 +111,9 @@ public enum Normalizer {
         for tag in tags {
             switch tag.type {
             case "Mention":
-                guard subject.mentions.count < maxMentions, let href = tag.href, mentionHrefs.insert(href) else { continue }
+                guard subject.mentions.count < maxMentions, let href = tag.href, mentionHrefs.insert(href) else {
+                    continue
+                }
                 subject.mentions.append(MentionRef(href: href, host: Hostname.host(ofID: href), name: tag.name))
             case "Hashtag":
                 if let href = tag.href { hashtagHrefs.insert(href) }
