@@ -56,6 +56,6 @@ fuzz-smoke:
 fuzz-merge: fuzz-build
 	@for t in $${FUZZ_TARGETS:-FuzzJSON FuzzActivity FuzzHTMLText FuzzHosts FuzzCavageSignature FuzzMessageSignature FuzzRuleLoader}; do \
 		mkdir -p Fuzz/.build/corpus/$$t; \
-		Fuzz/.build/release/$$t -merge=1 -max_len=$(FUZZ_MAX_LEN) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp Fuzz/.build/release/$$t -merge=1 -max_len=$(FUZZ_MAX_LEN) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
 			Fuzz/Corpus/$$t Fuzz/.build/corpus/$$t 2>&1 | grep 'MERGE-OUTER: [0-9]* new' || exit 1; \
 	done

@@ -18,6 +18,8 @@ runs=${FUZZ_RUNS:-10000000}
 timeout=${FUZZ_TIMEOUT:-10}
 rss_mb=${FUZZ_RSS_MB:-2048}
 max_len=${FUZZ_MAX_LEN:-65536}
+# Leaks in the toolchain's own libraries that are not ours to fix; each is explained in the file.
+export LSAN_OPTIONS="suppressions=$fuzz_dir/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 all_targets=(FuzzJSON FuzzActivity FuzzHTMLText FuzzHosts FuzzCavageSignature FuzzMessageSignature FuzzRuleLoader)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")

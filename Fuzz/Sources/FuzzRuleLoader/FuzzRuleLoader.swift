@@ -1,5 +1,6 @@
-import FuzzSupport
 import Foundation
+import FuzzSupport
+import Glibc
 import RuleEngine
 
 /// The rule loader as `herdwatch rules lint` runs it: the input is written as the one rule file of a directory,
@@ -15,9 +16,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = FuzzInput.bytes(start, count)
     let text = String(decoding: bytes, as: UTF8.self)
     if text.contains("dev/") || text.contains("proc/") || text.contains("sys/") { return 0 }
-    guard FileManager.default.createFile(atPath: ruleFile, contents: Data(bytes)) else {
-        fatalError("FuzzRuleLoader: cannot write \(ruleFile); check that the temporary directory is writable")
-    }
+    write(bytes, to: ruleFile)
     if let ruleSet = try? RuleSet.load(directory: directory) {
         let engine = RuleEngine(ruleSet: ruleSet)
         _ = engine.prefilterCoverage
@@ -25,8 +24,27 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     return 0
 }
 
-/// This process's directory, removed when libFuzzer exits normally.
-private func directoryPath() -> String { NSTemporaryDirectory() + "herdwatch-fuzz-rules-\(getpid())" }
+/// This process's directory, removed when libFuzzer exits normally. In /dev/shm when there is one: a file on disk
+/// rewritten for every input made the target wait on the disk.
+private func directoryPath() -> String {
+    let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+    return base + "herdwatch-fuzz-rules-\(getpid())"
+}
+
+/// Replaces the file's contents in place: `FileManager.createFile` writes atomically (a new file and a rename).
+private func write(_ bytes: [UInt8], to path: String) {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard descriptor >= 0 else {
+        fatalError("FuzzRuleLoader: cannot open \(path) (errno \(errno)); check that its directory is writable")
+    }
+    defer { close(descriptor) }
+    var written = 0
+    while written < bytes.count {
+        let result = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard result > 0 else { fatalError("FuzzRuleLoader: cannot write \(path) (errno \(errno))") }
+        written += result
+    }
+}
 
 private let directory: String = {
     let path = directoryPath()
