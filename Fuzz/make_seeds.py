@@ -148,7 +148,7 @@ for path in sorted((ROOT / "Rules").glob("*.yaml")):
     write("FuzzRuleLoader", path.name, path.read_bytes())
 write("FuzzRuleLoader", "policy-limits", """policy:
   thresholds: {flag: 3, hold: 6, reject: 10}
-  limits: {matchLimit: 100000, depthLimit: 1000}
+  limits: {match: 100000, depth: 1000, heap_kib: 1024}
 rules: []
 """)
 write("FuzzRuleLoader", "broken", "rules:\n  - id: a\n    when: {regex: '(unclosed'}\n  - id: a\n    score: x\n  - [\n")

@@ -9,6 +9,7 @@
 #   FUZZ_TIMEOUT  -timeout per input, seconds (default 10)      FUZZ_RSS_MB   -rss_limit_mb (default 2048)
 #   FUZZ_MAX_LEN  -max_len, bytes (default 65536)               FUZZ_ARGS     further libFuzzer flags
 # New inputs go to Fuzz/.build/corpus/<target> (not committed); the seeds in Fuzz/Corpus/<target> are read only.
+# Fuzz/Dictionaries/<target>.dict, when there is one, is passed as -dict.
 # Crash, timeout and leak reproducers go to Fuzz/.build/artifacts/<target>/, logs to Fuzz/.build/logs/<target>.log.
 set -uo pipefail
 fuzz_dir=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +21,9 @@ rss_mb=${FUZZ_RSS_MB:-2048}
 max_len=${FUZZ_MAX_LEN:-65536}
 # Leaks in the toolchain's own libraries that are not ours to fix; each is explained in the file.
 export LSAN_OPTIONS="suppressions=$fuzz_dir/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# Swift's own crash backtracer would take the trap first and trip ASan while it reads memory; libFuzzer reports
+# the trap itself (with the Swift runtime failure in the stack) and writes the reproducer.
+export SWIFT_BACKTRACE=enable=no
 all_targets=(FuzzJSON FuzzActivity FuzzHTMLText FuzzHosts FuzzCavageSignature FuzzMessageSignature FuzzRuleLoader)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
@@ -36,10 +40,12 @@ for target in "${targets[@]}"; do
         failed=1
         continue
     fi
+    dictionary=()
+    [ -f "$fuzz_dir/Dictionaries/$target.dict" ] && dictionary=(-dict="$fuzz_dir/Dictionaries/$target.dict")
     start=$(date +%s)
     # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
     "$binary" -max_total_time="$seconds" -runs="$runs" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
-        -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} \
+        -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$artifacts/" "${dictionary[@]}" ${FUZZ_ARGS:-} \
         "$work" "$fuzz_dir/Corpus/$target" >"$log" 2>&1
     status=$?
     elapsed=$(($(date +%s) - start))
@@ -56,9 +62,13 @@ for target in "${targets[@]}"; do
     elif grep -q 'ERROR: libFuzzer: out-of-memory\|ERROR: libFuzzer: malloc' "$log"; then kind=out-of-memory
     elif grep -q 'ERROR: LeakSanitizer' "$log"; then kind=leak
     elif grep -q 'ERROR: AddressSanitizer' "$log"; then kind="memory error: $(grep -m1 -o 'AddressSanitizer: [a-z-]*' "$log")"
+    elif grep -q 'Swift runtime failure: ' "$log"; then
+        kind="trap: $(grep -m1 -o 'Swift runtime failure: [^/]*' "$log" | sed 's/ *$//')"
     elif grep -q 'Fatal error\|Precondition failed\|Assertion failed' "$log"; then
         kind="trap: $(grep -m1 -o '\(Fatal error\|Precondition failed\|Assertion failed\).*' "$log" | cut -c1-160)"
     fi
+    where=$(grep -m1 -o 'in \$s[^ ]* /[^ ]*/Sources/[^ ]*\.swift:[0-9]*' "$log" | sed 's/.* //')
+    [ -n "$where" ] && kind="$kind at ${where#"$(dirname "$fuzz_dir")/"}"
     reproducer=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
     echo "fuzz $target: FAILED ($kind) after $elapsed s, exit $status; reproducer ${reproducer:-none}; log $log"
     echo "  reproduce with: $binary ${reproducer:-<input>}"
