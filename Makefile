@@ -51,11 +51,6 @@ fuzz: fuzz-build
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
-# Folds the inputs found by earlier runs (Fuzz/.build/corpus) into the kept corpora (Fuzz/Corpus), keeping only
-# inputs that add coverage.
+# Folds the inputs found by earlier runs (Fuzz/.build/corpus) into the kept corpora (Fuzz/Corpus), small ones only.
 fuzz-merge: fuzz-build
-	@for t in $${FUZZ_TARGETS:-FuzzJSON FuzzActivity FuzzHTMLText FuzzHosts FuzzCavageSignature FuzzMessageSignature FuzzRuleLoader}; do \
-		mkdir -p Fuzz/.build/corpus/$$t; \
-		LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp Fuzz/.build/release/$$t -merge=1 -max_len=$(FUZZ_MAX_LEN) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
-			Fuzz/Corpus/$$t Fuzz/.build/corpus/$$t 2>&1 | grep 'MERGE-OUTER: [0-9]* new' || exit 1; \
-	done
+	Fuzz/merge.sh $(FUZZ_TARGETS)
