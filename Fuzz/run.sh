@@ -67,6 +67,9 @@ for target in "${targets[@]}"; do
     elif grep -q 'Fatal error\|Precondition failed\|Assertion failed' "$log"; then
         kind="trap: $(grep -m1 -o '\(Fatal error\|Precondition failed\|Assertion failed\).*' "$log" | cut -c1-160)"
     fi
+    if [ "$kind" = crash ] && ! grep -q '^#[0-9]' "$log"; then
+        kind="did not start: $(grep -m1 -v '^INFO' "$log" | cut -c1-160)"
+    fi
     where=$(grep -m1 -o 'in \$s[^ ]* /[^ ]*/Sources/[^ ]*\.swift:[0-9]*' "$log" | sed 's/.* //')
     [ -n "$where" ] && kind="$kind at ${where#"$(dirname "$fuzz_dir")/"}"
     reproducer=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
