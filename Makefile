@@ -4,7 +4,7 @@
 SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev publicsuffix pkg-config
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test build deps pydeps lint-rules
+.PHONY: run test build deps pydeps lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -29,3 +29,28 @@ test: deps pydeps
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules lint Rules
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules test Rules
+
+# libFuzzer targets for the parsers of untrusted input (Fuzz/, a package of its own; see Fuzz/README.md).
+# `make fuzz` runs each target until FUZZ_RUNS inputs or FUZZ_SECONDS, whichever comes first; `make fuzz-smoke`
+# runs each for 60 s (CI). Both print one line per target and fail on any crash, timeout, leak or out-of-memory.
+FUZZ_SECONDS ?= 3600
+FUZZ_RUNS ?= 10000000
+FUZZ_TIMEOUT ?= 10
+FUZZ_RSS_MB ?= 2048
+FUZZ_MAX_LEN ?= 65536
+FUZZ_TARGETS ?=
+FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -g
+
+fuzz-build: deps
+	swift build --package-path Fuzz $(FUZZ_BUILD_FLAGS) $(SWIFT_BUILD_FLAGS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) FUZZ_RSS_MB=$(FUZZ_RSS_MB) \
+		FUZZ_MAX_LEN=$(FUZZ_MAX_LEN) Fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=60
+
+# Folds the inputs found by earlier runs (Fuzz/.build/corpus) into the kept corpora (Fuzz/Corpus), small ones only.
+fuzz-merge: fuzz-build
+	Fuzz/merge.sh $(FUZZ_TARGETS)

@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "herdwatch", targets: ["herdwatch"]),
         .library(name: "RuleEngine", targets: ["RuleEngine"]),
+        .library(name: "ActivityPub", targets: ["ActivityPub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
