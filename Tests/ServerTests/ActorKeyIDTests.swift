@@ -44,3 +44,21 @@ import Testing
         #expect(try readError(json, keyID: keyID) == nil)
     }
 }
+
+/// The key fetcher reads a keyId's host as the URL Standard does, or refuses it, before any lookup.
+extension KeyFetchTests {
+    @Test(arguments: [
+        #"http://trusted.example\@127.0.0.1/users/a#main-key"#, "http://user@trusted.example/users/a#main-key",
+        #"https:\\trusted.example/users/a#main-key"#, "http://trusted%2Eexample/users/a#main-key", "ftp://trusted.example/k",
+    ])
+    func aKeyIdThatIsNotPlainlyWrittenIsRefusedBeforeAnyLookup(keyID: String) async {
+        let resolver = ScriptedResolver([["203.0.113.9"]])
+        do throws(KeyFetchError) {
+            _ = try await fetcher(allowPrivate: false, resolver: resolver).key(for: keyID, refresh: false)
+            Issue.record("\(keyID) was fetched")
+        } catch {
+            #expect(error.code == .badKeyID, "\(keyID)")
+        }
+        #expect(resolver.count == 0, "\(keyID) was looked up")
+    }
+}

@@ -188,11 +188,13 @@ public final class HTTPKeyFetcher: ActorKeyResolver {
     }
 
     private func fetch(_ keyID: String, now: Date) async throws(KeyFetchError) -> ActorKey {
-        guard let url = URL(string: keyID), let scheme = url.scheme?.lowercased(),
-            scheme == "https" || scheme == "http",
-            let host = url.host, !host.isEmpty
+        // Only plainly written ids (no userinfo, backslash or percent-encoded host), on which Foundation's URL and
+        // the URL Standard read the same host: the host checked and connected to is the host the key is for.
+        guard let checkedHost = Hostname.host(ofID: keyID), let url = URL(string: keyID), let host = url.host,
+            !host.isEmpty, Hostname.normalize(host) == checkedHost
         else {
-            throw KeyFetchError(.badKeyID, "the signature's keyId is not an http(s) URL")
+            throw KeyFetchError(
+                .badKeyID, "the signature's keyId is not a plain http(s) URL (no userinfo, backslash or escaped host)")
         }
         let address = try await AddressPolicy.address(
             for: host, resolver: resolver, allowPrivate: configuration.allowPrivateAddresses)
