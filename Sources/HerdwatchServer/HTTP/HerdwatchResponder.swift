@@ -8,15 +8,18 @@ import NIOCore
 import NIOHTTP1
 import ReviewQueue
 
-/// The request context: Hummingbird's, plus the peer's address (for `X-Forwarded-For`).
+/// The request context: Hummingbird's, plus the peer's address (for `X-Forwarded-For`), read only when a
+/// request is forwarded.
 struct HerdwatchRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
-    let remoteAddress: SocketAddress?
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
+
+    var remoteAddress: SocketAddress? { channel.remoteAddress }
 }
 
 /// Routes every request: Herdwatch's own endpoints, inbox deliveries through the gate, and everything else
