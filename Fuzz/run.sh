@@ -29,6 +29,8 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
 failed=0
+passed=0
+failures=0
 for target in "${targets[@]}"; do
     binary=$bin_dir/$target
     work=$fuzz_dir/.build/corpus/$target
@@ -54,9 +56,11 @@ for target in "${targets[@]}"; do
     if [ "$status" -eq 0 ]; then
         inputs=$(find "$work" "$fuzz_dir/Corpus/$target" -type f | wc -l)
         echo "fuzz $target: ok, ${executed:-?} runs in $elapsed s (${per_second:-?} runs/s), corpus $inputs inputs"
+        passed=$((passed + 1))
         continue
     fi
     failed=1
+    failures=$((failures + 1))
     kind=crash
     if grep -q 'ERROR: libFuzzer: timeout' "$log"; then kind=timeout
     elif grep -q 'ERROR: libFuzzer: out-of-memory\|ERROR: libFuzzer: malloc' "$log"; then kind=out-of-memory
@@ -70,10 +74,13 @@ for target in "${targets[@]}"; do
     if [ "$kind" = crash ] && ! grep -q '^#[0-9]' "$log"; then
         kind="did not start: $(grep -m1 -v '^INFO' "$log" | cut -c1-160)"
     fi
-    where=$(grep -m1 -o 'in \$s[^ ]* /[^ ]*/Sources/[^ ]*\.swift:[0-9]*' "$log" | sed 's/.* //')
+    # The first of our frames in the report itself, not in anything logged before it.
+    where=$(sed -n '/ERROR: \|Swift runtime failure\|Fatal error/,$p' "$log" \
+        | grep -m1 -o 'in \$s[^ ]* /[^ ]*/Sources/[^ ]*\.swift:[0-9]*' | sed 's/.* //')
     [ -n "$where" ] && kind="$kind at ${where#"$(dirname "$fuzz_dir")/"}"
     reproducer=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
     echo "fuzz $target: FAILED ($kind) after $elapsed s, exit $status; reproducer ${reproducer:-none}; log $log"
     echo "  reproduce with: $binary ${reproducer:-<input>}"
 done
+echo "fuzz: $passed passed, $failures failed"
 exit $failed
