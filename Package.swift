@@ -77,6 +77,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Intake",
+            dependencies: [
+                "ActivityPub",
+                "RuleEngine",
+                "Reputation",
+                "ReviewQueue",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Access",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -99,6 +111,7 @@ let package = Package(
             name: "HerdwatchServer",
             dependencies: [
                 "ActivityPub",
+                "Intake",
                 "RuleEngine",
                 "Reputation",
                 "ReviewQueue",
@@ -126,6 +139,7 @@ let package = Package(
             name: "herdwatch",
             dependencies: [
                 "HerdwatchServer",
+                "Intake",
                 "ReviewQueue",
                 "Access",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -163,6 +177,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "IntakeTests",
+            dependencies: ["Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "StorageTests",
             dependencies: [
                 "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", .product(name: "GRDB", package: "GRDB.swift"),
@@ -172,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "HerdwatchServer", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Storage", "herdwatch",
+                "HerdwatchServer", "Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Storage", "herdwatch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

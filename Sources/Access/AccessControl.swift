@@ -15,20 +15,20 @@ public final class AccessControl: Sendable {
     }
 
     /// A new token; the secret is returned once and only its digest is stored.
-    public func issueToken(name: String, scopes: Set<AccessScope>, at date: Date = Date()) throws -> (token: AccessToken, secret: String) {
+    public func issueToken(name: String, scopes: Set<AccessScope>, at date: Date = Date()) async throws -> (token: AccessToken, secret: String) {
         let secret = TokenSecret.generate()
-        let token = try store.insertToken(name: name, scopes: scopes, digest: TokenSecret.digest(secret), at: date)
+        let token = try await store.insertToken(name: name, scopes: scopes, digest: TokenSecret.digest(secret), at: date)
         return (token, secret)
     }
 
     /// The token a secret names, if it exists and is not revoked.
-    public func authenticate(secret: String) throws -> AccessToken? {
+    public func authenticate(secret: String) async throws -> AccessToken? {
         let digest = TokenSecret.digest(secret)
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0[digest] }), now - cached.checkedAt < cacheLifetime {
             return cached.token
         }
-        let token = try store.token(digest: digest).flatMap { $0.revokedAt == nil ? $0 : nil }
+        let token = try await store.token(digest: digest).flatMap { $0.revokedAt == nil ? $0 : nil }
         cache.withLock { cache in
             if cache.count > 10_000 { cache.removeAll() }
             cache[digest] = (token, now)
@@ -45,12 +45,12 @@ public final class AccessControl: Sendable {
     }
 
     /// On first start (no account yet), creates the `admin` account with a random password and an admin token.
-    public func bootstrapAdmin(username: String = "admin", at date: Date = Date()) throws -> FirstAdmin? {
-        guard try store.accountCount() == 0 else { return nil }
+    public func bootstrapAdmin(username: String = "admin", at date: Date = Date()) async throws -> FirstAdmin? {
+        guard try await store.accountCount() == 0 else { return nil }
         let password = PasswordHash.generatePassword()
-        let account = try store.insertAccount(
+        let account = try await store.insertAccount(
             username: username, role: .admin, passwordHash: try PasswordHash.make(password), at: date)
-        let (token, secret) = try issueToken(name: "\(username) (first start)", scopes: [.admin], at: date)
+        let (token, secret) = try await issueToken(name: "\(username) (first start)", scopes: [.admin], at: date)
         return FirstAdmin(account: account, password: password, token: token, tokenSecret: secret)
     }
 }

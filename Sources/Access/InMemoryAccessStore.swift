@@ -13,7 +13,7 @@ public final class InMemoryAccessStore: AccessStore {
 
     public init() {}
 
-    public func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date) throws -> AccessToken {
+    public func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date) async throws -> AccessToken {
         state.withLock { state in
             let token = AccessToken(id: state.nextID, name: name, scopes: scopes, createdAt: date)
             state.nextID += 1
@@ -22,15 +22,15 @@ public final class InMemoryAccessStore: AccessStore {
         }
     }
 
-    public func token(digest: String) throws -> AccessToken? {
+    public func token(digest: String) async throws -> AccessToken? {
         state.withLock { state in state.tokens.values.first { $0.digest == digest }?.token }
     }
 
-    public func tokens() throws -> [AccessToken] {
+    public func tokens() async throws -> [AccessToken] {
         state.withLock { state in state.tokens.values.map(\.token).sorted { $0.id < $1.id } }
     }
 
-    public func revokeToken(id: Int64, at date: Date) throws -> Bool {
+    public func revokeToken(id: Int64, at date: Date) async throws -> Bool {
         state.withLock { state in
             guard var entry = state.tokens[id] else { return false }
             entry.token.revokedAt = entry.token.revokedAt ?? date
@@ -39,9 +39,9 @@ public final class InMemoryAccessStore: AccessStore {
         }
     }
 
-    public func accountCount() throws -> Int { state.withLock { $0.accounts.count } }
+    public func accountCount() async throws -> Int { state.withLock { $0.accounts.count } }
 
-    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) throws -> Account {
+    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws -> Account {
         try state.withLock { state in
             guard state.accounts[username] == nil else { throw AccountExistsError(username: username) }
             let account = Account(id: state.nextID, username: username, role: role, passwordHash: passwordHash, createdAt: date)
@@ -51,7 +51,7 @@ public final class InMemoryAccessStore: AccessStore {
         }
     }
 
-    public func account(username: String) throws -> Account? { state.withLock { $0.accounts[username] } }
+    public func account(username: String) async throws -> Account? { state.withLock { $0.accounts[username] } }
 }
 
 /// An account name that is already taken.

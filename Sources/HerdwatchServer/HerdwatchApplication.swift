@@ -8,6 +8,7 @@ public import ReviewQueue
 public import RuleEngine
 import ServiceLifecycle
 import NIOCore
+import NIOPosix
 import UnixSignals
 
 /// Everything the server runs on, assembled by the caller: `herdwatch serve` opens the SQLite file, tests
@@ -62,37 +63,53 @@ public enum HerdwatchApplication {
     ) -> some ApplicationProtocol {
         let configuration = components.configuration
         let keys = components.keys ?? HTTPKeyFetcher(client: components.httpClient, configuration: configuration.keys)
+        // Reputation's store reads and writes, and rule compilation, run here: never on the event loops.
+        let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        pool.start()
+        let work = ThreadPoolWork(pool: pool)
         let gate = Gate(
             engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
-            signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, metrics: components.metrics, logger: components.logger)
+            signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
+            metrics: components.metrics, logger: components.logger)
         let upstream = configuration.upstream.map {
             Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
         }
-        let responder = HerdwatchResponder(
-            gate: gate, access: components.access,
-            decisions: CaseDecisions(
-                cases: components.cases, reputation: components.reputation, upstream: upstream,
-                replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger),
-            upstream: upstream, inboxPaths: InboxPaths(configuration.inboxPaths),
+        let reloader = RuleReloader(
+            engines: components.engines, directory: configuration.rulesDirectory, work: work, logger: components.logger)
+        let bodies = BodyReader(
+            bodyTimeout: configuration.bodyTimeout, maxBodyBytes: configuration.maxBodyBytes, metrics: components.metrics)
+        let firewall = FirewallMiddleware(
+            gate: gate, upstream: upstream, inboxPaths: InboxPaths(configuration.inboxPaths),
             passthroughPaths: InboxPaths(configuration.passthroughPaths),
-            forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)),
-            bodyTimeout: configuration.bodyTimeout, maxBodyBytes: configuration.maxBodyBytes,
+            forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)), bodies: bodies,
             maxPassthroughBytes: configuration.maxPassthroughBytes, rejectStatus: configuration.rejectStatus,
-            replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger)
-        var services: [any Service] = []
+            metrics: components.metrics, logger: components.logger)
+        let router = HerdwatchRouter.make(
+            .init(
+                gate: gate, access: components.access,
+                decisions: CaseDecisions(
+                    cases: components.cases, reputation: components.reputation, upstream: upstream,
+                    replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger),
+                rules: reloader, firewall: firewall, replayWindow: configuration.replayWindow, metrics: components.metrics,
+                logger: components.logger))
+        let writer = ThreadPoolWork.lowPriorityWriter()
+        // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
+        var services: [any Service] = [
+            ThreadPoolShutdownService(pools: [pool, writer.pool]), RuleReloadSignalService(reloader: reloader),
+        ]
         if components.ownsHTTPClient {
             let client = components.httpClient
             services.append(HTTPClientShutdownService { try await client.shutdown() })
         }
         if let reputation = components.reputation {
             services.append(
-                ReputationFlushService(
+                ReputationWriterService(
                     reputation: reputation, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
-                    logger: components.logger))
+                    writer: writer.work, logger: components.logger))
         }
         let pause = TimeAmount.nanoseconds(Int64(configuration.bodyTimeout.components.seconds) * 1_000_000_000)
         var app = Application(
-            responder: responder,
+            router: router,
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [RequestBodyPauseHandler(pause: pause)],

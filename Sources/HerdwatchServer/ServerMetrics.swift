@@ -1,8 +1,9 @@
 import CoreMetrics
 public import Prometheus
+public import Intake
 import Reputation
-import ReviewQueue
-import RuleEngine
+public import ReviewQueue
+public import RuleEngine
 import Synchronization
 
 /// The server's own metrics, through swift-metrics into one Prometheus registry that `/metrics` renders.
@@ -18,7 +19,7 @@ import Synchronization
 /// | `herdwatch_cases_opened_total` | `action` | review cases opened (flag, hold) |
 /// | `herdwatch_upstream_requests_total` | `outcome` | requests forwarded to the instance: ok, error |
 /// | `herdwatch_replays_total` | `outcome` | held deliveries replayed after approval: delivered, refused, failed |
-public final class ServerMetrics: Sendable {
+public final class ServerMetrics: AssessmentObserver {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     private let activities: [RuleAction: CoreMetrics.Counter]
@@ -48,7 +49,7 @@ public final class ServerMetrics: Sendable {
             })
     }
 
-    func evaluated(_ verdict: Verdict, duration: Duration) {
+    public func evaluated(_ verdict: Verdict, duration: Duration) {
         activities[verdict.action]?.increment()
         evaluation.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
@@ -57,9 +58,9 @@ public final class ServerMetrics: Sendable {
         signatures[check.status.rawValue]?.increment()
     }
 
-    func duplicate() { duplicates.increment() }
+    public func duplicate() { duplicates.increment() }
 
-    func caseOpened(_ reviewCase: ReviewCase) { cases[reviewCase.action]?.increment() }
+    public func caseOpened(_ reviewCase: ReviewCase) { cases[reviewCase.action]?.increment() }
 
     func keyFetchFailed(_ code: String) { counter("herdwatch_key_fetch_failures_total", "code", code).increment() }
 

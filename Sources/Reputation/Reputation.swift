@@ -3,17 +3,15 @@ public import Foundation
 public import RuleEngine
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The engine's memory: records what each evaluated activity says about its actor, domain, links and text,
 /// and answers the reputation signals rules read.
 ///
 /// Hot state is cached in memory and written to the store in batches (`flush()`, also every
 /// `Configuration.flushInterval` observations), so evaluation does not wait on a disk write per activity.
-/// The automatic batches are written on a background thread while evaluation goes on (one batch in flight at
-/// most; a failed write is kept and retried, and its error thrown by the next flush). The cache is bounded:
+/// The automatic batches are written by the writer (`runWriter`, which the server runs as a service) while
+/// evaluation goes on (one batch in flight at most; a failed write is kept and retried, and its error thrown by
+/// the next flush). The cache is bounded:
 /// when it holds more than `cacheCapacity` entries of a kind, the next batch is written before the flush
 /// returns and the cache is cleared; dropped entries are reloaded on demand.
 public final class Reputation: Sendable {
@@ -186,6 +184,16 @@ public final class Reputation: Sendable {
         try state.withLock { state in try flush(&state, waiting: true) }
     }
 
+    /// Writes the batches that evaluation hands over (every `Configuration.flushInterval` observations) through
+    /// `perform`, which runs blocking work where it may block (the server: a thread pool of its own), until the
+    /// task is cancelled. Without a runner, those batches are written by the thread that observes.
+    public func runWriter(perform: @escaping @Sendable (@escaping @Sendable () throws -> Void) async throws -> Void) async {
+        await writer.run(perform: perform)
+    }
+
+    /// Whether a writer (`runWriter`) is attached.
+    public var hasWriter: Bool { writer.hasRunner }
+
     /// Starts writing what is pending in the background and returns at once; does nothing while a write is
     /// still in flight. For periodic flushes of a server, which should not hold evaluation up. Throws the error
     /// of a background write that failed (its batch is kept for the next flush).
@@ -219,21 +227,20 @@ extension Reputation {
     }
 }
 
-/// Writes batches of changes on a thread of its own, one at a time, at a lower scheduling priority than
-/// evaluation: on a busy machine, answering comes first and writes lag (see `pendingIntervalsWhileWriting`).
-/// The thread starts with the first write and ends when the `Reputation` that owns it goes away.
+/// Hands batches of changes to whoever runs `Reputation.runWriter` (the server runs it as a service, on a
+/// thread of its own at a lower priority than evaluation: on a busy machine, answering comes first and writes
+/// lag, see `pendingIntervalsWhileWriting`). A domain library starts no thread: with no runner attached, a batch
+/// is written on the caller's thread when it is handed over.
 final class BackgroundWriter: @unchecked Sendable {
-    /// How many writer threads are running in this process: tests count them to see that threads end with their
-    /// `Reputation`.
-    static let runningThreads = Atomic<Int>(0)
-
     // Safe: every stored property below is read and written only with `condition` locked.
     private let condition = NSCondition()
     private var job: (changes: ReputationChanges, store: any ReputationStore)?
     private var busy = false
     private var failure: (error: any Error, changes: ReputationChanges)?
     private var stopping = false
-    private var started = false
+    private var runners = 0
+    /// The runner waiting for a job, if any.
+    private var waitingRunner: CheckedContinuation<Void, Never>?
 
     /// Whether a write is in flight.
     var isWriting: Bool {
@@ -242,17 +249,34 @@ final class BackgroundWriter: @unchecked Sendable {
         return busy
     }
 
-    /// Starts writing `changes`. Call `waitForWrite` first: one write at a time.
-    func write(_ changes: ReputationChanges, to store: any ReputationStore) {
+    /// Whether a runner is attached, so `write` returns before the batch is written.
+    var hasRunner: Bool {
         condition.lock()
         defer { condition.unlock() }
+        return runners > 0
+    }
+
+    /// Hands `changes` to the runner, or writes them now when none is attached. Call `waitForWrite` first: one
+    /// write at a time.
+    func write(_ changes: ReputationChanges, to store: any ReputationStore) {
+        condition.lock()
+        guard runners > 0, !stopping else {
+            condition.unlock()
+            do {
+                try store.apply(changes)
+            } catch {
+                condition.lock()
+                failure = (error, changes)
+                condition.unlock()
+            }
+            return
+        }
         job = (changes, store)
         busy = true
-        if !started {
-            started = true
-            Thread { [self] in run() }.start()
-        }
-        condition.broadcast()
+        let runner = waitingRunner
+        waitingRunner = nil
+        condition.unlock()
+        runner?.resume()
     }
 
     /// Waits for the write in flight, if any; returns the batch and error of a write that failed since the last
@@ -265,44 +289,95 @@ final class BackgroundWriter: @unchecked Sendable {
         return failure
     }
 
-    /// Lets the thread end once the write in flight, if any, is done.
+    /// Detaches the runners once the write in flight, if any, is done; later batches are written by their caller.
     func stop() {
         condition.lock()
         stopping = true
-        condition.broadcast()
+        let runner = waitingRunner
+        waitingRunner = nil
         condition.unlock()
+        runner?.resume()
     }
 
-    private func run() {
-        Self.runningThreads.add(1, ordering: .relaxed)
-        defer { Self.runningThreads.subtract(1, ordering: .relaxed) }
-        Self.lowerPriority()
-        condition.lock()
-        while true {
-            while job == nil, !stopping { condition.wait() }
-            guard let current = job else { break }
-            condition.unlock()
+    /// Writes the batches handed over, each through `perform`, until `stop` or cancellation. A batch handed over
+    /// before it returns is written before it returns.
+    func run(perform: @escaping @Sendable (@escaping @Sendable () throws -> Void) async throws -> Void) async {
+        locked { runners += 1 }
+        while let current = await nextJob() {
             var failed: (any Error)?
             do {
-                try current.store.apply(current.changes)
+                try await perform { try current.store.apply(current.changes) }
             } catch {
                 failed = error
             }
-            condition.lock()
-            if let failed { failure = (failed, current.changes) }
+            finish(failed.map { ($0, current.changes) })
+        }
+    }
+
+    private func locked<Result>(_ body: () -> Result) -> Result {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    private func finish(_ failed: (error: any Error, changes: ReputationChanges)?) {
+        locked {
+            if let failed { failure = failed }
             job = nil
             busy = false
             condition.broadcast()
         }
-        condition.unlock()
     }
 
-    /// Names the thread (`ps -L` shows `hw-rep-writer`) and raises its nice value. On Linux, where priorities
-    /// belong to threads, `who` 0 is the calling thread only.
-    private static func lowerPriority() {
-        Thread.current.name = "hw-rep-writer"
-        #if os(Linux)
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-        #endif
+    private enum Next {
+        case job((changes: ReputationChanges, store: any ReputationStore))
+        case done
+        case wait
+    }
+
+    /// The job to run, `done` (and the runner detached) once stopping or cancelled with none pending.
+    private func next() -> Next {
+        locked {
+            if let job { return .job(job) }
+            if stopping || Task.isCancelled {
+                runners -= 1
+                return .done
+            }
+            return .wait
+        }
+    }
+
+    /// Parks the runner until a job comes, unless one came meanwhile.
+    private func park(_ continuation: CheckedContinuation<Void, Never>) {
+        let resumeNow = locked {
+            if job != nil || stopping || Task.isCancelled { return true }
+            waitingRunner = continuation
+            return false
+        }
+        if resumeNow { continuation.resume() }
+    }
+
+    private func wakeRunner() {
+        let runner = locked {
+            defer { waitingRunner = nil }
+            return waitingRunner
+        }
+        runner?.resume()
+    }
+
+    /// The next job; nil once stopping or cancelled with none pending (the runner is then detached).
+    private func nextJob() async -> (changes: ReputationChanges, store: any ReputationStore)? {
+        while true {
+            switch next() {
+            case .job(let job): return job
+            case .done: return nil
+            case .wait:
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { park($0) }
+                } onCancel: {
+                    wakeRunner()
+                }
+            }
+        }
     }
 }

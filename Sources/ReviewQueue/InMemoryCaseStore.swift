@@ -14,7 +14,7 @@ public final class InMemoryCaseStore: CaseStore {
 
     public init() {}
 
-    public func open(_ newCase: NewCase) throws -> CaseOpening {
+    public func open(_ newCase: NewCase) async throws -> CaseOpening {
         state.withLock { state in
             if let id = state.byDelivery[newCase.deliveryKey], var existing = state.cases[id] {
                 existing.duplicateDeliveries += 1
@@ -32,21 +32,21 @@ public final class InMemoryCaseStore: CaseStore {
         }
     }
 
-    public func reviewCase(id: Int64) throws -> ReviewCase? {
+    public func reviewCase(id: Int64) async throws -> ReviewCase? {
         state.withLock { $0.cases[id] }
     }
 
-    public func cases(activityID: String) throws -> [ReviewCase] {
+    public func cases(activityID: String) async throws -> [ReviewCase] {
         state.withLock { state in state.cases.values.filter { $0.activityID == activityID }.sorted { $0.id < $1.id } }
     }
 
-    public func cases(state wanted: ReviewCase.State?, limit: Int) throws -> [ReviewCase] {
+    public func cases(state wanted: ReviewCase.State?, limit: Int) async throws -> [ReviewCase] {
         state.withLock { state in
             Array(state.cases.values.filter { wanted == nil || $0.state == wanted }.sorted { $0.id < $1.id }.prefix(limit))
         }
     }
 
-    public func caseCounts() throws -> [ReviewCase.State: Int] {
+    public func caseCounts() async throws -> [ReviewCase.State: Int] {
         state.withLock { state in
             state.cases.values.reduce(into: [:]) { counts, reviewCase in counts[reviewCase.state, default: 0] += 1 }
         }
@@ -54,7 +54,7 @@ public final class InMemoryCaseStore: CaseStore {
 
     public func decide(
         id: Int64, state newState: ReviewCase.State, delivery: ReviewCase.Delivery?, by decider: String?
-    ) throws -> ReviewCase? {
+    ) async throws -> ReviewCase? {
         try state.withLock { state in
             guard var reviewCase = state.cases[id] else { return nil }
             guard reviewCase.state == .open else { throw CaseTransitionError(caseID: id, state: reviewCase.state) }

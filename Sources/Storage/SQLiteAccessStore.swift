@@ -10,8 +10,8 @@ public final class SQLiteAccessStore: AccessStore {
         self.database = database
     }
 
-    public func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date) throws -> AccessToken {
-        try write { db in
+    public func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date) async throws -> AccessToken {
+        try await write { db in
             try db.execute(
                 sql: "INSERT INTO access_token (name, scopes, digest, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [name, Self.encode(scopes), digest, date.timeIntervalSince1970])
@@ -19,18 +19,18 @@ public final class SQLiteAccessStore: AccessStore {
         }
     }
 
-    public func token(digest: String) throws -> AccessToken? {
-        try read { db in
+    public func token(digest: String) async throws -> AccessToken? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM access_token WHERE digest = ?", arguments: [digest]).map(Self.token)
         }
     }
 
-    public func tokens() throws -> [AccessToken] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM access_token ORDER BY id").map(Self.token) }
+    public func tokens() async throws -> [AccessToken] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM access_token ORDER BY id").map(Self.token) }
     }
 
-    public func revokeToken(id: Int64, at date: Date) throws -> Bool {
-        try write { db in
+    public func revokeToken(id: Int64, at date: Date) async throws -> Bool {
+        try await write { db in
             try db.execute(
                 sql: "UPDATE access_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
                 arguments: [date.timeIntervalSince1970, id])
@@ -38,13 +38,13 @@ public final class SQLiteAccessStore: AccessStore {
         }
     }
 
-    public func accountCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account") ?? 0 }
+    public func accountCount() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account") ?? 0 }
     }
 
-    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) throws -> Account {
+    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws -> Account {
         do {
-            return try database.pool.write { db in
+            return try await database.pool.write { db in
                 try db.execute(
                     sql: "INSERT INTO account (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                     arguments: [username, role.rawValue, passwordHash, date.timeIntervalSince1970])
@@ -57,8 +57,8 @@ public final class SQLiteAccessStore: AccessStore {
         }
     }
 
-    public func account(username: String) throws -> Account? {
-        try read { db in
+    public func account(username: String) async throws -> Account? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM account WHERE username = ?", arguments: [username]).map { row in
                 Account(
                     id: row["id"], username: row["username"], role: Account.Role(rawValue: row["role"]) ?? .moderator,
@@ -80,17 +80,17 @@ public final class SQLiteAccessStore: AccessStore {
             createdAt: Date(timeIntervalSince1970: row["created_at"]), revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:)))
     }
 
-    private func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+    private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
-            return try database.pool.read(body)
+            return try await database.pool.read(body)
         } catch {
             throw SQLiteDatabase.storageError(error, path: database.path, doing: "read tokens from")
         }
     }
 
-    private func write<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+    private func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
-            return try database.pool.write(body)
+            return try await database.pool.write(body)
         } catch {
             throw SQLiteDatabase.storageError(error, path: database.path, doing: "write tokens to")
         }

@@ -33,13 +33,13 @@ public final class SQLiteCaseStore: CaseStore {
         var signedAt: Date?
     }
 
-    public func open(_ newCase: NewCase) throws -> CaseOpening {
+    public func open(_ newCase: NewCase) async throws -> CaseOpening {
         let verdict = try Self.encoder.encode(newCase.verdict)
         let head = try newCase.request.map {
             try Self.encoder.encode(
                 RequestHead(method: $0.method, target: $0.target, headers: $0.headers, receivedAt: $0.receivedAt, signedAt: $0.signedAt))
         }
-        return try write { db in
+        return try await write { db in
             if let existing = try Row.fetchOne(
                 db, sql: "SELECT id FROM review_case WHERE delivery_key = ?", arguments: [newCase.deliveryKey])
             {
@@ -63,19 +63,19 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func reviewCase(id: Int64) throws -> ReviewCase? {
-        try read { db in try Self.fetch(id: id, db) }
+    public func reviewCase(id: Int64) async throws -> ReviewCase? {
+        try await read { db in try Self.fetch(id: id, db) }
     }
 
-    public func cases(activityID: String) throws -> [ReviewCase] {
-        try read { db in
+    public func cases(activityID: String) async throws -> [ReviewCase] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM review_case WHERE activity_id = ? ORDER BY id", arguments: [activityID])
                 .map(Self.reviewCase)
         }
     }
 
-    public func cases(state: ReviewCase.State?, limit: Int) throws -> [ReviewCase] {
-        try read { db in
+    public func cases(state: ReviewCase.State?, limit: Int) async throws -> [ReviewCase] {
+        try await read { db in
             let rows: [Row]
             if let state {
                 rows = try Row.fetchAll(
@@ -87,8 +87,8 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func caseCounts() throws -> [ReviewCase.State: Int] {
-        try read { db in
+    public func caseCounts() async throws -> [ReviewCase.State: Int] {
+        try await read { db in
             var counts: [ReviewCase.State: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM review_case GROUP BY state") {
                 if let state = ReviewCase.State(rawValue: row["state"]) { counts[state] = row["n"] }
@@ -99,8 +99,8 @@ public final class SQLiteCaseStore: CaseStore {
 
     public func decide(
         id: Int64, state: ReviewCase.State, delivery: ReviewCase.Delivery?, by decider: String?
-    ) throws -> ReviewCase? {
-        try write { db in
+    ) async throws -> ReviewCase? {
+        try await write { db in
             guard let current = try Self.fetch(id: id, db) else { return nil }
             guard current.state == .open else { throw CaseTransitionError(caseID: id, state: current.state) }
             try db.execute(
@@ -145,9 +145,9 @@ public final class SQLiteCaseStore: CaseStore {
             decidedBy: row["decided_by"])
     }
 
-    private func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+    private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
-            return try database.pool.read(body)
+            return try await database.pool.read(body)
         } catch let error as CaseTransitionError {
             throw error
         } catch {
@@ -155,9 +155,9 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    private func write<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+    private func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
-            return try database.pool.write(body)
+            return try await database.pool.write(body)
         } catch let error as CaseTransitionError {
             throw error
         } catch {

@@ -1,3 +1,4 @@
+import Intake
 import Access
 import Foundation
 import HTTPTypes
@@ -18,8 +19,8 @@ struct CaseAPITests {
 
     @Test func listsShowsAndDecidesCases() async throws {
         let server = try TestServer()
-        let check = try server.token([.check])
-        let moderate = try server.token([.moderate])
+        let check = try await server.token([.check])
+        let moderate = try await server.token([.moderate])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             for text in ["HOLDME one", "FLAGME two", "fine three"] {
@@ -55,7 +56,7 @@ struct CaseAPITests {
             let missing = try await client.execute(uri: "/herdwatch/api/v1/cases/999/approve", method: .post, headers: auth)
             #expect(missing.status == .notFound)
         }
-        #expect(try server.cases.caseCounts() == [.rejected: 1, .approved: 1])
+        #expect(try await server.cases.caseCounts() == [.rejected: 1, .approved: 1])
     }
 
     @Test func withoutAnUpstreamOtherPathsSayWhatRuns() async throws {

@@ -1,3 +1,4 @@
+import Intake
 import ActivityPub
 import AsyncHTTPClient
 import Foundation
@@ -82,7 +83,7 @@ struct CrashDurabilityTests {
             let accepted = answered.codes.withLock { $0.filter { $0.value == 202 }.map(\.key) }
             #expect(accepted.count > 0, "\(run): no delivery was answered before the kills")
             for id in accepted {
-                let cases = try store.cases(activityID: id)
+                let cases = try await store.cases(activityID: id)
                 #expect(cases.count == 1, "\(run): \(id) answered 202 but is in the queue \(cases.count) times")
                 #expect(cases.first?.request?.body.isEmpty == false, "\(run): \(id) lost its request")
             }

@@ -1,3 +1,4 @@
+import Intake
 import AsyncHTTPClient
 import Foundation
 import NIOCore

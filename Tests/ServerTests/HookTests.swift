@@ -1,3 +1,4 @@
+import Intake
 import Access
 import ActivityPub
 import Configuration
@@ -30,7 +31,7 @@ struct HookTests {
 
     @Test func refusesRequestsWithoutAValidToken() async throws {
         let server = try TestServer()
-        let moderatorOnly = try server.token([.moderate])
+        let moderatorOnly = try await server.token([.moderate])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             let (missing, missingBody) = try await post(client, actor.note("hello"), token: nil)
@@ -46,7 +47,7 @@ struct HookTests {
 
     @Test func readsTheBearerSchemeInAnyCaseWithSpacesAroundTheToken() async throws {
         let server = try TestServer()
-        let secret = try server.token([.check])
+        let secret = try await server.token([.check])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             for header in ["Bearer \(secret)", "bearer \(secret)", "BEARER  \(secret) ", "Bearer \t\(secret)"] {
@@ -64,8 +65,8 @@ struct HookTests {
 
     @Test func revokedTokensStopWorking() async throws {
         let server = try TestServer()
-        let issued = try server.access.issueToken(name: "hook", scopes: [.check])
-        #expect(try server.access.store.revokeToken(id: issued.token.id, at: Date()))
+        let issued = try await server.access.issueToken(name: "hook", scopes: [.check])
+        #expect(try await server.access.store.revokeToken(id: issued.token.id, at: Date()))
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             let (status, _) = try await post(client, actor.note("hello"), token: issued.secret)
@@ -76,7 +77,7 @@ struct HookTests {
     @Test(arguments: [("hello there", "accept"), ("FLAGME please", "flag"), ("HOLDME now", "hold"), ("REJECTME", "reject")])
     func answersTheVerdictWithItsExplanation(text: String, action: String) async throws {
         let server = try TestServer()
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             let (status, body) = try await post(client, actor.note(text), token: token)
@@ -89,7 +90,7 @@ struct HookTests {
             let opened = verdict["case"] as? [String: Any]
             #expect((opened != nil) == (action == "flag" || action == "hold"))
         }
-        let stored = try server.cases.cases(state: nil, limit: 10)
+        let stored = try await server.cases.cases(state: nil, limit: 10)
         if action == "flag" || action == "hold" {
             #expect(stored.count == 1)
             #expect(stored.first?.source == .hook)
@@ -100,7 +101,7 @@ struct HookTests {
 
     @Test func aRepeatedDeliveryJoinsTheFirstCase() async throws {
         let server = try TestServer()
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let note = actor.note("HOLDME", id: "https://remote.example/activities/1")
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
@@ -112,14 +113,14 @@ struct HookTests {
             #expect(secondCase["existing"] as? Bool == true)
             #expect(try json(second)["duplicate"] as? Bool == true)
         }
-        let stored = try server.cases.cases(state: nil, limit: 10)
+        let stored = try await server.cases.cases(state: nil, limit: 10)
         #expect(stored.count == 1)
         #expect(stored.first?.duplicateDeliveries == 1)
     }
 
     @Test func acceptsTheCheckEnvelopeWithACallerVouchedSignature() async throws {
         let server = try TestServer()
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let envelope = """
             {"id": "line-7", "activity": \(actor.note("hi")), "signature": "verified"}
             """
@@ -135,7 +136,7 @@ struct HookTests {
 
     @Test func verifiesTheOriginalDeliveryWhenTheEnvelopeCarriesIt() async throws {
         let server = try TestServer(keys: StaticKeys(keys: [actor.keyID: actor.key()]))
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let body = actor.note("hi")
         let signed = try actor.signedPost(path: "/users/bob/inbox", host: "here.example", body: body)
         let headers = Dictionary(signed.headers.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -159,7 +160,7 @@ struct HookTests {
     @Test(arguments: ["not json", "[1, 2]", "{\"actor\": \"https://remote.example/users/a\"}"])
     func malformedInputGetsAClearError(body: String) async throws {
         let server = try TestServer()
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             let (status, text) = try await post(client, body, token: token)
@@ -172,7 +173,7 @@ struct HookTests {
 
     @Test func oversizedBodiesAreRefused() async throws {
         let server = try TestServer(values: ["proxy.maxBodyBytes": 4096])
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             let (status, text) = try await post(client, actor.note(String(repeating: "a", count: 5000)), token: token)
@@ -183,7 +184,7 @@ struct HookTests {
 
     @Test func metricsCountVerdicts() async throws {
         let server = try TestServer()
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
             _ = try await post(client, actor.note("HOLDME"), token: token)
@@ -204,7 +205,7 @@ struct RepeatedDeliveryTests {
     @Test func aKnownIdWithAnotherBodyIsEvaluatedAgain() async throws {
         let actor = try RemoteActor(id: "https://remote.example/users/alice")
         let server = try TestServer()
-        let token = try server.token([.check])
+        let token = try await server.token([.check])
         let id = "https://remote.example/activities/claimed"
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
@@ -235,6 +236,6 @@ struct RepeatedDeliveryTests {
         let admitted = await gate.inbox(Gate.Delivery(method: "POST", target: "/inbox", headers: headers, body: Array(body.utf8)))
         #expect(admitted.disposition == .withhold)
         #expect(!admitted.duplicate)
-        #expect(try server.cases.cases(state: .open, limit: 10).count == 1)
+        #expect(try await server.cases.cases(state: .open, limit: 10).count == 1)
     }
 }

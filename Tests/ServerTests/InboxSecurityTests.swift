@@ -1,3 +1,4 @@
+import Intake
 import Access
 import ActivityPub
 import Configuration
@@ -95,7 +96,7 @@ struct InboxSecurityTests {
         #expect(try fixture.store.observations(limit: 100).isEmpty)
         #expect(try fixture.store.actors((0..<20).map { "https://spam\($0).example/users/bot\($0)" }).isEmpty)
         #expect(try fixture.store.domains((0..<20).map { "spam\($0).example" }).isEmpty)
-        #expect(try fixture.cases.cases(state: nil, limit: 100).isEmpty)
+        #expect(try await fixture.cases.cases(state: nil, limit: 100).isEmpty)
 
         // A real user's signed post of the same text is judged on its own, and is the only thing recorded.
         let real = try alice.signedPost(path: "/inbox", host: host, body: note(text, by: alice, id: "https://remote.example/a/real"))
@@ -115,7 +116,7 @@ struct InboxSecurityTests {
         try fixture.reputation.flush()
         #expect(try fixture.store.observations(limit: 10).isEmpty)
         #expect(try fixture.store.actors([alice.id, mallory.id]).isEmpty)
-        #expect(try fixture.cases.cases(state: nil, limit: 10).isEmpty)
+        #expect(try await fixture.cases.cases(state: nil, limit: 10).isEmpty)
     }
 
     @Test func aReSignedCopyNeitherPlantsAVerdictNorJoinsTheRealCase() async throws {
@@ -133,7 +134,7 @@ struct InboxSecurityTests {
         #expect(real.verdict?.action == .accept)
         #expect(real.disposition == .forward)
         // The held case names the one who signed it.
-        let held = try #require(try fixture.cases.cases(activityID: id).first)
+        let held = try await #require(try fixture.cases.cases(activityID: id).first)
         #expect(held.signer == mallory.id)
         #expect(held.actorID == alice.id)
     }
@@ -153,7 +154,7 @@ struct InboxSecurityTests {
         let repeated = await fixture.gate.inbox(delivery(real))
         #expect(repeated.duplicate)
 
-        let cases = try fixture.cases.cases(activityID: id)
+        let cases = try await fixture.cases.cases(activityID: id)
         #expect(cases.count == 2)
         let alicesCase = try #require(cases.first { $0.signer == alice.id })
         let mallorysCase = try #require(cases.first { $0.signer == mallory.id })
@@ -221,8 +222,8 @@ struct InboxSecurityTests {
 
     @Test func decisionsAreBookedOnTheVerifiedSignerAndRecordWhoMadeThem() async throws {
         let server = try TestServer(values: ["signatures.foreignSigner": "evaluate"], keys: StaticKeys(keys: [mallory.keyID: mallory.key()]))
-        let hook = try server.token([.check])
-        let moderator = try server.access.issueToken(name: "alex", scopes: [.moderate])
+        let hook = try await server.token([.check])
+        let moderator = try await server.access.issueToken(name: "alex", scopes: [.moderate])
         let app = HerdwatchApplication.make(server.components)
         let signed = try mallory.signedPost(
             path: "/inbox", host: host, body: note("HOLDME", by: alice, id: "https://remote.example/a/decided"))

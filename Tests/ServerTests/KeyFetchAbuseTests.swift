@@ -1,3 +1,4 @@
+import Intake
 import ActivityPub
 import AsyncHTTPClient
 import Foundation

@@ -1,4 +1,5 @@
 @testable import HerdwatchServer
+import Intake
 import RuleEngine
 import Testing
 

@@ -134,8 +134,8 @@ struct TestServer {
             keys: keys, httpClient: HTTPClient.shared, ownsHTTPClient: false, logger: Logger(label: "test"))
     }
 
-    func token(_ scopes: Set<AccessScope>) throws -> String {
-        try access.issueToken(name: "test", scopes: scopes).secret
+    func token(_ scopes: Set<AccessScope>) async throws -> String {
+        try await access.issueToken(name: "test", scopes: scopes).secret
     }
 }
 

@@ -79,29 +79,51 @@ struct BackgroundWriteTests {
         #expect(store.applied.withLock { $0 } >= 2)
     }
 
-    @Test func theWriterThreadEndsWithItsReputation() async throws {
-        // Counted by the writers themselves as they start and end: other tests' writers may come and go meanwhile,
-        // but never 40 at once.
-        func writerThreads() -> Int { BackgroundWriter.runningThreads.load(ordering: .relaxed) }
-        let created = 40
-        do {
-            var reputations: [Reputation] = []
-            for index in 0..<created {
-                let reputation = Reputation(store: InMemoryReputationStore(), configuration: .init(flushInterval: 1))
-                try reputation.observe(
-                    subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
-                    at: start)
-                // Returns once the write is done, so this reputation's writer thread is running.
-                try reputation.flush()
-                reputations.append(reputation)
-            }
-            #expect(writerThreads() >= created)
-            withExtendedLifetime(reputations) {}
+    @Test func withoutARunnerBatchesAreWrittenByTheObserverAndNoThreadIsStarted() throws {
+        let store = FlakyStore()
+        let reputation = Reputation(store: store, configuration: .init(flushInterval: 2))
+        for index in 0..<4 {
+            try reputation.observe(
+                subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
+                at: start.addingTimeInterval(Double(index)))
         }
-        // Released: every writer thread winds down.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while writerThreads() >= created, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(writerThreads() < created)
+        // Two batches of two, each written before `observe` returned: nothing is pending, nothing in flight.
+        #expect(store.applied.withLock { $0 } == 2)
+        #expect(try store.observations(limit: 100).count == 4)
+    }
+
+    @Test func aRunnerWritesBatchesOffTheObservingThreadAndEndsWhenCancelled() async throws {
+        let store = FlakyStore()
+        let reputation = Reputation(store: store, configuration: .init(flushInterval: 2))
+        let writes = Mutex(0)
+        let runner = Task {
+            await reputation.runWriter { body in
+                writes.withLock { $0 += 1 }
+                try body()
+            }
+        }
+        // Wait for the runner to be attached: from then on batches are handed to it.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !reputation.hasWriter, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        for index in 0..<6 {
+            try reputation.observe(
+                subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
+                at: start.addingTimeInterval(Double(index)))
+        }
+        try reputation.flush()
+        #expect(try store.observations(limit: 100).count == 6)
+        #expect(writes.withLock { $0 } >= 1, "batches went through the runner")
+        runner.cancel()
+        await runner.value
+        #expect(!reputation.hasWriter)
+        // Detached: the next batch is written by the observer again.
+        let before = store.applied.withLock { $0 }
+        for index in 6..<8 {
+            try reputation.observe(
+                subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
+                at: start.addingTimeInterval(Double(index)))
+        }
+        #expect(store.applied.withLock { $0 } == before + 1)
     }
 
     @Test func aFullCacheIsWrittenBeforeItIsCleared() throws {

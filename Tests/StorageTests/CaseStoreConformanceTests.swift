@@ -39,18 +39,18 @@ struct CaseStoreConformanceTests {
     }
 
     @Test(arguments: CaseStoreKind.allCases)
-    func aCaseIsOneDeliveryAndRepeatsJoinIt(kind: CaseStoreKind) throws {
+    func aCaseIsOneDeliveryAndRepeatsJoinIt(kind: CaseStoreKind) async throws {
         let (store, cleanup) = try kind.make()
         defer { cleanup() }
         let id = "https://a.example/activities/1"
-        let first = try store.open(newCase(id: id, signer: "https://a.example/users/alice", key: "k1", body: "{\"a\":1}"))
+        let first = try await store.open(newCase(id: id, signer: "https://a.example/users/alice", key: "k1", body: "{\"a\":1}"))
         guard case .opened(let opened) = first else {
             Issue.record("the first delivery should open a case")
             return
         }
         #expect(opened.signer == "https://a.example/users/alice")
         #expect(opened.deliveryKey == "k1")
-        let repeated = try store.open(newCase(id: id, signer: "https://a.example/users/alice", key: "k1", body: "{\"a\":1}"))
+        let repeated = try await store.open(newCase(id: id, signer: "https://a.example/users/alice", key: "k1", body: "{\"a\":1}"))
         guard case .duplicate(let joined) = repeated else {
             Issue.record("a repeat of the delivery should join its case")
             return
@@ -58,40 +58,40 @@ struct CaseStoreConformanceTests {
         #expect(joined.id == opened.id)
         #expect(joined.duplicateDeliveries == 1)
         // The same id from another signer, with another body: its own case, with its own evidence.
-        let other = try store.open(newCase(id: id, signer: "https://b.example/users/mallory", key: "k2", body: "{\"b\":2}"))
+        let other = try await store.open(newCase(id: id, signer: "https://b.example/users/mallory", key: "k2", body: "{\"b\":2}"))
         guard case .opened(let squat) = other else {
             Issue.record("another delivery under a known id should open its own case")
             return
         }
         #expect(squat.id != opened.id)
         #expect(squat.request?.body == Array("{\"b\":2}".utf8))
-        #expect(try store.reviewCase(id: opened.id)?.request?.body == Array("{\"a\":1}".utf8))
-        #expect(try store.cases(activityID: id).map(\.id) == [opened.id, squat.id])
+        #expect(try await store.reviewCase(id: opened.id)?.request?.body == Array("{\"a\":1}".utf8))
+        #expect(try await store.cases(activityID: id).map(\.id) == [opened.id, squat.id])
     }
 
     @Test(arguments: CaseStoreKind.allCases)
-    func decisionsRecordWhoMadeThem(kind: CaseStoreKind) throws {
+    func decisionsRecordWhoMadeThem(kind: CaseStoreKind) async throws {
         let (store, cleanup) = try kind.make()
         defer { cleanup() }
-        let opened = try store.open(newCase(id: "https://a.example/activities/2", signer: nil, key: "k")).reviewCase
+        let opened = try await store.open(newCase(id: "https://a.example/activities/2", signer: nil, key: "k")).reviewCase
         #expect(opened.decidedBy == nil)
-        let decided = try store.decide(id: opened.id, state: .rejected, delivery: nil, by: "token 3 (alex)")
+        let decided = try await store.decide(id: opened.id, state: .rejected, delivery: nil, by: "token 3 (alex)")
         #expect(decided?.state == .rejected)
         #expect(decided?.decidedBy == "token 3 (alex)")
-        #expect(try store.reviewCase(id: opened.id)?.decidedBy == "token 3 (alex)")
-        #expect(throws: CaseTransitionError.self) {
-            try store.decide(id: opened.id, state: .approved, delivery: nil, by: "token 4 (sam)")
+        #expect(try await store.reviewCase(id: opened.id)?.decidedBy == "token 3 (alex)")
+        await #expect(throws: CaseTransitionError.self) {
+            try await store.decide(id: opened.id, state: .approved, delivery: nil, by: "token 4 (sam)")
         }
-        #expect(try store.decide(id: 9999, state: .approved, delivery: nil, by: nil) == nil)
+        #expect(try await store.decide(id: 9999, state: .approved, delivery: nil, by: nil) == nil)
     }
 
-    @Test func casesFromBeforeTheSignerWasKeptMigrate() throws {
+    @Test func casesFromBeforeTheSignerWasKeptMigrate() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         // A database as the previous release left it: one case per activity id.
         let queue = try DatabaseQueue(path: path)
         try Migrations.migrator.migrate(queue, upTo: "2026-11-28-campaign-fingerprint-version")
-        try queue.write { db in
+        try await queue.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO review_case (activity_id, actor_id, source, action, verdict, state, opened_at, body)
@@ -106,12 +106,12 @@ struct CaseStoreConformanceTests {
         }
         try queue.close()
         let store = SQLiteCaseStore(database: try SQLiteDatabase(path: path))
-        let old = try #require(try store.cases(activityID: "https://a.example/activities/old").first)
+        let old = try await #require(try store.cases(activityID: "https://a.example/activities/old").first)
         #expect(old.signer == nil)
         #expect(old.deliveryKey == "legacy:https://a.example/activities/old")
         #expect(old.state == .open)
         // A new delivery under the same id now opens a case of its own.
-        let fresh = try store.open(newCase(id: "https://a.example/activities/old", signer: "https://a.example/users/alice", key: "new"))
+        let fresh = try await store.open(newCase(id: "https://a.example/activities/old", signer: "https://a.example/users/alice", key: "new"))
         guard case .opened(let opened) = fresh else {
             Issue.record("expected a new case")
             return

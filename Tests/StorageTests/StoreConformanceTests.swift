@@ -47,6 +47,32 @@ func whileAnotherConnectionHoldsTheWriteLock(of path: String, for seconds: TimeI
     try body()
 }
 
+/// The async form, for store calls that suspend.
+func whileAnotherConnectionHoldsTheWriteLock(
+    of path: String, for seconds: TimeInterval, _ body: () async throws -> Void
+) async throws {
+    let holder = try DatabaseQueue(path: path)
+    let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
+    let (done, doneContinuation) = AsyncStream.makeStream(of: Void.self)
+    Thread.detachNewThread {
+        try? holder.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            lockedContinuation.yield()
+            Thread.sleep(forTimeInterval: seconds)
+            try db.execute(sql: "COMMIT")
+        }
+        doneContinuation.finish()
+    }
+    for await _ in locked { break }
+    do {
+        try await body()
+    } catch {
+        for await _ in done {}
+        throw error
+    }
+    for await _ in done {}
+}
+
 func removeDatabase(at path: String) {
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }

@@ -1,6 +1,7 @@
 import ActivityPub
 import AsyncHTTPClient
 import Foundation
+import Intake
 import Logging
 import Reputation
 import NIOHTTP1
@@ -16,6 +17,7 @@ struct CaseDecisions: Sendable {
     let reputation: Reputation?
     let upstream: Upstream?
     let replayWindow: TimeInterval
+    let work: any BlockingWork
     let metrics: ServerMetrics
     let logger: Logger
     /// Cases a decision is being made on, so that two moderators approving at once replay a delivery once.
@@ -40,7 +42,7 @@ struct CaseDecisions: Sendable {
     func approve(id: Int64, by decider: String?, now: Date = Date()) async throws(Failure) -> ReviewCase {
         try deciding.claim(id)
         defer { deciding.release(id) }
-        let reviewCase = try open(id)
+        let reviewCase = try await open(id)
         var delivery: ReviewCase.Delivery?
         if reviewCase.action == .hold, let request = reviewCase.request {
             let deadline = request.replayDeadline(window: replayWindow)
@@ -75,24 +77,24 @@ struct CaseDecisions: Sendable {
                 throw Failure(code: .upstreamUnreachable, message: "cannot reach the instance to replay the delivery; the case stays open")
             }
         }
-        let decided = try decide(id, .approved, delivery, by: decider)
-        feedBack(decided, spam: false, at: now)
+        let decided = try await decide(id, .approved, delivery, by: decider)
+        await feedBack(decided, spam: false, at: now)
         return decided
     }
 
-    func reject(id: Int64, by decider: String?, now: Date = Date()) throws(Failure) -> ReviewCase {
+    func reject(id: Int64, by decider: String?, now: Date = Date()) async throws(Failure) -> ReviewCase {
         try deciding.claim(id)
         defer { deciding.release(id) }
-        _ = try open(id)
-        let decided = try decide(id, .rejected, nil, by: decider)
-        feedBack(decided, spam: true, at: now)
+        _ = try await open(id)
+        let decided = try await decide(id, .rejected, nil, by: decider)
+        await feedBack(decided, spam: true, at: now)
         return decided
     }
 
-    private func open(_ id: Int64) throws(Failure) -> ReviewCase {
+    private func open(_ id: Int64) async throws(Failure) -> ReviewCase {
         let found: ReviewCase?
         do {
-            found = try cases.reviewCase(id: id)
+            found = try await cases.reviewCase(id: id)
         } catch {
             throw Failure(code: .storage, message: "cannot read the case: \(error)")
         }
@@ -105,9 +107,9 @@ struct CaseDecisions: Sendable {
 
     private func decide(
         _ id: Int64, _ state: ReviewCase.State, _ delivery: ReviewCase.Delivery?, by decider: String?
-    ) throws(Failure) -> ReviewCase {
+    ) async throws(Failure) -> ReviewCase {
         do {
-            guard let decided = try cases.decide(id: id, state: state, delivery: delivery, by: decider) else {
+            guard let decided = try await cases.decide(id: id, state: state, delivery: delivery, by: decider) else {
                 throw Failure(code: .notFound, message: "there is no case \(id)")
             }
             return decided
@@ -120,12 +122,13 @@ struct CaseDecisions: Sendable {
         }
     }
 
-    private func feedBack(_ reviewCase: ReviewCase, spam: Bool, at date: Date) {
+    private func feedBack(_ reviewCase: ReviewCase, spam: Bool, at date: Date) async {
         // Only the verified signer is known to have sent the delivery; a case nobody verifiably signed teaches
         // reputation nothing, or a forger could get a real user marked as a spammer.
         guard let reputation, let signer = reviewCase.signer, let host = Hostname.host(ofID: signer) else { return }
         do {
-            try reputation.recordDecision(actorID: signer, host: host, spam: spam, at: date)
+            // Reputation may read its store: on the server's thread pool, not the caller's thread.
+            try await work.run { try reputation.recordDecision(actorID: signer, host: host, spam: spam, at: date) }
         } catch {
             logger.error("cannot record the decision in reputation", metadata: ["case.id": "\(reviewCase.id)", "error": "\(error)"])
         }

@@ -1,36 +1,36 @@
-public import ActivityPub
-import Crypto
+import ActivityPub
 public import Foundation
+public import Intake
 public import Logging
 public import Reputation
 public import ReviewQueue
 public import RuleEngine
-import Synchronization
 
-/// The decision path shared by the inbox firewall and the check hook: verify the signature, evaluate with
-/// reputation, record, and open a case for held and flagged activities before anyone is answered.
+/// The HTTP side of an assessment, shared by the inbox firewall and the check hook: verify the signature (before
+/// the body is parsed, for deliveries), decide what it establishes, and hand the activity to the one assessment
+/// step (`Assessor`), which evaluates, records and opens a case for held and flagged activities before anyone is
+/// answered.
 public final class Gate: Sendable {
-    public let engines: RuleEngineHolder
-    public let reputation: Reputation?
-    public let cases: any CaseStore
+    public let assessor: Assessor
     public let keys: (any ActorKeyResolver)?
     public let signatureMode: ServerConfiguration.SignatureMode
     public let foreignSigner: ServerConfiguration.ForeignSignerPolicy
     let metrics: ServerMetrics
     let logger: Logger
-    /// Verdicts of recently evaluated deliveries, by activity id, verified signer and body digest: a repeated
-    /// delivery (senders retry with the same bytes) gets the same verdict without being counted twice in
-    /// reputation. Another body, or the same bytes signed by someone else, is evaluated afresh, so neither an id
-    /// nor a re-signed copy of someone's delivery can plant a verdict for the real one.
-    private let recent = Mutex(RecentVerdicts(capacity: 100_000))
 
+    public var engines: RuleEngineHolder { assessor.engines }
+    public var reputation: Reputation? { assessor.reputation }
+    public let cases: any CaseStore
+
+    /// - Parameter work: where reputation's reads and writes run: a thread pool of the server's, never the event
+    ///   loops.
     public init(
         engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
         signatureMode: ServerConfiguration.SignatureMode, foreignSigner: ServerConfiguration.ForeignSignerPolicy = .refuse,
-        metrics: ServerMetrics, logger: Logger
+        work: any BlockingWork = InlineWork(), metrics: ServerMetrics, logger: Logger
     ) {
-        self.engines = engines
-        self.reputation = reputation
+        self.assessor = Assessor(
+            engines: engines, reputation: reputation, cases: cases, work: work, observer: metrics, logger: logger)
         self.cases = cases
         self.keys = keys
         self.signatureMode = signatureMode
@@ -112,8 +112,8 @@ public final class Gate: Sendable {
         } catch {
             return refuse(400, GateError(.badActivity, error.description), reason: "bad_activity", signature: signature)
         }
-        var provenance = Provenance(signature: signature, signer: signature.signer, actorMismatch: false)
-        if let signer = signature.signer, signer != activity.actorID {
+        let provenance = Provenance(checking: signature, actorID: activity.actorID)
+        if provenance.actorMismatch {
             switch foreignSigner {
             case .refuse:
                 return refuse(
@@ -124,18 +124,18 @@ public final class Gate: Sendable {
                     ), reason: "foreign_signer", signature: signature)
             case .evaluate:
                 // Evidence nobody we can name vouched for: unsigned to the rules and to reputation.
-                provenance = Provenance(signature: .unsigned, signer: signer, actorMismatch: true)
+                break
             }
         }
         var stored = delivery.storedRequest
         stored.signedAt = signature.created
         // The key's actor document describes the signer: it is the author's profile only when they are one.
         let profile = key.flatMap { $0.owner == activity.actorID ? $0.actor : nil }
-        var outcome = evaluate(
-            activity: activity, actor: profile, body: delivery.body, provenance: provenance, request: stored, source: .inbox,
-            at: delivery.receivedAt)
-        outcome.signature = signature
-        return outcome
+        return await assess(
+            Assessor.Input(
+                activity: activity, actor: profile, body: delivery.body, provenance: provenance, request: stored, source: .inbox,
+                at: delivery.receivedAt),
+            signature: signature)
     }
 
     /// Why `signatures.mode: enforce` refuses a delivery with this signature, or nil when it passes.
@@ -163,35 +163,26 @@ public final class Gate: Sendable {
 
     /// Gates an activity sent to the check hook. The caller delivers or drops it; held and flagged ones still
     /// become cases so moderators see them.
-    public func check(_ envelope: CheckEnvelope, source: ReviewCase.Source = .hook, at date: Date = Date()) async -> Outcome {
+    public func check(_ envelope: Envelope, source: ReviewCase.Source = .hook, at date: Date = Date()) async -> Outcome {
         var actor = envelope.actor
         let signature: SignatureCheck
+        let provenance: Provenance
         if let original = envelope.originalRequest {
             let (check, key) = await verifySignature(of: original, now: date)
             signature = check
             if actor == nil, key?.owner == envelope.activity.actorID { actor = key?.actor }
+            // The hook never refuses: a delivery signed by someone other than its actor is evaluated as unsigned,
+            // with `signature.actor_mismatch` set, and the caller acts on the verdict.
+            provenance = Provenance(checking: signature, actorID: envelope.activity.actorID)
         } else {
-            switch envelope.statedSignature {
-            case .verified?:
-                signature = .verified(signer: envelope.activity.actorID ?? "", keyID: "", created: nil)
-            case .failed?:
-                signature = .failed(code: "stated", reason: "the caller says the signature failed")
-            case .unsigned?, nil:
-                signature = .unsigned
-            }
+            provenance = Provenance(stated: envelope.statedSignature ?? .unsigned, actorID: envelope.activity.actorID)
+            signature = provenance.signature
         }
         metrics.signature(signature)
-        // The hook never refuses: a delivery signed by someone other than its actor is evaluated as unsigned,
-        // with `signature.actor_mismatch` set, and the caller acts on the verdict.
-        var provenance = Provenance(signature: signature, signer: signature.signer, actorMismatch: false)
-        if let signer = signature.signer, signer != envelope.activity.actorID {
-            provenance = Provenance(signature: .unsigned, signer: signer, actorMismatch: true)
-        }
-        var outcome = evaluate(
-            activity: envelope.activity, actor: actor, body: envelope.body, provenance: provenance, request: nil,
-            source: source, at: date)
-        outcome.signature = signature
-        return outcome
+        return await assess(
+            Assessor.Input(
+                activity: envelope.activity, actor: actor, body: envelope.body, provenance: provenance, source: source, at: date),
+            signature: signature)
     }
 
     /// Verifies a request's signature, fetching the key (and fetching it again once when a cached key does
@@ -236,212 +227,27 @@ public final class Gate: Sendable {
         }
     }
 
-    // MARK: - Evaluation
+    // MARK: - Assessment
 
-    /// Who stands behind a delivery: the signature as rules and reputation see it, the verified signer (kept
-    /// even when the rules see the delivery as unsigned, since cases show it and decisions are booked on it), and
-    /// whether that signer is someone other than the activity's actor.
-    public struct Provenance: Sendable {
-        public var signature: SignatureCheck
-        public var signer: String?
-        public var actorMismatch: Bool
-
-        public init(signature: SignatureCheck, signer: String?, actorMismatch: Bool) {
-            self.signature = signature
-            self.signer = signer
-            self.actorMismatch = actorMismatch
-        }
-    }
-
-    /// Evaluates an activity, records it in reputation and, for flag and hold, opens a case (committed before
-    /// returning).
-    public func evaluate(
-        activity: Activity, actor: Actor?, body: [UInt8], provenance: Provenance, request: StoredRequest?,
-        source: ReviewCase.Source, at date: Date
-    ) -> Outcome {
-        let signature = provenance.signature
-        let activityID = activity.id
-        let deliveryKey = DeliveryKey(id: activityID ?? "", signer: provenance.signer ?? "", body: body)
-        if let earlier = activityID != nil ? recent.withLock({ $0[deliveryKey] }) : nil {
-            metrics.duplicate()
-            var opening: CaseOpening?
-            if earlier.action == .hold || earlier.action == .flag {
-                opening = try? cases.open(Self.newCase(activity, body, earlier, provenance, deliveryKey, request, source, date))
-            }
-            return Outcome(
-                disposition: Self.disposition(for: earlier.action), verdict: earlier, signature: signature,
-                activityID: activityID, reviewCase: opening, duplicate: true)
-        }
-        let subject = Normalizer.subject(for: activity, actor: actor, now: date)
-        let started = ContinuousClock.now
-        var reputationSignals: (any Signals)?
-        // Fingerprinted here, once and outside the reputation lock, rather than by each of the two calls below
-        // while holding it.
-        let reputationSubject = reputation.map { _ in ReputationSubject(subject) }
-        if let reputation, let reputationSubject {
-            do {
-                reputationSignals = try reputation.signals(for: reputationSubject, at: date)
-            } catch {
-                logger.error("reputation read failed; evaluating without reputation", metadata: ["error": "\(error)"])
-            }
-        }
-        var verdict = engines.engine.evaluate(
-            subject, signals: RequestSignals(reputation: reputationSignals, signature: signature, actorMismatch: provenance.actorMismatch))
-        if verdict.action == .accept || verdict.action == .flag, Self.objectIsOnlyAURL(activity) {
-            verdict.action = .hold
-            verdict.hits.append(Self.unseenObjectHit)
-        }
-        metrics.evaluated(verdict, duration: ContinuousClock.now - started)
-        if let reputation, let reputationSubject {
-            do {
-                let keepBody = verdict.action == .hold || verdict.action == .flag
-                try reputation.observe(
-                    reputationSubject, verdict: verdict, signature: signature.status, body: keepBody ? body : nil, at: date)
-            } catch {
-                logger.error("reputation write failed", metadata: ["error": "\(error)"])
-            }
-        }
-        var opening: CaseOpening?
-        var disposition = Self.disposition(for: verdict.action)
-        if verdict.action == .hold || verdict.action == .flag {
-            do {
-                opening = try cases.open(Self.newCase(activity, body, verdict, provenance, deliveryKey, request, source, date))
-                if case .opened(let reviewCase) = opening {
-                    metrics.caseOpened(reviewCase)
-                    logger.info(
-                        "case opened",
-                        metadata: ["case.id": "\(reviewCase.id)", "case.action": "\(verdict.action.rawValue)"])
-                }
-            } catch {
-                // Never answer 202 for a held activity that was not stored: the sender must retry.
-                logger.error("cannot store the case", metadata: ["error": "\(error)"])
-                disposition = .refuse(
-                    status: 503, error: GateError(.storageUnavailable, "the review queue cannot store this activity now; retry later"))
-            }
-        }
-        // Only remember verdicts that are acted on: a delivery whose case could not be stored must be evaluated
-        // again when it comes back.
-        let refused = if case .refuse = disposition { true } else { false }
-        if activityID != nil, !refused {
-            // The generation a full map drops is released here, after the lock, not while other requests wait.
-            let dropped = recent.withLock { $0.insert(verdict, for: deliveryKey) }
-            _ = consume dropped
+    /// Assesses, and says what to do with the request: a held or flagged activity whose case could not be stored
+    /// is refused with 503 (never answer 202 for what was not kept: the sender must retry).
+    private func assess(_ input: Assessor.Input, signature: SignatureCheck) async -> Outcome {
+        let assessment = await assessor.assess(input)
+        var disposition = Self.disposition(for: assessment.verdict.action)
+        if assessment.caseFailure != nil {
+            disposition = .refuse(
+                status: 503, error: GateError(.storageUnavailable, "the review queue cannot store this activity now; retry later"))
         }
         return Outcome(
-            disposition: disposition, verdict: verdict, signature: signature, activityID: activityID, reviewCase: opening,
-            duplicate: false)
+            disposition: disposition, verdict: assessment.verdict, signature: signature, activityID: assessment.activityID,
+            reviewCase: assessment.reviewCase, duplicate: assessment.duplicate)
     }
-
-    /// A `Create` or `Update` whose object is only a URL: the instance would fetch that URL and publish what it
-    /// finds, so the post itself would never be looked at. Such a delivery is never accepted unseen.
-    static func objectIsOnlyAURL(_ activity: Activity) -> Bool {
-        guard activity.type == "Create" || activity.type == "Update", let object = activity.object else { return false }
-        func isURL(_ reference: ObjectReference) -> Bool {
-            switch reference {
-            case .uri: true
-            case .multiple(let references): references.contains(where: isURL)
-            case .object, .actor, .activity: false
-            }
-        }
-        return isURL(object)
-    }
-
-    static let unseenObjectHit = RuleHit(
-        rule: "herdwatch.unseen-object",
-        description: "A Create or Update whose object is only a URL: the instance would fetch and publish it unseen, so it is held for a person to look at",
-        score: 0, action: .hold, tags: ["builtin"],
-        evidence: [Evidence(kind: .field, field: "object", detail: "object is a URL, not the object itself")])
 
     private static func disposition(for action: RuleAction) -> Disposition {
         switch action {
         case .accept, .flag: .forward
         case .hold, .reject: .withhold
         }
-    }
-
-    private static func newCase(
-        _ activity: Activity, _ body: [UInt8], _ verdict: Verdict, _ provenance: Provenance, _ deliveryKey: DeliveryKey,
-        _ request: StoredRequest?, _ source: ReviewCase.Source, _ date: Date
-    ) -> NewCase {
-        NewCase(
-            activityID: activity.id ?? "urn:herdwatch:unidentified:\(TokenlessID.make(body))", actorID: activity.actorID,
-            signer: provenance.signer, deliveryKey: deliveryKey.hex, source: source, verdict: verdict, body: body,
-            request: request, openedAt: date)
-    }
-}
-
-/// A stable id for activities that have none, from their bytes, so duplicates still meet.
-enum TokenlessID {
-    static func make(_ body: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body {
-            hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
-}
-
-/// Names one delivery: the SHA-256 of the activity id, the verified signer ("" when none) and the body, so a
-/// known id with another body, or someone's bytes re-signed by a third party, is not taken for a repeat.
-/// Thirty-two bytes in place of a string key.
-struct DeliveryKey: Hashable, Sendable {
-    private let words: (UInt64, UInt64, UInt64, UInt64)
-
-    init(id: String, signer: String, body: [UInt8]) {
-        var hash = SHA256()
-        // Each string's length first, so no id, signer and body triple reads as another.
-        for var text in [id, signer] {
-            withUnsafeBytes(of: UInt64(text.utf8.count).littleEndian) { hash.update(bufferPointer: $0) }
-            text.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
-        body.withUnsafeBytes { hash.update(bufferPointer: $0) }
-        words = hash.finalize().withUnsafeBytes { digest in
-            (
-                digest.loadUnaligned(fromByteOffset: 0, as: UInt64.self), digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                digest.loadUnaligned(fromByteOffset: 16, as: UInt64.self), digest.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-            )
-        }
-    }
-
-    /// The digest in hexadecimal: how the case store names the delivery.
-    var hex: String {
-        [words.0, words.1, words.2, words.3].map { word in
-            let digits = String(UInt64(littleEndian: word).byteSwapped, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }.joined()
-    }
-
-    static func == (lhs: DeliveryKey, rhs: DeliveryKey) -> Bool {
-        lhs.words == rhs.words
-    }
-
-    func hash(into hasher: inout Hasher) {
-        // Already a digest: one word spreads as well as four.
-        hasher.combine(words.0)
-    }
-}
-
-/// A bounded map from delivery to verdict, in two generations: when the current one holds half the capacity
-/// it becomes the previous one, and the previous one is dropped.
-struct RecentVerdicts {
-    private var current: [DeliveryKey: Verdict] = [:]
-    private var previous: [DeliveryKey: Verdict] = [:]
-    let capacity: Int
-
-    init(capacity: Int) { self.capacity = max(capacity, 2) }
-
-    subscript(key: DeliveryKey) -> Verdict? {
-        current[key] ?? previous[key]
-    }
-
-    /// Remembers `verdict`; returns the generation this drops, for the caller to release outside any lock.
-    mutating func insert(_ verdict: Verdict, for key: DeliveryKey) -> [DeliveryKey: Verdict] {
-        current[key] = verdict
-        guard current.count >= capacity / 2 else { return [:] }
-        let dropped = previous
-        previous = current
-        current = Dictionary(minimumCapacity: capacity / 2)
-        return dropped
     }
 }
 

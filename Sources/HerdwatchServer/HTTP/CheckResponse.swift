@@ -1,5 +1,6 @@
 import ActivityPub
 import Foundation
+import Intake
 import ReviewQueue
 import RuleEngine
 

@@ -1,4 +1,5 @@
 import Foundation
+import Intake
 import Reputation
 import ReviewQueue
 
@@ -15,7 +16,7 @@ enum DemoReplay {
         }
         var opened = 0
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-            guard var envelope = try? CheckEnvelope.parse(Array(line)) else { continue }
+            guard var envelope = try? Envelope.parse(Array(line)) else { continue }
             envelope.statedSignature = envelope.statedSignature ?? .verified
             let outcome = await gate.check(envelope, source: .demo)
             if case .opened = outcome.reviewCase { opened += 1 }

@@ -18,6 +18,11 @@ public final class RuleEngineHolder: Sendable {
         current.withLock { $0 }
     }
 
+    /// Puts `engine` in use: evaluations that start from now on use it; those under way finish with theirs.
+    public func replace(with engine: RuleEngine) {
+        current.withLock { $0 = engine }
+    }
+
     /// Loads `directory`, compiles it, and swaps it in. On errors the current engine stays and the errors
     /// are thrown.
     @discardableResult

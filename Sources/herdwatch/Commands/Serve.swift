@@ -102,7 +102,7 @@ struct Serve: AsyncParsableCommand {
         let engine = RuleEngine(ruleSet: try loadRules(settings.rulesDirectory))
         let access = AccessControl(store: SQLiteAccessStore(database: database))
         do {
-            if let admin = try access.bootstrapAdmin() {
+            if let admin = try await access.bootstrapAdmin() {
                 say(
                     """
                     First start: created the admin account. This is shown once; keep it safe.

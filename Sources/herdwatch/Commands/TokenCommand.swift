@@ -3,14 +3,14 @@ import ArgumentParser
 import Foundation
 import Storage
 
-struct TokenCommand: ParsableCommand {
+struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Create, list and revoke API tokens (works on the database file; no server needed).",
         subcommands: [Create.self, List.self, Revoke.self]
     )
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a new bearer token.",
             discussion: """
@@ -34,12 +34,12 @@ struct TokenCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let access = AccessControl(store: SQLiteAccessStore(database: try open(database.path)))
             do {
                 let scopes = Set(scope.compactMap(AccessScope.init(rawValue:)))
                 let names = scopes.map(\.rawValue).sorted().joined(separator: "+")
-                let (token, secret) = try access.issueToken(name: name ?? names, scopes: scopes)
+                let (token, secret) = try await access.issueToken(name: name ?? names, scopes: scopes)
                 print(secret)
                 var standardError = StandardError()
                 print("token \(token.id) (\(token.name), scope \(names)) created in \(database.path)", to: &standardError)
@@ -49,15 +49,15 @@ struct TokenCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
         @OptionGroup var database: DatabaseOptions
 
-        func run() throws {
+        func run() async throws {
             let store = SQLiteAccessStore(database: try open(database.path))
             let tokens: [AccessToken]
             do {
-                tokens = try store.tokens()
+                tokens = try await store.tokens()
             } catch {
                 throw fail("cannot read tokens: \(error)")
             }
@@ -71,7 +71,7 @@ struct TokenCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a token by its id (from `herdwatch token list`); a running server notices within 30 s.")
         @OptionGroup var database: DatabaseOptions
@@ -79,10 +79,10 @@ struct TokenCommand: ParsableCommand {
         @Argument(help: "The token's id.")
         var id: Int64
 
-        func run() throws {
+        func run() async throws {
             let store = SQLiteAccessStore(database: try open(database.path))
             do {
-                guard try store.revokeToken(id: id, at: Date()) else { throw fail("there is no token \(id)") }
+                guard try await store.revokeToken(id: id, at: Date()) else { throw fail("there is no token \(id)") }
                 print("token \(id) revoked")
             } catch let error as ExitCode {
                 throw error

@@ -1,0 +1,209 @@
+import Access
+import ActivityPub
+import Foundation
+import Hummingbird
+import Intake
+import Logging
+import NIOCore
+import ReviewQueue
+
+/// Herdwatch's routes, one group per surface, each behind the token scope it needs:
+/// - `GET /healthz`, `GET /metrics`: open;
+/// - `POST /api/v1/check`: the hook (scope `check`);
+/// - `GET /herdwatch/api/v1/cases[/ID]`, `POST /herdwatch/api/v1/cases/ID/approve|reject`: the case API
+///   (scope `moderate`);
+/// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (scope `admin`);
+/// - anything else: the inbox firewall (`FirewallMiddleware`), which gates deliveries and passes the rest through
+///   to the instance.
+enum HerdwatchRouter {
+    struct Dependencies: Sendable {
+        var gate: Gate
+        var access: AccessControl
+        var decisions: CaseDecisions
+        var rules: RuleReloader
+        var firewall: FirewallMiddleware
+        var replayWindow: TimeInterval
+        var metrics: ServerMetrics
+        var logger: Logger
+    }
+
+    static func make(_ dependencies: Dependencies) -> Router<HerdwatchRequestContext> {
+        let router = Router(context: HerdwatchRequestContext.self)
+        router.add(middleware: dependencies.firewall)
+        let metrics = dependencies.metrics
+        router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+
+        let hook = HookRoutes(gate: dependencies.gate, bodies: dependencies.firewall.bodies, metrics: metrics)
+        router.group("/api/v1")
+            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .check, logger: dependencies.logger))
+            .post("check", use: hook.check)
+
+        let api = router.group("/herdwatch/api/v1")
+        let cases = CaseRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow)
+        api.group("cases")
+            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .moderate, logger: dependencies.logger))
+            .get(use: cases.list)
+            .get(":id", use: cases.show)
+            .post(":id/approve", use: cases.approve)
+            .post(":id/reject", use: cases.reject)
+
+        let rules = dependencies.rules
+        api.group("rules")
+            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .admin, logger: dependencies.logger))
+            .post("reload") { _, context in
+                let outcome = await rules.reload(by: context.token.map { "token \($0.id) (\($0.name))" } ?? "api")
+                return RuleReloadResponse.response(outcome)
+            }
+        return router
+    }
+}
+
+/// `POST /api/v1/check`.
+struct HookRoutes: Sendable {
+    let gate: Gate
+    let bodies: BodyReader
+    let metrics: ServerMetrics
+
+    @Sendable func check(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let body: [UInt8]
+        switch await bodies.collect(request) {
+        case .success(let bytes): body = bytes
+        case .failure(let response): return response
+        }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope.parse(body)
+        } catch {
+            metrics.refused(reason: "bad_activity")
+            return JSONResponse.error(.badRequest, code: GateError.Code.badActivity.rawValue, error.description)
+        }
+        let outcome = await gate.check(envelope)
+        switch outcome.disposition {
+        case .refuse(let status, let error):
+            return JSONResponse.error(HTTPResponse.Status(code: status), code: error.code.rawValue, error.message)
+        case .forward, .withhold:
+            guard let verdict = outcome.verdict else {
+                return JSONResponse.error(.internalServerError, code: "no_verdict", "the activity was not evaluated")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(
+                        bytes: CheckResponse(id: envelope.id ?? envelope.activity.id, outcome: outcome, verdict: verdict).json())))
+        }
+    }
+}
+
+/// The case API.
+struct CaseRoutes: Sendable {
+    let cases: any CaseStore
+    let decisions: CaseDecisions
+    let replayWindow: TimeInterval
+
+    @Sendable func list(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let state = request.uri.queryParameters["state"].map(String.init)
+        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 100
+        var wanted: ReviewCase.State?
+        if let state, state != "all" {
+            guard let parsed = ReviewCase.State(rawValue: state) else {
+                return JSONResponse.error(.badRequest, code: "bad_state", "state must be open, approved, rejected or all")
+            }
+            wanted = parsed
+        }
+        do {
+            let list = try await cases.cases(state: wanted ?? (state == "all" ? nil : .open), limit: min(max(limit, 1), 1000))
+            let counts = try await cases.caseCounts()
+            return JSONResponse.make(
+                CaseList(
+                    cases: list.map { CaseResponse($0, replayWindow: replayWindow, detailed: false) },
+                    counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })))
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int64(text) else { return Self.notFound(text) }
+        do {
+            guard let reviewCase = try await cases.reviewCase(id: id) else { return Self.notFound(text) }
+            return JSONResponse.make(CaseResponse(reviewCase, replayWindow: replayWindow, detailed: true))
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+        }
+    }
+
+    @Sendable func approve(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        await decide(context, approve: true)
+    }
+
+    @Sendable func reject(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        await decide(context, approve: false)
+    }
+
+    private func decide(_ context: HerdwatchRequestContext, approve: Bool) async -> Response {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int64(text) else { return Self.notFound(text) }
+        let decider = context.token.map { "token \($0.id) (\($0.name))" }
+        do {
+            let decided =
+                if approve {
+                    try await decisions.approve(id: id, by: decider)
+                } else {
+                    try await decisions.reject(id: id, by: decider)
+                }
+            return JSONResponse.make(CaseResponse(decided, replayWindow: replayWindow, detailed: false))
+        } catch {
+            let status: HTTPResponse.Status =
+                switch error.code {
+                case .notFound: .notFound
+                case .notOpen, .inProgress, .replayExpired, .noUpstream: .conflict
+                case .upstreamRefused, .upstreamUnreachable: .badGateway
+                case .storage: .serviceUnavailable
+                }
+            return JSONResponse.error(status, code: error.code.rawValue, error.message)
+        }
+    }
+
+    static func notFound(_ id: String) -> Response {
+        JSONResponse.error(.notFound, code: "not_found", "there is no case \(id)")
+    }
+}
+
+/// The answer to `POST /herdwatch/api/v1/rules/reload`: 200 with the new version, or 422 with the errors when the
+/// set does not load (the rules in use stay).
+enum RuleReloadResponse {
+    struct Reloaded: Encodable {
+        var status = "reloaded"
+        var previousVersion: String
+        var version: String
+        var rules: Int
+        var warnings: [String]
+    }
+
+    struct Refused: Encodable {
+        var status = "refused"
+        var code = "rules_invalid"
+        var error: String
+        var version: String
+        var errors: [String]
+    }
+
+    static func response(_ outcome: RuleReloader.Outcome) -> Response {
+        switch outcome {
+        case .reloaded(let previous, let version, let rules, let warnings):
+            JSONResponse.make(Reloaded(previousVersion: previous, version: version, rules: rules, warnings: warnings))
+        case .refused(let version, let errors):
+            JSONResponse.make(
+                Refused(
+                    error: "the rule set has errors, so the rules in use (\(version)) stay; fix them (see `herdwatch rules lint`) and reload again",
+                    version: version, errors: errors),
+                status: .unprocessableContent)
+        }
+    }
+}

@@ -1,0 +1,250 @@
+public import ActivityPub
+public import Foundation
+public import Logging
+public import Reputation
+public import ReviewQueue
+public import RuleEngine
+import Synchronization
+
+/// What an assessment reports as it goes: the server turns it into metrics.
+public protocol AssessmentObserver: Sendable {
+    func evaluated(_ verdict: Verdict, duration: Duration)
+    func duplicate()
+    func caseOpened(_ reviewCase: ReviewCase)
+}
+
+/// The one assessment step, shared by the hook, the inbox firewall, `herdwatch check`, `backtest` and the demo
+/// replay: reputation signals and the signature's, then the rules, then what reputation records, then a case
+/// for held and flagged activities. A backtest therefore replays exactly what the server would have decided.
+///
+/// Repeated deliveries (same activity id, verified signer and body: senders retry with the same bytes) get the
+/// earlier verdict without being counted twice in reputation.
+public final class Assessor: Sendable {
+    /// An activity to assess, with what is known of where it came from.
+    public struct Input: Sendable {
+        public var activity: Activity
+        /// The sender's actor document, when the caller has it.
+        public var actor: Actor?
+        /// The bytes the activity came as: evidence when a case is opened, and part of the delivery's identity.
+        public var body: [UInt8]
+        public var provenance: Provenance
+        /// The inbox request, kept with a held case so an approval can replay it.
+        public var request: StoredRequest?
+        public var source: ReviewCase.Source
+        /// When the activity arrived (a replay passes its `published` time): reputation counts it then.
+        public var at: Date
+
+        public init(
+            activity: Activity, actor: Actor? = nil, body: [UInt8], provenance: Provenance, request: StoredRequest? = nil,
+            source: ReviewCase.Source = .hook, at: Date = Date()
+        ) {
+            self.activity = activity
+            self.actor = actor
+            self.body = body
+            self.provenance = provenance
+            self.request = request
+            self.source = source
+            self.at = at
+        }
+    }
+
+    /// An input after the work that does not depend on order (normalising, fingerprinting, the prefilter scan),
+    /// which a replay does on other cores ahead of the in-order part.
+    public struct Prepared: Sendable {
+        public let input: Input
+        public let subject: Subject
+        let reputationSubject: ReputationSubject?
+        let engine: RuleEngine
+        let engineSubject: PreparedSubject
+    }
+
+    public struct Assessment: Sendable {
+        public var verdict: Verdict
+        public var activityID: String?
+        /// The case a held or flagged activity is in.
+        public var reviewCase: CaseOpening?
+        /// Why a held or flagged activity's case could not be stored: the caller must not acknowledge it (the
+        /// server answers 503 so the sender retries).
+        public var caseFailure: String?
+        /// Why reputation could not be read or written; the verdict was reached without it.
+        public var reputationFailure: String?
+        /// True when this delivery was assessed before and the earlier verdict was reused.
+        public var duplicate: Bool
+    }
+
+    public let engines: RuleEngineHolder
+    public let reputation: Reputation?
+    /// Where held and flagged activities become cases; nil for replays that open none.
+    public let cases: (any CaseStore)?
+    private let work: any BlockingWork
+    private let observer: (any AssessmentObserver)?
+    private let logger: Logger
+    private let recent: Mutex<RecentVerdicts>
+
+    /// - Parameters:
+    ///   - work: where reputation's reads and writes run (they may wait on the disk).
+    ///   - rememberedDeliveries: how many delivery verdicts are kept to recognise repeats.
+    public init(
+        engines: RuleEngineHolder, reputation: Reputation?, cases: (any CaseStore)?, work: any BlockingWork = InlineWork(),
+        observer: (any AssessmentObserver)? = nil, logger: Logger = Logger(label: "herdwatch.assessment"),
+        rememberedDeliveries: Int = 100_000
+    ) {
+        self.engines = engines
+        self.reputation = reputation
+        self.cases = cases
+        self.work = work
+        self.observer = observer
+        self.logger = logger
+        self.recent = Mutex(RecentVerdicts(capacity: rememberedDeliveries))
+    }
+
+    /// The order-independent work for `input`; pass `subject` when it is already normalised.
+    public func prepare(_ input: Input, subject: Subject? = nil) -> Prepared {
+        let subject = subject ?? Normalizer.subject(for: input.activity, actor: input.actor, now: input.at)
+        let engine = engines.engine
+        return Prepared(
+            input: input, subject: subject, reputationSubject: reputation.map { _ in ReputationSubject(subject) },
+            engine: engine, engineSubject: engine.prepare(subject, scanning: true))
+    }
+
+    /// Reads, in one store transaction, what assessing `batch` in order will need from reputation (replays).
+    public func prefetch(_ batch: some Collection<Prepared>) throws {
+        guard let reputation else { return }
+        try reputation.prefetch(batch.compactMap(\.reputationSubject))
+    }
+
+    /// Assesses one activity.
+    public func assess(_ input: Input) async -> Assessment {
+        await assess(input, prepared: nil, prefetched: false)
+    }
+
+    /// Assesses a prepared activity; `prefetched` when `prefetch` has read its batch.
+    public func assess(_ prepared: Prepared, prefetched: Bool = false) async -> Assessment {
+        await assess(prepared.input, prepared: prepared, prefetched: prefetched)
+    }
+
+    private func assess(_ input: Input, prepared: Prepared?, prefetched: Bool) async -> Assessment {
+        let activityID = input.activity.id
+        let deliveryKey = DeliveryKey(id: activityID ?? "", signer: input.provenance.signer ?? "", body: input.body)
+        if activityID != nil, let earlier = recent.withLock({ $0[deliveryKey] }) {
+            observer?.duplicate()
+            var opening: CaseOpening?
+            if earlier.action == .hold || earlier.action == .flag, let cases {
+                opening = try? await cases.open(Self.newCase(input, earlier, deliveryKey))
+            }
+            return Assessment(
+                verdict: earlier, activityID: activityID, reviewCase: opening, caseFailure: nil, reputationFailure: nil,
+                duplicate: true)
+        }
+        let decision: Decision
+        if reputation == nil {
+            decision = decide(prepared ?? prepare(input), prefetched: prefetched)
+        } else {
+            // Reputation may read from or wait on its store: never on the caller's thread.
+            let work = self.work
+            do {
+                decision = try await work.run { [self] in decide(prepared ?? prepare(input), prefetched: prefetched) }
+            } catch {
+                decision = decide(prepared ?? prepare(input), prefetched: prefetched)
+            }
+        }
+        let verdict = decision.verdict
+        var assessment = Assessment(
+            verdict: verdict, activityID: activityID, reviewCase: nil, caseFailure: nil,
+            reputationFailure: decision.reputationFailure, duplicate: false)
+        if verdict.action == .hold || verdict.action == .flag, let cases {
+            do {
+                let opening = try await cases.open(Self.newCase(input, verdict, deliveryKey))
+                assessment.reviewCase = opening
+                if case .opened(let reviewCase) = opening {
+                    observer?.caseOpened(reviewCase)
+                    logger.info(
+                        "case opened", metadata: ["case.id": "\(reviewCase.id)", "case.action": "\(verdict.action.rawValue)"])
+                }
+            } catch {
+                logger.error("cannot store the case", metadata: ["error": "\(error)"])
+                assessment.caseFailure = "\(error)"
+            }
+        }
+        // Only verdicts that are acted on are remembered: a delivery whose case could not be stored must be
+        // assessed again when it comes back.
+        if activityID != nil, assessment.caseFailure == nil {
+            // The generation a full map drops is released here, after the lock, not while others wait for it.
+            let dropped = recent.withLock { $0.insert(verdict, for: deliveryKey) }
+            _ = consume dropped
+        }
+        return assessment
+    }
+
+    private struct Decision: Sendable {
+        var verdict: Verdict
+        var reputationFailure: String?
+    }
+
+    /// Signals, rules, built-in holds, and what reputation records: the part that must follow arrival order.
+    private func decide(_ prepared: Prepared, prefetched: Bool) -> Decision {
+        let input = prepared.input
+        let started = ContinuousClock.now
+        var failure: String?
+        var reputationSignals: (any Signals)?
+        if let reputation, let subject = prepared.reputationSubject {
+            do {
+                reputationSignals = try reputation.signals(for: subject, at: input.at, prefetched: prefetched)
+            } catch {
+                logger.error("reputation read failed; evaluating without reputation", metadata: ["error": "\(error)"])
+                failure = "\(error)"
+            }
+        }
+        let signals = AssessmentSignals(
+            reputation: reputationSignals, signature: input.provenance.signature, actorMismatch: input.provenance.actorMismatch)
+        // A rule set swapped in since `prepare` gets the subject prepared again for it.
+        let engine = engines.engine
+        var verdict =
+            engine === prepared.engine
+            ? engine.evaluate(prepared.engineSubject, signals: signals) : engine.evaluate(prepared.subject, signals: signals)
+        if verdict.action == .accept || verdict.action == .flag, Self.objectIsOnlyAURL(input.activity) {
+            verdict.action = .hold
+            verdict.hits.append(Self.unseenObjectHit)
+        }
+        observer?.evaluated(verdict, duration: ContinuousClock.now - started)
+        if let reputation, let subject = prepared.reputationSubject {
+            do {
+                let keepBody = verdict.action == .hold || verdict.action == .flag
+                try reputation.observe(
+                    subject, verdict: verdict, signature: input.provenance.signature.status, body: keepBody ? input.body : nil,
+                    at: input.at)
+            } catch {
+                logger.error("reputation write failed", metadata: ["error": "\(error)"])
+                failure = failure ?? "\(error)"
+            }
+        }
+        return Decision(verdict: verdict, reputationFailure: failure)
+    }
+
+    /// A `Create` or `Update` whose object is only a URL: the instance would fetch that URL and publish what it
+    /// finds, so the post itself would never be looked at. Such a delivery is never accepted unseen.
+    public static func objectIsOnlyAURL(_ activity: Activity) -> Bool {
+        guard activity.type == "Create" || activity.type == "Update", let object = activity.object else { return false }
+        func isURL(_ reference: ObjectReference) -> Bool {
+            switch reference {
+            case .uri: true
+            case .multiple(let references): references.contains(where: isURL)
+            case .object, .actor, .activity: false
+            }
+        }
+        return isURL(object)
+    }
+
+    public static let unseenObjectHit = RuleHit(
+        rule: "herdwatch.unseen-object",
+        description: "A Create or Update whose object is only a URL: the instance would fetch and publish it unseen, so it is held for a person to look at",
+        score: 0, action: .hold, tags: ["builtin"],
+        evidence: [Evidence(kind: .field, field: "object", detail: "object is a URL, not the object itself")])
+
+    private static func newCase(_ input: Input, _ verdict: Verdict, _ deliveryKey: DeliveryKey) -> NewCase {
+        NewCase(
+            activityID: input.activity.id ?? "urn:herdwatch:unidentified:\(TokenlessID.make(input.body))",
+            actorID: input.activity.actorID, signer: input.provenance.signer, deliveryKey: deliveryKey.hex,
+            source: input.source, verdict: verdict, body: input.body, request: input.request, openedAt: input.at)
+    }
+}
