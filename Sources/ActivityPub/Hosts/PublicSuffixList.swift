@@ -41,12 +41,14 @@ public struct PublicSuffixList: Sendable {
             return psl_load_fp(file)
         }
         guard let loaded else {
-            throw PublicSuffixListError("the Public Suffix List text could not be read by libpsl; pass the contents of a public_suffix_list.dat file")
+            throw PublicSuffixListError(
+                "libpsl could not read the list text; pass the contents of a public_suffix_list.dat file")
         }
         let context = Context(owned: loaded)
         let count = psl_suffix_count(loaded)
         guard count > 0 else {
-            throw PublicSuffixListError("the Public Suffix List text holds no rule; pass the contents of a public_suffix_list.dat file")
+            throw PublicSuffixListError(
+                "the Public Suffix List text holds no rule; pass the contents of a public_suffix_list.dat file")
         }
         self.init(context: context, source: "inline list (\(count) rules)")
     }

@@ -95,7 +95,8 @@ struct MessageSignature: Sendable {
         return text
     }
 
-    private static func integer(_ key: String, in parameters: OrderedMap<String, RFC9651BareItem>) throws(SignatureError)
+    private static func integer(_ key: String, in parameters: OrderedMap<String, RFC9651BareItem>)
+        throws(SignatureError)
         -> Int64?
     {
         guard let value = parameters[key] else { return nil }

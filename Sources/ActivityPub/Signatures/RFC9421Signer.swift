@@ -1,6 +1,6 @@
 public import Foundation
-public import _CryptoExtras
 import RawStructuredFieldValues
+public import _CryptoExtras
 
 /// Signs outgoing requests with RFC 9421 HTTP Message Signatures in the form Mastodon verifies.
 public enum RFC9421Signer {

@@ -1,7 +1,7 @@
 import Crypto
 public import Foundation
-import _CryptoExtras
 import RawStructuredFieldValues
+import _CryptoExtras
 
 /// Verifies RFC 9421 HTTP Message Signatures with the rules Mastodon applies to incoming requests.
 ///

@@ -45,7 +45,8 @@ enum StructuredFieldDictionary {
                 parameters += item.rfc9651Parameters.count
             case .innerList(let list):
                 guard list.bareInnerList.count <= maximumMembers else { throw malformed(field, "too many list items") }
-                parameters += list.rfc9651Parameters.count + list.bareInnerList.reduce(0) { $0 + $1.rfc9651Parameters.count }
+                parameters +=
+                    list.rfc9651Parameters.count + list.bareInnerList.reduce(0) { $0 + $1.rfc9651Parameters.count }
             }
         }
         guard parameters == separators.semicolons else { throw malformed(field, "a repeated parameter") }
@@ -112,7 +113,8 @@ extension StructuredFieldValueSerializer {
         var serializer = StructuredFieldValueSerializer()
         do {
             return String(
-                decoding: try serializer.writeItemFieldValue(Item(bareItem: RFC9651BareItem.string(string), parameters: [:])),
+                decoding: try serializer.writeItemFieldValue(
+                    Item(bareItem: RFC9651BareItem.string(string), parameters: [:])),
                 as: UTF8.self)
         } catch {
             throw SignatureError(
