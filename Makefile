@@ -1,7 +1,7 @@
 # Herdwatch: `make run` serves the hook with a demo queue, `make test` runs the test suite.
 # Both install the system libraries they need first (Debian 12; run as root or with sudo available).
 
-SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev publicsuffix pkg-config
+SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libpsl-dev publicsuffix pkg-config
 SWIFT_BUILD_FLAGS ?=
 
 .PHONY: run test build deps pydeps lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge

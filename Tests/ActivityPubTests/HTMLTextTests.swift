@@ -149,3 +149,41 @@ import Testing
         #expect(HTMLText(html: "&#").text == "&#")
     }
 }
+
+/// All of HTML's named character references, from the generated table.
+@Suite struct HTMLEntitiesTableTests {
+    /// The WHATWG list has 2,231 names (106 of them legacy names without `;`), as the generator reports.
+    @Test func tableHoldsEveryName() {
+        #expect(HTMLEntities.generatedCount == 2231)
+        #expect(HTMLEntities.named.count == HTMLEntities.generatedCount)
+        #expect(HTMLEntities.named.keys.filter { !$0.hasSuffix(";") }.count == 106)
+    }
+
+    @Test(arguments: [
+        // Letters outside the old hand-picked ~200 spell words rules must see.
+        ("&copf;&aopf;&nopf; &Copf;asino", "𝕔𝕒𝕟 ℂasino"),
+        ("&bopf;&uopf;&yopf; &afr;&bfr; &ascr;", "𝕓𝕦𝕪 𝔞𝔟 𝒶"),
+        // Names for more than one scalar.
+        ("&NotEqualTilde; &bne; &fjlig;", "\u{2242}\u{338} =\u{20E5} fj"),
+        // Legacy names work without `;` in text, longest first; other names need it.
+        ("&copy 2024 &notit; &AMP &copf", "© 2024 ¬it; & &copf"),
+        ("&CounterClockwiseContourIntegral;", "∳"),
+    ])
+    func decodesNamedReferences(html: String, text: String) {
+        #expect(HTMLText(html: html).text == text)
+    }
+
+    /// In an attribute a legacy name followed by a letter, digit or `=` is left alone, so query strings survive.
+    @Test func attributesKeepQueryStrings() {
+        let html = #"<a href="https://x.example/?a=1&copy=2&not3&reg;&amp;b">x</a>"#
+        #expect(HTMLText(html: html).anchors.map(\.href) == ["https://x.example/?a=1&copy=2&not3®&b"])
+    }
+
+    @Test func normalizedContentHasTheDecodedText() throws {
+        let activity = try Activity(json: .object([
+            "type": .string("Create"), "actor": .string("https://a.example/users/x"),
+            "object": .object(["type": .string("Note"), "content": .string("<p>free &copf;&aopf;&nopf;dy</p>")]),
+        ]))
+        #expect(Normalizer.subject(for: activity).texts[.content] == "free 𝕔𝕒𝕟dy")
+    }
+}

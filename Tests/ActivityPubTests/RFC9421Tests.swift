@@ -364,6 +364,15 @@ private let standardParameters = #";created=1708423200;keyid="https://a.example/
         #expect(try verify(request).keyId == aliceKeyId)
     }
 
+    /// RFC 9651 types (dates, display strings) in parameters we do not read are carried into the signature base.
+    @Test func extensionParametersMayUseRFC9651Types() throws {
+        var request = inboxPost()
+        try forge(
+            &request, components: postComponents,
+            parameters: standardParameters + #";tag=%"caf%c3%a9, ok";seen=@1708423200"#)
+        #expect(try verify(request).keyId == aliceKeyId)
+    }
+
     @Test func contentDigestMayListOtherAlgorithms() throws {
         var request = inboxPost()
         request.headers.set("Content-Digest", "sha-512=:AAAA:, sha-256=:\(bodyDigest):")

@@ -1,7 +1,7 @@
 import ActivityPub
 import FuzzSupport
 
-/// Host and URL parsing: `Hostname.normalize`, `Hostname.host(ofURL:)`, `Hostname.unicode` (Punycode both ways)
+/// Host and URL parsing: `Hostname.normalize`, `Hostname.host(ofURL:)`, `Hostname.unicode` (libidn2 both ways)
 /// and the URL scanner (through `HTMLText`, its public entry point) on the input as text.
 /// A normalised host must be a fixed point: normalising it again gives it back.
 @_cdecl("LLVMFuzzerTestOneInput")

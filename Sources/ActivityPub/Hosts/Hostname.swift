@@ -1,3 +1,4 @@
+import CIDN2
 import Foundation
 
 /// Host names in one comparable form: lowercase, IDNA ASCII (`xn--`), no port, no trailing dot.
@@ -5,8 +6,8 @@ public enum Hostname {
     /// Longest host name, in bytes of its IDNA ASCII form (RFC 1035).
     static let maxLength = 253
     /// Longest host accepted as input, in UTF-8 bytes: four bytes for each of the 253 characters a host may
-    /// have, twice over for decomposed input. Checked before any Unicode mapping or Punycode work, which a
-    /// longer host could only turn into an invalid one.
+    /// have, twice over for decomposed input. Checked before any IDNA work, which a longer host could only turn
+    /// into an invalid one.
     static let maxInputBytes = 8 * maxLength
 
     /// Normalises a host (optionally with a port or IPv6 brackets). Returns nil when it is not a plausible host.
@@ -75,30 +76,35 @@ public enum Hostname {
         }
     }
 
-    /// IDNA ASCII form of a host with non-ASCII characters. The length is checked before any Unicode work, and
-    /// `Punycode.encode` refuses labels longer than a DNS label can be.
+    /// IDNA ASCII form of a host with non-ASCII characters, by libidn2: UTS 46 mapping without transitional
+    /// processing, as browsers do (case folded, compatibility forms and other dots mapped, ignorable code points
+    /// such as U+00AD soft hyphen removed), then the IDNA 2008 checks. The length is checked before.
+    ///
+    /// IDNA 2008 refuses symbols and emoji that UTS 46 alone would allow (`💩.la`); such hosts are not hosts here.
     private static func idnaASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count <= maxInputBytes else { return nil }
-        let mapped = String(decoding: bytes, as: UTF8.self).precomposedStringWithCompatibilityMapping.lowercased()
-        var labels: [String] = []
-        for label in mapped.split(omittingEmptySubsequences: false, whereSeparator: isDot) {
-            if label.utf8.allSatisfy({ $0 < 0x80 }) {
-                labels.append(String(label))
-            } else {
-                // U+FFFD stands for bytes that were not UTF-8.
-                guard !label.unicodeScalars.contains("\u{FFFD}"), let encoded = Punycode.encode(String(label))
-                else { return nil }
-                labels.append("xn--" + encoded)
-            }
+        guard bytes.count <= maxInputBytes, !bytes.contains(0) else { return nil }
+        var input = Array(bytes)
+        input.append(0)
+        var output: UnsafeMutablePointer<CChar>?
+        let status = input.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { idn2_to_ascii_8z($0.baseAddress, &output, idnaFlags) }
         }
-        return normalizeASCII(Array(labels.joined(separator: ".").utf8))
+        defer { idn2_free(output) }
+        guard status == Int32(IDN2_OK.rawValue), let output else { return nil }
+        return normalizeASCII(Array(UnsafeRawBufferPointer(start: output, count: strlen(output))))
     }
 
-    /// Converts `xn--` labels back to Unicode for display.
+    private static let idnaFlags = Int32(IDN2_NONTRANSITIONAL.rawValue | IDN2_NFC_INPUT.rawValue)
+
+    /// Converts `xn--` labels back to Unicode for display; a label libidn2 cannot decode stays as it is.
     public static func unicode(_ host: String) -> String {
         host.split(separator: ".", omittingEmptySubsequences: false).map { label in
-            if label.hasPrefix("xn--"), let decoded = Punycode.decode(String(label.dropFirst(4))) { return decoded }
-            return String(label)
+            guard label.hasPrefix("xn--"), label.utf8.count <= 63 else { return String(label) }
+            var output: UnsafeMutablePointer<CChar>?
+            let status = String(label).withCString { idn2_to_unicode_8z8z($0, &output, 0) }
+            defer { idn2_free(output) }
+            guard status == Int32(IDN2_OK.rawValue), let output else { return String(label) }
+            return String(cString: output)
         }.joined(separator: ".")
     }
 
@@ -132,10 +138,6 @@ public enum Hostname {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func isDot(_ character: Character) -> Bool {
-        character == "." || character == "\u{3002}" || character == "\u{FF0E}" || character == "\u{FF61}"
     }
 
     /// `:` followed by digits only (or none).

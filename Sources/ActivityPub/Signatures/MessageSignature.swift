@@ -1,3 +1,5 @@
+import RawStructuredFieldValues
+
 /// The one RFC 9421 signature of a request, read from its `Signature-Input` and `Signature` headers.
 ///
 /// Parsing checks everything that needs no key: structure, a single signature, the parameter types, `alg`
@@ -10,7 +12,7 @@ struct MessageSignature: Sendable {
     /// Component names in signing order: derived components such as `@method`, and lowercase header names.
     let components: [String]
     /// The covered components and parameters as received, serialized for the `@signature-params` line.
-    let signatureParameters: StructuredField.InnerList
+    let signatureParameters: InnerList
     let keyId: String
     /// Unix seconds.
     let created: Int64
@@ -30,13 +32,14 @@ struct MessageSignature: Sendable {
             throw SignatureError(
                 .malformedHeader, "the Signature and Signature-Input headers use different labels; they must match")
         }
-        guard case .item(let item) = signatureMember.value, case .byteSequence(let bytes) = item.value,
-            !bytes.isEmpty
+        guard case .item(let item) = signatureMember.value,
+            case .undecodedByteSequence(let base64) = item.rfc9651BareItem,
+            let bytes = StructuredFieldDictionary.decodedBytes(base64), !bytes.isEmpty
         else {
             throw SignatureError(
                 .malformedHeader, "the Signature member is not a byte sequence; it must look like sig1=:base64:")
         }
-        let parameters = list.parameters
+        let parameters = list.rfc9651Parameters
         let keyId = try Self.string("keyid", in: parameters)
         let created = try Self.integer("created", in: parameters)
         guard let keyId, !keyId.isEmpty else {
@@ -54,7 +57,7 @@ struct MessageSignature: Sendable {
                 .unsupportedAlgorithm, "alg is not supported; only \(Self.algorithm) is accepted (or omit alg)")
         }
         self.label = input.key
-        self.components = try Self.componentNames(of: list.items)
+        self.components = try Self.componentNames(of: list.bareInnerList)
         self.signatureParameters = list
         self.keyId = keyId
         self.created = created
@@ -64,25 +67,25 @@ struct MessageSignature: Sendable {
 
     private static func onlyMember(
         of headers: SignedRequest.Headers, field: String
-    ) throws(SignatureError) -> StructuredField.DictionaryMember {
+    ) throws(SignatureError) -> (key: String, value: ItemOrInnerList) {
         guard let value = headers.combined(field) else {
             throw SignatureError(
                 .malformedHeader,
                 "the request has Signature-Input but no \(field) header; RFC 9421 signatures need both")
         }
-        let members = try StructuredField.parseDictionary(value, field: field)
+        let members = try StructuredFieldDictionary.parse(value, field: field)
         guard members.count <= 1 else {
             throw SignatureError(
                 .multipleSignatures,
                 "\(field) holds \(members.count) signatures; Mastodon accepts exactly one, so send only one")
         }
-        guard let member = members.first else {
+        guard let (key, member) = members.first else {
             throw SignatureError(.malformedHeader, "\(field) is empty; it must hold one signature")
         }
-        return member
+        return (key, member)
     }
 
-    private static func string(_ key: String, in parameters: [StructuredField.Parameter]) throws(SignatureError)
+    private static func string(_ key: String, in parameters: OrderedMap<String, RFC9651BareItem>) throws(SignatureError)
         -> String?
     {
         guard let value = parameters[key] else { return nil }
@@ -92,7 +95,8 @@ struct MessageSignature: Sendable {
         return text
     }
 
-    private static func integer(_ key: String, in parameters: [StructuredField.Parameter]) throws(SignatureError)
+    private static func integer(_ key: String, in parameters: OrderedMap<String, RFC9651BareItem>)
+        throws(SignatureError)
         -> Int64?
     {
         guard let value = parameters[key] else { return nil }
@@ -103,15 +107,15 @@ struct MessageSignature: Sendable {
         return number
     }
 
-    private static func componentNames(of items: [StructuredField.Item]) throws(SignatureError) -> [String] {
+    private static func componentNames(of items: BareInnerList) throws(SignatureError) -> [String] {
         var names: [String] = []
         for item in items {
-            guard case .string(let name) = item.value else {
+            guard case .string(let name) = item.rfc9651BareItem else {
                 throw SignatureError(
                     .malformedHeader, "a covered component in Signature-Input is not a quoted string such as \"date\"")
             }
             let shown = SignatureError.excerpt(of: name)
-            guard item.parameters.isEmpty else {
+            guard item.rfc9651Parameters.isEmpty else {
                 throw SignatureError(
                     .unsupportedComponent,
                     "covered component \(shown) has parameters (such as ;sf, ;key, ;bs or ;req), which are not "

@@ -1,4 +1,5 @@
 public import Foundation
+import RawStructuredFieldValues
 public import _CryptoExtras
 
 /// Signs outgoing requests with RFC 9421 HTTP Message Signatures in the form Mastodon verifies.
@@ -15,7 +16,7 @@ public enum RFC9421Signer {
         label: String = "sig1",
         now: Date = Date()
     ) throws(SignatureError) {
-        guard StructuredField.BareItem.isSerializableString(keyId) else {
+        guard keyId.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             throw SignatureError(.malformedHeader, "keyId must be printable ASCII; percent-encode the key URL")
         }
         guard let first = label.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
@@ -31,17 +32,17 @@ public enum RFC9421Signer {
         }
         signed.headers.set("Date", HTTPDate.format(now))
         components.append("date")
-        let parameters = StructuredField.InnerList(
-            items: components.map { StructuredField.Item(value: .string($0)) },
+        var items = BareInnerList()
+        for component in components { items.append(Item(bareItem: RFC9651BareItem.string(component), parameters: [:])) }
+        let parameters = InnerList(
+            bareInnerList: items,
             parameters: [
-                .init("created", .integer(Int64(now.timeIntervalSince1970.rounded(.down)))),
-                .init("keyid", .string(keyId)),
+                "created": .integer(Int64(now.timeIntervalSince1970.rounded(.down))), "keyid": .string(keyId),
             ])
         let base = try signed.signatureBase(covering: components, signatureParameters: parameters)
         let signature = try privateKey.httpSignature(for: base)
-        signed.headers.set("Signature-Input", "\(label)=\(parameters.serialized)")
-        signed.headers.set(
-            "Signature", "\(label)=\(StructuredField.BareItem.byteSequence(Array(signature)).serialized)")
+        signed.headers.set("Signature-Input", "\(label)=\(try StructuredFieldValueSerializer.serialized(parameters))")
+        signed.headers.set("Signature", "\(label)=:\(signature.base64EncodedString()):")
         request = signed
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import RawStructuredFieldValues
 import _CryptoExtras
 
 /// Verifies RFC 9421 HTTP Message Signatures with the rules Mastodon applies to incoming requests.
@@ -62,12 +63,13 @@ public enum RFC9421Verifier {
             throw SignatureError(
                 .digestMissing, "content-digest is covered but the request has no Content-Digest header")
         }
-        let members = try StructuredField.parseDictionary(header, field: "Content-Digest")
-        guard let sha256 = members.first(where: { $0.key == "sha-256" }) else {
+        let members = try StructuredFieldDictionary.parse(header, field: "Content-Digest")
+        guard let sha256 = members["sha-256"] else {
             throw SignatureError(
                 .digestMissing, "Content-Digest has no sha-256 member; only SHA-256 is supported, as sha-256=:base64:")
         }
-        guard case .item(let item) = sha256.value, case .byteSequence(let digest) = item.value, digest.count == 32
+        guard case .item(let item) = sha256, case .undecodedByteSequence(let base64) = item.rfc9651BareItem,
+            let digest = StructuredFieldDictionary.decodedBytes(base64), digest.count == 32
         else {
             throw SignatureError(
                 .digestMismatch, "the Content-Digest sha-256 member is not a 32-byte byte sequence (sha-256=:base64:)")

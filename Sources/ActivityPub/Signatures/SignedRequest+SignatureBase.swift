@@ -1,15 +1,17 @@
+import RawStructuredFieldValues
+
 extension SignedRequest {
     /// The RFC 9421 signature base (section 2.5): one `"name": value` line per covered component, then the
     /// `"@signature-params"` line, joined with LF and without a final newline.
     func signatureBase(
-        covering components: [String], signatureParameters: StructuredField.InnerList
+        covering components: [String], signatureParameters: InnerList
     ) throws(SignatureError) -> String {
         var lines: [String] = []
         for name in components {
             let value = try componentValue(name)
-            lines.append("\(StructuredField.BareItem.string(name).serialized): \(value)")
+            lines.append("\(try StructuredFieldValueSerializer.serialized(string: name)): \(value)")
         }
-        lines.append("\"@signature-params\": \(signatureParameters.serialized)")
+        lines.append("\"@signature-params\": \(try StructuredFieldValueSerializer.serialized(signatureParameters))")
         return lines.joined(separator: "\n")
     }
 

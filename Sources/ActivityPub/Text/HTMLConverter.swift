@@ -47,8 +47,8 @@ struct HTMLConverter {
                     continue
                 }
                 index = handle(tag, input: input, after: end)
-            } else if byte == UInt8(ascii: "&"), let (scalar, end) = Self.parseEntity(input, at: index) {
-                emitScalar(scalar)
+            } else if byte == UInt8(ascii: "&"), let (text, end) = Self.parseEntity(input, at: index) {
+                emitReference(text)
                 index = end
             } else if Self.isSpace(byte) {
                 pendingSpace = true
@@ -89,14 +89,13 @@ struct HTMLConverter {
         pendingSpace = false
     }
 
-    private mutating func emitScalar(_ value: UInt32) {
-        if value == 0xA0 || value == 0x20 || value == 0x09 || value == 0x0A {
+    private mutating func emitReference(_ text: String) {
+        if text == "\u{A0}" || text == " " || text == "\t" || text == "\n" {
             pendingSpace = true
             return
         }
         flush()
-        let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-        output.append(contentsOf: String(scalar).utf8)
+        output.append(contentsOf: text.utf8)
     }
 
     // MARK: - Tags
@@ -268,8 +267,8 @@ struct HTMLConverter {
         var bytes: [UInt8] = []
         var index = 0
         while index < value.count {
-            if value[index] == UInt8(ascii: "&"), let (scalar, end) = parseEntity(value, at: index) {
-                bytes.append(contentsOf: String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8)
+            if value[index] == UInt8(ascii: "&"), let (text, end) = parseEntity(value, at: index, inAttribute: true) {
+                bytes.append(contentsOf: text.utf8)
                 index = end
             } else {
                 bytes.append(value[index])
@@ -279,21 +278,36 @@ struct HTMLConverter {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Parses `&…;` at `start`, returning the scalar and the index after the reference.
-    static func parseEntity(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> (UInt32, Int)? {
+    /// Parses the character reference at `start` (an `&`) as HTML does, returning its text and the index after
+    /// it: a name with its `;`, a number with or without one, or the longest legacy name (`&copy`, `&not`) without
+    /// one, except in an attribute where a letter, digit or `=` follows it (so `?a=1&copy=2` stays a URL).
+    static func parseEntity(
+        _ input: UnsafeBufferPointer<UInt8>, at start: Int, inAttribute: Bool = false
+    ) -> (String, Int)? {
         var index = start + 1
-        while index < input.count, index - start <= 33,
+        while index < input.count, index - start <= HTMLEntities.longestName + 1,
             isLetter(input[index]) || isDigit(input[index]) || input[index] == UInt8(ascii: "#")
         {
             index += 1
         }
         let body = UnsafeBufferPointer(rebasing: input[(start + 1)..<index])
-        if index < input.count, input[index] == UInt8(ascii: ";"), let scalar = HTMLEntities.decode(body) {
-            return (scalar, index + 1)
+        if body.first == UInt8(ascii: "#") {
+            guard let text = HTMLEntities.decodeNumeric(body) else { return nil }
+            return (text, index < input.count && input[index] == UInt8(ascii: ";") ? index + 1 : index)
         }
-        if body.first == UInt8(ascii: "#"), let scalar = HTMLEntities.decode(body) { return (scalar, index) }
-        if let scalar = HTMLEntities.decodeLegacy(body) { return (scalar, index) }
-        return nil
+        if index < input.count, input[index] == UInt8(ascii: ";"),
+            let text = HTMLEntities.decodeNamed(UnsafeBufferPointer(rebasing: input[(start + 1)...index]))
+        {
+            return (text, index + 1)
+        }
+        guard let (text, length) = HTMLEntities.longestLegacyPrefix(of: body) else { return nil }
+        let end = start + 1 + length
+        if inAttribute, end < input.count,
+            isLetter(input[end]) || isDigit(input[end]) || input[end] == UInt8(ascii: "=")
+        {
+            return nil
+        }
+        return (text, end)
     }
 
     private static func matches(_ input: UnsafeBufferPointer<UInt8>, at index: Int, _ literal: StaticString) -> Bool {
