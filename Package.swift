@@ -142,19 +142,29 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Harness",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HerdwatchTestSupport",
+            dependencies: ["Harness", "Access", "ReviewQueue", "RuleEngine", "Reputation", "Storage"],
+            path: "Tests/HerdwatchTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MatchingTests",
-            dependencies: ["Matching"],
+            dependencies: ["Matching", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ActivityPubTests",
-            dependencies: ["ActivityPub"],
+            dependencies: ["ActivityPub", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "RuleEngineTests",
-            dependencies: ["RuleEngine", "ActivityPub", "Matching"],
+            dependencies: ["RuleEngine", "ActivityPub", "Matching", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -165,7 +175,8 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", "Access", "HerdwatchTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -173,6 +184,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "HerdwatchServer", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Storage", "herdwatch",
+                "HerdwatchTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -184,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HerdwatchCLITests",
-            dependencies: ["herdwatch"],
+            dependencies: ["herdwatch", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

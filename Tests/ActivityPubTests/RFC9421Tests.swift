@@ -1,6 +1,7 @@
 import ActivityPub
 import Crypto
 import Foundation
+import HerdwatchTestSupport
 import Testing
 import _CryptoExtras
 
@@ -35,7 +36,6 @@ private func verify(_ request: SignedRequest, key: _RSA.Signing.PrivateKey = Key
 {
     try SignatureVerifier.verify(request, publicKeyPEM: key.publicKey.pemRepresentation, now: now)
 }
-
 
 private func verificationCode(_ request: SignedRequest, now: Date = signedAt) -> SignatureError.Code? {
     code { () throws(SignatureError) in try verify(request, now: now) }
@@ -459,19 +459,6 @@ private let standardParameters = #";created=1708423200;keyid="https://a.example/
     }
 }
 
-/// A small deterministic generator, so generated cases (random edits, texts) are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Interoperability with a second implementation: the PyPI package `http-message-signatures`.
 ///
 /// Needs `python3` with `python3 -m pip install 'http-message-signatures==3.0.0'`; without them these
@@ -642,13 +629,11 @@ private enum Python {
             sys.stderr.write("http_message_signatures is not installed\n")
             sys.exit(3)
 
-
         class Message:
             def __init__(self, job):
                 self.method = job["method"]
                 self.url = job["url"]
                 self.headers = {name: value for name, value in job["headers"]}
-
 
         class OneKey(hms.HTTPSignatureKeyResolver):
             def __init__(self, pem):
@@ -659,7 +644,6 @@ private enum Python {
 
             def resolve_private_key(self, key_id):
                 return self.pem
-
 
         def main():
             command = sys.argv[1]
@@ -696,7 +680,6 @@ private enum Python {
                 )
             else:
                 sys.exit(f"unknown command {command}")
-
 
         main()
         """#
