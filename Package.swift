@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "herdwatch", targets: ["herdwatch"]),
+        .executable(name: "herdwatch-bench", targets: ["herdwatch-bench"]),
         .library(name: "RuleEngine", targets: ["RuleEngine"]),
         .library(name: "ActivityPub", targets: ["ActivityPub"]),
     ],
@@ -122,10 +123,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Intake",
+            dependencies: ["ActivityPub", "RuleEngine", "Reputation"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "herdwatch",
             dependencies: [
                 "HerdwatchServer",
+                "Intake",
                 "ReviewQueue",
                 "Access",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -150,6 +157,21 @@ let package = Package(
             name: "HerdwatchTestSupport",
             dependencies: ["Harness", "Access", "ReviewQueue", "RuleEngine", "Reputation", "Storage"],
             path: "Tests/HerdwatchTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "herdwatch-bench",
+            dependencies: [
+                "HerdwatchServer",
+                "Intake",
+                "Harness",
+                "ActivityPub",
+                "Matching",
+                "Reputation",
+                "RuleEngine",
+                "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -196,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HerdwatchCLITests",
-            dependencies: ["herdwatch", "HerdwatchTestSupport"],
+            dependencies: ["herdwatch", "herdwatch-bench", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -17,4 +17,12 @@ public enum Executables {
         }
         return packageRoot.appendingPathComponent(".build/debug/\(name)")
     }
+
+    /// The executable `name` in the running binary's own folder, or nil when there is none: for a tool that must
+    /// start the build it belongs to (a release bench must not measure a debug server).
+    public static func sibling(_ name: String) -> URL? {
+        let candidate = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent(name)
+        return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
+    }
 }

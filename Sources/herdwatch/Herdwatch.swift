@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HerdwatchServer
+import Intake
 
 @main
 enum Entry {
@@ -37,7 +38,7 @@ struct Herdwatch: AsyncParsableCommand {
               herdwatch rules lint Rules
               herdwatch rules test Rules
             """,
-        subcommands: [Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, Bench.self]
+        subcommands: [Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self]
     )
 }
 
@@ -46,10 +47,5 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory of rule files.", valueName: "dir"))
     var rules: String = RuleOptions.defaultDirectory
 
-    static var defaultDirectory: String {
-        if let fromEnvironment = ProcessInfo.processInfo.environment["HERDWATCH_RULES"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        return "Rules"
-    }
+    static var defaultDirectory: String { RuleDirectory.defaultPath }
 }

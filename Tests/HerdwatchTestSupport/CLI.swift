@@ -1,7 +1,8 @@
 public import Foundation
 import Testing
 
-/// Runs the built `herdwatch` binary, as a user would, from the package's root folder.
+/// Runs the built `herdwatch` binary (or another of the package's executables), as a user would, from the
+/// package's root folder.
 public enum CLI {
     /// The package's root folder, where the CLI runs (so `Rules/` and `Fixtures/…` resolve).
     public static var root: URL { Executables.packageRoot }
@@ -15,9 +16,9 @@ public enum CLI {
         public var stderr: String
     }
 
-    public static func run(_ arguments: [String], stdin: String? = nil) throws -> Output {
+    public static func run(_ arguments: [String], stdin: String? = nil, executable: String = "herdwatch") throws -> Output {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = Executables.url(executable)
         process.arguments = arguments
         process.currentDirectoryURL = root
         let out = Pipe()

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import Harness
 import HerdwatchServer
+import Intake
 
-/// `herdwatch bench serve`: load on the running server with wrk, next to a bare endpoint in the same run.
+/// `herdwatch-bench serve`: load on the running server with wrk, next to a bare endpoint in the same run.
 struct BenchServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -14,9 +16,10 @@ struct BenchServe: AsyncParsableCommand {
             ~3.5 KB Create{Note} with a new activity id per request, from wrk with the given connections.
             Reports requests/s, p50/p99 latency, the ratio to the bare endpoint and the server's memory (RSS,
             sampled every second: start, peak and end, then at each tenth of the run, to tell a level from a
-            climb). Needs wrk (apt-get install -y wrk) and a release build:
-              swift build -c release && .build/release/herdwatch bench serve
-              .build/release/herdwatch bench serve --duration 300 --only hook   # the 5-minute memory run
+            climb). Runs the `herdwatch` next to this executable. Needs wrk (apt-get install -y wrk) and a
+            release build:
+              swift build -c release && .build/release/herdwatch-bench serve
+              .build/release/herdwatch-bench serve --duration 300 --only hook   # the 5-minute memory run
             """)
 
     @Option(help: "Seconds of load per target.")
@@ -32,7 +35,7 @@ struct BenchServe: AsyncParsableCommand {
     var only: [String] = []
 
     @Option(help: ArgumentHelp("Rule directory for the server.", valueName: "dir"))
-    var rules: String = RuleOptions.defaultDirectory
+    var rules: String = RuleDirectory.defaultPath
 
     func validate() throws {
         for target in only where !["bare", "hook", "proxy"].contains(target) {
@@ -52,14 +55,17 @@ struct BenchServe: AsyncParsableCommand {
         let targets = only.isEmpty ? ["bare", "hook", "proxy"] : only
         let load = ServeLoad(wrk: wrk, duration: duration, connections: connections, threads: threads, folder: folder)
         var results: [ServeLoad.Result] = []
+        guard let herdwatch = Executables.sibling("herdwatch"), let bench = Executables.sibling("herdwatch-bench") else {
+            throw fail("no `herdwatch` next to herdwatch-bench to load; build both in one folder: swift build -c release")
+        }
 
-        let bare = try ChildServer.start(arguments: ["bench", "bare-endpoint", "--port", "0"])
+        let bare = try ChildServer(executable: bench, arguments: ["bare-endpoint", "--port", "0"])
         defer { bare.stop() }
         if targets.contains("bare") {
             results.append(try load.run(name: "bare endpoint", url: "http://127.0.0.1:\(bare.port)/inbox", body: body, headers: [:], server: bare))
         }
         if targets.contains("hook") {
-            let server = try ChildServer.start(arguments: [
+            let server = try ChildServer(executable: herdwatch, arguments: [
                 "serve", "--port", "0", "--db", folder.appendingPathComponent("hook.sqlite").path, "--rules", rules,
                 "--log-level", "warning",
             ])
@@ -67,10 +73,11 @@ struct BenchServe: AsyncParsableCommand {
             results.append(
                 try load.run(
                     name: ServeLoad.hookName, url: "http://127.0.0.1:\(server.port)/api/v1/check", body: body,
-                    headers: ["Authorization": "Bearer \(server.token)"], server: server))
+                    headers: ["Authorization": "Bearer \(server.adminToken)"], server: server))
         }
         if targets.contains("proxy") {
-            let server = try ChildServer.start(
+            let server = try ChildServer(
+                executable: herdwatch,
                 arguments: [
                     "serve", "--port", "0", "--db", folder.appendingPathComponent("proxy.sqlite").path, "--rules", rules,
                     "--upstream", "http://127.0.0.1:\(bare.port)", "--log-level", "warning",
@@ -96,7 +103,7 @@ struct BenchBareEndpoint: AsyncParsableCommand {
 
     func run() async throws {
         try await BareEndpoint.run(host: "127.0.0.1", port: port) { port in
-            say("herdwatch: listening on http://127.0.0.1:\(port)\n")
+            FileHandle.standardOutput.write(Data("herdwatch-bench: listening on http://127.0.0.1:\(port)\n".utf8))
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What `herdwatch bench` measured, printable as text or JSON.
+/// What `herdwatch-bench` measured, printable as text or JSON.
 struct BenchReport: Encodable {
     struct Row: Encodable {
         /// `a`, `b`, `c` or `d`, as in the README.
@@ -49,7 +49,7 @@ struct BenchReport: Encodable {
 
     var text: String {
         var lines = [
-            "herdwatch bench  \(date)  \(processors) processors  PCRE2 JIT \(pcre2JIT ? "on" : "off")",
+            "herdwatch-bench  \(date)  \(processors) processors  PCRE2 JIT \(pcre2JIT ? "on" : "off")",
             "rules: \(rules) generated; prefilter covers \(prefilteredPatterns) patterns, \(pcre2OnlyPatterns) run "
                 + "through PCRE2 only; compile \(Self.decimal(prefilterCompileSeconds, 2)) s (prefilter), "
                 + "\(Self.decimal(naiveCompileSeconds, 2)) s (naive)",

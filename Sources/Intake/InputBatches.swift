@@ -1,84 +1,26 @@
-import ActivityPub
+public import ActivityPub
 import Foundation
-import Reputation
-import RuleEngine
 
-/// Items of `herdwatch check` and `backtest` input (see `InputBatches` for how it is read): activities or
-/// envelopes.
-enum InputReader {
-    struct Input {
-        var activity: Activity
-        var actor: Actor?
-        /// The envelope's `signature` status, when it states one.
-        var signature: SignatureStatus?
-        /// The activity's bytes, kept as evidence when it is held or flagged.
-        var body: [UInt8]?
-    }
-
-    struct Item {
-        /// `file` or `file:line`, for messages.
-        var source: String
-        /// The envelope's `id` when there is one.
-        var id: String?
-        var payload: Result<Input, ActivityPubError>
-    }
-
-    /// The item a parsed JSON value is: an envelope with its activity, or a bare activity.
-    static func item(_ value: JSONValue, source: String, body: [UInt8]? = nil) -> Item {
-        if let envelope = value.objectValue, envelope["type"] == nil, let activity = envelope["activity"] {
-            let id = envelope["id"]?.stringValue
-            do {
-                let parsed = try Activity(json: activity)
-                let actor = try envelope["actor"].flatMap { json throws(ActivityPubError) -> Actor? in
-                    json.objectValue == nil ? nil : try Actor(json: json)
-                }
-                let signature = envelope["signature"]?.stringValue.flatMap(SignatureStatus.init(rawValue:))
-                return Item(source: source, id: id, payload: .success(Input(activity: parsed, actor: actor, signature: signature, body: body)))
-            } catch {
-                return Item(source: source, id: id, payload: .failure(error))
-            }
-        }
-        do {
-            return Item(
-                source: source, id: nil,
-                payload: .success(Input(activity: try Activity(json: value), actor: nil, signature: nil, body: body)))
-        } catch {
-            return Item(source: source, id: value["id"]?.stringValue, payload: .failure(error))
-        }
-    }
-}
-
-/// Loads a rule directory, or prints its errors and exits with status 2.
-func loadRules(_ directory: String) throws -> RuleSet {
-    do {
-        return try RuleSet.load(directory: directory)
-    } catch {
-        var standardError = StandardError()
-        for diagnostic in error.diagnostics where diagnostic.severity == .error { print(diagnostic, to: &standardError) }
-        throw fail("the rules in \(directory) do not load; run `herdwatch rules lint \(directory)`")
-    }
-}
-
-/// `herdwatch check` input read a batch at a time, so a large NDJSON stream is never held whole.
+/// Replayed input read a batch at a time, so a large NDJSON stream is never held whole.
 ///
 /// Input of at most `JSONLimits.default.maxBytes` that parses as one JSON document (pretty-printed JSON) is
 /// one item; anything else is read line by line, each line one item, numbered
 /// for messages. Lines are parsed by whoever takes the batch (the replay pipeline's workers).
-final class InputBatches {
+public final class InputBatches {
     /// Entries per batch of a replay (`check`, `backtest`, `bench stream`): prepared on the spare cores while the
     /// previous batch is evaluated, and with a database their reputation is read in one transaction.
-    static let batchSize = 256
+    public static let batchSize = 256
     /// Workers preparing a batch: every core but the one evaluating in order.
-    static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
+    public static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
 
-    enum Entry: Sendable {
+    public enum Entry: Sendable {
         /// A whole document, already parsed and read.
         case item(InputReader.Item)
         /// One NDJSON line, to parse.
         case line(source: String, bytes: [UInt8])
 
         /// The item, parsing the line if it is one; a line that is not JSON gives a failed item.
-        func parsed() -> InputReader.Item {
+        public func parsed() -> InputReader.Item {
             switch self {
             case .item(let item):
                 return item
@@ -98,7 +40,7 @@ final class InputBatches {
 
         /// The order-independent work of a replay for this entry, done on a worker: parse it, normalise its
         /// activity (with `defaultActor` when it comes without one), then `ready` for the rest.
-        func prepared<Ready: Sendable>(
+        public func prepared<Ready: Sendable>(
             defaultActor: Actor?, _ ready: (InputReader.Input, Subject) -> Ready
         ) -> PreparedEntry<Ready> {
             let item = parsed()
@@ -120,11 +62,11 @@ final class InputBatches {
     private var started = false
     private var producedAny = false
     /// Bytes read from the input so far, and the input's size when it is a regular file (for progress).
-    private(set) var bytesRead = 0
-    let size: Int?
+    public private(set) var bytesRead = 0
+    public let size: Int?
 
     /// Opens `file`, or standard input for `-`.
-    init(file: String) throws {
+    public init(file: String) throws(IntakeError) {
         if file == "-" {
             handle = FileHandle.standardInput
             source = "stdin"
@@ -132,7 +74,7 @@ final class InputBatches {
             size = nil
         } else {
             guard let opened = FileHandle(forReadingAtPath: file) else {
-                throw fail("cannot read \(file): no such file or not readable")
+                throw IntakeError("cannot read \(file): no such file or not readable")
             }
             handle = opened
             source = file
@@ -147,7 +89,7 @@ final class InputBatches {
     }
 
     /// Up to `count` entries, or nil at the end.
-    func next(_ count: Int) -> [Entry]? {
+    public func next(_ count: Int) -> [Entry]? {
         if !started {
             started = true
             if let whole = readWholeDocument() {
@@ -213,35 +155,5 @@ final class InputBatches {
 
     private static func isBlank(_ line: [UInt8]) -> Bool {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-    }
-}
-
-/// An input entry after a replay worker's order-independent work: where it came from and either what the
-/// in-order stage needs (`Ready`) or why it could not be read. A class, so batches move between the pipeline's
-/// stages by reference.
-final class PreparedEntry<Ready: Sendable>: Sendable {
-    let source: String
-    /// The envelope's `id` when there is one.
-    let id: String?
-    let payload: Result<Ready, ActivityPubError>
-
-    init(source: String, id: String?, payload: Result<Ready, ActivityPubError>) {
-        self.source = source
-        self.id = id
-        self.payload = payload
-    }
-}
-
-/// One activity ready for in-order evaluation with reputation: its reputation view and its subject folded
-/// (and scanned) for `engine`. A class, like `PreparedEntry`, so handing it on retains one reference.
-final class ReplayItem: Sendable {
-    let input: InputReader.Input
-    let subject: ReputationSubject
-    let prepared: PreparedSubject
-
-    init(input: InputReader.Input, subject: Subject, engine: RuleEngine) {
-        self.input = input
-        self.subject = ReputationSubject(subject)
-        self.prepared = engine.prepare(subject, scanning: true)
     }
 }

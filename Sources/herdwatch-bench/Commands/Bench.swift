@@ -4,8 +4,10 @@ import Foundation
 import Matching
 import RuleEngine
 
-struct Bench: ParsableCommand {
+@main
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "herdwatch-bench",
         abstract: "Measure rule evaluation speed on a generated spam rule set (`bench stream`: with reputation).",
         discussion: """
             Generates 1,000 realistic spam regexes and a 3 KB Mastodon Create{Note}, then
@@ -28,7 +30,7 @@ struct Bench: ParsableCommand {
     var rulesCount = 1000
 
     @Option(help: "Output format: text (a table) or json.")
-    var format: Check.Format = .text
+    var format: OutputFormat = .text
 
     func validate() throws {
         guard iterations >= 10 else { throw ValidationError("--iterations must be at least 10 to give percentiles") }
@@ -128,8 +130,7 @@ struct Bench: ParsableCommand {
 
     private static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
         guard !condition else { return }
-        var standardError = StandardError()
-        print("herdwatch bench: \(message())", to: &standardError)
+        printToStandardError("herdwatch-bench: \(message())")
         throw ExitCode(1)
     }
 

@@ -1,11 +1,12 @@
 import ActivityPub
 import ArgumentParser
 import Foundation
+import Intake
 import Reputation
 import RuleEngine
 import Storage
 
-/// `herdwatch bench stream`: the whole path with memory, over a replayed stream, against a SQLite file.
+/// `herdwatch-bench stream`: the whole path with memory, over a replayed stream, against a SQLite file.
 struct BenchStream: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stream",
@@ -22,13 +23,14 @@ struct BenchStream: AsyncParsableCommand {
     @Option(help: "Activities to replay.")
     var count = 100_000
 
-    @OptionGroup var ruleOptions: RuleOptions
+    @Option(help: ArgumentHelp("Directory of rule files (default: $HERDWATCH_RULES or Rules).", valueName: "dir"))
+    var rules: String = RuleDirectory.defaultPath
 
     @Option(help: ArgumentHelp("Database file (default: a new temporary file, removed afterwards).", valueName: "path"))
     var db: String?
 
     @Option(help: "Output format: text or json.")
-    var format: Check.Format = .text
+    var format: OutputFormat = .text
 
     @Option(help: ArgumentHelp("Also keep the generated stream here, to replay it with `herdwatch check --db`.", valueName: "path"))
     var saveStream: String?
@@ -38,7 +40,7 @@ struct BenchStream: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let engine = RuleEngine(ruleSet: try loadRules(ruleOptions.rules))
+        let engine = RuleEngine(ruleSet: try RuleDirectory.load(rules))
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: temporary) }
@@ -49,7 +51,7 @@ struct BenchStream: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: saveStream)
             try FileManager.default.copyItem(atPath: streamPath, toPath: saveStream)
         }
-        let database = try open(databasePath)
+        let database = try SQLiteDatabase(path: databasePath)
         let reputation = Reputation(store: SQLiteReputationStore(database: database))
 
         let reader = try InputBatches(file: streamPath)
