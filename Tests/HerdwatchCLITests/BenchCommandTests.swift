@@ -18,7 +18,7 @@ struct BenchCommandTests {
     @Test func theBenchExecutableHasEverySubcommand() throws {
         let help = try CLI.run(["--help"], executable: "herdwatch-bench")
         #expect(help.status == 0)
-        for subcommand in ["stream", "serve"] {
+        for subcommand in ["stream", "serve", "json"] {
             #expect(help.stdout.contains("  \(subcommand) "), "herdwatch-bench --help does not list \(subcommand)")
         }
     }
@@ -37,5 +37,16 @@ struct BenchCommandTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("rule directory not found"))
         #expect(result.stderr.contains("herdwatch rules lint no/such/rules"))
+    }
+}
+
+/// Options of a subcommand reach it: the root has none of its own to take them.
+@Suite("herdwatch-bench options")
+struct BenchOptionTests {
+    @Test func streamPrintsJSONWhenAskedTo() throws {
+        let result = try CLI.run(["stream", "--count", "1000", "--format", "json"], executable: "herdwatch-bench")
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["activities"] as? Int == 1000)
     }
 }

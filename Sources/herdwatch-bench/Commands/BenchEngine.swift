@@ -4,11 +4,11 @@ import Foundation
 import Matching
 import RuleEngine
 
-@main
-struct Bench: AsyncParsableCommand {
+/// `herdwatch-bench` (`herdwatch-bench engine`): the rule engine alone, on a generated rule set.
+struct BenchEngine: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "herdwatch-bench",
-        abstract: "Measure rule evaluation speed on a generated spam rule set (`bench stream`: with reputation).",
+        commandName: "engine",
+        abstract: "Measure rule evaluation speed on a generated spam rule set (the default).",
         discussion: """
             Generates 1,000 realistic spam regexes and a 3 KB Mastodon Create{Note}, then
             times, on a text that matches no rule and on one that fires 3 to 5:
@@ -20,8 +20,7 @@ struct Bench: AsyncParsableCommand {
             Build with -c release; see Benchmarks/README.md.
             Exit status: 0 after measuring (targets met or not), 1 when verdicts
             disagree or the texts do not fire the expected rules, 2 on usage errors.
-            """,
-        subcommands: [BenchStream.self, BenchServe.self, BenchBareEndpoint.self])
+            """)
 
     @Option(help: "Timed iterations of (a), (b) and (d); (c) runs a tenth as many (at least 10).")
     var iterations = 2000
