@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import ReviewQueue
-public import RuleEngine
+import RuleEngine
 import Testing
 
 /// What every `CaseStore` implementation must do.

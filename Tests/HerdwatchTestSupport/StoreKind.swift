@@ -1,8 +1,8 @@
 public import Access
-public import Foundation
+import Foundation
 public import Reputation
 public import ReviewQueue
-public import Storage
+import Storage
 public import Testing
 
 /// The implementations of the store protocols: every one must pass the same conformance suites.

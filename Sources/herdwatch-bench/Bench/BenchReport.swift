@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `herdwatch-bench` measured, printable as text or JSON.
-struct BenchReport: Encodable {
+struct BenchReport: Encodable, TextReport {
     struct Row: Encodable {
         /// `a`, `b`, `c` or `d`, as in the README.
         var measurement: String

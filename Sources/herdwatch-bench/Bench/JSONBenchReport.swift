@@ -2,7 +2,7 @@ import ActivityPub
 import Foundation
 
 /// What `herdwatch-bench json` measured.
-struct JSONBenchReport: Encodable {
+struct JSONBenchReport: Encodable, TextReport {
     struct Row: Encodable {
         var measurement: String
         var parser: String

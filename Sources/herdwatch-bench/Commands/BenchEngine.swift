@@ -108,15 +108,7 @@ struct BenchEngine: ParsableCommand {
                 .init(goal: "(b) median ≤ 60 µs, few-matches", measured: median("b", "few-matches"), bound: 60, unit: "µs"),
                 .init(goal: "(c)/(a) ≥ 100×, no-match", measured: speedup, bound: 100, unit: "×", atLeast: true),
             ])
-        switch format {
-        case .text:
-            print(report.text)
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        }
+        try format.print(report)
     }
 
     private static func subject(_ bytes: [UInt8]) throws -> Subject {

@@ -46,14 +46,6 @@ struct BenchJSON: ParsableCommand {
             throw ExitCode(1)
         }
         let report = try JSONBenchReport(corpus: corpus, passes: passes)
-        switch format {
-        case .text:
-            print(report.text)
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        }
+        try format.print(report)
     }
 }

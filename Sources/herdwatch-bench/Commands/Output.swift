@@ -5,6 +5,24 @@ import Foundation
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
+
+    /// Prints `report` as its text, or as pretty JSON with snake-case keys.
+    func print(_ report: some Encodable & TextReport) throws {
+        switch self {
+        case .text:
+            Swift.print(report.text)
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        }
+    }
+}
+
+/// A report with a printable table.
+protocol TextReport {
+    var text: String { get }
 }
 
 /// Writes `line` and a newline to standard error (progress, so standard output keeps only the figures).
