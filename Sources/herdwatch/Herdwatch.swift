@@ -8,7 +8,7 @@ enum Entry {
     /// `herdwatch serve` without an upstream (the hook alone) runs its tasks on the event loops that do its I/O
     /// (see `ServerRuntime.runConcurrencyOnEventLoops`), which must be decided before any task starts. With an
     /// upstream on the command line or in the environment, and for every other command, Swift's own pool stays:
-    /// the inbox firewall, which waits on the upstream, measured faster with it (`Benchmarks/README.md`).
+    /// the inbox firewall, which waits on the upstream, measured faster with it (`Benchmarks/diary/2026-12.md`).
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         let upstream = arguments.contains { $0 == "--upstream" || $0.hasPrefix("--upstream=") }
