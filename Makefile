@@ -4,7 +4,7 @@
 SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libpsl-dev publicsuffix pkg-config
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test build deps pydeps lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge
+.PHONY: run test build deps pydeps lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -29,6 +29,27 @@ test: deps pydeps
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules lint Rules
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules test Rules
+
+# Benchmarks (Benchmarks/README.md): a release build of `herdwatch` and `herdwatch-bench` in one folder, then one
+# benchmark each. `bench-serve` needs wrk (apt-get install -y wrk). BENCH_ARGS adds options, e.g. BENCH_ARGS="--duration 300".
+BENCH_ARGS ?=
+BENCH := $$(swift build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/herdwatch-bench
+
+bench-build: deps
+	swift build -c release $(SWIFT_BUILD_FLAGS) --product herdwatch
+	swift build -c release $(SWIFT_BUILD_FLAGS) --product herdwatch-bench
+
+bench: bench-build
+	$(BENCH) $(BENCH_ARGS)
+
+bench-stream: bench-build
+	$(BENCH) stream $(BENCH_ARGS)
+
+bench-serve: bench-build
+	$(BENCH) serve $(BENCH_ARGS)
+
+bench-json: bench-build
+	$(BENCH) json $(BENCH_ARGS)
 
 # libFuzzer targets for the parsers of untrusted input (Fuzz/, a package of its own; see Fuzz/README.md).
 # `make fuzz` runs each target until FUZZ_RUNS inputs or FUZZ_SECONDS, whichever comes first; `make fuzz-smoke`

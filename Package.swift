@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "herdwatch", targets: ["herdwatch"]),
+        .executable(name: "herdwatch-bench", targets: ["herdwatch-bench"]),
         .library(name: "RuleEngine", targets: ["RuleEngine"]),
         .library(name: "ActivityPub", targets: ["ActivityPub"]),
     ],
@@ -170,19 +171,44 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Harness",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HerdwatchTestSupport",
+            dependencies: ["Harness", "Access", "ReviewQueue", "RuleEngine", "Reputation", "Storage"],
+            path: "Tests/HerdwatchTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "herdwatch-bench",
+            dependencies: [
+                "HerdwatchServer",
+                "Intake",
+                "Harness",
+                "ActivityPub",
+                "Matching",
+                "Reputation",
+                "RuleEngine",
+                "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MatchingTests",
-            dependencies: ["Matching"],
+            dependencies: ["Matching", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ActivityPubTests",
-            dependencies: ["ActivityPub"],
+            dependencies: ["ActivityPub", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "RuleEngineTests",
-            dependencies: ["RuleEngine", "ActivityPub", "Matching"],
+            dependencies: ["RuleEngine", "ActivityPub", "Matching", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -198,7 +224,8 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", "Access", "HerdwatchTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -206,6 +233,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "HerdwatchServer", "Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Storage", "herdwatch",
+                "HerdwatchTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -217,7 +245,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HerdwatchCLITests",
-            dependencies: ["herdwatch"],
+            dependencies: ["herdwatch", "herdwatch-bench", "HerdwatchTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import HerdwatchServer
+import Intake
 
 @main
 enum Entry {
     /// `herdwatch serve` without an upstream (the hook alone) runs its tasks on the event loops that do its I/O
     /// (see `ServerRuntime.runConcurrencyOnEventLoops`), which must be decided before any task starts. With an
     /// upstream on the command line or in the environment, and for every other command, Swift's own pool stays:
-    /// the inbox firewall, which waits on the upstream, measured faster with it (`Benchmarks/README.md`).
+    /// the inbox firewall, which waits on the upstream, measured faster with it (`Benchmarks/diary/2026-12.md`).
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         let upstream = arguments.contains { $0 == "--upstream" || $0.hasPrefix("--upstream=") }
@@ -37,7 +38,7 @@ struct Herdwatch: AsyncParsableCommand {
               herdwatch rules lint Rules
               herdwatch rules test Rules
             """,
-        subcommands: [Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, Bench.self]
+        subcommands: [Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self]
     )
 }
 
@@ -46,10 +47,5 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory of rule files.", valueName: "dir"))
     var rules: String = RuleOptions.defaultDirectory
 
-    static var defaultDirectory: String {
-        if let fromEnvironment = ProcessInfo.processInfo.environment["HERDWATCH_RULES"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        return "Rules"
-    }
+    static var defaultDirectory: String { RuleDirectory.defaultPath }
 }

@@ -1,3 +1,4 @@
+import HerdwatchTestSupport
 import Testing
 
 @testable import ActivityPub

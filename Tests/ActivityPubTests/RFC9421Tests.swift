@@ -1,6 +1,7 @@
 import ActivityPub
 import Crypto
 import Foundation
+import HerdwatchTestSupport
 import Testing
 import _CryptoExtras
 
@@ -35,7 +36,6 @@ private func verify(_ request: SignedRequest, key: _RSA.Signing.PrivateKey = Key
 {
     try SignatureVerifier.verify(request, publicKeyPEM: key.publicKey.pemRepresentation, now: now)
 }
-
 
 private func verificationCode(_ request: SignedRequest, now: Date = signedAt) -> SignatureError.Code? {
     code { () throws(SignatureError) in try verify(request, now: now) }
@@ -468,24 +468,16 @@ private let standardParameters = #";created=1708423200;keyid="https://a.example/
     }
 }
 
-/// A small deterministic generator, so generated cases (random edits, texts) are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Interoperability with a second implementation: the PyPI package `http-message-signatures`.
 ///
-/// Needs `python3` with `python3 -m pip install 'http-message-signatures==3.0.0'`; without them these
-/// tests fail and say so.
-@Suite struct RFC9421InteroperabilityTests {
+/// Needs `python3` with `http-message-signatures` (`make pydeps` installs it, and `make test` runs these); without
+/// it they are skipped with a message saying so.
+@Suite(
+    .enabled(
+        if: Python.canImport("http_message_signatures"),
+        "python3 cannot import http_message_signatures: run `make pydeps` (python3 -m pip install 'http-message-signatures==3.0.0')"
+    ))
+struct RFC9421InteroperabilityTests {
     @Test func pythonVerifiesOurPost() throws {
         let request = try signedPost(path: "/users/bob/inbox?page=2")
         let result = try Python.run("verify", request: request, key: Keys.alice.publicKey.pemRepresentation)
@@ -551,12 +543,35 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
+@Suite struct PythonProbeTests {
+    /// The interoperability suite is skipped, not failed, when the package is missing: the probe must say no.
+    @Test func aModuleThatIsNotInstalledIsReportedMissing() {
+        #expect(!Python.canImport("herdwatch_no_such_module_9421"))
+    }
+}
+
 /// Runs a small Python script, written to a temporary directory, that signs or verifies with
 /// `http-message-signatures`. Requests travel as JSON on standard input.
 private enum Python {
     static let installHint =
-        "install Python 3 and run: python3 -m pip install 'http-message-signatures==3.0.0' "
-        + "(the RFC 9421 interoperability tests use it as a second implementation)"
+        "install Python 3 and run `make pydeps` (python3 -m pip install 'http-message-signatures==3.0.0'); "
+        + "the RFC 9421 interoperability tests use it as a second implementation"
+
+    /// Whether `python3` on the PATH can import `module`.
+    static func canImport(_ module: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import \(module)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return false
+        }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
 
     struct Unavailable: Error, CustomStringConvertible {
         let reason: String
@@ -651,13 +666,11 @@ private enum Python {
             sys.stderr.write("http_message_signatures is not installed\n")
             sys.exit(3)
 
-
         class Message:
             def __init__(self, job):
                 self.method = job["method"]
                 self.url = job["url"]
                 self.headers = {name: value for name, value in job["headers"]}
-
 
         class OneKey(hms.HTTPSignatureKeyResolver):
             def __init__(self, pem):
@@ -668,7 +681,6 @@ private enum Python {
 
             def resolve_private_key(self, key_id):
                 return self.pem
-
 
         def main():
             command = sys.argv[1]
@@ -705,7 +717,6 @@ private enum Python {
                 )
             else:
                 sys.exit(f"unknown command {command}")
-
 
         main()
         """#

@@ -1,8 +1,8 @@
 import Testing
 
-@testable import herdwatch
+@testable import herdwatch_bench
 
-/// `bench serve` judges the hook's run against the performance issue's target.
+/// `herdwatch-bench serve` judges the hook's run against the performance issue's target.
 @Suite("bench serve targets")
 struct BenchServeTargetTests {
     private func hook(rate: Double, p99: Double, tenths: [Double]) -> ServeLoad.Result {

@@ -1,4 +1,5 @@
 import Foundation
+import HerdwatchTestSupport
 import Testing
 
 @Suite("herdwatch check --db, db and backtest", .serialized)

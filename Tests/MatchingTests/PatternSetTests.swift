@@ -1,4 +1,5 @@
 @testable import Matching
+import HerdwatchTestSupport
 import Testing
 
 @Suite("PatternSet (Hyperscan prefilter, PCRE2 confirm)")
@@ -79,7 +80,7 @@ struct PatternSetTests {
 
     /// Generated patterns and texts: the prefiltered set must give exactly the naive loop's answers.
     @Test func prefilteredAnswersEqualNaiveAnswers() throws {
-        var generator = SeededGenerator(seed: 0x5eed)
+        var generator = SplitMix64(seed: 0x5eed)
         let words = ["casino", "crypto", "bonus", "free", "ΔΩΡΕΑΝ", "荒らし", "discord", "gg", "win", "Straße", "bet"]
         var patterns: [Pattern] = []
         for index in 0..<400 {
@@ -112,19 +113,6 @@ struct PatternSetTests {
             let actual = prefiltered.matches(in: text).map { "\($0.index):\(String(describing: try? $0.result.get()))" }
             #expect(actual == expected)
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so generated cases are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -238,7 +226,7 @@ struct CandidateSetTests {
     }
 
     @Test func membersMatchASetOfIntegersAcrossWords() {
-        var generator = SeededGenerator(seed: 0xC0FFEE)
+        var generator = SplitMix64(seed: 0xC0FFEE)
         for _ in 0..<200 {
             let capacity = Int.random(in: 0...300, using: &generator)
             var set = CandidateSet(capacity: capacity)

@@ -1,5 +1,6 @@
 import ActivityPub
 import Foundation
+import HerdwatchTestSupport
 import Matching
 import RuleEngine
 import Testing
@@ -14,7 +15,7 @@ struct PrefilterEquivalenceTests {
     ]
 
     static func generatedRules(count: Int, seed: UInt64) -> RuleSet {
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var rules: [Rule] = []
         let location = SourceLocation(file: "generated.yaml", line: 1, column: 1)
         func word() -> String { vocabulary.randomElement(using: &generator)! }
@@ -52,7 +53,7 @@ struct PrefilterEquivalenceTests {
     }
 
     static func generatedActivities(count: Int, seed: UInt64) -> [[UInt8]] {
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let fixtures = try! FileManager.default.contentsOfDirectory(
             at: repositoryRoot.appendingPathComponent("Fixtures/activities"), includingPropertiesForKeys: nil)
         var activities = fixtures.sorted { $0.path < $1.path }.map { Array(try! Data(contentsOf: $0)) }
@@ -105,17 +106,5 @@ struct PrefilterEquivalenceTests {
             fired += expected.hits.count
         }
         #expect(fired > 100, "the generated set should make rules fire, not compare empty verdicts")
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,6 +2,7 @@ import Intake
 import ActivityPub
 import AsyncHTTPClient
 import Foundation
+import HerdwatchTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -40,7 +41,7 @@ struct CrashDurabilityTests {
             let answered = Answers()
 
             for round in 0..<4 {
-                let server = try ServerProcess(arguments: [
+                let server = try ChildServer.serve([
                     "--db", database, "--rules", rules, "--upstream", origin, "--config", config.path,
                 ])
                 let port = server.port
@@ -76,7 +77,7 @@ struct CrashDurabilityTests {
             }
 
             // Restart once more: the database opens and migrates cleanly after the kills.
-            let restarted = try ServerProcess(arguments: ["--db", database, "--rules", rules, "--upstream", origin, "--config", config.path])
+            let restarted = try ChildServer.serve(["--db", database, "--rules", rules, "--upstream", origin, "--config", config.path])
             #expect(restarted.stop() == 0)
 
             let store = SQLiteCaseStore(database: try SQLiteDatabase(path: database))

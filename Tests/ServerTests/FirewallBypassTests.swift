@@ -2,6 +2,7 @@ import Intake
 import ActivityPub
 import AsyncHTTPClient
 import Foundation
+import HerdwatchTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -56,7 +57,7 @@ struct FirewallBypassTests {
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
-    func start(_ origin: String, extra: String = "") throws -> ServerProcess {
+    func start(_ origin: String, extra: String = "") throws -> ChildServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-bypass-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("herdwatch.yaml")
@@ -66,7 +67,7 @@ struct FirewallBypassTests {
               fetchTimeoutSeconds: 30
             \(extra)
             """.write(to: config, atomically: true, encoding: .utf8)
-        return try ServerProcess(arguments: [
+        return try ChildServer.serve([
             "--db", folder.appendingPathComponent("herdwatch.sqlite").path, "--rules", try TestRules.directory(),
             "--upstream", origin, "--config", config.path,
         ])

@@ -3,6 +3,7 @@ import ActivityPub
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import HerdwatchTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -80,58 +81,6 @@ final class ActorDocuments: Sendable {
     let documents = Mutex<[String: String]>([:])
 }
 
-/// The real `herdwatch serve` binary, started on an ephemeral port.
-final class ServerProcess: Sendable {
-    let process: Process
-    let port: Int
-    let adminToken: String
-    let output: Mutex<String>
-
-    init(arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["serve", "--port", "0"] + arguments
-        process.currentDirectoryURL = CLI.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        self.process = process
-        // Read until the server says where it listens (the first-start banner comes before).
-        var text = ""
-        let deadline = Date().addingTimeInterval(120)
-        var port: Int?
-        while port == nil, Date() < deadline {
-            let data = pipe.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-            if let range = text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(text[range].split(separator: ":").last ?? "")
-            }
-        }
-        output = Mutex(text)
-        guard let port else {
-            process.terminate()
-            throw ServerStartError(output: text)
-        }
-        self.port = port
-        let tokenLine = text.split(separator: "\n").first { $0.contains("API token (admin scope):") }
-        adminToken = tokenLine.map { String($0.split(separator: " ").last ?? "") } ?? ""
-    }
-
-    struct ServerStartError: Error, CustomStringConvertible {
-        var output: String
-        var description: String { "herdwatch serve did not start:\n\(output)" }
-    }
-
-    /// Sends SIGTERM and waits for the exit status.
-    func stop() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-}
-
 @Suite("Inbox firewall, end to end", .serialized)
 struct FirewallEndToEndTests {
     let client = HTTPClient.shared
@@ -185,7 +134,7 @@ struct FirewallEndToEndTests {
                 """.write(to: config, atomically: true, encoding: .utf8)
             // A generous key fetch timeout: with every suite running at once on two cores, this test has taken
             // over 80 s, and a 5 s fetch of mallory's key turned the spoofed delivery into "key unreachable".
-            let server = try ServerProcess(arguments: [
+            let server = try ChildServer.serve([
                 "--db", folder.appendingPathComponent("herdwatch.sqlite").path, "--rules", try TestRules.directory(),
                 "--upstream", origin, "--config", config.path,
             ])

@@ -1,6 +1,7 @@
 import Intake
 import AsyncHTTPClient
 import Foundation
+import HerdwatchTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -29,7 +30,7 @@ struct HookEndToEndTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-hook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try ServerProcess(arguments: ["--db", folder.appendingPathComponent("hook.sqlite").path])
+        let server = try ChildServer.serve(["--db", folder.appendingPathComponent("hook.sqlite").path])
         let token = server.adminToken
         #expect(!token.isEmpty)
 

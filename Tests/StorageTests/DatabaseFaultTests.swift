@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HerdwatchTestSupport
 import Reputation
 import Storage
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HerdwatchTestSupport
 import ReviewQueue
 import Storage
 import Testing

@@ -1,5 +1,6 @@
 import ActivityPub
 import Foundation
+import HerdwatchTestSupport
 import Reputation
 import RuleEngine
 import Testing
@@ -46,8 +47,8 @@ struct ReplayPipelineTests {
         // A small cache and frequent flushes, so batches straddle flushes and evictions.
         let configuration = Reputation.Configuration(cacheCapacity: 20, flushInterval: 9)
 
-        let (plainStore, cleanPlain) = try kind.make()
-        let (pipelinedStore, cleanPipelined) = try kind.make()
+        let (plainStore, cleanPlain) = try kind.reputationStore()
+        let (pipelinedStore, cleanPipelined) = try kind.reputationStore()
         defer {
             cleanPlain()
             cleanPipelined()

@@ -1,5 +1,6 @@
 import ActivityPub
 import Foundation
+import HerdwatchTestSupport
 import Reputation
 import RuleEngine
 import Testing
@@ -29,7 +30,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func firstSeenAndHistoryFollowVerifiedObservations(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store)
         let alice = subject(actor: "https://social.example/users/alice")
@@ -47,7 +48,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func observationsOlderThanTheRetentionAreDeletedAndReputationStays(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store, configuration: Reputation.Configuration(observationRetention: 86_400))
         let alice = subject(actor: "https://social.example/users/alice")
@@ -67,7 +68,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func unverifiedEvidenceLowersButNeverRaisesTrust(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store)
         let forged = subject(actor: "https://victim.example/users/bob")
@@ -86,7 +87,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func burstOfNewActorsFromOneDomain(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store)
         for index in 0..<30 {
@@ -106,7 +107,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func ratesSlideOverMinuteHourAndDay(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store)
         let poster = subject(actor: "https://busy.example/users/p", links: ["https://shop.example.co.uk/x"])
@@ -126,7 +127,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func nearDuplicatesAcrossActorsFormACampaign(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store)
         let text = "Huge giveaway today only, send a message to our team to claim your reward before it ends"
@@ -148,7 +149,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func decisionsDecayWithTheirHalfLife(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store, configuration: .init(decisionHalfLife: 86_400))
         let spammer = subject(actor: "https://bad.example/users/x")
@@ -162,7 +163,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func stateSurvivesAFlushAndANewProcessAndASmallCache(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let first = Reputation(store: store, configuration: .init(cacheCapacity: 10, flushInterval: 25))
         for index in 0..<200 {
@@ -188,7 +189,7 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func rulesLabelActorsForAWhile(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let reputation = Reputation(store: store)
         let poster = subject(actor: "https://open.example/users/x")
@@ -210,8 +211,8 @@ struct ReputationBehaviourTests {
 
     @Test(arguments: StoreKind.allCases)
     func batchedPrefetchGivesTheSameSignals(kind: StoreKind) throws {
-        let (plainStore, cleanPlain) = try kind.make()
-        let (batchedStore, cleanBatched) = try kind.make()
+        let (plainStore, cleanPlain) = try kind.reputationStore()
+        let (batchedStore, cleanBatched) = try kind.reputationStore()
         defer {
             cleanPlain()
             cleanBatched()

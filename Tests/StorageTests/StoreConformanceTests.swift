@@ -1,31 +1,9 @@
 import Foundation
 import GRDB
+import HerdwatchTestSupport
 import Reputation
 import Storage
 import Testing
-
-/// Every `ReputationStore` implementation must pass these.
-enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-    case memory
-    case sqlite
-
-    var testDescription: String { rawValue }
-
-    func make() throws -> (store: any ReputationStore, cleanup: () -> Void) {
-        switch self {
-        case .memory:
-            return (InMemoryReputationStore(), {})
-        case .sqlite:
-            let path = temporaryDatabasePath()
-            let database = try SQLiteDatabase(path: path)
-            return (SQLiteReputationStore(database: database), { removeDatabase(at: path) })
-        }
-    }
-}
-
-func temporaryDatabasePath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-test-\(UUID().uuidString).sqlite").path
-}
 
 /// Runs `body` while another connection (as another process would) holds the write lock of the database at
 /// `path`; the lock is released `seconds` after it was taken, and this returns after that.
@@ -73,17 +51,13 @@ func whileAnotherConnectionHoldsTheWriteLock(
     for await _ in done {}
 }
 
-func removeDatabase(at path: String) {
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-}
-
 @Suite("ReputationStore conformance")
 struct StoreConformanceTests {
     let at = Date(timeIntervalSince1970: 1_700_000_000)
 
     @Test(arguments: StoreKind.allCases)
     func recordsRoundTrip(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         var actor = ActorRecord(id: "https://a.example/users/x", host: "a.example", lastSeen: at)
         actor.firstSeen = at.addingTimeInterval(-60)
@@ -149,7 +123,7 @@ struct StoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func retentionDeletesTheOldestObservationsOnly(kind: StoreKind) throws {
-        let (store, cleanup) = try kind.make()
+        let (store, cleanup) = try kind.reputationStore()
         defer { cleanup() }
         let hour: TimeInterval = 3_600
         var first = ReputationChanges()

@@ -1,6 +1,7 @@
 import ActivityPub
 import ArgumentParser
 import Foundation
+import Intake
 import Reputation
 import RuleEngine
 
@@ -44,7 +45,7 @@ struct Backtest: AsyncParsableCommand {
     func run() async throws {
         let newEngine = RuleEngine(ruleSet: try loadRules(rules))
         let baselineEngine = RuleEngine(ruleSet: try loadRules(baseline))
-        let input = try InputBatches(file: stream)
+        let input = try openInput(stream)
         let baselineReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
         let newReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
         var comparison = BacktestComparison(examplesPerChange: examples)

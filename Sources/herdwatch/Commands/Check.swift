@@ -1,6 +1,7 @@
 import ActivityPub
 import ArgumentParser
 import Foundation
+import Intake
 import Reputation
 import RuleEngine
 import Storage
@@ -67,7 +68,7 @@ struct Check: AsyncParsableCommand {
         let fallbackActor = defaultActor
         let unverified = unverified
         for file in files {
-            let input = try InputBatches(file: file)
+            let input = try openInput(file)
             // Decoding, normalising, folding and the prefilter scan run on the other cores a batch ahead;
             // reputation and the verdicts follow the input order, as if each activity were checked in turn.
             try await ReplayPipeline.run(

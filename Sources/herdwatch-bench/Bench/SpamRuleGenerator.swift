@@ -1,4 +1,5 @@
 import ActivityPub
+import Harness
 import Matching
 import RuleEngine
 
@@ -56,7 +57,7 @@ struct SpamRuleGenerator {
 
     static let seed: UInt64 = 0x4865_7264_7761_7463
 
-    private var random = SeededGenerator(seed: Self.seed)
+    private var random = SplitMix64(seed: Self.seed)
 
     /// `count` distinct rules; the same for every run.
     mutating func rules(count: Int) throws(MatchingError) -> [Generated] {

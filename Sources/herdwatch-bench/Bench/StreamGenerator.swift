@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// A deterministic mixed stream for `bench stream`: ordinary posts, spam campaigns, reactions and follows.
 struct StreamGenerator {
@@ -23,7 +24,7 @@ struct StreamGenerator {
     ]
 
     func write(to path: String) throws {
-        var generator = SeededGenerator(seed: 0x5eed_f00d)
+        var generator = SplitMix64(seed: 0x5eed_f00d)
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
         else { throw fail("cannot write \(path)") }
         defer { try? handle.close() }

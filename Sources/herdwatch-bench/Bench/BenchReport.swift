@@ -1,7 +1,7 @@
 import Foundation
 
-/// What `herdwatch bench` measured, printable as text or JSON.
-struct BenchReport: Encodable {
+/// What `herdwatch-bench` measured, printable as text or JSON.
+struct BenchReport: Encodable, TextReport {
     struct Row: Encodable {
         /// `a`, `b`, `c` or `d`, as in the README.
         var measurement: String
@@ -49,7 +49,7 @@ struct BenchReport: Encodable {
 
     var text: String {
         var lines = [
-            "herdwatch bench  \(date)  \(processors) processors  PCRE2 JIT \(pcre2JIT ? "on" : "off")",
+            "herdwatch-bench  \(date)  \(processors) processors  PCRE2 JIT \(pcre2JIT ? "on" : "off")",
             "rules: \(rules) generated; prefilter covers \(prefilteredPatterns) patterns, \(pcre2OnlyPatterns) run "
                 + "through PCRE2 only; compile \(Self.decimal(prefilterCompileSeconds, 2)) s (prefilter), "
                 + "\(Self.decimal(naiveCompileSeconds, 2)) s (naive)",

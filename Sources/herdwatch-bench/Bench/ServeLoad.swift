@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// Runs wrk against one target and reads its figures.
 struct ServeLoad {
@@ -91,8 +92,7 @@ struct ServeLoad {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        var standardError = StandardError()
-        print("\(name): \(duration) s at \(connections) connections…", to: &standardError)
+        printToStandardError("\(name): \(duration) s at \(connections) connections…")
         try process.run()
         // Sample the server's memory while the load runs.
         var samples: [Double] = []
@@ -225,58 +225,5 @@ final class ReadAll: @unchecked Sendable {
     func text() -> String {
         done.wait()
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// A `herdwatch` child process serving on an ephemeral port.
-final class ChildServer {
-    let process: Process
-    let port: Int
-    let token: String
-    var pid: Int32 { process.processIdentifier }
-
-    private init(process: Process, port: Int, token: String) {
-        self.process = process
-        self.port = port
-        self.token = token
-    }
-
-    static func start(arguments: [String], environment: [String: String] = [:]) throws -> ChildServer {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        var port: Int?
-        let handle = pipe.fileHandleForReading
-        while port == nil {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-            if let range = text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                port = Int(text[range].split(separator: ":").last ?? "")
-            }
-        }
-        guard let port else {
-            process.terminate()
-            throw fail("`herdwatch \(arguments.joined(separator: " "))` did not start:\n\(text)")
-        }
-        let token = text.split(separator: "\n").first { $0.contains("API token (admin scope):") }
-            .map { String($0.split(separator: " ").last ?? "") } ?? ""
-        // Keep draining its output so it never blocks on a full pipe.
-        Thread.detachNewThread { _ = handle.readDataToEndOfFile() }
-        return ChildServer(process: process, port: port, token: token)
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
     }
 }

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct HerdwatchBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herdwatch-bench",
+        abstract: "Herdwatch's benchmarks: the rule engine, a replayed stream, the server under load, JSON parsing.",
+        discussion: """
+            Build with -c release (the figures of a debug build say nothing); see Benchmarks/README.md.
+              herdwatch-bench                   the rule engine on 1,000 generated rules (`engine`)
+              herdwatch-bench stream            rules and reputation over a replayed stream, on SQLite
+              herdwatch-bench serve             the hook and the firewall under wrk, next to a bare endpoint
+              herdwatch-bench json              our JSON parser against Foundation's
+            """,
+        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self],
+        defaultSubcommand: BenchEngine.self)
+}

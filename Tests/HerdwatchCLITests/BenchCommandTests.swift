@@ -1,0 +1,52 @@
+import Foundation
+import HerdwatchTestSupport
+import Testing
+
+/// The benchmarks are their own executable; `herdwatch` keeps only what an operator runs.
+@Suite("herdwatch-bench", .serialized)
+struct BenchCommandTests {
+    @Test func theBenchmarksLeftTheMainCommand() throws {
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0)
+        let subcommands = help.stdout.components(separatedBy: "SUBCOMMANDS:").last ?? ""
+        #expect(subcommands.contains("  check "))
+        #expect(!subcommands.contains("  bench "))
+        let bench = try CLI.run(["bench"])
+        #expect(bench.status != 0)
+    }
+
+    @Test func theBenchExecutableHasEverySubcommand() throws {
+        let help = try CLI.run(["--help"], executable: "herdwatch-bench")
+        #expect(help.status == 0)
+        for subcommand in ["stream", "serve", "json"] {
+            #expect(help.stdout.contains("  \(subcommand) "), "herdwatch-bench --help does not list \(subcommand)")
+        }
+    }
+
+    /// A small run of the rule-engine benchmark: it checks that every path gives the same verdicts first.
+    @Test func ruleEngineBenchRunsAndReportsEveryMeasurement() throws {
+        let result = try CLI.run(["--rules-count", "50", "--iterations", "10", "--format", "json"], executable: "herdwatch-bench")
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(Set(rows.compactMap { $0["measurement"] as? String }) == ["a", "b", "c", "d"])
+    }
+
+    @Test func streamBenchReadsRulesThroughIntake() throws {
+        let result = try CLI.run(["stream", "--rules", "no/such/rules"], executable: "herdwatch-bench")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("rule directory not found"))
+        #expect(result.stderr.contains("herdwatch rules lint no/such/rules"))
+    }
+}
+
+/// Options of a subcommand reach it: the root has none of its own to take them.
+@Suite("herdwatch-bench options")
+struct BenchOptionTests {
+    @Test func streamPrintsJSONWhenAskedTo() throws {
+        let result = try CLI.run(["stream", "--count", "1000", "--format", "json"], executable: "herdwatch-bench")
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["activities"] as? Int == 1000)
+    }
+}
