@@ -1,4 +1,4 @@
-public import ActivityPub
+import ActivityPub
 import Foundation
 
 /// Replayed input read a batch at a time, so a large NDJSON stream is never held whole.
@@ -38,17 +38,11 @@ public final class InputBatches {
             }
         }
 
-        /// The order-independent work of a replay for this entry, done on a worker: parse it, normalise its
-        /// activity (with `defaultActor` when it comes without one), then `ready` for the rest.
-        public func prepared<Ready: Sendable>(
-            defaultActor: Actor?, _ ready: (InputReader.Input, Subject) -> Ready
-        ) -> PreparedEntry<Ready> {
+        /// The order-independent work of a replay for this entry, done on a worker: parse it, then `ready` for the
+        /// rest (normalising and preparing it for an assessor).
+        public func prepared<Ready: Sendable>(_ ready: (Envelope) -> Ready) -> PreparedEntry<Ready> {
             let item = parsed()
-            return PreparedEntry(
-                source: item.source, id: item.id,
-                payload: item.payload.map { input in
-                    ready(input, Normalizer.subject(for: input.activity, actor: input.actor ?? defaultActor))
-                })
+            return PreparedEntry(source: item.source, id: item.id, payload: item.payload.map(ready))
         }
     }
 

@@ -1,47 +1,48 @@
 public import ActivityPub
-public import Reputation
+import Reputation
+import ReviewQueue
+import Foundation
 
 /// Items of replayed input (`herdwatch check`, `backtest`, `herdwatch-bench stream`; see `InputBatches` for
-/// how it is read): activities or envelopes.
+/// how it is read): each an `Envelope`, read by the same parser as the hook's bodies.
 public enum InputReader {
-    public struct Input: Sendable {
-        public var activity: Activity
-        public var actor: Actor?
-        /// The envelope's `signature` status, when it states one.
-        public var signature: SignatureStatus?
-        /// The activity's bytes, kept as evidence when it is held or flagged.
-        public var body: [UInt8]?
-    }
-
     public struct Item: Sendable {
         /// `file` or `file:line`, for messages.
         public var source: String
         /// The envelope's `id` when there is one.
         public var id: String?
-        public var payload: Result<Input, ActivityPubError>
+        public var payload: Result<Envelope, ActivityPubError>
     }
 
-    /// The item a parsed JSON value is: an envelope with its activity, or a bare activity.
-    public static func item(_ value: JSONValue, source: String, body: [UInt8]? = nil) -> Item {
-        if let envelope = value.objectValue, envelope["type"] == nil, let activity = envelope["activity"] {
-            let id = envelope["id"]?.stringValue
-            do {
-                let parsed = try Activity(json: activity)
-                let actor = try envelope["actor"].flatMap { json throws(ActivityPubError) -> Actor? in
-                    json.objectValue == nil ? nil : try Actor(json: json)
-                }
-                let signature = envelope["signature"]?.stringValue.flatMap(SignatureStatus.init(rawValue:))
-                return Item(source: source, id: id, payload: .success(Input(activity: parsed, actor: actor, signature: signature, body: body)))
-            } catch {
-                return Item(source: source, id: id, payload: .failure(error))
-            }
-        }
+    /// The item a parsed JSON value is; `body` is the bytes it was parsed from.
+    public static func item(_ value: JSONValue, source: String, body: [UInt8]) -> Item {
         do {
-            return Item(
-                source: source, id: nil,
-                payload: .success(Input(activity: try Activity(json: value), actor: nil, signature: nil, body: body)))
+            let envelope = try Envelope.parse(value, bytes: body)
+            return Item(source: source, id: envelope.id, payload: .success(envelope))
         } catch {
-            return Item(source: source, id: value["id"]?.stringValue, payload: .failure(error))
+            return Item(source: source, id: error.id, payload: .failure(error.error))
         }
+    }
+}
+
+extension Assessor {
+    /// A replayed item, normalised: the envelope's stated signature counts, else `verified` (a recording of what
+    /// the server accepted) unless `unverified`; it counts at its `published` time. Pass the subject to
+    /// `prepare(_:subject:)` of each assessor that replays it.
+    public static func replay(_ envelope: Envelope, defaultActor: Actor?, unverified: Bool) -> (input: Input, subject: Subject) {
+        let actor = envelope.actor ?? defaultActor
+        let subject = Normalizer.subject(for: envelope.activity, actor: actor)
+        let status = envelope.statedSignature ?? (unverified ? .unsigned : .verified)
+        let input = Input(
+            activity: envelope.activity, actor: actor, body: envelope.body,
+            provenance: Provenance(stated: status, actorID: envelope.activity.actorID), source: .hook,
+            at: subject.published ?? Date())
+        return (input, subject)
+    }
+
+    /// `replay` and `prepare` in one, for a replay with one assessor.
+    public func prepare(replaying envelope: Envelope, defaultActor: Actor?, unverified: Bool) -> Prepared {
+        let (input, subject) = Self.replay(envelope, defaultActor: defaultActor, unverified: unverified)
+        return prepare(input, subject: subject)
     }
 }

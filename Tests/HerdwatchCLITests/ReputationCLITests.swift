@@ -122,6 +122,38 @@ struct ReputationCLITests {
         #expect(result.stderr.contains("not a Herdwatch database or is corrupt"))
     }
 
+    /// Backtest replays through the server's assessment step, so rules on `signature.*` see what the recording
+    /// says of each delivery's signature (an envelope's `signature`, else verified).
+    @Test func backtestSeesTheSignatureSignalsTheServerSets() throws {
+        let candidate = URL(fileURLWithPath: temporaryPath("rules"))
+        defer { try? FileManager.default.removeItem(at: candidate) }
+        try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Rules"), to: candidate)
+        try """
+        rules:
+          - id: test.unsigned-rejected
+            description: Unsigned deliveries are rejected
+            types: [any]
+            when: {field: signature.verified, lt: 1}
+            action: reject
+        """.write(to: candidate.appendingPathComponent("unsigned.yaml"), atomically: true, encoding: .utf8)
+        let activity = #"{"id": "https://a.example/activities/ID", "type": "Create", "actor": "https://a.example/users/x", "object": {"id": "https://a.example/notes/ID", "type": "Note", "content": "hello", "attributedTo": "https://a.example/users/x"}}"#
+        let stream = [
+            #"{"id": "signed", "activity": \#(activity.replacingOccurrences(of: "ID", with: "1"))}"#,
+            #"{"id": "unsigned", "signature": "unsigned", "activity": \#(activity.replacingOccurrences(of: "ID", with: "2"))}"#,
+        ].joined(separator: "\n")
+        let path = temporaryPath("stream.ndjson")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try stream.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["backtest", "--rules", candidate.path, "--baseline", "Rules", "--format", "json", path])
+        #expect(result.status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let changes = try #require(report["action_changes"] as? [[String: Any]])
+        #expect(changes.count == 1)
+        #expect(changes.first?["from"] as? String == "accept")
+        #expect(changes.first?["to"] as? String == "reject")
+        #expect(changes.first?["examples"] as? [String] == ["unsigned"])
+    }
+
     @Test func backtestReportsWhatARuleChangeWouldDo() throws {
         // The candidate rule set is the default one without the reputation rules.
         let candidate = URL(fileURLWithPath: temporaryPath("rules"))

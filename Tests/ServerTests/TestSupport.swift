@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Configuration
 import Foundation
 import HerdwatchServer
+import HerdwatchTestSupport
 import Logging
 import Reputation
 import ReviewQueue
@@ -47,6 +48,11 @@ enum TestRules {
 
     static func engine(_ yaml: String = yaml) throws -> RuleEngine {
         RuleEngine(ruleSet: try RuleSet.load(directory: try directory(yaml)))
+    }
+
+    /// The repository's default rule set (`Rules/`).
+    static func defaultEngine() throws -> RuleEngine {
+        RuleEngine(ruleSet: try RuleSet.load(directory: CLI.root.appendingPathComponent("Rules").path))
     }
 }
 

@@ -14,7 +14,7 @@ public enum ReplayPipeline {
         workers: Int,
         next: () throws -> [Item]?,
         prepare: @escaping @Sendable (Item) -> Prepared,
-        consume: ([Prepared]) throws -> Void
+        consume: ([Prepared]) async throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: (chunk: Int, prepared: [Prepared]).self) { group in
             func start(_ batch: [Item]) -> Int {
@@ -37,7 +37,7 @@ public enum ReplayPipeline {
                     parts[part.chunk] = part.prepared
                 }
                 inFlight = try next().map(start) ?? 0
-                try consume(parts.flatMap { $0 })
+                try await consume(parts.flatMap { $0 })
             }
         }
     }

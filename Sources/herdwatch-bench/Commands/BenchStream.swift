@@ -53,6 +53,8 @@ struct BenchStream: AsyncParsableCommand {
         }
         let database = try SQLiteDatabase(path: databasePath)
         let reputation = Reputation(store: SQLiteReputationStore(database: database))
+        // The assessment step `herdwatch check --db` and the server use.
+        let assessor = Assessor(engines: RuleEngineHolder(engine), reputation: reputation, cases: nil)
 
         let reader = try InputBatches(file: streamPath)
         var actions: [RuleAction: Int] = [:]
@@ -65,16 +67,15 @@ struct BenchStream: AsyncParsableCommand {
             workers: InputBatches.workers,
             next: { reader.next(InputBatches.batchSize) },
             // The same order-independent work as `herdwatch check` does.
-            prepare: { entry in entry.prepared(defaultActor: nil) { ReplayItem(input: $0, subject: $1, engine: engine) } },
+            prepare: { entry in entry.prepared { assessor.prepare(replaying: $0, defaultActor: nil, unverified: false) } },
             consume: { batch in
                 let items = try batch.map { try $0.payload.get() }
                 // One store read for the whole batch, then the activities in order.
-                try reputation.prefetch(items.lazy.map(\.subject))
+                try assessor.prefetch(items)
                 for item in items {
-                    let verdict = try reputation.evaluate(
-                        item.subject, prepared: item.prepared, with: engine, signature: .verified, body: item.input.body,
-                        at: item.subject.subject.published ?? Date(), prefetched: true)
-                    actions[verdict.action, default: 0] += 1
+                    let assessment = await assessor.assess(item, prefetched: true)
+                    if let failure = assessment.reputationFailure { throw ValidationError("reputation store: \(failure)") }
+                    actions[assessment.verdict.action, default: 0] += 1
                     done += 1
                     if done % sampleEvery == 0 {
                         samples.append((done, seconds(since: start), ProcessUsage.current.residentMiB() ?? 0))

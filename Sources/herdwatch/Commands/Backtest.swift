@@ -36,18 +36,20 @@ struct Backtest: AsyncParsableCommand {
 
     /// One activity prepared on a worker for both rule sets, ahead of the in-order replay.
     struct Ready: Sendable {
-        var input: InputReader.Input
-        var subject: ReputationSubject
-        var baseline: PreparedSubject
-        var new: PreparedSubject
+        var baseline: Assessor.Prepared
+        var new: Assessor.Prepared
     }
 
     func run() async throws {
-        let newEngine = RuleEngine(ruleSet: try loadRules(rules))
-        let baselineEngine = RuleEngine(ruleSet: try loadRules(baseline))
+        // Each rule set gets the server's assessment step with reputation of its own, so both decide as the
+        // server would have, signature signals included.
+        let newAssessor = Assessor(
+            engines: RuleEngineHolder(RuleEngine(ruleSet: try loadRules(rules))),
+            reputation: Reputation(store: InMemoryReputationStore(keepsObservations: false)), cases: nil)
+        let baselineAssessor = Assessor(
+            engines: RuleEngineHolder(RuleEngine(ruleSet: try loadRules(baseline))),
+            reputation: Reputation(store: InMemoryReputationStore(keepsObservations: false)), cases: nil)
         let input = try openInput(stream)
-        let baselineReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
-        let newReputation = Reputation(store: InMemoryReputationStore(keepsObservations: false))
         var comparison = BacktestComparison(examplesPerChange: examples)
         var progress = ProgressBar(totalBytes: input.size)
         let unverified = unverified
@@ -56,10 +58,10 @@ struct Backtest: AsyncParsableCommand {
             workers: InputBatches.workers,
             next: { input.next(InputBatches.batchSize) },
             prepare: { entry in
-                entry.prepared(defaultActor: nil) { input, subject in
-                    Ready(
-                        input: input, subject: ReputationSubject(subject),
-                        baseline: baselineEngine.prepare(subject, scanning: true), new: newEngine.prepare(subject, scanning: true))
+                entry.prepared { envelope in
+                    let (input, subject) = Assessor.replay(envelope, defaultActor: nil, unverified: unverified)
+                    return Ready(
+                        baseline: baselineAssessor.prepare(input, subject: subject), new: newAssessor.prepare(input, subject: subject))
                 }
             },
             consume: { batch in
@@ -68,13 +70,13 @@ struct Backtest: AsyncParsableCommand {
                         comparison.recordUnreadable()
                         continue
                     }
-                    let signature = ready.input.signature ?? (unverified ? .unsigned : .verified)
-                    let at = ready.subject.subject.published ?? Date()
-                    let before = try baselineReputation.evaluate(
-                        ready.subject, prepared: ready.baseline, with: baselineEngine, signature: signature, at: at)
-                    let after = try newReputation.evaluate(
-                        ready.subject, prepared: ready.new, with: newEngine, signature: signature, at: at)
-                    comparison.record(id: item.id ?? ready.input.activity.id ?? item.source, baseline: before, new: after)
+                    let before = await baselineAssessor.assess(ready.baseline)
+                    let after = await newAssessor.assess(ready.new)
+                    if let failure = before.reputationFailure ?? after.reputationFailure {
+                        throw fail("reputation: \(failure)")
+                    }
+                    comparison.record(
+                        id: item.id ?? before.activityID ?? item.source, baseline: before.verdict, new: after.verdict)
                 }
                 progress.update(items: comparison.evaluated + comparison.unreadable, bytes: input.bytesRead)
             })

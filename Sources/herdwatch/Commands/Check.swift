@@ -62,8 +62,9 @@ struct Check: AsyncParsableCommand {
                 throw ValidationError("actor file \(actor) is not an actor document: \(error)")
             }
         }
-        let engine = RuleEngine(ruleSet: ruleSet)
         let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
+        // The server's assessment step, so a replay decides as the server would have (no cases are opened).
+        let assessor = Assessor(engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil)
         var printer = VerdictPrinter(format: format)
         let fallbackActor = defaultActor
         let unverified = unverified
@@ -75,36 +76,22 @@ struct Check: AsyncParsableCommand {
                 workers: InputBatches.workers,
                 next: { input.next(InputBatches.batchSize) },
                 prepare: { entry in
-                    entry.prepared(defaultActor: fallbackActor) { ReplayItem(input: $0, subject: $1, engine: engine) }
+                    entry.prepared { assessor.prepare(replaying: $0, defaultActor: fallbackActor, unverified: unverified) }
                 },
                 consume: { batch in
-                    if let reputation {
-                        do {
-                            try reputation.prefetch(batch.lazy.compactMap { try? $0.payload.get().subject })
-                        } catch {
-                            throw fail("reputation store: \(error)")
-                        }
+                    do {
+                        try assessor.prefetch(batch.compactMap { try? $0.payload.get() })
+                    } catch {
+                        throw fail("reputation store: \(error)")
                     }
                     for item in batch {
                         switch item.payload {
                         case .failure(let error):
                             printer.printError(source: item.source, id: item.id, error: error)
-                        case .success(let ready):
-                            let verdict: Verdict
-                            if let reputation {
-                                do {
-                                    verdict = try reputation.evaluate(
-                                        ready.subject, prepared: ready.prepared, with: engine,
-                                        signature: ready.input.signature ?? (unverified ? .unsigned : .verified),
-                                        body: ready.input.body, at: ready.subject.subject.published ?? Date(),
-                                        prefetched: true)
-                                } catch {
-                                    throw fail("reputation store: \(error)")
-                                }
-                            } else {
-                                verdict = engine.evaluate(ready.prepared)
-                            }
-                            printer.print(source: item.source, id: item.id ?? ready.input.activity.id, verdict: verdict)
+                        case .success(let prepared):
+                            let assessment = await assessor.assess(prepared, prefetched: true)
+                            if let failure = assessment.reputationFailure { throw fail("reputation store: \(failure)") }
+                            printer.print(source: item.source, id: item.id ?? assessment.activityID, verdict: assessment.verdict)
                         }
                     }
                 })
