@@ -64,3 +64,50 @@ struct VerdictJSONTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
     }
 }
+
+@Suite("One verdict writer")
+struct OneVerdictWriterTests {
+    @Test func extrasAreMergedIntoTheSortedKeysOfTheVerdict() throws {
+        let hit = RuleHit(rule: "r", description: "d", score: 2, action: .hold, tags: ["t"], evidence: [])
+        let verdict = Verdict(action: .hold, score: 2, hits: [hit], shadowHits: [], errors: [], rulesetVersion: "v1")
+        var writer = JSONWriter()
+        writer.verdict(verdict, adding: [("source", { $0.value("stdin:1") }), ("case", { $0.value(nil as String?) }), ("id", { $0.value("x") })])
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        // Keys at the top level, in order: the hit's own keys come after its opening brace and before the
+        // closing one, so they are skipped by reading depth.
+        var depth = 0
+        var topLevel: [String] = []
+        var inString = false
+        var current = ""
+        var previous: Character = " "
+        for character in text {
+            if inString {
+                if character == "\"" && previous != "\\" {
+                    inString = false
+                    if depth == 1 { topLevel.append(current) }
+                } else {
+                    current.append(character)
+                }
+            } else if character == "\"" {
+                inString = true
+                current = ""
+            } else if character == "{" || character == "[" {
+                depth += 1
+            } else if character == "}" || character == "]" {
+                depth -= 1
+            }
+            previous = character
+        }
+        let keys = topLevel.filter { ["action", "case", "errors", "hits", "id", "ruleset_version", "score", "shadow_hits", "source"].contains($0) }
+        #expect(keys == ["action", "case", "errors", "hits", "id", "ruleset_version", "score", "shadow_hits", "source"], "\(text)")
+        // The verdict's own members are what JSONEncoder writes for it.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
+        let encoded = try #require(
+            try JSONSerialization.jsonObject(with: Data(VerdictJSONTests.encoded(verdict))) as? [String: Any])
+        for key in encoded.keys {
+            #expect(
+                try JSONSerialization.data(withJSONObject: [object[key]!], options: .sortedKeys)
+                    == JSONSerialization.data(withJSONObject: [encoded[key]!], options: .sortedKeys), "\(key)")
+        }
+    }
+}

@@ -21,24 +21,14 @@ struct CheckResponse {
     }
 
     var id: String?
-    var action: RuleAction
-    var score: Double
-    var hits: [RuleHit]
-    var shadowHits: [RuleHit]
-    var errors: [RuleFailure]
-    var rulesetVersion: String
+    var verdict: Verdict
     var signature: SignatureInfo
     var `case`: CaseInfo?
     var duplicate: Bool
 
     init(id: String?, outcome: Gate.Outcome, verdict: Verdict) {
         self.id = id
-        action = verdict.action
-        score = verdict.score
-        hits = verdict.hits
-        shadowHits = verdict.shadowHits
-        errors = verdict.errors
-        rulesetVersion = verdict.rulesetVersion
+        self.verdict = verdict
         signature = SignatureInfo(outcome.signature)
         if let opening = outcome.reviewCase {
             let reviewCase = opening.reviewCase
@@ -49,38 +39,41 @@ struct CheckResponse {
         duplicate = outcome.duplicate
     }
 
-    /// The JSON answer, with the keys `herdwatch check --format json` prints.
+    /// The JSON answer: the verdict as `herdwatch check --format json` prints it, with the case, duplicate and
+    /// signature members.
     func json() -> [UInt8] {
         var writer = JSONWriter()
-        writer.object { json in
-            json.member("action", action.rawValue)
-            json.key("case")
-            if let reviewCase = self.case {
-                json.object { json in
-                    json.member("existing", reviewCase.existing)
-                    json.member("id", Int(reviewCase.id))
-                    json.member("state", reviewCase.state)
-                }
-            } else {
-                json.value(nil as String?)
-            }
-            json.member("duplicate", duplicate)
-            json.key("errors")
-            json.ruleFailures(errors)
-            json.key("hits")
-            json.ruleHits(hits)
-            json.member("id", id)
-            json.member("ruleset_version", rulesetVersion)
-            json.member("score", score)
-            json.key("shadow_hits")
-            json.ruleHits(shadowHits)
-            json.key("signature")
-            json.object { json in
-                if let reason = signature.reason { json.member("reason", reason) }
-                if let signer = signature.signer { json.member("signer", signer) }
-                json.member("status", signature.status)
-            }
-        }
+        let signature = self.signature
+        let reviewCase = self.case
+        let duplicate = self.duplicate
+        let id = self.id
+        writer.verdict(
+            verdict,
+            adding: [
+                (
+                    "case",
+                    { json in
+                        guard let reviewCase else { return json.value(nil as String?) }
+                        json.object { json in
+                            json.member("existing", reviewCase.existing)
+                            json.member("id", Int(reviewCase.id))
+                            json.member("state", reviewCase.state)
+                        }
+                    }
+                ),
+                ("duplicate", { $0.value(duplicate) }),
+                ("id", { $0.value(id) }),
+                (
+                    "signature",
+                    { json in
+                        json.object { json in
+                            if let reason = signature.reason { json.member("reason", reason) }
+                            if let signer = signature.signer { json.member("signer", signer) }
+                            json.member("status", signature.status)
+                        }
+                    }
+                ),
+            ])
         return writer.bytes
     }
 }

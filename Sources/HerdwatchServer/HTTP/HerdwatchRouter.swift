@@ -118,10 +118,10 @@ struct CaseRoutes: Sendable {
         do {
             let list = try await cases.cases(state: wanted ?? (state == "all" ? nil : .open), limit: min(max(limit, 1), 1000))
             let counts = try await cases.caseCounts()
-            return JSONResponse.make(
-                CaseList(
-                    cases: list.map { CaseResponse($0, replayWindow: replayWindow, detailed: false) },
-                    counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })))
+            return CaseList(
+                cases: list.map { CaseResponse($0, replayWindow: replayWindow, detailed: false) },
+                counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
+            ).response
         } catch {
             return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
         }
@@ -132,7 +132,7 @@ struct CaseRoutes: Sendable {
         guard let id = Int64(text) else { return Self.notFound(text) }
         do {
             guard let reviewCase = try await cases.reviewCase(id: id) else { return Self.notFound(text) }
-            return JSONResponse.make(CaseResponse(reviewCase, replayWindow: replayWindow, detailed: true))
+            return CaseResponse(reviewCase, replayWindow: replayWindow, detailed: true).response
         } catch {
             return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
         }
@@ -157,7 +157,7 @@ struct CaseRoutes: Sendable {
                 } else {
                     try await decisions.reject(id: id, by: decider)
                 }
-            return JSONResponse.make(CaseResponse(decided, replayWindow: replayWindow, detailed: false))
+            return CaseResponse(decided, replayWindow: replayWindow, detailed: false).response
         } catch {
             let status: HTTPResponse.Status =
                 switch error.code {

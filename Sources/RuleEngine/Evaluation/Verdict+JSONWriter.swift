@@ -1,6 +1,31 @@
 public import ActivityPub
 
 extension JSONWriter {
+    /// A member its writer adds next to a verdict's.
+    public typealias Member = (name: String, write: (inout JSONWriter) -> Void)
+
+    /// A verdict as one JSON object: `action`, `errors`, `hits`, `ruleset_version`, `score`, `shadow_hits`, and
+    /// whatever `extras` each caller adds (the hook's `case` and `signature`, `check`'s `source`), all keys
+    /// sorted. The one way verdicts are written: the hook, `herdwatch check --format json` and the case API.
+    public mutating func verdict(_ verdict: Verdict, adding extras: [Member] = []) {
+        var members: [Member] = [
+            ("action", { $0.value(verdict.action.rawValue) }),
+            ("errors", { $0.ruleFailures(verdict.errors) }),
+            ("hits", { $0.ruleHits(verdict.hits) }),
+            ("ruleset_version", { $0.value(verdict.rulesetVersion) }),
+            ("score", { $0.value(verdict.score) }),
+            ("shadow_hits", { $0.ruleHits(verdict.shadowHits) }),
+        ]
+        members += extras
+        members.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        object { json in
+            for member in members {
+                json.key(member.name)
+                member.write(&json)
+            }
+        }
+    }
+
     /// Rule hits as `herdwatch check --format json` and the hook print them, keys sorted.
     public mutating func ruleHits(_ hits: [RuleHit]) {
         array(hits) { json, hit in

@@ -101,34 +101,24 @@ struct JSONLine {
     /// (`VerdictJSONTests` compares the verdict parts), several times faster.
     func json() -> [UInt8] {
         var writer = JSONWriter()
+        if let verdict {
+            writer.verdict(verdict, adding: [("id", { $0.value(id) }), ("source", { $0.value(source) })])
+            return writer.bytes
+        }
         writer.object { json in
-            if let verdict {
-                json.member("action", verdict.action.rawValue)
-                json.key("errors")
-                json.ruleFailures(verdict.errors)
-                json.key("hits")
-                json.ruleHits(verdict.hits)
-                json.member("id", id)
-                json.member("ruleset_version", verdict.rulesetVersion)
-                json.member("score", verdict.score)
-                json.key("shadow_hits")
-                json.ruleHits(verdict.shadowHits)
-                json.member("source", source)
-            } else {
-                json.member("action", nil as String?)
-                json.key("error")
-                if let error {
-                    json.object { json in
-                        json.member("code", error.code)
-                        json.member("message", error.message)
-                        json.member("path", error.path)
-                    }
-                } else {
-                    json.value(nil as String?)
+            json.member("action", nil as String?)
+            json.key("error")
+            if let error {
+                json.object { json in
+                    json.member("code", error.code)
+                    json.member("message", error.message)
+                    json.member("path", error.path)
                 }
-                json.member("id", id)
-                json.member("source", source)
+            } else {
+                json.value(nil as String?)
             }
+            json.member("id", id)
+            json.member("source", source)
         }
         return writer.bytes
     }
