@@ -177,7 +177,10 @@ let package = Package(
         ),
         .target(
             name: "HerdwatchTestSupport",
-            dependencies: ["Harness", "Access", "ReviewQueue", "RuleEngine", "Reputation", "Storage"],
+            dependencies: [
+                "Harness", "Access", "ReviewQueue", "RuleEngine", "Reputation", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/HerdwatchTestSupport",
             swiftSettings: strictSettings
         ),
@@ -234,7 +237,6 @@ let package = Package(
             dependencies: [
                 "HerdwatchServer", "Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Storage", "herdwatch",
                 "HerdwatchTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

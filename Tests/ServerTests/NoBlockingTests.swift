@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import HerdwatchTestSupport
 import NIOCore
 import NIOHTTP1
@@ -40,35 +39,24 @@ struct NoBlockingTests {
         #expect(try await send("/healthz", body: nil) == 200)
 
         // Another connection takes the write lock and keeps it for 6 s.
-        let holder = try DatabaseQueue(path: path)
-        let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
-        Thread.detachNewThread {
-            try? holder.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                lockedContinuation.yield()
-                Thread.sleep(forTimeInterval: 6)
-                try db.execute(sql: "COMMIT")
+        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 6) {
+            // Held activities: each must store a case, so each waits for the lock (up to 4 s).
+            let held = try (0..<6).map(heldActivity)
+            async let checks: [Int] = withThrowingTaskGroup(of: Int.self) { group in
+                for body in held { group.addTask { try await send("/api/v1/check", body: body) } }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            lockedContinuation.finish()
+            try await Task.sleep(for: .milliseconds(300))
+            var slowest = Duration.zero
+            for _ in 0..<10 {
+                let started = ContinuousClock.now
+                #expect(try await send("/healthz", body: nil) == 200)
+                slowest = max(slowest, ContinuousClock.now - started)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(slowest < .seconds(1), "a health check waited \(slowest) behind the locked database")
+            // The checks end one way or the other: a case stored once the lock is gone, or 503 (retry later).
+            for status in try await checks { #expect(status == 200 || status == 503) }
         }
-        for await _ in locked { break }
-
-        // Held activities: each must store a case, so each waits for the lock (up to 4 s).
-        let held = try (0..<6).map(heldActivity)
-        async let checks: [Int] = withThrowingTaskGroup(of: Int.self) { group in
-            for body in held { group.addTask { try await send("/api/v1/check", body: body) } }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-        try await Task.sleep(for: .milliseconds(300))
-        var slowest = Duration.zero
-        for _ in 0..<10 {
-            let started = ContinuousClock.now
-            #expect(try await send("/healthz", body: nil) == 200)
-            slowest = max(slowest, ContinuousClock.now - started)
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(slowest < .seconds(1), "a health check waited \(slowest) behind the locked database")
-        // The checks end one way or the other: a case stored once the lock is gone, or 503 (retry later).
-        for status in try await checks { #expect(status == 200 || status == 503) }
     }
 }

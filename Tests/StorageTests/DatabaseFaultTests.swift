@@ -72,11 +72,11 @@ struct DatabaseFaultTests {
         #expect(try SQLiteReputationStore(database: upgraded).actors(["https://a.example/users/1"]).count == 1)
     }
 
-    @Test func aLockHeldPastTheTimeoutIsReportedAsLocked() throws {
+    @Test func aLockHeldPastTheTimeoutIsReportedAsLocked() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let database = try SQLiteDatabase(path: path, busyTimeout: 0.2)
-        try whileAnotherConnectionHoldsTheWriteLock(of: path, for: 1) {
+        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 1) {
             #expect {
                 try SQLiteReputationStore(database: database).apply(changes(actor: "https://a.example/users/1"))
             } throws: { error in

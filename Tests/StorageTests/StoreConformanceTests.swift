@@ -5,52 +5,6 @@ import Reputation
 import Storage
 import Testing
 
-/// Runs `body` while another connection (as another process would) holds the write lock of the database at
-/// `path`; the lock is released `seconds` after it was taken, and this returns after that.
-func whileAnotherConnectionHoldsTheWriteLock(of path: String, for seconds: TimeInterval, _ body: () throws -> Void) throws {
-    let holder = try DatabaseQueue(path: path)
-    let locked = DispatchSemaphore(value: 0)
-    let done = DispatchSemaphore(value: 0)
-    Thread.detachNewThread {
-        try? holder.writeWithoutTransaction { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            locked.signal()
-            Thread.sleep(forTimeInterval: seconds)
-            try db.execute(sql: "COMMIT")
-        }
-        done.signal()
-    }
-    locked.wait()
-    defer { done.wait() }
-    try body()
-}
-
-/// The async form, for store calls that suspend.
-func whileAnotherConnectionHoldsTheWriteLock(
-    of path: String, for seconds: TimeInterval, _ body: () async throws -> Void
-) async throws {
-    let holder = try DatabaseQueue(path: path)
-    let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
-    let (done, doneContinuation) = AsyncStream.makeStream(of: Void.self)
-    Thread.detachNewThread {
-        try? holder.writeWithoutTransaction { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            lockedContinuation.yield()
-            Thread.sleep(forTimeInterval: seconds)
-            try db.execute(sql: "COMMIT")
-        }
-        doneContinuation.finish()
-    }
-    for await _ in locked { break }
-    do {
-        try await body()
-    } catch {
-        for await _ in done {}
-        throw error
-    }
-    for await _ in done {}
-}
-
 @Suite("ReputationStore conformance")
 struct StoreConformanceTests {
     let at = Date(timeIntervalSince1970: 1_700_000_000)
