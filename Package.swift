@@ -227,6 +227,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
+                "Intake",
                 "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", "Access", "HerdwatchTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -203,30 +203,6 @@ public final class Reputation: Sendable {
     }
 }
 
-extension Reputation {
-    /// The whole path with memory: read the signals, evaluate, and record the outcome.
-    public func evaluate(
-        _ subject: Subject, with engine: RuleEngine, signature: SignatureStatus, body: [UInt8]? = nil,
-        at date: Date = Date()
-    ) throws -> Verdict {
-        let signals = try signals(for: subject, at: date)
-        let verdict = engine.evaluate(subject, signals: signals)
-        try observe(subject, verdict: verdict, signature: signature, body: body, at: date)
-        return verdict
-    }
-
-    /// The whole path with memory for a subject whose pure work (folding, fingerprint, keys) is done. Pass
-    /// `prefetched` when `prefetch` has read the batch this subject is in: its store reads are not looked for again.
-    public func evaluate(
-        _ subject: ReputationSubject, prepared: PreparedSubject, with engine: RuleEngine, signature: SignatureStatus,
-        body: [UInt8]? = nil, at date: Date = Date(), prefetched: Bool = false
-    ) throws -> Verdict {
-        let verdict = engine.evaluate(prepared, signals: try signals(for: subject, at: date, prefetched: prefetched))
-        try observe(subject, verdict: verdict, signature: signature, body: body, at: date)
-        return verdict
-    }
-}
-
 /// Hands batches of changes to whoever runs `Reputation.runWriter` (the server runs it as a service, on a
 /// thread of its own at a lower priority than evaluation: on a busy machine, answering comes first and writes
 /// lag, see `pendingIntervalsWhileWriting`). A domain library starts no thread: with no runner attached, a batch

@@ -1,6 +1,7 @@
 import ActivityPub
 import Foundation
 import HerdwatchTestSupport
+import Intake
 import Reputation
 import RuleEngine
 import Testing
@@ -13,16 +14,8 @@ struct ReplayPipelineTests {
     /// The wave fixture three times over, a day apart, with every third activity unsigned: campaigns open, grow,
     /// label their actors, close and reopen.
     struct Entry: Sendable {
+        var input: Assessor.Input
         var subject: Subject
-        var signature: SignatureStatus
-        var body: [UInt8]
-        var at: Date
-    }
-
-    struct Prepared: Sendable {
-        var subject: ReputationSubject
-        var prepared: PreparedSubject
-        var entry: Entry
     }
 
     static func stream() throws -> [Entry] {
@@ -31,10 +24,17 @@ struct ReplayPipelineTests {
         var stream: [Entry] = []
         for round in 0..<3 {
             for (index, line) in lines.enumerated() {
-                guard let envelope = try JSONValue.parse(line).objectValue, let json = envelope["activity"] else { continue }
-                let subject = Normalizer.subject(for: try Activity(json: json))
+                // Each round's activities have ids of their own, so none is taken for a repeated delivery.
+                let text = String(decoding: line, as: UTF8.self).replacingOccurrences(of: "/statuses/", with: "/statuses/r\(round)-")
+                let body = Array(text.utf8)
+                guard let envelope = try JSONValue.parse(body).objectValue, let json = envelope["activity"] else { continue }
+                let activity = try Activity(json: json)
+                let subject = Normalizer.subject(for: activity)
                 let at = (subject.published ?? Date(timeIntervalSince1970: 1_700_000_000)).addingTimeInterval(Double(round) * 90_000)
-                stream.append(Entry(subject: subject, signature: (index + round) % 3 == 0 ? .unsigned : .verified, body: line, at: at))
+                let status: SignatureStatus = (index + round) % 3 == 0 ? .unsigned : .verified
+                let input = Assessor.Input(
+                    activity: activity, body: body, provenance: Provenance(stated: status, actorID: activity.actorID), at: at)
+                stream.append(Entry(input: input, subject: subject))
             }
         }
         return stream
@@ -53,14 +53,20 @@ struct ReplayPipelineTests {
             cleanPlain()
             cleanPipelined()
         }
+        // One activity at a time through the assessment step, as the server does…
         let plain = Reputation(store: plainStore, configuration: configuration)
+        let plainAssessor = Assessor(engines: RuleEngineHolder(engine), reputation: plain, cases: nil)
         var expected: [Verdict] = []
         for item in stream {
-            expected.append(try plain.evaluate(item.subject, with: engine, signature: item.signature, body: item.body, at: item.at))
+            let assessment = await plainAssessor.assess(item.input)
+            #expect(!assessment.duplicate)
+            expected.append(assessment.verdict)
         }
         try plain.flush()
 
+        // …and pipelined as `check` and `backtest` replay, prepared on workers and prefetched a batch at a time.
         let pipelined = Reputation(store: pipelinedStore, configuration: configuration)
+        let pipelinedAssessor = Assessor(engines: RuleEngineHolder(engine), reputation: pipelined, cases: nil)
         var actual: [Verdict] = []
         var position = 0
         try await ReplayPipeline.run(
@@ -71,16 +77,11 @@ struct ReplayPipelineTests {
                 position += batch.count
                 return batch
             },
-            prepare: { (entry: Entry) in
-                Prepared(subject: ReputationSubject(entry.subject), prepared: engine.prepare(entry.subject), entry: entry)
-            },
-            consume: { (batch: [Prepared]) in
-                try pipelined.prefetch(batch.map(\.subject))
+            prepare: { (entry: Entry) in pipelinedAssessor.prepare(entry.input, subject: entry.subject) },
+            consume: { (batch: [Assessor.Prepared]) in
+                try pipelinedAssessor.prefetch(batch)
                 for item in batch {
-                    actual.append(
-                        try pipelined.evaluate(
-                            item.subject, prepared: item.prepared, with: engine, signature: item.entry.signature,
-                            body: item.entry.body, at: item.entry.at, prefetched: true))
+                    actual.append(await pipelinedAssessor.assess(item, prefetched: true).verdict)
                 }
             })
         try pipelined.flush()
@@ -91,7 +92,7 @@ struct ReplayPipelineTests {
         #expect(try pipelinedStore.observations(limit: 1_000) == plainStore.observations(limit: 1_000))
         #expect(try pipelinedStore.shadowHits(sinceDay: 0) == plainStore.shadowHits(sinceDay: 0))
         let last = try #require(stream.last)
-        let later = last.at.addingTimeInterval(600)
+        let later = last.input.at.addingTimeInterval(600)
         for item in stream.suffix(20) {
             let fresh = (Reputation(store: plainStore), Reputation(store: pipelinedStore))
             #expect(try fresh.1.signals(for: item.subject, at: later).values == fresh.0.signals(for: item.subject, at: later).values)
