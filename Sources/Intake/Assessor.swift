@@ -136,17 +136,31 @@ public final class Assessor: Sendable {
                 verdict: earlier, activityID: activityID, reviewCase: opening, caseFailure: nil, reputationFailure: nil,
                 duplicate: true)
         }
+        let prepared = prepared ?? prepare(input)
         let decision: Decision
-        if reputation == nil {
-            decision = decide(prepared ?? prepare(input), prefetched: prefetched)
-        } else {
-            // Reputation may read from or wait on its store: never on the caller's thread.
+        if let reputation, let subject = prepared.reputationSubject, !prefetched {
+            // Reputation may read its store or wait for its writer: that never happens on the caller's thread (an
+            // event loop, in the server). What is missing is read on `work` first; an assessment that would still
+            // wait (the writer is far behind) runs there whole.
             let work = self.work
-            do {
-                decision = try await work.run { [self] in decide(prepared ?? prepare(input), prefetched: prefetched) }
-            } catch {
-                decision = decide(prepared ?? prepare(input), prefetched: prefetched)
+            if !reputation.isReady(for: subject) {
+                do {
+                    try await work.run { try reputation.load(for: subject, at: input.at) }
+                } catch {
+                    logger.error("reputation read failed", metadata: ["error": "\(error)"])
+                }
             }
+            if reputation.isReady(for: subject) {
+                decision = decide(prepared, prefetched: true)
+            } else {
+                do {
+                    decision = try await work.run { [self] in decide(prepared, prefetched: true) }
+                } catch {
+                    decision = decide(prepared, prefetched: true)
+                }
+            }
+        } else {
+            decision = decide(prepared, prefetched: prefetched)
         }
         let verdict = decision.verdict
         var assessment = Assessment(

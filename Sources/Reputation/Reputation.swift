@@ -84,6 +84,40 @@ public final class Reputation: Sendable {
         try state.withLock { state in try state.prefetch(subjects, store: store) }
     }
 
+    /// Whether assessing `subject` now needs neither the store nor a wait for the writer: everything its signals
+    /// read is in memory, and recording it will not write or wait for a write. The server then assesses on the
+    /// thread the request is on; otherwise it calls `load` on a thread that may block first.
+    public func isReady(for subject: ReputationSubject) -> Bool {
+        state.withLock { state in
+            state.campaignsLoaded && state.missing(for: CollectionOfOne(subject)).isEmpty && !observeMayWait(state)
+        }
+    }
+
+    /// Whether the next `observe` may write to the store or wait for the writer (see `observe`).
+    private func observeMayWait(_ state: ReputationState) -> Bool {
+        let pending = state.pendingObservations + 1
+        guard pending >= configuration.flushInterval else { return false }
+        if state.needsEviction(capacity: configuration.cacheCapacity) || !writer.hasRunner { return true }
+        return writer.isWriting && pending >= configuration.flushInterval * Self.pendingIntervalsWhileWriting
+    }
+
+    /// Reads from the store what assessing `subject` at `date` needs and memory lacks, without holding the lock
+    /// while the store answers: other assessments go on meanwhile. Blocks on the store: call it where blocking is
+    /// allowed.
+    public func load(for subject: ReputationSubject, at date: Date) throws {
+        let (request, loadCampaigns, evictions) = state.withLock { state in
+            (state.missing(for: CollectionOfOne(subject)), !state.campaignsLoaded, state.evictions)
+        }
+        if !request.isEmpty {
+            let snapshot = try store.lookup(request)
+            state.withLock { $0.merge(snapshot, for: request, evictions: evictions) }
+        }
+        if loadCampaigns {
+            let open = try store.openCampaigns(seenSince: date.addingTimeInterval(-configuration.campaignWindow))
+            state.withLock { $0.mergeOpenCampaigns(open) }
+        }
+    }
+
     /// Records an evaluated activity. With a signature that is not `.verified`, the observation can only
     /// lower trust: it counts towards held/rejected totals and rates, never towards first-seen, accepted
     /// activity or account age.

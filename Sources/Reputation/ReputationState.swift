@@ -105,34 +105,70 @@ struct ReputationState {
 
     /// Reads in one go everything the signals need that is neither cached nor known to be absent.
     mutating func prefetch(_ subjects: some Collection<ReputationSubject>, store: any ReputationStore) throws {
+        let request = missing(for: subjects)
+        guard !request.isEmpty else { return }
+        merge(try store.lookup(request), for: request)
+    }
+
+    /// What the signals for `subjects` need from the store: keys neither cached nor known to be absent.
+    func missing(for subjects: some Collection<ReputationSubject>) -> ReputationLookup {
         var request = ReputationLookup()
+        var seen = LookedUpKeys()
         for subject in subjects {
-            if actors[subject.actorID] == nil, lookedUp.actors.insert(subject.actorID).inserted {
+            if actors[subject.actorID] == nil, !lookedUp.actors.contains(subject.actorID), seen.actors.insert(subject.actorID).inserted {
                 request.actorIDs.append(subject.actorID)
             }
-            if domains[subject.host] == nil, lookedUp.domains.insert(subject.host).inserted {
+            if domains[subject.host] == nil, !lookedUp.domains.contains(subject.host), seen.domains.insert(subject.host).inserted {
                 request.hosts.append(subject.host)
             }
-            for key in [subject.newActorsCounterKey, subject.actorCounterKey, subject.domainCounterKey]
-            where counters[key] == nil && lookedUp.counters.insert(key).inserted {
+            for key in [subject.newActorsCounterKey, subject.actorCounterKey, subject.domainCounterKey] + subject.linkCounterKeys
+            where counters[key] == nil && !lookedUp.counters.contains(key) && seen.counters.insert(key).inserted {
                 request.counterKeys.append(key)
             }
-            for key in subject.linkCounterKeys where counters[key] == nil && lookedUp.counters.insert(key).inserted {
-                request.counterKeys.append(key)
-            }
-            if labels[subject.actorLabelKey] == nil, lookedUp.labels.insert(subject.actorLabelKey).inserted {
+            if labels[subject.actorLabelKey] == nil, !lookedUp.labels.contains(subject.actorLabelKey),
+                seen.labels.insert(subject.actorLabelKey).inserted
+            {
                 request.labels.append((.actor, subject.actorID))
             }
-            if labels[subject.domainLabelKey] == nil, lookedUp.labels.insert(subject.domainLabelKey).inserted {
+            if labels[subject.domainLabelKey] == nil, !lookedUp.labels.contains(subject.domainLabelKey),
+                seen.labels.insert(subject.domainLabelKey).inserted
+            {
                 request.labels.append((.domain, subject.host))
             }
         }
-        guard !request.isEmpty else { return }
-        let snapshot = try store.lookup(request)
+        return request
+    }
+
+    /// Counts cache evictions, so a store read made outside the lock before one is not taken in after it (it may
+    /// predate a write the eviction followed).
+    private(set) var evictions = 0
+
+    /// Takes in what a lookup for `request` found: records not cached meanwhile are cached, and every key asked
+    /// is known from now on (absent ones as absent). A read made before the last eviction is dropped.
+    mutating func merge(_ snapshot: ReputationSnapshot, for request: ReputationLookup, evictions seen: Int? = nil) {
+        if let seen, seen != evictions { return }
+        for id in request.actorIDs { lookedUp.actors.insert(id) }
+        for host in request.hosts { lookedUp.domains.insert(host) }
+        for key in request.counterKeys { lookedUp.counters.insert(key) }
+        for (scope, key) in request.labels { lookedUp.labels.insert("\(scope.rawValue):\(key)") }
         for (id, record) in snapshot.actors where actors[id] == nil { actors[id] = record }
         for (host, record) in snapshot.domains where domains[host] == nil { domains[host] = record }
         for (key, counter) in snapshot.counters where counters[key] == nil { counters[key] = counter }
         for (key, found) in snapshot.labels where !found.isEmpty && labels[key] == nil { labels[key] = found }
+    }
+
+    /// Whether the campaigns open in the store are in memory.
+    var campaignsLoaded: Bool { openCampaignsLoaded }
+
+    /// Takes in the open campaigns read from the store, unless they were loaded meanwhile.
+    mutating func mergeOpenCampaigns(_ open: [(campaign: CampaignRecord, bands: [UInt64])]) {
+        guard !openCampaignsLoaded else { return }
+        for (campaign, bands) in open {
+            campaigns[campaign.id] = campaign
+            for band in bands { bandIndex[band] = campaign.id }
+        }
+        openCampaignsLoaded = true
+        campaignGeneration += 1
     }
 
     // MARK: Writing
@@ -284,6 +320,7 @@ struct ReputationState {
     /// is cleared, and so is the record of store misses, which would otherwise hide what the store now holds.
     /// Only call it when the store holds every change: no write in flight, nothing pending.
     mutating func evict(capacity: Int) {
+        evictions += 1
         // Cleared keeping their storage: memory stays at its high-water mark instead of being given back and
         // grown again (rehashing every entry on each doubling) a moment later.
         var cleared = false

@@ -10,10 +10,15 @@ private final class FlakyStore: ReputationStore {
     let base = InMemoryReputationStore()
     let failuresLeft = Mutex(0)
     let applied = Mutex(0)
+    /// Reads of actor records: how often the store was asked.
+    let actorReads = Mutex(0)
 
     struct DiskFull: Error {}
 
-    func actors(_ ids: [String]) throws -> [String: ActorRecord] { try base.actors(ids) }
+    func actors(_ ids: [String]) throws -> [String: ActorRecord] {
+        actorReads.withLock { $0 += 1 }
+        return try base.actors(ids)
+    }
     func domains(_ hosts: [String]) throws -> [String: DomainRecord] { try base.domains(hosts) }
     func counters(_ keys: [String]) throws -> [String: WindowedCounter] { try base.counters(keys) }
     func campaign(forBands bands: [UInt64]) throws -> CampaignRecord? { try base.campaign(forBands: bands) }
@@ -124,6 +129,34 @@ struct BackgroundWriteTests {
                 at: start.addingTimeInterval(Double(index)))
         }
         #expect(store.applied.withLock { $0 } == before + 1)
+    }
+
+    /// The server asks `isReady` on the event loop, reads what is missing with `load` on its thread pool (the
+    /// store is not locked meanwhile), and then assesses on the loop without touching the store.
+    @Test func loadReadsWhatASubjectNeedsAndThenItIsAssessedFromMemory() throws {
+        let store = FlakyStore()
+        let actor = "https://social.example/users/known"
+        let earlier = Reputation(store: store)
+        for index in 0..<3 {
+            try earlier.observe(subject(actor: actor), verdict: verdict(.reject), signature: .verified, at: start.addingTimeInterval(Double(index)))
+        }
+        try earlier.flush()
+
+        let reputation = Reputation(store: store)
+        let known = ReputationSubject(subject(actor: actor))
+        #expect(!reputation.isReady(for: known), "nothing is in memory yet")
+        try reputation.load(for: known, at: start.addingTimeInterval(60))
+        #expect(reputation.isReady(for: known))
+        let reads = store.actorReads.withLock { $0 }
+        let signals = try reputation.signals(for: known, at: start.addingTimeInterval(60), prefetched: true)
+        #expect(store.actorReads.withLock { $0 } == reads, "a ready subject's signals read nothing from the store")
+        #expect(signals.values["actor.rejected"] == 3)
+        // Recording it does not wait either, until a batch is due and no writer runs.
+        try reputation.observe(known, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(61))
+        #expect(reputation.isReady(for: known))
+        let due = Reputation(store: store, configuration: .init(flushInterval: 1))
+        try due.load(for: known, at: start.addingTimeInterval(60))
+        #expect(!due.isReady(for: known), "the next observation writes a batch on the caller's thread")
     }
 
     @Test func aFullCacheIsWrittenBeforeItIsCleared() throws {
