@@ -148,3 +148,33 @@ struct RulesCommandTests {
         #expect(result.stdout.contains(" passed, 0 failed"))
     }
 }
+
+@Suite("herdwatch serve, refusing to start")
+struct ServeRefusalTests {
+    /// A demo stream that is not there is said at once, and the server does not start (it used to hang before
+    /// listening, deaf to SIGTERM).
+    @Test func aMissingDemoFileIsAClearErrorNotAHang() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", "--demo", "--port", "0", "--db", folder.appendingPathComponent("h.sqlite").path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["HERDWATCH_DEMO_FILE": "nope.ndjson"]) { $1 }
+        process.currentDirectoryURL = CLI.root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.interrupt()
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus != 0)
+        #expect(output.contains("demo: cannot read nope.ndjson"), "\(output)")
+    }
+}

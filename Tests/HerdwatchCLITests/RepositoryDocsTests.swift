@@ -10,7 +10,10 @@ struct RepositoryDocsTests {
     }
 
     /// A path on the machine the fixtures were written on means nothing on a reader's.
-    @Test(arguments: ["Fixtures/README.md", "Benchmarks/README.md"])
+    @Test(arguments: [
+        "README.md", "Fixtures/README.md", "Benchmarks/README.md", "docs/api.md", "docs/configuration.md", "docs/firewall.md",
+        "docs/metrics.md", "docs/rules.md",
+    ])
     func namesNoAbsolutePath(document: String) throws {
         let text = try read(document)
         // At the start of a line or after a space, quote or bracket: not a URL's path.

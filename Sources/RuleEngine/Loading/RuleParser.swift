@@ -177,7 +177,7 @@ struct RuleParser {
             if !SubjectFieldCatalog.names.contains(name), !SignalCatalog.isSignal(name) {
                 let known = SubjectFieldCatalog.names.union(SignalCatalog.names)
                 let nearest = known.min { editDistance($0, name) < editDistance($1, name) } ?? ""
-                reader.error(kind.value, "unknown field `\(name)`", hint: "did you mean `\(nearest)`? (the README lists every field and signal)")
+                reader.error(kind.value, "unknown field `\(name)`", hint: "did you mean `\(nearest)`? (docs/rules.md lists every field and signal)")
                 return nil
             }
             var comparisons: [FieldCondition.Comparison] = []
@@ -366,7 +366,7 @@ struct RuleParser {
         if let node = value("signals"), let entries = reader.pairs(node, what: "`signals`") {
             for entry in entries {
                 if !SignalCatalog.isSignal(entry.key) {
-                    reader.error(entry.keyNode, "unknown signal `\(entry.key)`", hint: "the README lists every signal")
+                    reader.error(entry.keyNode, "unknown signal `\(entry.key)`", hint: "docs/rules.md lists every signal")
                 }
                 if let number = reader.number(entry.value, what: "a signal value") { signals[entry.key] = number }
             }

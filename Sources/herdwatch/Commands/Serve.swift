@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
             inbox POSTs are evaluated (accepted and flagged ones forwarded, held ones kept for review, rejected
             ones dropped), everything else passes through untouched.
             Every option is also a configuration key, read in this order: flags, environment variables
-            (HERDWATCH_HTTP_PORT for http.port, …), the config file, defaults. The README lists every key.
+            (HERDWATCH_HTTP_PORT for http.port, …), the config file, defaults. docs/configuration.md lists every key.
             On first start an admin account and token are created and printed once.
             Examples:
               herdwatch serve --demo
@@ -98,6 +98,10 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
+        if settings.demo, !FileManager.default.isReadableFile(atPath: settings.demoFile) {
+            throw fail(
+                "demo: cannot read \(settings.demoFile); run from the repository folder, or set demo.file (HERDWATCH_DEMO_FILE) to an NDJSON stream")
+        }
         let database = try open(settings.databasePath, busyTimeout: settings.databaseBusyTimeout)
         let engine = RuleEngine(ruleSet: try loadRules(settings.rulesDirectory))
         let access = AccessControl(store: SQLiteAccessStore(database: database))
