@@ -1,19 +1,22 @@
 public import Foundation
 import GRDB
+import Synchronization
 
 /// Runs `body` while another connection (as another process would) holds the write lock of the SQLite database
-/// at `path`; the lock is released `seconds` after it was taken, and this returns after that.
+/// at `path`. The lock is released when `body` returns, or after `seconds` at the latest; this returns once it
+/// is released. Held for the whole of `body`, so a test does not depend on how soon its task is scheduled.
 public func whileAnotherConnectionHoldsTheWriteLock(
     of path: String, for seconds: TimeInterval, _ body: () async throws -> Void
 ) async throws {
     let holder = try DatabaseQueue(path: path)
     let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
     let (done, doneContinuation) = AsyncStream.makeStream(of: Void.self)
+    let release = DispatchSemaphore(value: 0)
     Thread.detachNewThread {
         try? holder.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             lockedContinuation.yield()
-            Thread.sleep(forTimeInterval: seconds)
+            _ = release.wait(timeout: .now() + seconds)
             try db.execute(sql: "COMMIT")
         }
         lockedContinuation.finish()
@@ -23,8 +26,45 @@ public func whileAnotherConnectionHoldsTheWriteLock(
     do {
         try await body()
     } catch {
+        release.signal()
         for await _ in done {}
         throw error
     }
+    release.signal()
     for await _ in done {}
+}
+
+/// Runs a small Python script that GETs `url` `count` times, one after another, and prints the slowest answer
+/// in seconds: timed in a process of its own, so the figure does not include how long this test process took
+/// to get to it.
+public func slowestOfSequentialGets(_ url: String, count: Int, pause: Double = 0.1) throws -> Double {
+    let script = """
+        import sys, time, urllib.request
+        slowest = 0.0
+        for _ in range(\(count)):
+            started = time.monotonic()
+            urllib.request.urlopen("\(url)", timeout=60).read()
+            slowest = max(slowest, time.monotonic() - started)
+            time.sleep(\(pause))
+        print(slowest)
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+        let slowest = Double(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    else {
+        throw SlowestGetError(output: String(decoding: output, as: UTF8.self))
+    }
+    return slowest
+}
+
+public struct SlowestGetError: Error, CustomStringConvertible {
+    public var output: String
+    public var description: String { "the timing script failed: \(output)" }
 }

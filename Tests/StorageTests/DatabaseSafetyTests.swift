@@ -32,10 +32,10 @@ struct DatabaseSafetyTests {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let database = try SQLiteDatabase(path: path, busyTimeout: 0.25)
-        // The lock is held far longer than the busy timeout: a write that waited for it would succeed once it is
-        // released, so the error shows the write gave up after the timeout. (Not timed: with the tests running in
-        // parallel, resuming the awaiting task can itself take seconds.)
-        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 8) {
+        // The lock is held until the write returns (a minute at most): a write that waited for it would succeed once
+        // it is released, so the error shows the write gave up after the busy timeout. (Not timed: with the tests
+        // running in parallel, resuming the awaiting task can itself take seconds.)
+        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 60) {
             await #expect(throws: StorageError.self) {
                 _ = try await SQLiteCaseStore(database: database).decide(id: 1, state: .approved, delivery: nil, by: nil)
             }
