@@ -231,9 +231,15 @@ public final class Reputation: Sendable {
     /// Starts writing what is pending in the background and returns at once; does nothing while a write is
     /// still in flight. For periodic flushes of a server, which should not hold evaluation up. Throws the error
     /// of a background write that failed (its batch is kept for the next flush).
+    ///
+    /// Never waits for the writer: writes start only under the state lock, so a write found idle under it
+    /// cannot start meanwhile. (The server calls this on the writer's own thread, where waiting for the write in
+    /// flight would wait for itself.)
     public func flushInBackground() throws {
-        guard !writer.isWriting else { return }
-        try state.withLock { state in try flush(&state, waiting: false) }
+        try state.withLock { state in
+            guard !writer.isWriting else { return }
+            try flush(&state, waiting: false)
+        }
     }
 }
 
