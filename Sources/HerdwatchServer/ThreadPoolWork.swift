@@ -16,6 +16,7 @@ public struct ThreadPoolWork: BlockingWork {
 }
 
 import Foundation
+public import Reputation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,5 +35,29 @@ extension ThreadPoolWork {
             #endif
         }
         return (ThreadPoolWork(pool: pool), pool)
+    }
+}
+
+extension Reputation {
+    /// Runs `body` with this reputation's batches written on a low-priority thread of their own, as the server
+    /// writes them (for replays: `herdwatch check --db`, `herdwatch-bench stream`); then detaches the writer,
+    /// writes what is pending and stops the thread.
+    public func withBackgroundWriter<Result>(_ body: () async throws -> Result) async throws -> Result {
+        let writer = ThreadPoolWork.lowPriorityWriter()
+        let runner = Task { await runWriter { try await writer.work.run($0) } }
+        let result: Result
+        do {
+            result = try await body()
+        } catch {
+            runner.cancel()
+            await runner.value
+            try? await writer.pool.shutdownGracefully()
+            throw error
+        }
+        runner.cancel()
+        await runner.value
+        try await writer.work.run { try self.flush() }
+        try await writer.pool.shutdownGracefully()
+        return result
     }
 }

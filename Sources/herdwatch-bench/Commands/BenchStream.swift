@@ -1,6 +1,7 @@
 import ActivityPub
 import ArgumentParser
 import Foundation
+import HerdwatchServer
 import Intake
 import Reputation
 import RuleEngine
@@ -63,26 +64,28 @@ struct BenchStream: AsyncParsableCommand {
         let cpuAtStart = ProcessUsage.current.cpuSeconds() ?? 0
         var done = 0
         let sampleEvery = count / 10
-        try await ReplayPipeline.run(
-            workers: InputBatches.workers,
-            next: { reader.next(InputBatches.batchSize) },
-            // The same order-independent work as `herdwatch check` does.
-            prepare: { entry in entry.prepared { assessor.prepare(replaying: $0, defaultActor: nil, unverified: false) } },
-            consume: { batch in
-                let items = try batch.map { try $0.payload.get() }
-                // One store read for the whole batch, then the activities in order.
-                try assessor.prefetch(items)
-                for item in items {
-                    let assessment = await assessor.assess(item, prefetched: true)
-                    if let failure = assessment.reputationFailure { throw ValidationError("reputation store: \(failure)") }
-                    actions[assessment.verdict.action, default: 0] += 1
-                    done += 1
-                    if done % sampleEvery == 0 {
-                        samples.append((done, seconds(since: start), ProcessUsage.current.residentMiB() ?? 0))
+        // Batches written on a thread of their own while the stream replays, as the server writes them.
+        try await reputation.withBackgroundWriter {
+            try await ReplayPipeline.run(
+                workers: InputBatches.workers,
+                next: { reader.next(InputBatches.batchSize) },
+                // The same order-independent work as `herdwatch check` does.
+                prepare: { entry in entry.prepared { assessor.prepare(replaying: $0, defaultActor: nil, unverified: false) } },
+                consume: { batch in
+                    let items = try batch.map { try $0.payload.get() }
+                    // One store read for the whole batch, then the activities in order.
+                    try assessor.prefetch(items)
+                    for item in items {
+                        let assessment = await assessor.assess(item, prefetched: true)
+                        if let failure = assessment.reputationFailure { throw ValidationError("reputation store: \(failure)") }
+                        actions[assessment.verdict.action, default: 0] += 1
+                        done += 1
+                        if done % sampleEvery == 0 {
+                            samples.append((done, seconds(since: start), ProcessUsage.current.residentMiB() ?? 0))
+                        }
                     }
-                }
-            })
-        try reputation.flush()
+                })
+        }
         let elapsed = seconds(since: start)
         let cpu = (ProcessUsage.current.cpuSeconds() ?? 0) - cpuAtStart
         let peak = ProcessUsage.current.peakResidentMiB() ?? 0

@@ -1,6 +1,7 @@
 import ActivityPub
 import ArgumentParser
 import Foundation
+import HerdwatchServer
 import Intake
 import Reputation
 import RuleEngine
@@ -68,36 +69,44 @@ struct Check: AsyncParsableCommand {
         var printer = VerdictPrinter(format: format)
         let fallbackActor = defaultActor
         let unverified = unverified
-        for file in files {
-            let input = try openInput(file)
-            // Decoding, normalising, folding and the prefilter scan run on the other cores a batch ahead;
-            // reputation and the verdicts follow the input order, as if each activity were checked in turn.
-            try await ReplayPipeline.run(
-                workers: InputBatches.workers,
-                next: { input.next(InputBatches.batchSize) },
-                prepare: { entry in
-                    entry.prepared { assessor.prepare(replaying: $0, defaultActor: fallbackActor, unverified: unverified) }
-                },
-                consume: { batch in
-                    do {
-                        try assessor.prefetch(batch.compactMap { try? $0.payload.get() })
-                    } catch {
-                        throw fail("reputation store: \(error)")
-                    }
-                    for item in batch {
-                        switch item.payload {
-                        case .failure(let error):
-                            printer.printError(source: item.source, id: item.id, error: error)
-                        case .success(let prepared):
-                            let assessment = await assessor.assess(prepared, prefetched: true)
-                            if let failure = assessment.reputationFailure { throw fail("reputation store: \(failure)") }
-                            printer.print(source: item.source, id: item.id ?? assessment.activityID, verdict: assessment.verdict)
+        func replay() async throws {
+            for file in files {
+                let input = try openInput(file)
+                // Decoding, normalising, folding and the prefilter scan run on the other cores a batch ahead;
+                // reputation and the verdicts follow the input order, as if each activity were checked in turn.
+                try await ReplayPipeline.run(
+                    workers: InputBatches.workers,
+                    next: { input.next(InputBatches.batchSize) },
+                    prepare: { entry in
+                        entry.prepared { assessor.prepare(replaying: $0, defaultActor: fallbackActor, unverified: unverified) }
+                    },
+                    consume: { batch in
+                        do {
+                            try assessor.prefetch(batch.compactMap { try? $0.payload.get() })
+                        } catch {
+                            throw fail("reputation store: \(error)")
                         }
-                    }
-                })
+                        for item in batch {
+                            switch item.payload {
+                            case .failure(let error):
+                                printer.printError(source: item.source, id: item.id, error: error)
+                            case .success(let prepared):
+                                let assessment = await assessor.assess(prepared, prefetched: true)
+                                if let failure = assessment.reputationFailure { throw fail("reputation store: \(failure)") }
+                                printer.print(source: item.source, id: item.id ?? assessment.activityID, verdict: assessment.verdict)
+                            }
+                        }
+                    })
+            }
         }
         do {
-            try reputation?.flush()
+            // Reputation's batches are written on a thread of their own while the replay goes on, as the server
+            // writes them.
+            if let reputation { try await reputation.withBackgroundWriter(replay) } else { try await replay() }
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw fail("reputation store: \(error)")
         }
