@@ -8,21 +8,37 @@ import Synchronization
 public func whileAnotherConnectionHoldsTheWriteLock(
     of path: String, for seconds: TimeInterval, _ body: () async throws -> Void
 ) async throws {
-    let holder = try DatabaseQueue(path: path)
-    let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
+    // The holder waits for a lock someone else holds for a moment (the database under test may be finishing a
+    // write of its own), rather than failing to take it and letting `body` run unlocked.
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(30)
+    let holder = try DatabaseQueue(path: path, configuration: configuration)
+    let (locked, lockedContinuation) = AsyncStream.makeStream(of: Bool.self)
     let (done, doneContinuation) = AsyncStream.makeStream(of: Void.self)
     let release = DispatchSemaphore(value: 0)
     Thread.detachNewThread {
-        try? holder.writeWithoutTransaction { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            lockedContinuation.yield()
-            _ = release.wait(timeout: .now() + seconds)
-            try db.execute(sql: "COMMIT")
+        do {
+            try holder.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                lockedContinuation.yield(true)
+                _ = release.wait(timeout: .now() + seconds)
+                try db.execute(sql: "COMMIT")
+            }
+        } catch {
+            lockedContinuation.yield(false)
         }
         lockedContinuation.finish()
         doneContinuation.finish()
     }
-    for await _ in locked { break }
+    var held = false
+    for await taken in locked {
+        held = taken
+        break
+    }
+    guard held else {
+        for await _ in done {}
+        throw WriteLockError(path: path)
+    }
     do {
         try await body()
     } catch {
@@ -32,6 +48,12 @@ public func whileAnotherConnectionHoldsTheWriteLock(
     }
     release.signal()
     for await _ in done {}
+}
+
+/// The test's own connection could not take the write lock.
+public struct WriteLockError: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String { "could not take the write lock of \(path) to hold it" }
 }
 
 /// Runs a small Python script that GETs `url` `count` times, one after another, and prints the slowest answer
