@@ -8,13 +8,17 @@ public struct AccessToken: Sendable, Hashable, Codable, Identifiable {
     public var scopes: Set<AccessScope>
     public var createdAt: Date
     public var revokedAt: Date?
+    /// The account the token acts for, when it is bound to one: it then acts as that person, limited by both
+    /// the person's role and the token's scopes.
+    public var accountID: Int64?
 
-    public init(id: Int64, name: String, scopes: Set<AccessScope>, createdAt: Date, revokedAt: Date? = nil) {
+    public init(id: Int64, name: String, scopes: Set<AccessScope>, createdAt: Date, revokedAt: Date? = nil, accountID: Int64? = nil) {
         self.id = id
         self.name = name
         self.scopes = scopes
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.accountID = accountID
     }
 
     public func grants(_ scope: AccessScope) -> Bool {

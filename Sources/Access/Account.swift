@@ -4,9 +4,12 @@ import _CryptoExtras
 
 /// A person who signs in to Herdwatch.
 public struct Account: Sendable, Hashable, Codable, Identifiable {
+    /// What a person may do is set by their role; see `permissions`.
     public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
         case admin
+        case lead
         case moderator
+        case contractor
     }
 
     public var id: Int64
@@ -15,13 +18,16 @@ public struct Account: Sendable, Hashable, Codable, Identifiable {
     /// `pbkdf2-sha256$ROUNDS$SALT$HASH`, salt and hash in base64.
     public var passwordHash: String
     public var createdAt: Date
+    /// When the account was disabled; a disabled account cannot sign in and its tokens stop working.
+    public var disabledAt: Date?
 
-    public init(id: Int64, username: String, role: Role, passwordHash: String, createdAt: Date) {
+    public init(id: Int64, username: String, role: Role, passwordHash: String, createdAt: Date, disabledAt: Date? = nil) {
         self.id = id
         self.username = username
         self.role = role
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+        self.disabledAt = disabledAt
     }
 }
 
