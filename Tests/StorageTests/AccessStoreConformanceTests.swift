@@ -13,6 +13,13 @@ struct AccessStoreConformanceTests {
         defer { cleanup() }
         try await check.run(on: store)
     }
+
+    @Test(arguments: StoreKind.allCases, AccessStoreConformance.principalChecks)
+    func principals(kind: StoreKind, check: ConformanceCheck<any AccessStore>) async throws {
+        let (store, cleanup) = try kind.accessStore()
+        defer { cleanup() }
+        try await check.run(on: store)
+    }
 }
 
 @Suite("SQLiteAccessStore migrations")

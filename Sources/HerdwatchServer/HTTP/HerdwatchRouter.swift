@@ -7,12 +7,13 @@ import Logging
 import NIOCore
 import ReviewQueue
 
-/// Herdwatch's routes, one group per surface, each behind the token scope it needs:
+/// Herdwatch's routes, one group per surface, each behind the permission it needs (`PermissionMiddleware`; which
+/// roles and token scopes grant it: `Account.Role.permissions`, `AccessScope.covers`):
 /// - `GET /healthz`, `GET /metrics`: open;
-/// - `POST /api/v1/check`: the hook (scope `check`);
+/// - `POST /api/v1/check`: the hook (`check`: a `check` token);
 /// - `GET /herdwatch/api/v1/cases[/ID]`, `POST /herdwatch/api/v1/cases/ID/approve|reject`: the case API
-///   (scope `moderate`);
-/// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (scope `admin`);
+///   (`decide`: a `moderate` token, of a user of any role);
+/// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (`administer`: an `admin` token of an admin);
 /// - anything else: the inbox firewall (`FirewallMiddleware`), which gates deliveries and passes the rest through
 ///   to the instance.
 enum HerdwatchRouter {
@@ -40,13 +41,13 @@ enum HerdwatchRouter {
 
         let hook = HookRoutes(gate: dependencies.gate, bodies: dependencies.firewall.bodies, metrics: metrics)
         router.group("/api/v1")
-            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .check, logger: dependencies.logger))
+            .add(middleware: PermissionMiddleware(.check, access: dependencies.access, logger: dependencies.logger))
             .post("check", use: hook.check)
 
         let api = router.group("/herdwatch/api/v1")
         let cases = CaseRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow)
         api.group("cases")
-            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .moderate, logger: dependencies.logger))
+            .add(middleware: PermissionMiddleware(.decide, access: dependencies.access, logger: dependencies.logger))
             .get(use: cases.list)
             .get(":id", use: cases.show)
             .post(":id/approve", use: cases.approve)
@@ -54,7 +55,7 @@ enum HerdwatchRouter {
 
         let rules = dependencies.rules
         api.group("rules")
-            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .admin, logger: dependencies.logger))
+            .add(middleware: PermissionMiddleware(.administer, access: dependencies.access, logger: dependencies.logger))
             .post("reload") { _, context in
                 let outcome = await rules.reload(by: context.token.map { "token \($0.id) (\($0.name))" } ?? "api")
                 return RuleReloadResponse.response(outcome)

@@ -3,11 +3,13 @@ public import Hummingbird
 public import NIOCore
 
 /// The request context: Hummingbird's, the peer's address (for `X-Forwarded-For`, read only when a request is
-/// forwarded), and the token a scope middleware let through.
+/// forwarded), and who `PermissionMiddleware` let through.
 public struct HerdwatchRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     let channel: any Channel
-    /// The bearer token that authorised this request, once `TokenScopeMiddleware` has checked it.
+    /// Who makes this request, once `PermissionMiddleware` has let it through.
+    public var principal: Principal?
+    /// The bearer token that authorised this request (`principal.token`).
     public var token: AccessToken?
 
     public init(source: ApplicationRequestContextSource) {

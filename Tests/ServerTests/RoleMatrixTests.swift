@@ -1,0 +1,164 @@
+import Access
+import Configuration
+import Foundation
+import HTTPTypes
+@testable import HerdwatchServer
+import Hummingbird
+import HummingbirdTesting
+import Intake
+import Logging
+import NIOCore
+import Testing
+
+/// Every route with every kind of caller: the answer each gets, and that a contractor never reaches an admin or
+/// lead route. A route added to `HerdwatchRouter` fails `theMatrixCoversEveryRoute` until it has a row here.
+@Suite("Routes × roles")
+struct RoleMatrixTests {
+    enum Caller: String, CaseIterable, CustomTestStringConvertible {
+        case admin, lead, moderator, contractor
+        /// A token of its own with the `check` scope, as a server calling the hook has.
+        case checkToken
+        case noToken
+
+        var testDescription: String { rawValue }
+        var role: Account.Role? { Account.Role(rawValue: rawValue) }
+    }
+
+    struct Route: Sendable, CustomTestStringConvertible {
+        var method: HTTPRequest.Method
+        /// As the router lists it, `{id}` for a case id.
+        var path: String
+        /// The permission the route needs; nil for an open route.
+        var permission: Permission?
+        /// What a caller the route admits gets.
+        var success: HTTPResponse.Status = .ok
+
+        var testDescription: String { "\(method) \(path)" }
+    }
+
+    static let routes: [Route] = [
+        Route(method: .get, path: "/healthz", permission: nil),
+        Route(method: .get, path: "/metrics", permission: nil),
+        Route(method: .post, path: "/api/v1/check", permission: .check),
+        Route(method: .get, path: "/herdwatch/api/v1/cases", permission: .decide),
+        Route(method: .get, path: "/herdwatch/api/v1/cases/{id}", permission: .decide),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/approve", permission: .decide),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/reject", permission: .decide),
+        Route(method: .post, path: "/herdwatch/api/v1/rules/reload", permission: .administer),
+    ]
+
+    /// The status `caller` must get on `route`.
+    static func expected(_ route: Route, _ caller: Caller) -> HTTPResponse.Status {
+        guard let permission = route.permission else { return route.success }
+        switch caller {
+        case .noToken: return .unauthorized
+        case .checkToken: return permission == .check ? route.success : .forbidden
+        default: return caller.role!.allows(permission) ? route.success : .forbidden
+        }
+    }
+
+    @Test func theMatrixCoversEveryRoute() throws {
+        let server = try TestServer()
+        let configuration = server.components.configuration
+        let logger = Logger(label: "test")
+        let metrics = ServerMetrics()
+        let gate = Gate(
+            engines: server.components.engines, reputation: nil, cases: server.cases, keys: nil, signatureMode: .evaluate,
+            metrics: metrics, logger: logger)
+        let router = HerdwatchRouter.make(
+            .init(
+                gate: gate, access: server.access,
+                decisions: CaseDecisions(
+                    cases: server.cases, reputation: nil, upstream: nil, replayWindow: 60, work: InlineWork(), metrics: metrics,
+                    logger: logger),
+                rules: RuleReloader(engines: server.components.engines, directory: configuration.rulesDirectory, work: InlineWork(), logger: logger),
+                firewall: FirewallMiddleware(
+                    gate: gate, upstream: nil, inboxPaths: InboxPaths([]), passthroughPaths: InboxPaths([]),
+                    forwarding: ForwardedFor(trustedProxies: []),
+                    bodies: BodyReader(bodyTimeout: .seconds(5), maxBodyBytes: 1 << 20, metrics: metrics),
+                    maxPassthroughBytes: 1 << 20, rejectStatus: 403, metrics: metrics, logger: logger),
+                replayWindow: 60, metrics: metrics, logger: logger))
+        let registered = Set(router.routes.map { "\($0.method) \($0.path)" })
+        let covered = Set(Self.routes.map(\.testDescription))
+        #expect(registered.subtracting(covered).isEmpty, "routes without a row in RoleMatrixTests.routes: add one with the permission the route needs")
+        #expect(covered.subtracting(registered).isEmpty, "rows for routes the router no longer has")
+    }
+
+    @Test func everyRouteAnswersEveryCallerAsItsPermissionSays() async throws {
+        let rules = try TestRules.directory()
+        let server = try TestServer(values: ["rules.directory": .init(.string(rules), isSecret: false)])
+        let actor = try RemoteActor(id: "https://remote.example/users/alice")
+        var secrets: [Caller: String] = [:]
+        for caller in Caller.allCases {
+            if let role = caller.role {
+                let account = try await server.access.store.insertAccount(
+                    username: caller.rawValue, role: role, passwordHash: "unused", at: Date())
+                // Every scope: the role alone must keep each caller out of what it may not do.
+                secrets[caller] = try await server.access.issueToken(name: caller.rawValue, scopes: Set(AccessScope.allCases), for: account).secret
+            } else if caller == .checkToken {
+                secrets[caller] = try await server.token([.check])
+            }
+        }
+        let check = try #require(secrets[.checkToken])
+        let callers = secrets
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            /// A new case (flagged, so that approving it needs no upstream), for a decision of its own.
+            func newCase() async throws -> Int {
+                let response = try await client.execute(
+                    uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(check)"],
+                    body: ByteBuffer(string: actor.note("FLAGME \(UUID())")))
+                return try #require((try json(String(buffer: response.body))["case"] as? [String: Any])?["id"] as? Int)
+            }
+            for route in Self.routes {
+                for caller in Caller.allCases {
+                    let path = route.path.contains("{id}") ? route.path.replacingOccurrences(of: "{id}", with: "\(try await newCase())") : route.path
+                    var headers: HTTPFields = [:]
+                    if let secret = callers[caller] { headers[.authorization] = "Bearer \(secret)" }
+                    let body = route.path == "/api/v1/check" ? ByteBuffer(string: actor.note("hello")) : nil
+                    let response = try await client.execute(uri: path, method: route.method, headers: headers, body: body)
+                    let expected = Self.expected(route, caller)
+                    #expect(response.status == expected, "\(route.testDescription) as \(caller.rawValue): \(String(buffer: response.body))")
+                    #expect(response.status.code < 500)
+                    if caller == .contractor, let permission = route.permission, permission != .decide {
+                        #expect(response.status == .forbidden, "a contractor reached \(route.testDescription)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func aRefusalSaysWhichPermissionIsMissingAndHowToGetIt() async throws {
+        let server = try TestServer()
+        let carol = try await server.access.store.insertAccount(username: "carol", role: .contractor, passwordHash: "unused", at: Date())
+        let bound = try await server.access.issueToken(name: "carol's", scopes: [.admin], for: carol).secret
+        let checkOnly = try await server.token([.check])
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            func error(_ uri: String, _ method: HTTPRequest.Method, _ secret: String?) async throws -> (HTTPResponse.Status, String?) {
+                let headers: HTTPFields = secret.map { [.authorization: "Bearer \($0)"] } ?? [:]
+                let response = try await client.execute(uri: uri, method: method, headers: headers)
+                return (response.status, try json(String(buffer: response.body))["error"] as? String)
+            }
+            let role = try await error("/herdwatch/api/v1/rules/reload", .post, bound)
+            #expect(role.0 == .forbidden)
+            #expect(
+                role.1
+                    == "user carol has the role contractor, which lacks the `administer` permission (roles with it: admin); an admin can change it with `herdwatch user role carol ROLE`"
+            )
+            let scope = try await error("/herdwatch/api/v1/cases", .get, checkOnly)
+            #expect(scope.0 == .forbidden)
+            #expect(scope.1 == "the token lacks the `decide` permission; create one with `herdwatch token create --scope moderate`")
+            let none = try await error("/herdwatch/api/v1/rules/reload", .post, nil)
+            #expect(none.0 == .unauthorized)
+            #expect(none.1 == "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope admin`")
+
+            // Disabled through the server's AccessControl: refused from the next request.
+            #expect(try await client.execute(uri: "/herdwatch/api/v1/cases", method: .get, headers: [.authorization: "Bearer \(bound)"]).status == .ok)
+            try await server.access.disable(carol)
+            let disabled = try await error("/herdwatch/api/v1/cases", .get, bound)
+            #expect(disabled.0 == .unauthorized)
+            #expect(disabled.1 == "the token is unknown or revoked, or its user is disabled")
+        }
+    }
+}
