@@ -31,7 +31,9 @@ extension AccessControl {
     /// Checks a username and password from `address` (the client's IP address, for the throttle). The password is
     /// verified on `passwordWork`, never on the caller's thread; a PBKDF2 hash or a bcrypt hash of a lower cost is
     /// replaced by a new one after a successful sign-in. Throws only when the store cannot be read.
-    public func signIn(username: String, password: String, address: String, now: Date = Date()) async throws -> SignInResult {
+    public func signIn(username: String, password: String, address: String, now: Date = Date()) async throws
+        -> SignInResult
+    {
         if let wait = throttle.retryAfter(username: username, address: address, now: now) {
             return .refused(.throttled(retryAfter: wait))
         }

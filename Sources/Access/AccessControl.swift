@@ -19,7 +19,8 @@ public final class AccessControl: Sendable {
     let dummyHash = Mutex<String?>(nil)
 
     public init(
-        store: any AccessStore, cacheLifetime: Duration = .seconds(30), passwordWork: any PasswordWork = SerialPasswordWork(),
+        store: any AccessStore, cacheLifetime: Duration = .seconds(30),
+        passwordWork: any PasswordWork = SerialPasswordWork(),
         throttle: SignInThrottle = SignInThrottle(), passwordCost: UInt8 = PasswordHash.cost
     ) {
         self.store = store
@@ -81,7 +82,9 @@ public final class AccessControl: Sendable {
 
     /// A new account with `password` (hashed with bcrypt on `passwordWork`). Throws `AccessError` for an unusable
     /// password and `AccountExistsError` for a taken name.
-    public func createAccount(username: String, role: Account.Role, password: String, at date: Date = Date()) async throws -> Account {
+    public func createAccount(username: String, role: Account.Role, password: String, at date: Date = Date())
+        async throws -> Account
+    {
         let hash = try await hash(password)
         return try await store.insertAccount(username: username, role: role, passwordHash: hash, at: date)
     }
@@ -96,18 +99,24 @@ public final class AccessControl: Sendable {
 
     /// Changes an account's role; its tokens act with the new role from the next request.
     public func setRole(_ role: Account.Role, for account: Account) async throws {
-        guard try await store.setRole(accountID: account.id, to: role) else { throw AccessError.unknownAccount(username: account.username) }
+        guard try await store.setRole(accountID: account.id, to: role) else {
+            throw AccessError.unknownAccount(username: account.username)
+        }
         forgetCheckedTokens()
     }
 
     /// Disables an account: it can no longer sign in, and its tokens stop working from the next request.
     public func disable(_ account: Account, at date: Date = Date()) async throws {
-        guard try await store.disableAccount(id: account.id, at: date) else { throw AccessError.unknownAccount(username: account.username) }
+        guard try await store.disableAccount(id: account.id, at: date) else {
+            throw AccessError.unknownAccount(username: account.username)
+        }
         forgetCheckedTokens()
     }
 
     public func enable(_ account: Account) async throws {
-        guard try await store.enableAccount(id: account.id) else { throw AccessError.unknownAccount(username: account.username) }
+        guard try await store.enableAccount(id: account.id) else {
+            throw AccessError.unknownAccount(username: account.username)
+        }
         forgetCheckedTokens()
     }
 

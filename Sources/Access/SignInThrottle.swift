@@ -26,7 +26,9 @@ public final class SignInThrottle: Sendable {
 
     private let state = Mutex(State())
 
-    public init(limitPerUsername: Int = 5, limitPerAddress: Int = 20, window: TimeInterval = 15 * 60, capacity: Int = 10_000) {
+    public init(
+        limitPerUsername: Int = 5, limitPerAddress: Int = 20, window: TimeInterval = 15 * 60, capacity: Int = 10_000
+    ) {
         self.limitPerUsername = limitPerUsername
         self.limitPerAddress = limitPerAddress
         self.window = window

@@ -8,7 +8,8 @@ extension AccessStoreConformance {
         ConformanceCheck("a bound token acts as its user, limited by the role and the scopes") { store in
             let access = AccessControl(store: store, cacheLifetime: .zero, passwordCost: 4)
             let carol = try await access.createAccount(username: "carol", role: .contractor, password: "pw", at: at)
-            let (token, secret) = try await access.issueToken(name: "carol's script", scopes: [.moderate], for: carol, at: at)
+            let (token, secret) = try await access.issueToken(
+                name: "carol's script", scopes: [.moderate], for: carol, at: at)
             #expect(token.accountID == carol.id)
             let principal = try await #require(try access.principal(bearer: secret))
             #expect(principal.account == carol)
@@ -16,7 +17,9 @@ extension AccessStoreConformance {
             #expect(principal.via == .api)
             #expect(principal.displayName == "carol (token \(token.id))")
             #expect(principal.allows(.decide))
-            #expect(!principal.allows(.viewPersonalData) && !principal.allows(.confirmProposals) && !principal.allows(.administer))
+            #expect(
+                !principal.allows(.viewPersonalData) && !principal.allows(.confirmProposals)
+                    && !principal.allows(.administer))
             // The role limits an admin-scoped token too.
             let (_, adminScoped) = try await access.issueToken(name: "too wide", scopes: [.admin], for: carol, at: at)
             let wide = try await #require(try access.principal(bearer: adminScoped))

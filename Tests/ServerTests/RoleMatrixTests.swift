@@ -2,13 +2,14 @@ import Access
 import Configuration
 import Foundation
 import HTTPTypes
-@testable import HerdwatchServer
 import Hummingbird
 import HummingbirdTesting
 import Intake
 import Logging
 import NIOCore
 import Testing
+
+@testable import HerdwatchServer
 
 /// Every route with every kind of caller: the answer each gets, and that a contractor never reaches an admin or
 /// lead route. A route added to `HerdwatchRouter` fails `theMatrixCoversEveryRoute` until it has a row here.
@@ -63,15 +64,19 @@ struct RoleMatrixTests {
         let logger = Logger(label: "test")
         let metrics = ServerMetrics()
         let gate = Gate(
-            engines: server.components.engines, reputation: nil, cases: server.cases, keys: nil, signatureMode: .evaluate,
+            engines: server.components.engines, reputation: nil, cases: server.cases, keys: nil,
+            signatureMode: .evaluate,
             metrics: metrics, logger: logger)
         let router = HerdwatchRouter.make(
             .init(
                 gate: gate, access: server.access,
                 decisions: CaseDecisions(
-                    cases: server.cases, reputation: nil, upstream: nil, replayWindow: 60, work: InlineWork(), metrics: metrics,
+                    cases: server.cases, reputation: nil, upstream: nil, replayWindow: 60, work: InlineWork(),
+                    metrics: metrics,
                     logger: logger),
-                rules: RuleReloader(engines: server.components.engines, directory: configuration.rulesDirectory, work: InlineWork(), logger: logger),
+                rules: RuleReloader(
+                    engines: server.components.engines, directory: configuration.rulesDirectory, work: InlineWork(),
+                    logger: logger),
                 firewall: FirewallMiddleware(
                     gate: gate, upstream: nil, inboxPaths: InboxPaths([]), passthroughPaths: InboxPaths([]),
                     forwarding: ForwardedFor(trustedProxies: []),
@@ -80,7 +85,9 @@ struct RoleMatrixTests {
                 replayWindow: 60, metrics: metrics, logger: logger))
         let registered = Set(router.routes.map { "\($0.method) \($0.path)" })
         let covered = Set(Self.routes.map(\.testDescription))
-        #expect(registered.subtracting(covered).isEmpty, "routes without a row in RoleMatrixTests.routes: add one with the permission the route needs")
+        #expect(
+            registered.subtracting(covered).isEmpty,
+            "routes without a row in RoleMatrixTests.routes: add one with the permission the route needs")
         #expect(covered.subtracting(registered).isEmpty, "rows for routes the router no longer has")
     }
 
@@ -94,7 +101,9 @@ struct RoleMatrixTests {
                 let account = try await server.access.store.insertAccount(
                     username: caller.rawValue, role: role, passwordHash: "unused", at: Date())
                 // Every scope: the role alone must keep each caller out of what it may not do.
-                secrets[caller] = try await server.access.issueToken(name: caller.rawValue, scopes: Set(AccessScope.allCases), for: account).secret
+                secrets[caller] = try await server.access.issueToken(
+                    name: caller.rawValue, scopes: Set(AccessScope.allCases), for: account
+                ).secret
             } else if caller == .checkToken {
                 secrets[caller] = try await server.token([.check])
             }
@@ -112,13 +121,18 @@ struct RoleMatrixTests {
             }
             for route in Self.routes {
                 for caller in Caller.allCases {
-                    let path = route.path.contains("{id}") ? route.path.replacingOccurrences(of: "{id}", with: "\(try await newCase())") : route.path
+                    let path =
+                        route.path.contains("{id}")
+                        ? route.path.replacingOccurrences(of: "{id}", with: "\(try await newCase())") : route.path
                     var headers: HTTPFields = [:]
                     if let secret = callers[caller] { headers[.authorization] = "Bearer \(secret)" }
                     let body = route.path == "/api/v1/check" ? ByteBuffer(string: actor.note("hello")) : nil
-                    let response = try await client.execute(uri: path, method: route.method, headers: headers, body: body)
+                    let response = try await client.execute(
+                        uri: path, method: route.method, headers: headers, body: body)
                     let expected = Self.expected(route, caller)
-                    #expect(response.status == expected, "\(route.testDescription) as \(caller.rawValue): \(String(buffer: response.body))")
+                    #expect(
+                        response.status == expected,
+                        "\(route.testDescription) as \(caller.rawValue): \(String(buffer: response.body))")
                     #expect(response.status.code < 500)
                     if caller == .contractor, let permission = route.permission, permission != .decide {
                         #expect(response.status == .forbidden, "a contractor reached \(route.testDescription)")
@@ -130,12 +144,15 @@ struct RoleMatrixTests {
 
     @Test func aRefusalSaysWhichPermissionIsMissingAndHowToGetIt() async throws {
         let server = try TestServer()
-        let carol = try await server.access.store.insertAccount(username: "carol", role: .contractor, passwordHash: "unused", at: Date())
+        let carol = try await server.access.store.insertAccount(
+            username: "carol", role: .contractor, passwordHash: "unused", at: Date())
         let bound = try await server.access.issueToken(name: "carol's", scopes: [.admin], for: carol).secret
         let checkOnly = try await server.token([.check])
         let app = HerdwatchApplication.make(server.components)
         try await app.test(.router) { client in
-            func error(_ uri: String, _ method: HTTPRequest.Method, _ secret: String?) async throws -> (HTTPResponse.Status, String?) {
+            func error(_ uri: String, _ method: HTTPRequest.Method, _ secret: String?) async throws -> (
+                HTTPResponse.Status, String?
+            ) {
                 let headers: HTTPFields = secret.map { [.authorization: "Bearer \($0)"] } ?? [:]
                 let response = try await client.execute(uri: uri, method: method, headers: headers)
                 return (response.status, try json(String(buffer: response.body))["error"] as? String)
@@ -148,13 +165,22 @@ struct RoleMatrixTests {
             )
             let scope = try await error("/herdwatch/api/v1/cases", .get, checkOnly)
             #expect(scope.0 == .forbidden)
-            #expect(scope.1 == "the token lacks the `decide` permission; create one with `herdwatch token create --scope moderate`")
+            #expect(
+                scope.1
+                    == "the token lacks the `decide` permission; create one with `herdwatch token create --scope moderate`"
+            )
             let none = try await error("/herdwatch/api/v1/rules/reload", .post, nil)
             #expect(none.0 == .unauthorized)
-            #expect(none.1 == "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope admin`")
+            #expect(
+                none.1
+                    == "send a token as `Authorization: Bearer TOKEN`; create one with `herdwatch token create --scope admin`"
+            )
 
             // Disabled through the server's AccessControl: refused from the next request.
-            #expect(try await client.execute(uri: "/herdwatch/api/v1/cases", method: .get, headers: [.authorization: "Bearer \(bound)"]).status == .ok)
+            #expect(
+                try await client.execute(
+                    uri: "/herdwatch/api/v1/cases", method: .get, headers: [.authorization: "Bearer \(bound)"]
+                ).status == .ok)
             try await server.access.disable(carol)
             let disabled = try await error("/herdwatch/api/v1/cases", .get, bound)
             #expect(disabled.0 == .unauthorized)

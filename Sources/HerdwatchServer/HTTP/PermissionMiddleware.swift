@@ -19,20 +19,25 @@ struct PermissionMiddleware: RouterMiddleware {
         self.logger = logger
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let header = request.headers[.authorization], let secret = Self.bearerToken(in: header) else {
             return JSONResponse.error(
-                .unauthorized, code: "unauthorized", "send a token as `Authorization: Bearer TOKEN`; create one with \(tokenCommand)")
+                .unauthorized, code: "unauthorized",
+                "send a token as `Authorization: Bearer TOKEN`; create one with \(tokenCommand)")
         }
         let principal: Principal?
         do {
             principal = try await access.principal(bearer: secret)
         } catch {
             logger.error("cannot read tokens", metadata: ["error": "\(error)"])
-            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot check the token now; retry later")
+            return JSONResponse.error(
+                .serviceUnavailable, code: "storage_unavailable", "cannot check the token now; retry later")
         }
         guard let principal else {
-            return JSONResponse.error(.unauthorized, code: "unauthorized", "the token is unknown or revoked, or its user is disabled")
+            return JSONResponse.error(
+                .unauthorized, code: "unauthorized", "the token is unknown or revoked, or its user is disabled")
         }
         guard principal.allows(permission) else {
             return JSONResponse.error(.forbidden, code: "forbidden", refusal(principal))

@@ -6,7 +6,8 @@ import Storage
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Add, list, disable and change the people who sign in (works on the database file; no server needed).",
+        abstract:
+            "Add, list, disable and change the people who sign in (works on the database file; no server needed).",
         discussion: """
             Roles: \(Roles.list). A running server notices a disabled user or a changed role within 30 s
             (its token cache); their tokens then stop working or act with the new role.
@@ -42,7 +43,8 @@ struct UserCommand: AsyncParsableCommand {
             let password = passwordStdin ? Passwords.readStandardInput() : PasswordHash.generatePassword()
             let account: Account
             do {
-                account = try await access.createAccount(username: name, role: try Roles.parse(role), password: password)
+                account = try await access.createAccount(
+                    username: name, role: try Roles.parse(role), password: password)
             } catch let error as AccountExistsError {
                 throw fail("\(error.description) (see `herdwatch user list`)")
             } catch let error as AccessError {
@@ -59,7 +61,8 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users: id, name, role, state, created (never passwords).")
+        static let configuration = CommandConfiguration(
+            abstract: "List users: id, name, role, state, created (never passwords).")
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
@@ -74,14 +77,18 @@ struct UserCommand: AsyncParsableCommand {
             let formatter = ISO8601DateFormatter()
             for account in accounts {
                 let state = account.disabledAt.map { "disabled \(formatter.string(from: $0))" } ?? "active"
-                print("\(account.id)\t\(account.username)\t\(account.role.rawValue)\t\(state)\tcreated \(formatter.string(from: account.createdAt))")
+                print(
+                    "\(account.id)\t\(account.username)\t\(account.role.rawValue)\t\(state)\tcreated \(formatter.string(from: account.createdAt))"
+                )
             }
         }
     }
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Disable a user: they cannot sign in, and their tokens stop working (a running server notices within 30 s).")
+            abstract:
+                "Disable a user: they cannot sign in, and their tokens stop working (a running server notices within 30 s)."
+        )
         @OptionGroup var database: DatabaseOptions
 
         @Argument(help: "The username.")
@@ -91,7 +98,8 @@ struct UserCommand: AsyncParsableCommand {
             try await change(name, in: database) { access, account in
                 try await access.disable(account)
                 let tokens = try await access.store.tokens(accountID: account.id).filter { $0.revokedAt == nil }.count
-                return "user \(account.username) disabled; their \(tokens) token(s) stop working (a running server notices within 30 s)"
+                return
+                    "user \(account.username) disabled; their \(tokens) token(s) stop working (a running server notices within 30 s)"
             }
         }
     }
@@ -151,7 +159,8 @@ struct UserCommand: AsyncParsableCommand {
             let generated = !passwordStdin
             try await change(name, in: database) { access, account in
                 try await access.setPassword(password, for: account)
-                return "password of \(account.username) changed" + (generated ? "; the new one, shown once:\n\(password)" : "")
+                return "password of \(account.username) changed"
+                    + (generated ? "; the new one, shown once:\n\(password)" : "")
             }
         }
     }
@@ -189,7 +198,8 @@ enum Usernames {
     static func validate(_ name: String) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         guard (1...64).contains(name.count), name.allSatisfy(allowed.contains) else {
-            throw ValidationError("\(name.debugDescription) is not a username; use 1 to 64 letters, digits, '.', '_' or '-'")
+            throw ValidationError(
+                "\(name.debugDescription) is not a username; use 1 to 64 letters, digits, '.', '_' or '-'")
         }
     }
 }
