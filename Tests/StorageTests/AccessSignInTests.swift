@@ -261,18 +261,38 @@ struct SignInThrottleTests {
 
     @Test func itRemembersAtMostItsCapacityDroppingEndedWindowsFirst() {
         let throttle = SignInThrottle(limitPerUsername: 2, limitPerAddress: 100, window: 60, capacity: 3)
-        throttle.recordFailure(username: "old", address: "x", now: Self.start)
-        throttle.recordFailure(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
-        throttle.recordFailure(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
-        throttle.recordFailure(username: "third", address: "x", now: Self.start.addingTimeInterval(55))
+        _ = throttle.attempt(username: "old", address: "x", now: Self.start)
+        _ = throttle.attempt(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
+        _ = throttle.attempt(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
+        _ = throttle.attempt(username: "third", address: "x", now: Self.start.addingTimeInterval(55))
         // "old" has ended at 60 s; a new name takes its place, and "target" stays throttled.
-        throttle.recordFailure(username: "new", address: "x", now: Self.start.addingTimeInterval(70))
+        _ = throttle.attempt(username: "new", address: "x", now: Self.start.addingTimeInterval(70))
         #expect(throttle.counts.usernames == 3)
-        #expect(throttle.retryAfter(username: "target", address: "y", now: Self.start.addingTimeInterval(70)) == 40)
+        #expect(throttle.attempt(username: "target", address: "y", now: Self.start.addingTimeInterval(70)) == 40)
         // With no ended window left, the oldest goes.
         for index in 0..<10 {
-            throttle.recordFailure(username: "flood\(index)", address: "x", now: Self.start.addingTimeInterval(71))
+            _ = throttle.attempt(username: "flood\(index)", address: "x", now: Self.start.addingTimeInterval(71))
         }
         #expect(throttle.counts == (3, 1))
+        #expect(
+            throttle.attempt(username: "target", address: "y", now: Self.start.addingTimeInterval(71)) == nil,
+            "forgotten")
+    }
+
+    @Test func twelveGuessesSentAtOnceLetOnlyFiveThrough() async throws {
+        let access = AccessControl(store: InMemoryAccessStore(), passwordWork: SerialPasswordWork(), passwordCost: 4)
+        _ = try await access.createAccount(username: "alice", role: .admin, password: "right")
+        let start = Self.start
+        let results = try await withThrowingTaskGroup(of: SignInResult.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    try await access.signIn(
+                        username: "alice", password: "guess \(index)", address: "10.0.0.\(index)", now: start)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter { $0 == .refused(.badCredentials) }.count == 5)
+        #expect(results.filter { $0 == .refused(.throttled(retryAfter: 900)) }.count == 7)
     }
 }
