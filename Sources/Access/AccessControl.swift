@@ -8,7 +8,12 @@ public final class AccessControl: Sendable {
     /// database per request. Revoking a token, disabling its account or changing the account's role through
     /// another process (`herdwatch token revoke`, `herdwatch user disable`) takes effect within `cacheLifetime`;
     /// through this instance, at once.
-    private let cache = Mutex<[String: (principal: Principal?, checkedAt: ContinuousClock.Instant)]>([:])
+    private let cache = Mutex(CheckedTokens())
+    private struct CheckedTokens {
+        var principals: [String: (principal: Principal?, checkedAt: ContinuousClock.Instant)] = [:]
+        /// Counts `forgetCheckedTokens` calls, so that a check that read the store before one is not cached after.
+        var generation = 0
+    }
     public let cacheLifetime: Duration
     /// Where bcrypt and PBKDF2 run (see `PasswordWork`).
     public let passwordWork: any PasswordWork
@@ -53,7 +58,8 @@ public final class AccessControl: Sendable {
     public func principal(bearer secret: String) async throws -> Principal? {
         let digest = TokenSecret.digest(secret)
         let now = ContinuousClock.now
-        if let cached = cache.withLock({ $0[digest] }), now - cached.checkedAt < cacheLifetime {
+        let (cached, generation) = cache.withLock { ($0.principals[digest], $0.generation) }
+        if let cached, now - cached.checkedAt < cacheLifetime {
             return cached.principal
         }
         var principal: Principal?
@@ -67,15 +73,19 @@ public final class AccessControl: Sendable {
             }
         }
         cache.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
-            cache[digest] = (principal, now)
+            guard cache.generation == generation else { return }
+            if cache.principals.count > 10_000 { cache.principals.removeAll() }
+            cache.principals[digest] = (principal, now)
         }
         return principal
     }
 
     /// Forgets every checked token, so changes made through this instance apply to the next request.
     private func forgetCheckedTokens() {
-        cache.withLock { $0.removeAll() }
+        cache.withLock { cache in
+            cache.principals.removeAll()
+            cache.generation += 1
+        }
     }
 
     // MARK: Accounts

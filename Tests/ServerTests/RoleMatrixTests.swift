@@ -188,3 +188,64 @@ struct RoleMatrixTests {
         }
     }
 }
+
+/// `PermissionMiddleware` behind an authenticator that already put a principal in the context, as a browser
+/// session will.
+@Suite("Permission middleware with a principal from a session")
+struct SessionPrincipalPermissionTests {
+    /// Puts `principal` in the context, as a session middleware would after reading the cookie.
+    struct SignedIn: RouterMiddleware {
+        typealias Context = HerdwatchRequestContext
+        let principal: Principal
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+            async throws -> Response
+        {
+            var context = context
+            context.principal = principal
+            return try await next(request, context)
+        }
+    }
+
+    @Test(arguments: Account.Role.allCases)
+    func aSessionPrincipalIsCheckedByItsRoleWithoutAToken(role: Account.Role) async throws {
+        let access = AccessControl(store: InMemoryAccessStore())
+        let account = Account(id: 1, username: "sam", role: role, passwordHash: "", createdAt: Date())
+        let router = Router(context: HerdwatchRequestContext.self)
+        let group = router.group("/ui").add(
+            middleware: SignedIn(principal: Principal(account: account, token: nil, via: .ui)))
+        for permission in Permission.allCases {
+            group.group(RouterPath(permission.rawValue))
+                .add(middleware: PermissionMiddleware(permission, access: access, logger: Logger(label: "test")))
+                .get { _, context in context.principal?.displayName ?? "nobody" }
+        }
+        try await Application(router: router).test(.router) { client in
+            for permission in Permission.allCases {
+                let response = try await client.execute(uri: "/ui/\(permission.rawValue)", method: .get)
+                if role.allows(permission) {
+                    #expect(response.status == .ok, "\(role) \(permission)")
+                    #expect(String(buffer: response.body) == "sam")
+                } else {
+                    #expect(response.status == .forbidden, "\(role) \(permission)")
+                }
+            }
+        }
+    }
+
+    @Test func aDisabledSessionUserIsRefusedAndToldWhy() async throws {
+        let access = AccessControl(store: InMemoryAccessStore())
+        let account = Account(
+            id: 1, username: "sam", role: .admin, passwordHash: "", createdAt: Date(), disabledAt: Date())
+        let router = Router(context: HerdwatchRequestContext.self)
+        router.add(middleware: SignedIn(principal: Principal(account: account, token: nil, via: .ui)))
+            .add(middleware: PermissionMiddleware(.decide, access: access, logger: Logger(label: "test")))
+            .get("/queue") { _, _ in "queue" }
+        try await Application(router: router).test(.router) { client in
+            let response = try await client.execute(uri: "/queue", method: .get)
+            #expect(response.status == .forbidden)
+            #expect(
+                try json(String(buffer: response.body))["error"] as? String
+                    == "user sam is disabled; an admin can enable it with `herdwatch user enable sam`")
+        }
+    }
+}

@@ -5,7 +5,8 @@ import Logging
 /// Lets a request through when its `Authorization: Bearer TOKEN` names a principal that `allows` `permission`
 /// (the token's scopes and, for a token bound to a user, the user's role), and puts the principal and the token in
 /// the context; otherwise answers 401 (no or unknown token, revoked, or its user disabled), 403 (not allowed) or
-/// 503 (tokens cannot be read).
+/// 503 (tokens cannot be read). A principal an earlier middleware already put in the context (a browser
+/// session's) is checked as it is, without a token.
 struct PermissionMiddleware: RouterMiddleware {
     typealias Context = HerdwatchRequestContext
 
@@ -22,6 +23,12 @@ struct PermissionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
+        if let principal = context.principal {
+            guard principal.allows(permission) else {
+                return JSONResponse.error(.forbidden, code: "forbidden", refusal(principal))
+            }
+            return try await next(request, context)
+        }
         guard let header = request.headers[.authorization], let secret = Self.bearerToken(in: header) else {
             return JSONResponse.error(
                 .unauthorized, code: "unauthorized",
@@ -55,8 +62,12 @@ struct PermissionMiddleware: RouterMiddleware {
 
     private var tokenCommand: String { "`herdwatch token create --scope \(scope.rawValue)`" }
 
-    /// Why `principal` may not: its user's role, or its token's scopes.
+    /// Why `principal` may not: its user is disabled, its user's role, or its token's scopes.
     private func refusal(_ principal: Principal) -> String {
+        if let account = principal.account, account.disabledAt != nil {
+            return
+                "user \(account.username) is disabled; an admin can enable it with `herdwatch user enable \(account.username)`"
+        }
         if let account = principal.account, !account.role.allows(permission) {
             let roles = Account.Role.allCases.filter { $0.allows(permission) }.map(\.rawValue).joined(separator: ", ")
             return
