@@ -107,16 +107,22 @@ public final class AccessControl: Sendable {
         }
     }
 
-    /// Changes an account's role; its tokens act with the new role from the next request.
+    /// Changes an account's role; its tokens act with the new role from the next request. Throws `AccessError`
+    /// (`.lastAdmin`) rather than demote the only enabled admin.
     public func setRole(_ role: Account.Role, for account: Account) async throws {
+        if role != .admin {
+            try await keepAnAdmin(besides: account, doing: "make \(account.username) \(role.rawValue)")
+        }
         guard try await store.setRole(accountID: account.id, to: role) else {
             throw AccessError.unknownAccount(username: account.username)
         }
         forgetCheckedTokens()
     }
 
-    /// Disables an account: it can no longer sign in, and its tokens stop working from the next request.
+    /// Disables an account: it can no longer sign in, and its tokens stop working from the next request. Throws
+    /// `AccessError` (`.lastAdmin`) rather than disable the only enabled admin.
     public func disable(_ account: Account, at date: Date = Date()) async throws {
+        try await keepAnAdmin(besides: account, doing: "disable \(account.username)")
         guard try await store.disableAccount(id: account.id, at: date) else {
             throw AccessError.unknownAccount(username: account.username)
         }
@@ -128,6 +134,21 @@ public final class AccessControl: Sendable {
             throw AccessError.unknownAccount(username: account.username)
         }
         forgetCheckedTokens()
+    }
+
+    /// Throws unless an enabled admin other than `account` would remain.
+    private func keepAnAdmin(besides account: Account, doing change: String) async throws {
+        guard let current = try await store.account(id: account.id), current.role == .admin, current.disabledAt == nil
+        else { return }
+        let others = try await store.accounts().filter {
+            $0.role == .admin && $0.disabledAt == nil && $0.id != account.id
+        }
+        if others.isEmpty {
+            throw AccessError(
+                .lastAdmin,
+                "cannot \(change): \(account.username) is the only enabled admin; make another admin first (`herdwatch user add NAME --role admin`)"
+            )
+        }
     }
 
     private func hash(_ password: String) async throws -> String {

@@ -79,6 +79,13 @@ struct UserCommandTests {
             #expect(
                 unknown.stderr == "herdwatch: there is no user named zed; see `herdwatch user list`\n", "\(command)")
         }
+        #expect(try run(["user", "add", "root", "--role", "admin"]).status == 0)
+        let lastAdmin = try run(["user", "disable", "root"])
+        #expect(lastAdmin.status == 2)
+        #expect(
+            lastAdmin.stderr
+                == "herdwatch: cannot disable root: root is the only enabled admin; make another admin first (`herdwatch user add NAME --role admin`)\n"
+        )
         let badRole = try run(["user", "role", "carol", "owner"])
         #expect(badRole.stderr.contains("owner is not a role; use one of admin, lead, moderator, contractor"))
     }

@@ -224,6 +224,33 @@ struct SignInTests {
     }
 }
 
+@Suite("Accounts through AccessControl")
+struct AccountChangeTests {
+    @Test func theOnlyEnabledAdminCannotBeDisabledOrDemoted() async throws {
+        let access = AccessControl(store: InMemoryAccessStore(), passwordCost: 4)
+        let root = try await access.createAccount(username: "root", role: .admin, password: "pw")
+        let mo = try await access.createAccount(username: "mo", role: .moderator, password: "pw")
+        let refusal = { (change: String) in
+            AccessError(
+                .lastAdmin,
+                "cannot \(change): root is the only enabled admin; make another admin first (`herdwatch user add NAME --role admin`)"
+            )
+        }
+        await #expect(throws: refusal("disable root")) { try await access.disable(root) }
+        await #expect(throws: refusal("make root lead")) { try await access.setRole(.lead, for: root) }
+        #expect(try await access.store.account(id: root.id) == root)
+        try await access.setRole(.admin, for: root)
+        // Others change freely, and with a second admin, so does the first.
+        try await access.disable(mo)
+        try await access.setRole(.admin, for: mo)
+        await #expect(throws: refusal("disable root")) { try await access.disable(root) }
+        try await access.enable(mo)
+        try await access.setRole(.lead, for: root)
+        #expect(try await access.store.account(id: root.id)?.role == .lead)
+        await #expect(throws: AccessError.self) { try await access.disable(mo) }
+    }
+}
+
 @Suite("Password work")
 struct PasswordWorkTests {
     final class InFlight: Sendable {
