@@ -33,6 +33,9 @@ struct RoleMatrixTests {
         var permission: Permission?
         /// What a caller the route admits gets.
         var success: HTTPResponse.Status = .ok
+        /// A workbench page or form: it takes a browser session, never a token (a token caller is sent to the
+        /// sign-in page, or refused for a post). Sessions by role are driven in `WorkbenchRoleTests`.
+        var session = false
 
         var testDescription: String { "\(method) \(path)" }
     }
@@ -46,10 +49,19 @@ struct RoleMatrixTests {
         Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/approve", permission: .decide),
         Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/reject", permission: .decide),
         Route(method: .post, path: "/herdwatch/api/v1/rules/reload", permission: .administer),
-    ]
+        // The workbench: open pages and assets, then pages that need a session.
+        Route(method: .get, path: "/herdwatch/login", permission: nil),
+        Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),
+        Route(method: .get, path: "/herdwatch/assets/{name}", permission: nil),
+    ] + ["/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}"].map {
+        Route(method: .get, path: $0, permission: nil, session: true)
+    } + ["/herdwatch/logout", "/herdwatch/next", "/herdwatch/cases/{id}/decide", "/herdwatch/session/sensitive"].map {
+        Route(method: .post, path: $0, permission: nil, session: true)
+    }
 
     /// The status `caller` must get on `route`.
     static func expected(_ route: Route, _ caller: Caller) -> HTTPResponse.Status {
+        if route.session { return route.method == .get ? .seeOther : .unauthorized }
         guard let permission = route.permission else { return route.success }
         switch caller {
         case .noToken: return .unauthorized
@@ -58,37 +70,17 @@ struct RoleMatrixTests {
         }
     }
 
-    @Test func theMatrixCoversEveryRoute() throws {
+    @Test func theMatrixCoversEveryRoute() async throws {
         let server = try TestServer()
-        let configuration = server.components.configuration
-        let logger = Logger(label: "test")
-        let metrics = ServerMetrics()
-        let gate = Gate(
-            engines: server.components.engines, reputation: nil, cases: server.cases, keys: nil,
-            signatureMode: .evaluate,
-            metrics: metrics, logger: logger)
-        let router = HerdwatchRouter.make(
-            .init(
-                gate: gate, access: server.access,
-                decisions: CaseDecisions(
-                    cases: server.cases, reputation: nil, upstream: nil, replayWindow: 60, work: InlineWork(),
-                    metrics: metrics,
-                    logger: logger),
-                rules: RuleReloader(
-                    engines: server.components.engines, directory: configuration.rulesDirectory, work: InlineWork(),
-                    logger: logger),
-                firewall: FirewallMiddleware(
-                    gate: gate, upstream: nil, inboxPaths: InboxPaths([]), passthroughPaths: InboxPaths([]),
-                    forwarding: ForwardedFor(trustedProxies: []),
-                    bodies: BodyReader(bodyTimeout: .seconds(5), maxBodyBytes: 1 << 20, metrics: metrics),
-                    maxPassthroughBytes: 1 << 20, rejectStatus: 403, metrics: metrics, logger: logger),
-                replayWindow: 60, metrics: metrics, logger: logger))
+        let assembly = HerdwatchApplication.Assembly(server.components)
+        let router = assembly.router
         let registered = Set(router.routes.map { "\($0.method) \($0.path)" })
         let covered = Set(Self.routes.map(\.testDescription))
         #expect(
             registered.subtracting(covered).isEmpty,
             "routes without a row in RoleMatrixTests.routes: add one with the permission the route needs")
         #expect(covered.subtracting(registered).isEmpty, "rows for routes the router no longer has")
+        try await assembly.shutdownPools()
     }
 
     @Test func everyRouteAnswersEveryCallerAsItsPermissionSays() async throws {
@@ -121,9 +113,10 @@ struct RoleMatrixTests {
             }
             for route in Self.routes {
                 for caller in Caller.allCases {
-                    let path =
+                    var path =
                         route.path.contains("{id}")
                         ? route.path.replacingOccurrences(of: "{id}", with: "\(try await newCase())") : route.path
+                    path = path.replacingOccurrences(of: "{name}", with: "app.js").replacingOccurrences(of: "{index}", with: "0")
                     var headers: HTTPFields = [:]
                     if let secret = callers[caller] { headers[.authorization] = "Bearer \(secret)" }
                     let body = route.path == "/api/v1/check" ? ByteBuffer(string: actor.note("hello")) : nil

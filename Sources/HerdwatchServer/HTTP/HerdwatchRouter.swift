@@ -26,6 +26,9 @@ enum HerdwatchRouter {
         var replayWindow: TimeInterval
         var metrics: ServerMetrics
         var logger: Logger
+        /// The browser workbench under `/herdwatch/`, and where its sessions are kept.
+        var web: WebRoutes
+        var sessions: any PersistDriver
     }
 
     static func make(_ dependencies: Dependencies) -> Router<HerdwatchRequestContext> {
@@ -60,6 +63,7 @@ enum HerdwatchRouter {
                 let outcome = await rules.reload(by: context.token.map { "token \($0.id) (\($0.name))" } ?? "api")
                 return RuleReloadResponse.response(outcome)
             }
+        dependencies.web.register(on: router, sessions: dependencies.sessions)
         return router
     }
 }
