@@ -42,6 +42,7 @@ enum WebAssets {
         .error { color: var(--reject); }
         button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--line); border-radius: 4px; background: var(--panel); cursor: pointer; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+        button.primary kbd { color: var(--fg); }
         .login { max-width: 22rem; margin: 3rem auto; background: var(--panel); padding: 1.5rem; border: 1px solid var(--line); border-radius: 6px; }
         .login label { display: block; margin: .6rem 0; }
         .login input { display: block; width: 100%; padding: .4rem; font: inherit; }

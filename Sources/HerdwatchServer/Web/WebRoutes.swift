@@ -368,10 +368,24 @@ struct WebRoutes: Sendable {
             all["breakAfter"] = settings.breakAfter > 0 ? String(settings.breakAfter) : ""
             all["blurMedia"] = settings.blurMedia
         }
-        let html = pages.render(name, all)
+        let html = pages.render(name, Self.withoutEmptyText(all))
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `values` without empty strings, at any depth: Mustache treats "" as true in `{{#key}}`, and a template
+    /// should show "Signed by: nobody verified", not an empty row.
+    static func withoutEmptyText(_ values: [String: Any]) -> [String: Any] {
+        func clean(_ value: Any) -> Any? {
+            switch value {
+            case let text as String: return text.isEmpty ? nil : text
+            case let dictionary as [String: Any]: return withoutEmptyText(dictionary)
+            case let list as [[String: Any]]: return list.map(withoutEmptyText)
+            default: return value
+            }
+        }
+        return values.compactMapValues(clean)
     }
 
     func message(_ context: Context, status: HTTPResponse.Status, heading: String, text: String) -> Response {
