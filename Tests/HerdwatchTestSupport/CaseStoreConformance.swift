@@ -1,3 +1,4 @@
+public import Access
 import Foundation
 public import ReviewQueue
 import RuleEngine
@@ -19,7 +20,20 @@ public enum CaseStoreConformance {
             openedAt: at)
     }
 
-    public static let checks: [ConformanceCheck<any CaseStore>] = [
+    /// A signed-in person with `role`, acting through the UI.
+    public static func person(_ id: Int64, _ role: Account.Role = .moderator, name: String? = nil) -> Principal {
+        Principal(
+            account: Account(id: id, username: name ?? "\(role.rawValue)\(id)", role: role, passwordHash: "-", createdAt: at),
+            token: nil, via: .ui)
+    }
+
+    static func decision(_ actions: [Decision.Action], reason: String = "spam", note: String? = nil) -> CaseCommand.Kind {
+        .decide(Decision(actions: actions, reason: reason, note: note), delivery: nil)
+    }
+
+    public static let checks: [ConformanceCheck<any CaseStore>] = basics + workflow
+
+    static let basics: [ConformanceCheck<any CaseStore>] = [
         ConformanceCheck("a case is one delivery and repeats join it") { store in
             let id = "https://a.example/activities/1"
             let first = try await store.open(newCase(id: id, signer: "https://a.example/users/alice", key: "k1", body: "{\"a\":1}"))
@@ -55,21 +69,32 @@ public enum CaseStoreConformance {
         ConformanceCheck("decisions record who made them, once") { store in
             let opened = try await store.open(newCase(id: "https://a.example/activities/2", signer: nil, key: "k")).reviewCase
             #expect(opened.decidedBy == nil)
-            let decided = try await store.decide(id: opened.id, state: .rejected, delivery: nil, by: "token 3 (alex)")
-            #expect(decided?.state == .rejected)
-            #expect(decided?.decidedBy == "token 3 (alex)")
-            #expect(try await store.reviewCase(id: opened.id)?.decidedBy == "token 3 (alex)")
-            await #expect(throws: CaseTransitionError.self) {
-                try await store.decide(id: opened.id, state: .approved, delivery: nil, by: "token 4 (sam)")
+            #expect(opened.version == 1)
+            let alex = person(3, name: "alex")
+            let decided = try await store.apply(CaseCommand(decision([.reject]), by: alex, at: at), to: opened.id)
+            #expect(decided.state == .closed)
+            #expect(decided.outcome == .rejected)
+            #expect(decided.decidedBy == "alex")
+            #expect(decided.version == 2)
+            #expect(try await store.reviewCase(id: opened.id) == decided)
+            let again = await #expect(throws: CaseWorkflowError.self) {
+                try await store.apply(CaseCommand(decision([.approve]), by: person(4), at: at), to: opened.id)
             }
-            #expect(try await store.reviewCase(id: opened.id)?.state == .rejected)
-            #expect(try await store.decide(id: 9999, state: .approved, delivery: nil, by: nil) == nil)
+            #expect(again?.code == .badTransition)
+            #expect(try await store.reviewCase(id: opened.id)?.outcome == .rejected)
+            let missing = await #expect(throws: CaseWorkflowError.self) {
+                try await store.apply(CaseCommand(decision([.approve]), by: alex, at: at), to: 9999)
+            }
+            #expect(missing?.code == .notFound)
         },
         ConformanceCheck("an approval keeps the delivery upstream") { store in
             let opened = try await store.open(newCase(id: "https://a.example/activities/3", signer: nil, key: "k")).reviewCase
             let delivery = ReviewCase.Delivery(at: at.addingTimeInterval(60), status: 202)
-            let approved = try await store.decide(id: opened.id, state: .approved, delivery: delivery, by: "admin")
-            #expect(approved?.delivery == delivery)
+            let approved = try await store.apply(
+                CaseCommand(.decide(Decision(actions: [.approve], reason: "not_a_violation"), delivery: delivery), by: person(1), at: at),
+                to: opened.id)
+            #expect(approved.delivery == delivery)
+            #expect(approved.closedAt == at)
             #expect(try await store.reviewCase(id: opened.id)?.delivery == delivery)
         },
         ConformanceCheck("cases list by state, oldest first, and count per state") { store in
@@ -80,13 +105,13 @@ public enum CaseStoreConformance {
                         .reviewCase.id)
             }
             #expect(ids == ids.sorted() && Set(ids).count == 4)
-            _ = try await store.decide(id: ids[1], state: .approved, delivery: nil, by: nil)
-            _ = try await store.decide(id: ids[2], state: .rejected, delivery: nil, by: nil)
+            _ = try await store.apply(CaseCommand(decision([.approve], reason: "not_a_violation"), by: person(1), at: at), to: ids[1])
+            _ = try await store.apply(CaseCommand(decision([.reject]), by: person(1), at: at), to: ids[2])
             #expect(try await store.cases(state: nil, limit: 10).map(\.id) == ids)
             #expect(try await store.cases(state: .open, limit: 10).map(\.id) == [ids[0], ids[3]])
             #expect(try await store.cases(state: .open, limit: 1).map(\.id) == [ids[0]])
-            #expect(try await store.cases(state: .approved, limit: 10).map(\.id) == [ids[1]])
-            #expect(try await store.caseCounts() == [.open: 2, .approved: 1, .rejected: 1])
+            #expect(try await store.cases(state: .closed, limit: 10).map(\.id) == [ids[1], ids[2]])
+            #expect(try await store.caseCounts() == [.open: 2, .closed: 2])
         },
     ]
 }

@@ -46,7 +46,10 @@ struct CaseAPITests {
 
             let rejected = try await client.execute(uri: "/herdwatch/api/v1/cases/\(heldID)/reject", method: .post, headers: auth)
             #expect(rejected.status == .ok)
-            #expect(try json(String(buffer: rejected.body))["state"] as? String == "rejected")
+            let rejectedCase = try json(String(buffer: rejected.body))
+            #expect(rejectedCase["state"] as? String == "closed")
+            #expect(rejectedCase["outcome"] as? String == "rejected")
+            #expect(rejectedCase["decided_by"] as? String == "token 2 (test)")
             let again = try await client.execute(uri: "/herdwatch/api/v1/cases/\(heldID)/approve", method: .post, headers: auth)
             #expect(again.status == .conflict)
             #expect(try json(String(buffer: again.body))["code"] as? String == "not_open")
@@ -56,7 +59,8 @@ struct CaseAPITests {
             let missing = try await client.execute(uri: "/herdwatch/api/v1/cases/999/approve", method: .post, headers: auth)
             #expect(missing.status == .notFound)
         }
-        #expect(try await server.cases.caseCounts() == [.rejected: 1, .approved: 1])
+        #expect(try await server.cases.caseCounts() == [.closed: 2])
+        #expect(try await server.cases.cases(state: .closed, limit: 10).map(\.outcome) == [.rejected, .approved])
     }
 
     @Test func withoutAnUpstreamOtherPathsSayWhatRuns() async throws {

@@ -11,7 +11,7 @@ import ReviewQueue
 /// - `GET /healthz`, `GET /metrics`: open;
 /// - `POST /api/v1/check`: the hook (scope `check`);
 /// - `GET /herdwatch/api/v1/cases[/ID]`, `POST /herdwatch/api/v1/cases/ID/approve|reject`: the case API
-///   (scope `moderate`);
+///   (scope `moderate`), and the workbench's routes beside it (`WorkflowRoutes`);
 /// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (scope `admin`);
 /// - anything else: the inbox firewall (`FirewallMiddleware`), which gates deliveries and passes the rest through
 ///   to the instance.
@@ -45,12 +45,12 @@ enum HerdwatchRouter {
 
         let api = router.group("/herdwatch/api/v1")
         let cases = CaseRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow)
-        api.group("cases")
-            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .moderate, logger: dependencies.logger))
-            .get(use: cases.list)
+        let workbench = api.group().add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .moderate, logger: dependencies.logger))
+        let caseGroup = workbench.group("cases").add(middleware: PermissionMiddleware(.decide))
             .get(":id", use: cases.show)
             .post(":id/approve", use: cases.approve)
             .post(":id/reject", use: cases.reject)
+        WorkflowRoutes.register(on: workbench, cases: caseGroup, WorkflowRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow))
 
         let rules = dependencies.rules
         api.group("rules")
@@ -105,34 +105,12 @@ struct CaseRoutes: Sendable {
     let decisions: CaseDecisions
     let replayWindow: TimeInterval
 
-    @Sendable func list(_ request: Request, context: HerdwatchRequestContext) async -> Response {
-        let state = request.uri.queryParameters["state"].map(String.init)
-        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 100
-        var wanted: ReviewCase.State?
-        if let state, state != "all" {
-            guard let parsed = ReviewCase.State(rawValue: state) else {
-                return JSONResponse.error(.badRequest, code: "bad_state", "state must be open, approved, rejected or all")
-            }
-            wanted = parsed
-        }
-        do {
-            let list = try await cases.cases(state: wanted ?? (state == "all" ? nil : .open), limit: min(max(limit, 1), 1000))
-            let counts = try await cases.caseCounts()
-            return CaseList(
-                cases: list.map { CaseResponse($0, replayWindow: replayWindow, detailed: false) },
-                counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
-            ).response
-        } catch {
-            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
-        }
-    }
-
     @Sendable func show(_ request: Request, context: HerdwatchRequestContext) async -> Response {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text) else { return Self.notFound(text) }
         do {
             guard let reviewCase = try await cases.reviewCase(id: id) else { return Self.notFound(text) }
-            return CaseResponse(reviewCase, replayWindow: replayWindow, detailed: true).response
+            return try await WorkflowRoutes(cases: cases, decisions: decisions, replayWindow: replayWindow).detail(reviewCase, context)
         } catch {
             return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
         }
@@ -149,24 +127,21 @@ struct CaseRoutes: Sendable {
     private func decide(_ context: HerdwatchRequestContext, approve: Bool) async -> Response {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text) else { return Self.notFound(text) }
-        let decider = context.token.map { "token \($0.id) (\($0.name))" }
+        let principal = context.actingPrincipal
         do {
             let decided =
                 if approve {
-                    try await decisions.approve(id: id, by: decider)
+                    try await decisions.approve(id: id, by: principal)
                 } else {
-                    try await decisions.reject(id: id, by: decider)
+                    try await decisions.reject(id: id, by: principal)
                 }
             return CaseResponse(decided, replayWindow: replayWindow, detailed: false).response
         } catch {
-            let status: HTTPResponse.Status =
-                switch error.code {
-                case .notFound: .notFound
-                case .notOpen, .inProgress, .replayExpired, .noUpstream: .conflict
-                case .upstreamRefused, .upstreamUnreachable: .badGateway
-                case .storage: .serviceUnavailable
-                }
-            return JSONResponse.error(status, code: error.code.rawValue, error.message)
+            // These routes predate the workflow: a decided case still answers `not_open`.
+            guard error.code != .badTransition else {
+                return JSONResponse.error(.conflict, code: "not_open", error.message)
+            }
+            return WorkflowRoutes.response(error)
         }
     }
 

@@ -1,0 +1,344 @@
+import Access
+import ActivityPub
+import Foundation
+import Hummingbird
+import NIOCore
+import ReviewQueue
+
+extension HerdwatchRequestContext {
+    /// Who is acting. Until sessions land this is the bearer token's principal; the one place to change.
+    var actingPrincipal: Principal {
+        Principal(account: nil, token: token, via: .api)
+    }
+}
+
+/// Lets a request through when the acting principal has `permission`; otherwise answers 403 `forbidden`.
+struct PermissionMiddleware: RouterMiddleware {
+    typealias Context = HerdwatchRequestContext
+
+    let permission: Permission
+
+    init(_ permission: Permission) {
+        self.permission = permission
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let principal = context.actingPrincipal
+        guard principal.allows(permission) else {
+            return JSONResponse.error(
+                .forbidden, code: "forbidden", "\(principal.displayName) lacks the `\(permission.rawValue)` permission; ask an admin")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// The workbench's JSON API under `/herdwatch/api/v1` (token scope `moderate`; each group names the permission
+/// it needs):
+/// - `GET cases?state=&queue=&limit=`: cases by priority, then age, with counts per state;
+/// - `POST cases/next` (`{"queue": NAME, "lease_seconds": N}`, both optional): lease the next case, 204 when none;
+/// - `POST cases/ID/claim|renew|release` (`{"version": N}` optional);
+/// - `POST cases/ID/decide` (`{"version": N, "actions": ["reject", "suspend_actor"], "reason": "spam", "note": "…"}`);
+/// - `POST cases/ID/notes` (`{"text": "…", "on": "case" | "actor" | "domain"}`);
+/// - `GET audit?case=&limit=` (`viewAudit`);
+/// - `GET proposals?state=`, `POST proposals/ID/confirm|refuse` (`confirmProposals` to resolve).
+/// Errors: `{"error", "code"}` with `not_found` 404, `stale_version`, `leased_elsewhere`, `bad_transition` 409,
+/// `bad_reason`, `bad_decision` 422, `forbidden` 403.
+struct WorkflowRoutes: Sendable {
+    let cases: any CaseStore
+    let decisions: CaseDecisions
+    let replayWindow: TimeInterval
+
+    static func register(on api: RouterGroup<HerdwatchRequestContext>, cases group: RouterGroup<HerdwatchRequestContext>, _ routes: Self) {
+        group
+            .get(use: routes.list)
+            .post("next", use: routes.next)
+            .post(":id/claim", use: routes.claim)
+            .post(":id/renew", use: routes.renew)
+            .post(":id/release", use: routes.release)
+            .post(":id/decide", use: routes.decide)
+            .post(":id/notes", use: routes.addNote)
+        api.group("audit").add(middleware: PermissionMiddleware(.viewAudit)).get(use: routes.audit)
+        api.group("proposals").add(middleware: PermissionMiddleware(.decide))
+            .get(use: routes.proposals)
+            .post(":id/confirm") { request, context in await routes.resolve(request, context, confirm: true) }
+            .post(":id/refuse") { request, context in await routes.resolve(request, context, confirm: false) }
+    }
+
+    @Sendable func list(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let query = request.uri.queryParameters
+        let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 1000)
+        var filter = CaseFilter(state: .open)
+        var outcome: ReviewCase.Outcome?
+        if let queueName = query["queue"].map(String.init) {
+            do {
+                guard let queue = try await cases.queues().first(where: { $0.name == queueName }) else {
+                    return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(queueName)'")
+                }
+                filter = queue.filter
+            } catch {
+                return Self.unavailable
+            }
+        }
+        if let state = query["state"].map(String.init) {
+            switch state {
+            case "all": filter.state = nil
+            // The states before the workflow: closed with that outcome.
+            case "approved", "rejected":
+                filter.state = .closed
+                outcome = ReviewCase.Outcome(rawValue: state)
+            default:
+                guard let parsed = ReviewCase.State(rawValue: state) else {
+                    return JSONResponse.error(
+                        .badRequest, code: "bad_state", "state must be open, in_review, escalated, closed, approved, rejected or all")
+                }
+                filter.state = parsed
+            }
+        }
+        do {
+            var list = try await cases.cases(matching: filter, limit: outcome == nil ? limit : 1000)
+            if let outcome { list = Array(list.filter { $0.outcome == outcome }.prefix(limit)) }
+            let counts = try await cases.caseCounts()
+            let now = Date()
+            return CaseList(
+                cases: list.map { CaseResponse($0, replayWindow: replayWindow, detailed: false, now: now) },
+                counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
+            ).response
+        } catch {
+            return Self.unavailable
+        }
+    }
+
+    struct NextBody: Decodable {
+        var queue: String?
+        var leaseSeconds: Int?
+    }
+
+    @Sendable func next(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let body: NextBody
+        switch await Self.decode(NextBody.self, request, optional: true) {
+        case .success(let decoded): body = decoded ?? NextBody()
+        case .failure(let failure): return failure.response
+        }
+        do {
+            let lease = TimeInterval(min(max(body.leaseSeconds ?? Int(ReviewCase.Lease.defaultDuration), 30), 3600))
+            guard let leased = try await cases.next(for: context.actingPrincipal, queue: body.queue, lease: lease, at: Date()) else {
+                return Response(status: .noContent)
+            }
+            return try await detail(leased, context)
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    struct VersionBody: Decodable {
+        var version: Int?
+        var leaseSeconds: Int?
+    }
+
+    @Sendable func claim(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        await lease(request, context) { .claim(lease: $0) }
+    }
+
+    @Sendable func renew(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        await lease(request, context) { .renew(lease: $0) }
+    }
+
+    @Sendable func release(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        await lease(request, context) { _ in .release }
+    }
+
+    private func lease(
+        _ request: Request, _ context: HerdwatchRequestContext, _ kind: (TimeInterval) -> CaseCommand.Kind
+    ) async -> Response {
+        guard let id = Self.id(context) else { return CaseRoutes.notFound(context.parameters.get("id") ?? "") }
+        let body: VersionBody
+        switch await Self.decode(VersionBody.self, request, optional: true) {
+        case .success(let decoded): body = decoded ?? VersionBody()
+        case .failure(let failure): return failure.response
+        }
+        let duration = TimeInterval(min(max(body.leaseSeconds ?? Int(ReviewCase.Lease.defaultDuration), 30), 3600))
+        do {
+            let changed = try await cases.apply(
+                CaseCommand(kind(duration), by: context.actingPrincipal, version: body.version, at: Date()), to: id)
+            return CaseResponse(changed, replayWindow: replayWindow, detailed: false).response
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    struct DecideBody: Decodable {
+        var version: Int?
+        var actions: [String]
+        var reason: String
+        var note: String?
+    }
+
+    @Sendable func decide(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        guard let id = Self.id(context) else { return CaseRoutes.notFound(context.parameters.get("id") ?? "") }
+        let body: DecideBody
+        switch await Self.decode(DecideBody.self, request, optional: false) {
+        case .success(let decoded?): body = decoded
+        case .success(nil): return Self.badBody("send the decision as JSON")
+        case .failure(let failure): return failure.response
+        }
+        guard let version = body.version else {
+            return Self.badBody("a decision must carry the case's `version` (from the case you looked at), so a stale page cannot act twice")
+        }
+        var actions: [Decision.Action] = []
+        for name in body.actions {
+            guard let action = Decision.Action(rawValue: name) else {
+                return JSONResponse.error(
+                    .unprocessableContent, code: "bad_decision",
+                    "unknown action '\(name)'; use \(Decision.Action.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            actions.append(action)
+        }
+        do {
+            let decided = try await decisions.decide(
+                id: id, Decision(actions: actions, reason: body.reason, note: body.note), by: context.actingPrincipal, version: version)
+            return CaseResponse(decided, replayWindow: replayWindow, detailed: false).response
+        } catch {
+            return Self.response(error)
+        }
+    }
+
+    struct NoteBody: Decodable {
+        var text: String
+        var on: String?
+    }
+
+    @Sendable func addNote(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        guard let id = Self.id(context) else { return CaseRoutes.notFound(context.parameters.get("id") ?? "") }
+        let body: NoteBody
+        switch await Self.decode(NoteBody.self, request, optional: false) {
+        case .success(let decoded?): body = decoded
+        case .success(nil): return Self.badBody("send the note as JSON: {\"text\": \"…\"}")
+        case .failure(let failure): return failure.response
+        }
+        let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.utf8.count <= 10_000 else { return Self.badBody("a note needs text, at most 10,000 bytes") }
+        do {
+            guard let reviewCase = try await cases.reviewCase(id: id) else { return CaseRoutes.notFound(String(id)) }
+            let subject: CaseNote.Subject
+            switch body.on ?? "case" {
+            case "case": subject = .reviewCase(id)
+            case "actor":
+                guard let actor = reviewCase.subjectActor else { return Self.badBody("case \(id) names no actor") }
+                subject = .actor(actor)
+            case "domain":
+                guard let host = reviewCase.host else { return Self.badBody("case \(id) names no domain") }
+                subject = .domain(host)
+            default: return Self.badBody("`on` must be case, actor or domain")
+            }
+            let note = try await cases.addNote(text, on: subject, by: context.actingPrincipal, at: Date())
+            var writer = JSONWriter()
+            NoteResponse(note).write(into: &writer)
+            return JSONResponse.bytes(writer.bytes, status: .created)
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    @Sendable func audit(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let query = request.uri.queryParameters
+        let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 1000)
+        let caseID = query["case"].flatMap { Int64(String($0)) }
+        do {
+            return JSONResponse.make(["entries": try await cases.audit(caseID: caseID, limit: limit)])
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    @Sendable func proposals(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let state = request.uri.queryParameters["state"].map(String.init) ?? "pending"
+        var wanted: Proposal.State?
+        if state != "all" {
+            guard let parsed = Proposal.State(rawValue: state) else {
+                return JSONResponse.error(.badRequest, code: "bad_state", "state must be pending, confirmed, refused or all")
+            }
+            wanted = parsed
+        }
+        do {
+            return JSONResponse.make(["proposals": try await cases.proposals(state: wanted, limit: 1000)])
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    func resolve(_ request: Request, _ context: HerdwatchRequestContext, confirm: Bool) async -> Response {
+        guard let id = Self.id(context) else {
+            return JSONResponse.error(.notFound, code: "not_found", "there is no proposal \(context.parameters.get("id") ?? "")")
+        }
+        do {
+            let resolved = try await cases.resolveProposal(id: id, confirm: confirm, by: context.actingPrincipal, at: Date())
+            return JSONResponse.make(resolved)
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    /// A case in detail, with its notes (and those on its actor and domain), personal data only when allowed.
+    func detail(_ reviewCase: ReviewCase, _ context: HerdwatchRequestContext) async throws -> Response {
+        let notes = try await cases.notes(about: .reviewCase(reviewCase.id))
+        let principal = context.actingPrincipal
+        return CaseResponse(
+            reviewCase, replayWindow: replayWindow, detailed: true, personalData: principal.allows(.viewPersonalData), notes: notes
+        ).response
+    }
+
+    static func id(_ context: HerdwatchRequestContext) -> Int64? {
+        context.parameters.get("id").flatMap { Int64($0) }
+    }
+
+    static let unavailable = JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+
+    static func badBody(_ message: String) -> Response {
+        JSONResponse.error(.badRequest, code: "bad_request", message)
+    }
+
+    /// A JSON body of at most 64 KiB with snake_case keys; nil for an empty body when `optional`.
+    static func decode<Body: Decodable>(_ type: Body.Type, _ request: Request, optional: Bool) async -> Result<Body?, ResponseFailure> {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 64 * 1024)
+        } catch {
+            return .failure(ResponseFailure(JSONResponse.error(.contentTooLarge, code: "too_large", "the body must be at most 64 KiB of JSON")))
+        }
+        if buffer.readableBytes == 0, optional { return .success(nil) }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return .success(try decoder.decode(Body.self, from: Data(buffer.readableBytesView)))
+        } catch {
+            return .failure(ResponseFailure(badBody("the body is not the JSON this endpoint takes (see the README); fix the fields and retry")))
+        }
+    }
+
+    /// A response carried as an error, for `Result`.
+    struct ResponseFailure: Error {
+        var response: Response
+
+        init(_ response: Response) {
+            self.response = response
+        }
+    }
+
+    static func failure(_ error: any Error) -> Response {
+        if let error = error as? CaseWorkflowError { return response(CaseDecisions.Failure(error)) }
+        return unavailable
+    }
+
+    static func response(_ failure: CaseDecisions.Failure) -> Response {
+        let status: HTTPResponse.Status =
+            switch failure.code {
+            case .notFound: .notFound
+            case .staleVersion, .leasedElsewhere, .badTransition, .inProgress, .replayExpired, .noUpstream: .conflict
+            case .badReason, .badDecision: .unprocessableContent
+            case .forbidden: .forbidden
+            case .upstreamRefused, .upstreamUnreachable: .badGateway
+            case .storage: .serviceUnavailable
+            }
+        return JSONResponse.error(status, code: failure.code.rawValue, failure.message)
+    }
+}
