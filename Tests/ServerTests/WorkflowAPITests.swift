@@ -240,4 +240,46 @@ struct WorkflowAPITests {
             #expect(!text.contains("\"request\""))
         }
     }
+
+    @Test func bulkDecisionsOnACampaignCluster() async throws {
+        let server = try TestServer()
+        let check = try await server.token([.check])
+        let moderate = try await server.token([.moderate])
+        let bob = try RemoteActor(id: "https://other.example/users/bob")
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            for (sender, text) in [
+                (actor, "HOLDME buy cheap watches at our amazing store today, offer one"),
+                (bob, "HOLDME buy cheap watches at our amazing store today, offer two"),
+                (actor, "HOLDME a long note about gardening and tomatoes in the spring sun"),
+            ] {
+                _ = try await client.execute(
+                    uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(check)"], body: ByteBuffer(string: sender.note(text)))
+            }
+            let all = try await server.cases.cases(state: .open, limit: 10).sorted { $0.id < $1.id }
+            #expect(all.count == 3)
+            let (status, preview) = try await call(client, .post, "/herdwatch/api/v1/cases/\(all[0].id)/cluster", token: moderate)
+            #expect(status == .ok)
+            let items = try #require(preview["cases"] as? [[String: Any]])
+            #expect(items.compactMap { $0["id"] as? Int } == [Int(all[0].id), Int(all[1].id)])
+            #expect(preview["actors"] as? Int == 2 && preview["domains"] as? Int == 2)
+            #expect(preview["sample_domains"] as? [String] == ["remote.example", "other.example"])
+
+            // One case changed since the preview: it is reported, the others are decided under one batch id.
+            _ = try await server.cases.apply(
+                CaseCommand(.claim(lease: 600), by: CaseStoreConformance.person(9), at: Date()), to: all[1].id)
+            let body = #"{"cases":[{"id":\#(all[0].id),"version":1},{"id":\#(all[1].id),"version":1}],"actions":["reject"],"reason":"spam"}"#
+            let (decided, result) = try await call(client, .post, "/herdwatch/api/v1/cases/bulk", token: moderate, body: body)
+            #expect(decided == .ok)
+            #expect(result["decided"] as? [Int] == [Int(all[0].id)])
+            #expect((result["failed"] as? [[String: Any]])?.first?["code"] as? String == "stale_version")
+            let batch = try #require(result["batch_id"] as? String)
+            #expect(try await server.cases.audit(caseID: all[0].id, limit: 1).first?.batchID == batch)
+            #expect(try await server.cases.reviewCase(id: all[2].id)?.state == .open)
+            let (badReason, _) = try await call(
+                client, .post, "/herdwatch/api/v1/cases/bulk", token: moderate,
+                body: #"{"cases":[{"id":\#(all[2].id),"version":1}],"actions":["reject"],"reason":"nope"}"#)
+            #expect(badReason == .unprocessableContent)
+        }
+    }
 }

@@ -2,7 +2,9 @@ import Access
 import ActivityPub
 import Foundation
 import Hummingbird
+import Intake
 import NIOCore
+import Reputation
 import ReviewQueue
 
 extension HerdwatchRequestContext {
@@ -39,6 +41,10 @@ struct PermissionMiddleware: RouterMiddleware {
 /// - `POST cases/ID/claim|renew|release` (`{"version": N}` optional);
 /// - `POST cases/ID/decide` (`{"version": N, "actions": ["reject", "suspend_actor"], "reason": "spam", "note": "…"}`);
 /// - `POST cases/ID/notes` (`{"text": "…", "on": "case" | "actor" | "domain"}`);
+/// - `POST cases/ID/cluster`: preview the campaign cluster of a case (its open near-duplicates): counts of cases,
+///   actors and domains, a sample of each, and each case's version;
+/// - `POST cases/bulk` (`{"cases": [{"id": N, "version": N}], "actions": […], "reason": …, "note": …}`): decide each
+///   case, all under one batch id in the audit log;
 /// - `GET audit?case=&limit=` (`viewAudit`);
 /// - `GET proposals?state=`, `POST proposals/ID/confirm|refuse` (`confirmProposals` to resolve).
 /// Errors: `{"error", "code"}` with `not_found` 404, `stale_version`, `leased_elsewhere`, `bad_transition` 409,
@@ -57,6 +63,8 @@ struct WorkflowRoutes: Sendable {
             .post(":id/release", use: routes.release)
             .post(":id/decide", use: routes.decide)
             .post(":id/notes", use: routes.addNote)
+            .post(":id/cluster", use: routes.cluster)
+            .post("bulk", use: routes.bulk)
         api.group("audit").add(middleware: PermissionMiddleware(.viewAudit)).get(use: routes.audit)
         api.group("proposals").add(middleware: PermissionMiddleware(.decide))
             .get(use: routes.proposals)
@@ -184,14 +192,10 @@ struct WorkflowRoutes: Sendable {
         guard let version = body.version else {
             return Self.badBody("a decision must carry the case's `version` (from the case you looked at), so a stale page cannot act twice")
         }
-        var actions: [Decision.Action] = []
-        for name in body.actions {
-            guard let action = Decision.Action(rawValue: name) else {
-                return JSONResponse.error(
-                    .unprocessableContent, code: "bad_decision",
-                    "unknown action '\(name)'; use \(Decision.Action.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            actions.append(action)
+        let actions: [Decision.Action]
+        switch Self.actions(body.actions) {
+        case .success(let parsed): actions = parsed
+        case .failure(let failure): return failure.response
         }
         do {
             let decided = try await decisions.decide(
@@ -237,6 +241,86 @@ struct WorkflowRoutes: Sendable {
         } catch {
             return Self.failure(error)
         }
+    }
+
+    @Sendable func cluster(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        guard let id = Self.id(context) else { return CaseRoutes.notFound(context.parameters.get("id") ?? "") }
+        do {
+            guard let seed = try await cases.reviewCase(id: id) else { return CaseRoutes.notFound(String(id)) }
+            let open = try await cases.cases(matching: CaseFilter(state: .open), limit: Self.clusterScanLimit)
+            let members = try await decisions.work.run { CampaignCluster.members(of: seed, among: open) }
+            return JSONResponse.make(BulkPreview(members))
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    /// How many open cases a cluster preview compares with its seed.
+    static let clusterScanLimit = 5000
+
+    struct BulkBody: Decodable {
+        var cases: [BulkPreview.Item]
+        var actions: [String]
+        var reason: String
+        var note: String?
+    }
+
+    struct BulkResult: Encodable {
+        struct Failure: Encodable {
+            var id: Int64
+            var code: String
+            var error: String
+        }
+
+        var batchId: String
+        var decided: [Int64]
+        var failed: [Failure]
+    }
+
+    @Sendable func bulk(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let body: BulkBody
+        switch await Self.decode(BulkBody.self, request, optional: false) {
+        case .success(let decoded?): body = decoded
+        case .success(nil): return Self.badBody("send the cases and the decision as JSON")
+        case .failure(let failure): return failure.response
+        }
+        guard !body.cases.isEmpty, body.cases.count <= 1000 else { return Self.badBody("a bulk decision covers 1 to 1000 cases") }
+        let actions: [Decision.Action]
+        switch Self.actions(body.actions) {
+        case .success(let parsed): actions = parsed
+        case .failure(let failure): return failure.response
+        }
+        let decision = Decision(actions: actions, reason: body.reason, note: body.note)
+        let batchID = UUID().uuidString.lowercased()
+        var result = BulkResult(batchId: batchID, decided: [], failed: [])
+        for item in body.cases {
+            do {
+                _ = try await decisions.decide(id: item.id, decision, by: context.actingPrincipal, version: item.version, batchID: batchID)
+                result.decided.append(item.id)
+            } catch {
+                // A refused reason or decision is the same for every case: stop at the first.
+                if error.code == .badReason || error.code == .badDecision || error.code == .forbidden, result.decided.isEmpty {
+                    return Self.response(error)
+                }
+                result.failed.append(.init(id: item.id, code: error.code.rawValue, error: error.message))
+            }
+        }
+        return JSONResponse.make(result)
+    }
+
+    static func actions(_ names: [String]) -> Result<[Decision.Action], ResponseFailure> {
+        var actions: [Decision.Action] = []
+        for name in names {
+            guard let action = Decision.Action(rawValue: name) else {
+                return .failure(
+                    ResponseFailure(
+                        JSONResponse.error(
+                            .unprocessableContent, code: "bad_decision",
+                            "unknown action '\(name)'; use \(Decision.Action.allCases.map(\.rawValue).joined(separator: ", "))")))
+            }
+            actions.append(action)
+        }
+        return .success(actions)
     }
 
     @Sendable func audit(_ request: Request, context: HerdwatchRequestContext) async -> Response {
@@ -340,5 +424,25 @@ struct WorkflowRoutes: Sendable {
             case .storage: .serviceUnavailable
             }
         return JSONResponse.error(status, code: failure.code.rawValue, failure.message)
+    }
+}
+
+/// The campaign cluster of a case: the case and the open cases whose text is a near-duplicate of it, by the
+/// fingerprint reputation clusters campaigns with (similarity at least 0.5).
+enum CampaignCluster {
+    static let similarity = 0.5
+
+    static func members(of seed: ReviewCase, among candidates: [ReviewCase]) -> [ReviewCase] {
+        guard let fingerprint = fingerprint(seed) else { return [seed] }
+        let others = candidates.filter { candidate in
+            candidate.id != seed.id && (self.fingerprint(candidate).map { $0.similarity(to: fingerprint) >= similarity } ?? false)
+        }
+        return [seed] + others
+    }
+
+    static func fingerprint(_ reviewCase: ReviewCase) -> CampaignFingerprint? {
+        guard let activity = try? Activity.decode(reviewCase.body) else { return nil }
+        let subject = Normalizer.subject(for: activity)
+        return CampaignFingerprint.make(subject.text(.content) + "\n" + subject.text(.summary))
     }
 }
