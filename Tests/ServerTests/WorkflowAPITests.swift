@@ -212,6 +212,33 @@ struct WorkflowAPITests {
         }
     }
 
+    @Test func queuesAreManagedByLeads() async throws {
+        let server = try TestServer()
+        let moderate = try await server.token([.moderate])
+        let admin = try await server.token([.admin])
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            let filter = #"{"action":"hold","rule_id":"test.hold","state":"open"}"#
+            let (notLead, _) = try await call(client, .put, "/herdwatch/api/v1/queues/held", token: moderate, body: filter)
+            #expect(notLead == .forbidden)
+            let (saved, queue) = try await call(client, .put, "/herdwatch/api/v1/queues/held", token: admin, body: filter)
+            #expect(saved == .ok)
+            #expect((queue["filter"] as? [String: Any])?["rule_id"] as? String == "test.hold")
+            #expect(try await server.cases.queues() == [CaseQueue(name: "held", filter: CaseFilter(state: .open, action: .hold, ruleID: "test.hold"))])
+            let (_, listed) = try await call(client, .get, "/herdwatch/api/v1/queues", token: moderate)
+            #expect((listed["queues"] as? [[String: Any]])?.map { $0["name"] as? String } == ["held"])
+            let (unknown, _) = try await call(client, .put, "/herdwatch/api/v1/accounts/7/queues", token: admin, body: #"{"queues":["nope"]}"#)
+            #expect(unknown == .notFound)
+            let (assigned, assignment) = try await call(client, .put, "/herdwatch/api/v1/accounts/7/queues", token: admin, body: #"{"queues":["held"]}"#)
+            #expect(assigned == .ok && assignment["queues"] as? [String] == ["held"])
+            #expect(try await server.cases.assignedQueues(account: 7) == ["held"])
+            let (deleted, _) = try await call(client, .delete, "/herdwatch/api/v1/queues/held", token: admin)
+            #expect(deleted == .noContent)
+            let (gone, _) = try await call(client, .delete, "/herdwatch/api/v1/queues/held", token: admin)
+            #expect(gone == .notFound)
+        }
+    }
+
     @Test func personalDataOnlyForThoseAllowedToSeeIt() async throws {
         let server = try TestServer()
         let moderate = try await server.token([.moderate])

@@ -46,7 +46,9 @@ struct PermissionMiddleware: RouterMiddleware {
 /// - `POST cases/bulk` (`{"cases": [{"id": N, "version": N}], "actions": […], "reason": …, "note": …}`): decide each
 ///   case, all under one batch id in the audit log;
 /// - `GET audit?case=&limit=` (`viewAudit`);
-/// - `GET proposals?state=`, `POST proposals/ID/confirm|refuse` (`confirmProposals` to resolve).
+/// - `GET proposals?state=`, `POST proposals/ID/confirm|refuse` (`confirmProposals` to resolve);
+/// - `GET queues`; `PUT queues/NAME` (a filter: `{"state", "action", "rule_id", "rule_tag", "domain", "language"}`),
+///   `DELETE queues/NAME`, `GET|PUT accounts/ID/queues` (`{"queues": [NAME]}`) (`manageQueues`).
 /// Errors: `{"error", "code"}` with `not_found` 404, `stale_version`, `leased_elsewhere`, `bad_transition` 409,
 /// `bad_reason`, `bad_decision` 422, `forbidden` 403.
 struct WorkflowRoutes: Sendable {
@@ -66,6 +68,13 @@ struct WorkflowRoutes: Sendable {
             .post(":id/cluster", use: routes.cluster)
             .post("bulk", use: routes.bulk)
         api.group("audit").add(middleware: PermissionMiddleware(.viewAudit)).get(use: routes.audit)
+        api.group("queues").add(middleware: PermissionMiddleware(.decide)).get(use: routes.queues)
+        api.group("queues").add(middleware: PermissionMiddleware(.manageQueues))
+            .put(":name", use: routes.saveQueue)
+            .delete(":name", use: routes.deleteQueue)
+        api.group("accounts").add(middleware: PermissionMiddleware(.manageQueues))
+            .get(":id/queues", use: routes.assignedQueues)
+            .put(":id/queues", use: routes.assignQueues)
         api.group("proposals").add(middleware: PermissionMiddleware(.decide))
             .get(use: routes.proposals)
             .post(":id/confirm") { request, context in await routes.resolve(request, context, confirm: true) }
@@ -323,6 +332,76 @@ struct WorkflowRoutes: Sendable {
         return .success(actions)
     }
 
+    @Sendable func queues(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        do {
+            return JSONResponse.make(["queues": try await cases.queues()])
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    @Sendable func saveQueue(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let name = context.parameters.get("name") ?? ""
+        guard !name.isEmpty, name.count <= 100 else { return Self.badBody("a queue name has 1 to 100 characters") }
+        let filter: CaseFilter
+        switch await Self.decode(CaseFilter.self, request, optional: true, snakeCase: false) {
+        case .success(let decoded): filter = decoded ?? .all
+        case .failure(let failure): return failure.response
+        }
+        do {
+            let queue = CaseQueue(name: name, filter: filter)
+            try await cases.saveQueue(queue)
+            return JSONResponse.make(queue)
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    @Sendable func deleteQueue(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        let name = context.parameters.get("name") ?? ""
+        do {
+            guard try await cases.deleteQueue(named: name) else {
+                return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(name)'")
+            }
+            return Response(status: .noContent)
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    struct Assignment: Codable {
+        var queues: [String]
+    }
+
+    @Sendable func assignedQueues(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        guard let id = Self.id(context) else { return JSONResponse.error(.notFound, code: "not_found", "there is no such account") }
+        do {
+            return JSONResponse.make(Assignment(queues: try await cases.assignedQueues(account: id)))
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    @Sendable func assignQueues(_ request: Request, context: HerdwatchRequestContext) async -> Response {
+        guard let id = Self.id(context) else { return JSONResponse.error(.notFound, code: "not_found", "there is no such account") }
+        let body: Assignment
+        switch await Self.decode(Assignment.self, request, optional: false) {
+        case .success(let decoded?): body = decoded
+        case .success(nil): return Self.badBody("send {\"queues\": [NAME, …]}")
+        case .failure(let failure): return failure.response
+        }
+        do {
+            let known = Set(try await cases.queues().map(\.name))
+            if let unknown = body.queues.first(where: { !known.contains($0) }) {
+                return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(unknown)'; create it first (PUT queues/NAME)")
+            }
+            try await cases.assignQueues(body.queues, toAccount: id)
+            return JSONResponse.make(Assignment(queues: try await cases.assignedQueues(account: id)))
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
     @Sendable func audit(_ request: Request, context: HerdwatchRequestContext) async -> Response {
         let query = request.uri.queryParameters
         let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 1000)
@@ -382,7 +461,9 @@ struct WorkflowRoutes: Sendable {
     }
 
     /// A JSON body of at most 64 KiB with snake_case keys; nil for an empty body when `optional`.
-    static func decode<Body: Decodable>(_ type: Body.Type, _ request: Request, optional: Bool) async -> Result<Body?, ResponseFailure> {
+    static func decode<Body: Decodable>(
+        _ type: Body.Type, _ request: Request, optional: Bool, snakeCase: Bool = true
+    ) async -> Result<Body?, ResponseFailure> {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: 64 * 1024)
@@ -391,7 +472,7 @@ struct WorkflowRoutes: Sendable {
         }
         if buffer.readableBytes == 0, optional { return .success(nil) }
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        if snakeCase { decoder.keyDecodingStrategy = .convertFromSnakeCase }
         do {
             return .success(try decoder.decode(Body.self, from: Data(buffer.readableBytesView)))
         } catch {

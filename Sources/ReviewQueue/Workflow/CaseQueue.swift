@@ -39,6 +39,16 @@ public struct CaseFilter: Sendable, Hashable, Codable {
 
     public static let all = CaseFilter()
 
+    /// snake_case on the wire and in storage, spelled out: a key strategy would read `rule_id` as `ruleId`.
+    enum CodingKeys: String, CodingKey {
+        case state
+        case action
+        case ruleID = "rule_id"
+        case ruleTag = "rule_tag"
+        case domain
+        case language
+    }
+
     public func matches(_ reviewCase: ReviewCase, ignoringState: Bool = false) -> Bool {
         if !ignoringState, let state, reviewCase.state != state { return false }
         if let action, reviewCase.action != action { return false }
