@@ -14,6 +14,14 @@ public protocol CaseStore: Sendable {
 
     func reviewCase(id: Int64) async throws -> ReviewCase?
 
+    /// Files a remote report: on the case not yet closed about the flagged actor when there is one (its priority
+    /// goes up by `NewReport.reportBoost`, to at most `maxReportBoost` over its own), else on a new case about
+    /// that actor. A repeat of the same delivery files nothing and returns `.duplicate`.
+    func report(_ report: NewReport) async throws -> CaseOpening
+
+    /// The reports filed on a case, oldest first.
+    func reports(caseID: Int64) async throws -> [CaseReport]
+
     /// The cases about an activity id, oldest first: one per distinct delivery of it.
     func cases(activityID: String) async throws -> [ReviewCase]
 

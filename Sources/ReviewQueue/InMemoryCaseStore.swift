@@ -14,6 +14,8 @@ public final class InMemoryCaseStore: CaseStore {
         var proposals: [Int64: Proposal] = [:]
         var queues: [String: CaseQueue] = [:]
         var assignments: [Int64: [String]] = [:]
+        var reports: [CaseReport] = []
+        var reportKeys: [String: Int64] = [:]
         var nextRowID: Int64 = 1
 
         mutating func rowID() -> Int64 {
@@ -33,6 +35,30 @@ public final class InMemoryCaseStore: CaseStore {
             }
         }
 
+        mutating func open(_ newCase: NewCase) -> CaseOpening {
+            if let id = byDelivery[newCase.deliveryKey], var existing = cases[id] {
+                existing.duplicateDeliveries += 1
+                cases[id] = existing
+                return .duplicate(existing)
+            }
+            let reviewCase = ReviewCase(
+                id: nextID, activityID: newCase.activityID, actorID: newCase.actorID, signer: newCase.signer,
+                deliveryKey: newCase.deliveryKey, source: newCase.source, action: newCase.verdict.action, verdict: newCase.verdict,
+                state: .open, priority: newCase.priority, openedAt: newCase.openedAt, body: newCase.body, request: newCase.request)
+            nextID += 1
+            cases[reviewCase.id] = reviewCase
+            byDelivery[reviewCase.deliveryKey] = reviewCase.id
+            return .opened(reviewCase)
+        }
+
+        mutating func file(_ report: NewReport, on caseID: Int64) {
+            reportKeys[report.deliveryKey] = caseID
+            reports.append(
+                CaseReport(
+                    id: rowID(), caseID: caseID, activityID: report.activityID, reporter: report.reporter, objects: report.objects,
+                    comment: report.comment, at: report.receivedAt))
+        }
+
         func limits(for principal: Principal) -> [CaseFilter]? {
             guard principal.role == .contractor else { return nil }
             let names = principal.accountID.flatMap { assignments[$0] } ?? []
@@ -45,26 +71,35 @@ public final class InMemoryCaseStore: CaseStore {
     public init() {}
 
     public func open(_ newCase: NewCase) async throws -> CaseOpening {
-        state.withLock { state in
-            if let id = state.byDelivery[newCase.deliveryKey], var existing = state.cases[id] {
-                existing.duplicateDeliveries += 1
-                state.cases[id] = existing
-                return .duplicate(existing)
-            }
-            let reviewCase = ReviewCase(
-                id: state.nextID, activityID: newCase.activityID, actorID: newCase.actorID, signer: newCase.signer,
-                deliveryKey: newCase.deliveryKey, source: newCase.source, action: newCase.verdict.action, verdict: newCase.verdict,
-                state: .open, priority: CasePriority.of(newCase.verdict, action: newCase.verdict.action), openedAt: newCase.openedAt,
-                body: newCase.body, request: newCase.request)
-            state.nextID += 1
-            state.cases[reviewCase.id] = reviewCase
-            state.byDelivery[reviewCase.deliveryKey] = reviewCase.id
-            return .opened(reviewCase)
-        }
+        state.withLock { $0.open(newCase) }
     }
 
     public func reviewCase(id: Int64) async throws -> ReviewCase? {
         state.withLock { $0.cases[id] }
+    }
+
+    public func report(_ report: NewReport) async throws -> CaseOpening {
+        state.withLock { state in
+            if let duplicate = state.reportKeys[report.deliveryKey].flatMap({ state.cases[$0] }) { return .duplicate(duplicate) }
+            let open = state.cases.values.filter { $0.state != .closed && $0.subjectActor == report.flaggedActor }
+            if var existing = open.min(by: { $0.id < $1.id }) {
+                if existing.reports * NewReport.reportBoost < NewReport.maxReportBoost { existing.priority += NewReport.reportBoost }
+                existing.reports += 1
+                state.cases[existing.id] = existing
+                state.file(report, on: existing.id)
+                return .duplicate(existing)
+            }
+            var reviewCase = state.open(report.newCase).reviewCase
+            reviewCase.reports = 1
+            reviewCase.priority += NewReport.reportBoost
+            state.cases[reviewCase.id] = reviewCase
+            state.file(report, on: reviewCase.id)
+            return .opened(reviewCase)
+        }
+    }
+
+    public func reports(caseID: Int64) async throws -> [CaseReport] {
+        state.withLock { state in state.reports.filter { $0.caseID == caseID } }
     }
 
     public func cases(activityID: String) async throws -> [ReviewCase] {

@@ -79,6 +79,8 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     public var openedAt: Date
     /// Deliveries of the same activity seen after the first.
     public var duplicateDeliveries: Int
+    /// Remote reports (`Flag`s) filed on the case; see `CaseStore.reports(caseID:)`.
+    public var reports: Int
     /// The activity as received (JSON bytes).
     public var body: [UInt8]
     /// The inbox request as received, for replay after approval.
@@ -103,7 +105,7 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     public init(
         id: Int64, activityID: String, actorID: String?, signer: String? = nil, deliveryKey: String, source: Source,
         action: RuleAction, verdict: Verdict, state: State, outcome: Outcome? = nil, version: Int = 1, lease: Lease? = nil,
-        priority: Int = 0, openedAt: Date, duplicateDeliveries: Int = 0, body: [UInt8], request: StoredRequest?,
+        priority: Int = 0, openedAt: Date, duplicateDeliveries: Int = 0, reports: Int = 0, body: [UInt8], request: StoredRequest?,
         delivery: Delivery? = nil, decidedBy: String? = nil, closedAt: Date? = nil
     ) {
         self.id = id
@@ -121,6 +123,7 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
         self.priority = priority
         self.openedAt = openedAt
         self.duplicateDeliveries = duplicateDeliveries
+        self.reports = reports
         self.body = body
         self.request = request
         self.delivery = delivery

@@ -256,6 +256,25 @@ enum Migrations {
                     );
                     """)
         }
+        // Remote reports (`Flag`s) filed on the case about the flagged actor.
+        migrator.registerMigration("2026-12-07-case-reports") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE review_case ADD COLUMN reports INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX review_case_subject ON review_case (COALESCE(signer, actor_id), state);
+                    CREATE TABLE case_report (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        case_id INTEGER NOT NULL,
+                        delivery_key TEXT NOT NULL UNIQUE,
+                        activity_id TEXT NOT NULL,
+                        reporter TEXT,
+                        objects TEXT NOT NULL,
+                        comment TEXT,
+                        at REAL NOT NULL
+                    );
+                    CREATE INDEX case_report_case ON case_report (case_id, id);
+                    """)
+        }
         return migrator
     }()
 }

@@ -35,6 +35,65 @@ public final class SQLiteCaseStore: CaseStore {
     }
 
     public func open(_ newCase: NewCase) async throws -> CaseOpening {
+        let insert = try Self.inserting(newCase)
+        return try await write { db in try insert(db) }
+    }
+
+    public func report(_ report: NewReport) async throws -> CaseOpening {
+        let insert = try Self.inserting(report.newCase)
+        let objects = String(decoding: try Self.encoder.encode(report.objects), as: UTF8.self)
+        return try await write { db in
+            if let caseID = try Int64.fetchOne(db, sql: "SELECT case_id FROM case_report WHERE delivery_key = ?", arguments: [report.deliveryKey]),
+                let existing = try Self.fetch(id: caseID, db)
+            {
+                return .duplicate(existing)
+            }
+            let joined = try Int64.fetchOne(
+                db, sql: "SELECT id FROM review_case WHERE COALESCE(signer, actor_id) = ? AND state != 'closed' ORDER BY id LIMIT 1",
+                arguments: [report.flaggedActor])
+            let caseID: Int64
+            let opened: Bool
+            if let joined {
+                caseID = joined
+                opened = false
+            } else {
+                caseID = try insert(db).reviewCase.id
+                opened = true
+            }
+            try db.execute(
+                sql: """
+                    UPDATE review_case SET priority = priority + CASE WHEN reports * ? < ? THEN ? ELSE 0 END, reports = reports + 1
+                    WHERE id = ?
+                    """,
+                arguments: [NewReport.reportBoost, NewReport.maxReportBoost, NewReport.reportBoost, caseID])
+            try db.execute(
+                sql: """
+                    INSERT INTO case_report (case_id, delivery_key, activity_id, reporter, objects, comment, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    caseID, report.deliveryKey, report.activityID, report.reporter, objects, report.comment,
+                    report.receivedAt.timeIntervalSince1970,
+                ])
+            let reviewCase = try Self.fetch(id: caseID, db)!
+            return opened ? .opened(reviewCase) : .duplicate(reviewCase)
+        }
+    }
+
+    public func reports(caseID: Int64) async throws -> [CaseReport] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM case_report WHERE case_id = ? ORDER BY id", arguments: [caseID]).map { row in
+                let objects: String = row["objects"]
+                return CaseReport(
+                    id: row["id"], caseID: row["case_id"], activityID: row["activity_id"], reporter: row["reporter"],
+                    objects: try Self.decoder.decode([String].self, from: Data(objects.utf8)), comment: row["comment"],
+                    at: Date(timeIntervalSince1970: row["at"]))
+            }
+        }
+    }
+
+    /// Opens a case in the caller's transaction, or counts a repeat of its delivery.
+    private static func inserting(_ newCase: NewCase) throws -> @Sendable (GRDB.Database) throws -> CaseOpening {
         let verdict = try Self.encoder.encode(newCase.verdict)
         let head = try newCase.request.map {
             try Self.encoder.encode(
@@ -44,7 +103,7 @@ public final class SQLiteCaseStore: CaseStore {
         let rules = Self.words(hits.map(\.rule))
         let tags = Self.words(hits.flatMap(\.tags))
         let languages = Self.words(newCase.languages)
-        return try await write { db in
+        return { db in
             if let existing = try Row.fetchOne(
                 db, sql: "SELECT id FROM review_case WHERE delivery_key = ?", arguments: [newCase.deliveryKey])
             {
@@ -401,6 +460,7 @@ public final class SQLiteCaseStore: CaseStore {
                     expiresAt: Date(timeIntervalSince1970: leaseExpiresAt ?? 0))
             },
             priority: row["priority"], openedAt: Date(timeIntervalSince1970: row["opened_at"]), duplicateDeliveries: row["duplicate_deliveries"],
+            reports: row["reports"],
             body: Array(body), request: request,
             delivery: deliveredAt.map { ReviewCase.Delivery(at: Date(timeIntervalSince1970: $0), status: deliveryStatus ?? 0) },
             decidedBy: row["decided_by"], closedAt: row["state"] == "closed" ? decidedAt.map(Date.init(timeIntervalSince1970:)) : nil)

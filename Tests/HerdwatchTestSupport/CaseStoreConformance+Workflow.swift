@@ -207,3 +207,47 @@ extension CaseStoreConformance {
         },
     ]
 }
+
+extension CaseStoreConformance {
+    static func flag(_ key: String, about actor: String, comment: String? = "spam") -> NewReport {
+        NewReport(
+            activityID: "https://reporter.example/flags/\(key)", reporter: "https://reporter.example/actor", flaggedActor: actor,
+            objects: [actor, "https://x.example/statuses/1"], comment: comment, deliveryKey: "flag-\(key)", source: .hook,
+            verdict: Verdict(action: .accept, score: 0, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+            body: Array(#"{"type":"Flag"}"#.utf8), request: nil, receivedAt: at)
+    }
+
+    static let reports: [ConformanceCheck<any CaseStore>] = [
+        ConformanceCheck("remote reports join the open case about the flagged actor or open one") { store in
+            let held = try await opened(store, custom("f1", actor: "https://x.example/users/spammer"))
+            let joined = try await store.report(flag("1", about: "https://x.example/users/spammer"))
+            guard case .duplicate(let same) = joined else {
+                Issue.record("a report on an actor with an open case should join it")
+                return
+            }
+            #expect(same.id == held.id && same.reports == 1 && same.priority == held.priority + NewReport.reportBoost)
+            // A repeat of the same report delivery files nothing.
+            #expect(try await store.report(flag("1", about: "https://x.example/users/spammer")).reviewCase.reports == 1)
+            let reports = try await store.reports(caseID: held.id)
+            #expect(reports.map(\.activityID) == ["https://reporter.example/flags/1"])
+            #expect(reports.first?.objects == ["https://x.example/users/spammer", "https://x.example/statuses/1"])
+            #expect(reports.first?.comment == "spam" && reports.first?.reporter == "https://reporter.example/actor")
+            // No open case about this actor: the report opens one, booked on nobody (never on the reporter).
+            let fresh = try await store.report(flag("2", about: "https://y.example/users/troll", comment: nil))
+            guard case .opened(let reported) = fresh else {
+                Issue.record("a report on an actor without a case should open one")
+                return
+            }
+            #expect(reported.actorID == "https://y.example/users/troll" && reported.signer == nil)
+            #expect(reported.action == .flag && reported.reports == 1 && reported.state == .open)
+            // Once the case is closed, the next report opens a new one.
+            _ = try await store.apply(CaseCommand(decision([.reject]), by: person(1), at: at), to: reported.id)
+            let again = try await store.report(flag("3", about: "https://y.example/users/troll"))
+            guard case .opened(let second) = again else {
+                Issue.record("a report after the case closed should open a new case")
+                return
+            }
+            #expect(second.id != reported.id)
+        }
+    ]
+}

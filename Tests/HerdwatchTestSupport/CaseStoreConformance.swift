@@ -31,7 +31,7 @@ public enum CaseStoreConformance {
         .decide(Decision(actions: actions, reason: reason, note: note), delivery: nil)
     }
 
-    public static let checks: [ConformanceCheck<any CaseStore>] = basics + workflow
+    public static let checks: [ConformanceCheck<any CaseStore>] = basics + workflow + reports
 
     static let basics: [ConformanceCheck<any CaseStore>] = [
         ConformanceCheck("a case is one delivery and repeats join it") { store in

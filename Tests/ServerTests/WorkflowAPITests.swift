@@ -212,6 +212,38 @@ struct WorkflowAPITests {
         }
     }
 
+    @Test func remoteReportsOpenOrJoinTheCaseAboutTheFlaggedActor() async throws {
+        let server = try TestServer()
+        let check = try await server.token([.check])
+        let moderate = try await server.token([.moderate])
+        let app = HerdwatchApplication.make(server.components)
+        @Sendable func flag(_ number: Int, about target: String) -> String {
+            """
+            {"@context":"https://www.w3.org/ns/activitystreams","id":"https://reporter.example/flags/\(number)","type":"Flag","actor":"https://reporter.example/actor","object":["\(target)","\(target)/statuses/1"],"content":"<p>spam wave</p>"}
+            """
+        }
+        try await app.test(.router) { client in
+            _ = try await client.execute(
+                uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(check)"], body: ByteBuffer(string: actor.note("HOLDME one")))
+            let held = try #require(try await server.cases.cases(state: .open, limit: 10).first)
+            let joined = try await client.execute(
+                uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(check)"], body: ByteBuffer(string: flag(1, about: actor.id)))
+            #expect(joined.status == .ok)
+            #expect((try json(String(buffer: joined.body))["case"] as? [String: Any])?["id"] as? Int == Int(held.id))
+            _ = try await client.execute(
+                uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(check)"],
+                body: ByteBuffer(string: flag(2, about: "https://other.example/users/bob")))
+            let (_, list) = try await call(client, .get, "/herdwatch/api/v1/cases", token: moderate)
+            let cases = try #require(list["cases"] as? [[String: Any]])
+            #expect(cases.map { $0["reports"] as? Int } == [1, 1])
+            #expect(cases.map { $0["actor_id"] as? String } == [actor.id, "https://other.example/users/bob"])
+            let (_, detail) = try await call(client, .get, "/herdwatch/api/v1/cases/\(held.id)", token: moderate)
+            let filed = try #require((detail["reports_filed"] as? [[String: Any]])?.first)
+            #expect(filed["comment"] as? String == "spam wave")
+            #expect(filed["activity_id"] as? String == "https://reporter.example/flags/1")
+        }
+    }
+
     @Test func queuesAreManagedByLeads() async throws {
         let server = try TestServer()
         let moderate = try await server.token([.moderate])

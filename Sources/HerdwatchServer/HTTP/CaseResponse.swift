@@ -25,6 +25,8 @@ struct CaseResponse {
     var score: Double
     var rules: [String]
     var duplicateDeliveries: Int
+    var reports: Int
+    var filedReports: [CaseReport]?
     /// For held inbox deliveries: until when approving still delivers it (the instance's signature window).
     var replayDeadline: Date?
     /// Seconds left before `replayDeadline`, negative once past.
@@ -38,7 +40,7 @@ struct CaseResponse {
 
     init(
         _ reviewCase: ReviewCase, replayWindow: TimeInterval, detailed: Bool, personalData: Bool = false, notes: [CaseNote]? = nil,
-        now: Date = Date()
+        reports filedReports: [CaseReport]? = nil, now: Date = Date()
     ) {
         id = reviewCase.id
         activityId = reviewCase.activityID
@@ -55,6 +57,7 @@ struct CaseResponse {
         score = reviewCase.verdict.score
         rules = reviewCase.verdict.hits.map(\.rule)
         duplicateDeliveries = reviewCase.duplicateDeliveries
+        reports = reviewCase.reports
         if reviewCase.action == .hold, let request = reviewCase.request {
             let deadline = request.replayDeadline(window: replayWindow)
             replayDeadline = deadline
@@ -67,6 +70,7 @@ struct CaseResponse {
             activity = String(decoding: reviewCase.body, as: UTF8.self)
             if personalData { request = reviewCase.request }
             self.notes = notes
+            self.filedReports = filedReports
         }
     }
 }
@@ -104,6 +108,20 @@ extension CaseResponse {
             if let outcome { json.member("outcome", outcome) }
             json.member("priority", priority)
             if let replayDeadline { json.member("replay_deadline", Self.timestamp(replayDeadline)) }
+            json.member("reports", reports)
+            if let filedReports {
+                json.key("reports_filed")
+                json.array(filedReports) { json, report in
+                    json.object { json in
+                        json.member("activity_id", report.activityID)
+                        json.member("at", Self.timestamp(report.at))
+                        if let comment = report.comment { json.member("comment", comment) }
+                        json.key("objects")
+                        json.array(report.objects) { json, object in json.value(object) }
+                        if let reporter = report.reporter { json.member("reporter", reporter) }
+                    }
+                }
+            }
             if let replaySecondsLeft { json.member("replay_seconds_left", replaySecondsLeft) }
             if let request {
                 json.key("request")

@@ -441,12 +441,15 @@ struct WorkflowRoutes: Sendable {
         }
     }
 
-    /// A case in detail, with its notes (and those on its actor and domain), personal data only when allowed.
+    /// A case in detail, with its notes (and those on its actor and domain) and the remote reports filed on it;
+    /// personal data only when allowed.
     func detail(_ reviewCase: ReviewCase, _ context: HerdwatchRequestContext) async throws -> Response {
         let notes = try await cases.notes(about: .reviewCase(reviewCase.id))
+        let reports = try await cases.reports(caseID: reviewCase.id)
         let principal = context.actingPrincipal
         return CaseResponse(
-            reviewCase, replayWindow: replayWindow, detailed: true, personalData: principal.allows(.viewPersonalData), notes: notes
+            reviewCase, replayWindow: replayWindow, detailed: true, personalData: principal.allows(.viewPersonalData), notes: notes,
+            reports: reports
         ).response
     }
 
