@@ -173,22 +173,33 @@ public final class SQLiteCaseStore: CaseStore {
     public func next(for principal: Principal, queue: String?, lease: TimeInterval, at now: Date) async throws -> ReviewCase? {
         let filters = try await nextFilters(for: principal, queue: queue)
         guard !filters.isEmpty else { return nil }
-        var conditions: [String] = []
-        var arguments = StatementArguments()
+        // One query per filter and kind of free case, each walking the queue index in order and stopping at its
+        // first match; a single query with OR would sort every open case on each call.
+        var queries: [(String, StatementArguments)] = []
         for filter in filters {
-            let (condition, filterArguments) = Self.condition(filter, ignoringState: true)
-            let free =
+            let (condition, arguments) = Self.condition(filter, ignoringState: true)
+            let free: [(String, StatementArguments)] =
                 filter.state == .escalated
-                ? "(state = 'escalated' AND (lease_expires_at IS NULL OR lease_expires_at <= ?))"
-                : "(state = 'open' OR (state = 'in_review' AND lease_expires_at <= ?))"
-            conditions.append("(\(free) AND \(condition))")
-            arguments += [now.timeIntervalSince1970]
-            arguments += filterArguments
+                ? [
+                    ("state = 'escalated' AND lease_expires_at IS NULL", []),
+                    ("state = 'escalated' AND lease_expires_at <= ?", [now.timeIntervalSince1970]),
+                ]
+                : [("state = 'open'", []), ("state = 'in_review' AND lease_expires_at <= ?", [now.timeIntervalSince1970])]
+            for (state, stateArguments) in free {
+                queries.append(
+                    (
+                        "SELECT * FROM review_case WHERE \(state) AND \(condition) ORDER BY priority DESC, opened_at, id LIMIT 1",
+                        stateArguments + arguments
+                    ))
+            }
         }
-        let sql = "SELECT * FROM review_case WHERE \(conditions.joined(separator: " OR ")) ORDER BY priority DESC, opened_at, id LIMIT 1"
-        let bound = arguments
+        let candidatesQueries = queries
         return try await write { db in
-            guard let chosen = try Row.fetchOne(db, sql: sql, arguments: bound).map(Self.reviewCase) else { return nil }
+            var candidates: [ReviewCase] = []
+            for (sql, arguments) in candidatesQueries {
+                if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) { candidates.append(try Self.reviewCase(row)) }
+            }
+            guard let chosen = candidates.min(by: casePrecedes) else { return nil }
             let update = try chosen.applying(CaseCommand(.claim(lease: lease), by: principal, at: now))
             try Self.commit(update, db)
             return update.reviewCase
