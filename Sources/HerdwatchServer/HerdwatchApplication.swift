@@ -89,7 +89,8 @@ public enum HerdwatchApplication {
                 gate: gate, access: components.access,
                 decisions: CaseDecisions(
                     cases: components.cases, reputation: components.reputation, upstream: upstream,
-                    replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger),
+                    replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger,
+                    reasons: configuration.reviewReasons),
                 rules: reloader, firewall: firewall, replayWindow: configuration.replayWindow, metrics: components.metrics,
                 logger: components.logger))
         let writer = ThreadPoolWork.lowPriorityWriter()

@@ -1,5 +1,6 @@
 import Access
 import ActivityPub
+import Configuration
 import Foundation
 import HTTPTypes
 @testable import HerdwatchServer
@@ -82,6 +83,26 @@ struct WorkflowAPITests {
             let entries = try await server.cases.audit(caseID: Int64(id), limit: 10)
             #expect(entries.map(\.action) == [.reject, .claim])
             #expect(entries.first?.reason == "spam" && entries.first?.note == "bulk link spam" && entries.first?.via == .api)
+        }
+    }
+
+    @Test func theReasonCodesAreConfigurable() async throws {
+        let server = try TestServer(values: ["review.reasons": .init(.stringArray(["spam", "scam"]), isSecret: false)])
+        let moderate = try await server.token([.moderate])
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            try await holdThree(client, server)
+            let id = try #require(try await server.cases.cases(state: .open, limit: 1).first?.id)
+            let decide = "/herdwatch/api/v1/cases/\(id)/decide"
+            let (refused, error) = try await call(client, .post, decide, token: moderate, body: #"{"version":1,"actions":["reject"],"reason":"hate"}"#)
+            #expect(refused == .unprocessableContent)
+            #expect((error["error"] as? String)?.contains("spam, scam") == true)
+            let (decided, _) = try await call(client, .post, decide, token: moderate, body: #"{"version":1,"actions":["reject"],"reason":"scam"}"#)
+            #expect(decided == .ok)
+        }
+        #expect(throws: ServerConfigurationError.self) {
+            _ = try ServerConfiguration(
+                reader: ConfigReader(provider: InMemoryProvider(values: ["review.reasons": .init(.stringArray(["Not OK"]), isSecret: false)])))
         }
     }
 
