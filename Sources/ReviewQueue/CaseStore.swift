@@ -111,19 +111,21 @@ extension CaseStore {
     }
 }
 
-/// Refuses a command by a contractor on a case outside their queues (state aside: their own case in review
-/// still belongs to the queue it was taken from).
-public func checkQueueLimits(_ limits: [CaseFilter]?, _ reviewCase: ReviewCase, _ principal: Principal) throws(CaseWorkflowError) {
-    guard let limits else { return }
-    guard limits.contains(where: { $0.matches(reviewCase, ignoringState: true) }) else {
-        throw CaseWorkflowError(
-            .forbidden, "case \(reviewCase.id) is in none of the queues assigned to \(principal.displayName)", caseID: reviewCase.id)
+extension ReviewCase {
+    /// Refuses a command by a contractor on a case outside their queues (`limits`, from
+    /// `CaseStore.queueFilters(for:)`; nil: not limited). State aside: their own case in review still belongs to the
+    /// queue it was taken from.
+    public func checkQueueLimits(_ limits: [CaseFilter]?, for principal: Principal) throws(CaseWorkflowError) {
+        guard let limits else { return }
+        guard limits.contains(where: { $0.matches(self, ignoringState: true) }) else {
+            throw CaseWorkflowError(.forbidden, "case \(id) is in none of the queues assigned to \(principal.displayName)", caseID: id)
+        }
     }
-}
 
-/// Orders cases as `next` hands them out and lists show them: priority, then age, then id.
-public func casePrecedes(_ lhs: ReviewCase, _ rhs: ReviewCase) -> Bool {
-    if lhs.priority != rhs.priority { return lhs.priority > rhs.priority }
-    if lhs.openedAt != rhs.openedAt { return lhs.openedAt < rhs.openedAt }
-    return lhs.id < rhs.id
+    /// Orders cases as `next` hands them out and lists show them: priority, then age, then id.
+    public static func precedes(_ lhs: ReviewCase, _ rhs: ReviewCase) -> Bool {
+        if lhs.priority != rhs.priority { return lhs.priority > rhs.priority }
+        if lhs.openedAt != rhs.openedAt { return lhs.openedAt < rhs.openedAt }
+        return lhs.id < rhs.id
+    }
 }

@@ -108,7 +108,7 @@ public final class InMemoryCaseStore: CaseStore {
 
     public func cases(matching filter: CaseFilter, limit: Int) async throws -> [ReviewCase] {
         state.withLock { state in
-            Array(state.cases.values.filter { filter.matches($0) }.sorted(by: casePrecedes).prefix(limit))
+            Array(state.cases.values.filter { filter.matches($0) }.sorted(by: ReviewCase.precedes).prefix(limit))
         }
     }
 
@@ -121,7 +121,7 @@ public final class InMemoryCaseStore: CaseStore {
     public func apply(_ command: CaseCommand, to id: Int64, reasons: [String]) async throws -> ReviewCase {
         try state.withLock { state throws(CaseWorkflowError) in
             guard let reviewCase = state.cases[id] else { throw .notFound(id) }
-            try checkQueueLimits(state.limits(for: command.principal), reviewCase, command.principal)
+            try reviewCase.checkQueueLimits(state.limits(for: command.principal), for: command.principal)
             let update = try reviewCase.applying(command, reasons: reasons)
             state.commit(update)
             return update.reviewCase
@@ -138,7 +138,7 @@ public final class InMemoryCaseStore: CaseStore {
                             && (reviewCase.state == .escalated) == (filter.state == .escalated)
                     }
             }
-            guard let chosen = candidates.min(by: casePrecedes) else { return nil }
+            guard let chosen = candidates.min(by: ReviewCase.precedes) else { return nil }
             let update = try chosen.applying(CaseCommand(.claim(lease: lease), by: principal, at: now))
             state.commit(update)
             return update.reviewCase
@@ -166,7 +166,7 @@ public final class InMemoryCaseStore: CaseStore {
             }
             if case .reviewCase(let id) = subject {
                 guard let reviewCase = state.cases[id] else { throw .notFound(id) }
-                try checkQueueLimits(state.limits(for: principal), reviewCase, principal)
+                try reviewCase.checkQueueLimits(state.limits(for: principal), for: principal)
                 let id = state.rowID()
                 state.audit.append(
                     AuditEntry(by: principal, at: now, caseID: reviewCase.id, action: .note, from: reviewCase.state, to: reviewCase.state, note: text)

@@ -163,7 +163,7 @@ public final class SQLiteCaseStore: CaseStore {
         let limits = try await queueFilters(for: command.principal)
         return try await write { db in
             guard let reviewCase = try Self.fetch(id: id, db) else { throw CaseWorkflowError.notFound(id) }
-            try checkQueueLimits(limits, reviewCase, command.principal)
+            try reviewCase.checkQueueLimits(limits, for: command.principal)
             let update = try reviewCase.applying(command, reasons: reasons)
             try Self.commit(update, db)
             return update.reviewCase
@@ -199,7 +199,7 @@ public final class SQLiteCaseStore: CaseStore {
             for (sql, arguments) in candidatesQueries {
                 if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) { candidates.append(try Self.reviewCase(row)) }
             }
-            guard let chosen = candidates.min(by: casePrecedes) else { return nil }
+            guard let chosen = candidates.min(by: ReviewCase.precedes) else { return nil }
             let update = try chosen.applying(CaseCommand(.claim(lease: lease), by: principal, at: now))
             try Self.commit(update, db)
             return update.reviewCase
@@ -247,7 +247,7 @@ public final class SQLiteCaseStore: CaseStore {
         return try await write { db in
             if case .reviewCase(let id) = subject {
                 guard let reviewCase = try Self.fetch(id: id, db) else { throw CaseWorkflowError.notFound(id) }
-                try checkQueueLimits(limits, reviewCase, principal)
+                try reviewCase.checkQueueLimits(limits, for: principal)
                 try Self.insert(
                     AuditEntry(by: principal, at: now, caseID: id, action: .note, from: reviewCase.state, to: reviewCase.state, note: text), db)
             }

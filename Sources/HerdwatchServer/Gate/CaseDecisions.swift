@@ -103,7 +103,7 @@ struct CaseDecisions: Sendable {
         let reviewCase = try await load(id)
         let dryRun = CaseCommand(.decide(decision, delivery: nil), by: principal, version: version, at: now, batchID: batchID)
         do {
-            try checkQueueLimits(try await cases.queueFilters(for: principal), reviewCase, principal)
+            try reviewCase.checkQueueLimits(try await cases.queueFilters(for: principal), for: principal)
             _ = try reviewCase.applying(dryRun, reasons: reasons)
         } catch let error as CaseWorkflowError {
             throw Failure(error)

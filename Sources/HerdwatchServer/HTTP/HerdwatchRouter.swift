@@ -45,12 +45,17 @@ enum HerdwatchRouter {
 
         let api = router.group("/herdwatch/api/v1")
         let cases = CaseRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow)
-        let workbench = api.group().add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .moderate, logger: dependencies.logger))
-        let caseGroup = workbench.group("cases").add(middleware: PermissionMiddleware(.decide))
+        let requiring: PermissionGuard = { [access = dependencies.access, logger = dependencies.logger] group, permission in
+            group.add(middleware: TokenScopeMiddleware(access: access, scope: .moderate, logger: logger))
+                .add(middleware: PrincipalPermissionMiddleware(permission))
+        }
+        let caseGroup = requiring(api.group("cases"), .decide)
             .get(":id", use: cases.show)
             .post(":id/approve", use: cases.approve)
             .post(":id/reject", use: cases.reject)
-        WorkflowRoutes.register(on: workbench, cases: caseGroup, WorkflowRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow))
+        WorkflowRoutes.register(
+            on: api, cases: caseGroup, requiring: requiring,
+            WorkflowRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow))
 
         let rules = dependencies.rules
         api.group("rules")

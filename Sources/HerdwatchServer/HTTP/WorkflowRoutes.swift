@@ -8,14 +8,19 @@ import Reputation
 import ReviewQueue
 
 extension HerdwatchRequestContext {
-    /// Who is acting. Until sessions land this is the bearer token's principal; the one place to change.
+    /// Who is acting. Until the principal middleware lands this is the bearer token's principal; the one place to
+    /// change.
     var actingPrincipal: Principal {
         Principal(account: nil, token: token, via: .api)
     }
 }
 
-/// Lets a request through when the acting principal has `permission`; otherwise answers 403 `forbidden`.
-struct PermissionMiddleware: RouterMiddleware {
+/// Puts a permission check in front of a group's routes: `group` with the middleware added.
+typealias PermissionGuard = @Sendable (RouterGroup<HerdwatchRequestContext>, Permission) -> RouterGroup<HerdwatchRequestContext>
+
+/// Lets a request through when the acting principal (after the token middleware) has `permission`; otherwise
+/// answers 403 `forbidden`.
+struct PrincipalPermissionMiddleware: RouterMiddleware {
     typealias Context = HerdwatchRequestContext
 
     let permission: Permission
@@ -56,8 +61,13 @@ struct WorkflowRoutes: Sendable {
     let decisions: CaseDecisions
     let replayWindow: TimeInterval
 
-    static func register(on api: RouterGroup<HerdwatchRequestContext>, cases group: RouterGroup<HerdwatchRequestContext>, _ routes: Self) {
-        group
+    /// Adds the routes: those under `cases` to `cases` (already guarded by `decide`), the others to `api` behind
+    /// `requiring`.
+    static func register(
+        on api: RouterGroup<HerdwatchRequestContext>, cases: RouterGroup<HerdwatchRequestContext>, requiring: PermissionGuard,
+        _ routes: Self
+    ) {
+        cases
             .get(use: routes.list)
             .post("next", use: routes.next)
             .post(":id/claim", use: routes.claim)
@@ -67,15 +77,15 @@ struct WorkflowRoutes: Sendable {
             .post(":id/notes", use: routes.addNote)
             .post(":id/cluster", use: routes.cluster)
             .post("bulk", use: routes.bulk)
-        api.group("audit").add(middleware: PermissionMiddleware(.viewAudit)).get(use: routes.audit)
-        api.group("queues").add(middleware: PermissionMiddleware(.decide)).get(use: routes.queues)
-        api.group("queues").add(middleware: PermissionMiddleware(.manageQueues))
+        requiring(api.group("audit"), .viewAudit).get(use: routes.audit)
+        requiring(api.group("queues"), .decide).get(use: routes.queues)
+        requiring(api.group("queues"), .manageQueues)
             .put(":name", use: routes.saveQueue)
             .delete(":name", use: routes.deleteQueue)
-        api.group("accounts").add(middleware: PermissionMiddleware(.manageQueues))
+        requiring(api.group("accounts"), .manageQueues)
             .get(":id/queues", use: routes.assignedQueues)
             .put(":id/queues", use: routes.assignQueues)
-        api.group("proposals").add(middleware: PermissionMiddleware(.decide))
+        requiring(api.group("proposals"), .decide)
             .get(use: routes.proposals)
             .post(":id/confirm") { request, context in await routes.resolve(request, context, confirm: true) }
             .post(":id/refuse") { request, context in await routes.resolve(request, context, confirm: false) }
