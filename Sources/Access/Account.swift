@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import HummingbirdBcrypt
 import _CryptoExtras
 
 /// A person who signs in to Herdwatch.
@@ -15,7 +16,8 @@ public struct Account: Sendable, Hashable, Codable, Identifiable {
     public var id: Int64
     public var username: String
     public var role: Role
-    /// `pbkdf2-sha256$ROUNDS$SALT$HASH`, salt and hash in base64.
+    /// A `PasswordHash`: bcrypt (`$2b$12$…`), or `pbkdf2-sha256$ROUNDS$SALT$HASH` for passwords set before
+    /// bcrypt, replaced at the next sign-in.
     public var passwordHash: String
     public var createdAt: Date
     /// When the account was disabled; a disabled account cannot sign in and its tokens stop working.
@@ -31,29 +33,72 @@ public struct Account: Sendable, Hashable, Codable, Identifiable {
     }
 }
 
-/// Password hashing with PBKDF2-SHA256 at OWASP's recommended 600,000 rounds.
+/// Password hashes. New ones are bcrypt (`$2b$COST$…`, cost 12); PBKDF2-SHA256 hashes made before
+/// (`pbkdf2-sha256$ROUNDS$SALT$HASH`, salt and hash in base64) still verify, and `needsRehash` says to replace them.
+///
+/// Both are slow on purpose (a quarter of a second or more on one core): a server must run `make` and `verify`
+/// off its event loops, as `AccessControl` does through its `PasswordWork`.
 public enum PasswordHash {
-    public static let rounds = 600_000
+    /// bcrypt's cost (log2 of its rounds) for new hashes.
+    public static let cost: UInt8 = 12
+    /// bcrypt reads no further than 72 bytes, so a longer password would be cut without a word; it is refused.
+    public static let maxPasswordBytes = 72
 
-    public static func make(_ password: String, rounds: Int = rounds) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let hash = try derive(password, salt: salt, rounds: rounds)
-        return "pbkdf2-sha256$\(rounds)$\(Data(salt).base64EncodedString())$\(Data(hash).base64EncodedString())"
+    /// A new bcrypt hash of `password`; throws `AccessError` (`.unacceptablePassword`) for a password that cannot
+    /// be used.
+    public static func make(_ password: String, cost: UInt8 = cost) throws(AccessError) -> String {
+        try validate(password)
+        return Bcrypt.hash(password, cost: cost)
     }
 
+    /// Refuses an empty password, one longer than `maxPasswordBytes` bytes of UTF-8, and one with a NUL character
+    /// (which C would read as its end).
+    public static func validate(_ password: String) throws(AccessError) {
+        if password.isEmpty {
+            throw AccessError(.unacceptablePassword, "the password is empty; give one of at least one character")
+        }
+        if password.utf8.count > maxPasswordBytes {
+            throw AccessError(
+                .unacceptablePassword,
+                "the password is \(password.utf8.count) bytes long; bcrypt uses at most \(maxPasswordBytes), so give a shorter one")
+        }
+        if password.utf8.contains(0) {
+            throw AccessError(.unacceptablePassword, "the password contains a NUL character; remove it")
+        }
+    }
+
+    /// Whether `password` matches `stored` (bcrypt or PBKDF2); false for a hash in no known format.
     public static func verify(_ password: String, against stored: String) -> Bool {
+        if stored.hasPrefix("$2") {
+            // Passwords that `make` refuses never match, rather than match on their first 72 bytes.
+            guard (try? validate(password)) != nil else { return false }
+            return Bcrypt.verify(password, hash: stored)
+        }
+        return verifyPBKDF2(password, against: stored)
+    }
+
+    /// Whether a stored hash should be replaced by a new one once the password is known again (at sign-in):
+    /// PBKDF2, or bcrypt at a lower cost than `cost`.
+    public static func needsRehash(_ stored: String, cost: UInt8 = cost) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard stored.utf8.count == 60, parts.count == 4, parts[0].isEmpty, parts[1].hasPrefix("2"),
+            let storedCost = UInt8(parts[2]), storedCost <= 31
+        else { return true }
+        return storedCost < cost
+    }
+
+    private static func verifyPBKDF2(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds > 0,
             let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3])),
-            let hash = try? derive(password, salt: Array(salt), rounds: rounds)
+            let hash = try? derivePBKDF2(password, salt: Array(salt), rounds: rounds)
         else { return false }
         // Constant time: compare every byte.
         guard hash.count == expected.count else { return false }
         return zip(hash, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    private static func derive(_ password: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {
+    private static func derivePBKDF2(_ password: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {
         let key = try KDF.Insecure.PBKDF2.deriveKey(
             from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: rounds)
         return key.withUnsafeBytes { Array($0) }

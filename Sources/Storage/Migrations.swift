@@ -173,6 +173,15 @@ enum Migrations {
                     CREATE INDEX review_case_activity ON review_case (activity_id, id);
                     """)
         }
+        // People and access (issue 19): accounts can be disabled, and a token can act for an account.
+        migrator.registerMigration("2026-12-07-accounts-disabled-and-bound-tokens") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE account ADD COLUMN disabled_at REAL;
+                    ALTER TABLE access_token ADD COLUMN account_id INTEGER REFERENCES account (id);
+                    CREATE INDEX access_token_account ON access_token (account_id);
+                    """)
+        }
         // The case workflow (issue 19): states open, in_review, escalated, closed with an outcome; versions, leases
         // and priorities; an append-only audit log; notes; proposals; queues. Decided cases become closed with
         // their decision as outcome. Old cases get the priority formula's action and score parts (their campaign

@@ -10,12 +10,17 @@ public final class SQLiteAccessStore: AccessStore {
         self.database = database
     }
 
-    public func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date) async throws -> AccessToken {
+    public func insertToken(
+        name: String, scopes: Set<AccessScope>, digest: String, at date: Date, accountID: Int64?
+    ) async throws -> AccessToken {
         try await write { db in
+            if let accountID, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM account WHERE id = ?)", arguments: [accountID]) != true {
+                throw AccessError.unknownAccount(id: accountID)
+            }
             try db.execute(
-                sql: "INSERT INTO access_token (name, scopes, digest, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [name, Self.encode(scopes), digest, date.timeIntervalSince1970])
-            return AccessToken(id: db.lastInsertedRowID, name: name, scopes: scopes, createdAt: date)
+                sql: "INSERT INTO access_token (name, scopes, digest, created_at, account_id) VALUES (?, ?, ?, ?, ?)",
+                arguments: [name, Self.encode(scopes), digest, date.timeIntervalSince1970, accountID])
+            return AccessToken(id: db.lastInsertedRowID, name: name, scopes: scopes, createdAt: date, accountID: accountID)
         }
     }
 
@@ -27,6 +32,13 @@ public final class SQLiteAccessStore: AccessStore {
 
     public func tokens() async throws -> [AccessToken] {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM access_token ORDER BY id").map(Self.token) }
+    }
+
+    public func tokens(accountID: Int64) async throws -> [AccessToken] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM access_token WHERE account_id = ? ORDER BY id", arguments: [accountID])
+                .map(Self.token)
+        }
     }
 
     public func revokeToken(id: Int64, at date: Date) async throws -> Bool {
@@ -59,11 +71,38 @@ public final class SQLiteAccessStore: AccessStore {
 
     public func account(username: String) async throws -> Account? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE username = ?", arguments: [username]).map { row in
-                Account(
-                    id: row["id"], username: row["username"], role: Account.Role(rawValue: row["role"]) ?? .moderator,
-                    passwordHash: row["password_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE username = ?", arguments: [username]).map(Self.account)
+        }
+    }
+
+    public func account(id: Int64) async throws -> Account? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account) }
+    }
+
+    public func accounts() async throws -> [Account] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY id").map(Self.account) }
+    }
+
+    public func setRole(accountID: Int64, to role: Account.Role) async throws -> Bool {
+        try await update("UPDATE account SET role = ? WHERE id = ?", [role.rawValue, accountID])
+    }
+
+    public func setPasswordHash(accountID: Int64, to passwordHash: String) async throws -> Bool {
+        try await update("UPDATE account SET password_hash = ? WHERE id = ?", [passwordHash, accountID])
+    }
+
+    public func disableAccount(id: Int64, at date: Date) async throws -> Bool {
+        try await update("UPDATE account SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?", [date.timeIntervalSince1970, id])
+    }
+
+    public func enableAccount(id: Int64) async throws -> Bool {
+        try await update("UPDATE account SET disabled_at = NULL WHERE id = ?", [id])
+    }
+
+    private func update(_ sql: String, _ arguments: StatementArguments) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: sql, arguments: arguments)
+            return db.changesCount > 0
         }
     }
 
@@ -77,22 +116,34 @@ public final class SQLiteAccessStore: AccessStore {
         return AccessToken(
             id: row["id"], name: row["name"],
             scopes: Set(scopes.split(separator: " ").compactMap { AccessScope(rawValue: String($0)) }),
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:)))
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:)),
+            accountID: row["account_id"])
+    }
+
+    /// A stored role this version does not know (written by a newer one) reads as the least privileged.
+    private static func account(_ row: Row) -> Account {
+        let disabledAt: Double? = row["disabled_at"]
+        return Account(
+            id: row["id"], username: row["username"], role: Account.Role(rawValue: row["role"]) ?? .contractor,
+            passwordHash: row["password_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            disabledAt: disabledAt.map(Date.init(timeIntervalSince1970:)))
     }
 
     private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
             return try await database.pool.read(body)
         } catch {
-            throw SQLiteDatabase.storageError(error, path: database.path, doing: "read tokens from")
+            throw SQLiteDatabase.storageError(error, path: database.path, doing: "read accounts and tokens from")
         }
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
             return try await database.pool.write(body)
+        } catch let error as AccessError {
+            throw error
         } catch {
-            throw SQLiteDatabase.storageError(error, path: database.path, doing: "write tokens to")
+            throw SQLiteDatabase.storageError(error, path: database.path, doing: "write accounts and tokens to")
         }
     }
 }

@@ -27,7 +27,7 @@ struct ReputationCLITests {
         // The database remembers: replaying one more wave post starts from what was learnt.
         let check = try CLI.run(["db", "check", "--db", db])
         #expect(check.status == 0)
-        #expect(check.stdout.contains(": ok (5 migration(s), integrity check passed)"))
+        #expect(check.stdout.contains(" migration(s), integrity check passed)"))
         let again = try CLI.run(["check", "--db", db, "--format", "json", "-"], stdin: try waveLine(index: 0))
         let replayed = try #require(try CLI.jsonLines(again.stdout).first)
         #expect(rules(replayed).contains("reputation.campaign-many-actors"))
@@ -103,7 +103,7 @@ struct ReputationCLITests {
         #expect(missing.stderr.contains("no database at \(db)"))
         let migrate = try CLI.run(["db", "migrate", "--db", db])
         #expect(migrate.status == 0)
-        #expect(migrate.stdout.contains("schema up to date (5 migration(s)"))
+        #expect(migrate.stdout.contains("schema up to date ("))
         #expect(migrate.stdout.contains("2026-11-28-campaign-fingerprint-version"))
         let backup = try CLI.run(["db", "backup", "--db", db, copy])
         #expect(backup.status == 0)

@@ -61,6 +61,58 @@ public enum AccessStoreConformance {
             #expect(try await store.accountCount() == 2)
             #expect(try await store.account(username: "admin")?.passwordHash == "hash-a")
         },
+        ConformanceCheck("accounts are found by id and listed oldest first") { store in
+            #expect(try await store.accounts().isEmpty)
+            let first = try await store.insertAccount(username: "first", role: .lead, passwordHash: "h1", at: at)
+            let second = try await store.insertAccount(username: "second", role: .contractor, passwordHash: "h2", at: at)
+            #expect(try await store.accounts() == [first, second])
+            #expect(try await store.account(id: second.id) == second)
+            #expect(try await store.account(id: second.id + 100) == nil)
+            #expect(first.disabledAt == nil)
+        },
+        ConformanceCheck("an account's role, password hash and disabled state change, and nothing else does") { store in
+            let alice = try await store.insertAccount(username: "alice", role: .contractor, passwordHash: "old", at: at)
+            let bob = try await store.insertAccount(username: "bob", role: .moderator, passwordHash: "bob's", at: at)
+            #expect(try await store.setRole(accountID: alice.id, to: .lead))
+            #expect(try await store.setPasswordHash(accountID: alice.id, to: "new"))
+            #expect(try await store.disableAccount(id: alice.id, at: at.addingTimeInterval(10)))
+            #expect(try await store.disableAccount(id: alice.id, at: at.addingTimeInterval(20)))
+            var expected = alice
+            expected.role = .lead
+            expected.passwordHash = "new"
+            expected.disabledAt = at.addingTimeInterval(10)
+            #expect(try await store.account(username: "alice") == expected)
+            #expect(try await store.account(id: bob.id) == bob)
+            #expect(try await store.enableAccount(id: alice.id))
+            #expect(try await store.account(id: alice.id)?.disabledAt == nil)
+            let missing = alice.id + bob.id + 100
+            #expect(try await !store.setRole(accountID: missing, to: .admin))
+            #expect(try await !store.setPasswordHash(accountID: missing, to: "x"))
+            #expect(try await !store.disableAccount(id: missing, at: at))
+            #expect(try await !store.enableAccount(id: missing))
+            #expect(try await store.accounts().map(\.username) == ["alice", "bob"])
+        },
+        ConformanceCheck("a token can be bound to an account, and only to one that exists") { store in
+            let alice = try await store.insertAccount(username: "alice", role: .contractor, passwordHash: "h", at: at)
+            let bob = try await store.insertAccount(username: "bob", role: .moderator, passwordHash: "h", at: at)
+            let own = try await store.insertToken(name: "hook", scopes: [.check], digest: "own", at: at)
+            let script = try await store.insertToken(name: "script", scopes: [.moderate], digest: "a1", at: at, accountID: alice.id)
+            let other = try await store.insertToken(name: "other", scopes: [.moderate], digest: "b1", at: at, accountID: bob.id)
+            let second = try await store.insertToken(name: "second", scopes: [.check], digest: "a2", at: at, accountID: alice.id)
+            #expect(own.accountID == nil)
+            #expect(script.accountID == alice.id)
+            #expect(try await store.token(digest: "a1") == script)
+            #expect(try await store.token(digest: "own")?.accountID == nil)
+            #expect(try await store.tokens(accountID: alice.id) == [script, second])
+            #expect(try await store.tokens(accountID: bob.id) == [other])
+            #expect(try await store.tokens().map(\.id) == [own.id, script.id, other.id, second.id])
+            let missing = alice.id + bob.id + 100
+            await #expect(throws: AccessError(.unknownAccount, "there is no account with id \(missing); see `herdwatch user list`")) {
+                try await store.insertToken(name: "orphan", scopes: [.check], digest: "orphan", at: at, accountID: missing)
+            }
+            #expect(try await store.token(digest: "orphan") == nil)
+            #expect(try await store.tokens(accountID: missing).isEmpty)
+        },
         ConformanceCheck("a secret authenticates its token until it is revoked") { store in
             let access = AccessControl(store: store, cacheLifetime: .zero)
             let (token, secret) = try await access.issueToken(name: "hook", scopes: [.check], at: at)
