@@ -48,7 +48,8 @@ public protocol CaseStore: Sendable {
     func audit(caseID: Int64?, limit: Int) async throws -> [AuditEntry]
 
     /// Adds a note; notes on a case are audited.
-    func addNote(_ text: String, on subject: CaseNote.Subject, by principal: Principal, at now: Date) async throws -> CaseNote
+    func addNote(_ text: String, on subject: CaseNote.Subject, by principal: Principal, at now: Date) async throws
+        -> CaseNote
 
     /// Notes on the subject, oldest first. For a case: its own notes and those on its actor and its domain.
     func notes(about subject: CaseNote.Subject) async throws -> [CaseNote]
@@ -100,9 +101,14 @@ extension CaseStore {
                 throw CaseWorkflowError(.notFound, "there is no queue '\(queue)'")
             }
             if principal.role == .contractor {
-                let assigned = if let accountID = principal.accountID { try await assignedQueues(account: accountID) } else { [String]() }
+                let assigned =
+                    if let accountID = principal.accountID { try await assignedQueues(account: accountID) } else {
+                        [String]()
+                    }
                 guard assigned.contains(queue) else {
-                throw CaseWorkflowError(.forbidden, "queue '\(queue)' is not assigned to \(principal.displayName); ask a lead to assign it")
+                    throw CaseWorkflowError(
+                        .forbidden,
+                        "queue '\(queue)' is not assigned to \(principal.displayName); ask a lead to assign it")
                 }
             }
             return [found.filter]
@@ -118,7 +124,8 @@ extension ReviewCase {
     public func checkQueueLimits(_ limits: [CaseFilter]?, for principal: Principal) throws(CaseWorkflowError) {
         guard let limits else { return }
         guard limits.contains(where: { $0.matches(self, ignoringState: true) }) else {
-            throw CaseWorkflowError(.forbidden, "case \(id) is in none of the queues assigned to \(principal.displayName)", caseID: id)
+            throw CaseWorkflowError(
+                .forbidden, "case \(id) is in none of the queues assigned to \(principal.displayName)", caseID: id)
         }
     }
 

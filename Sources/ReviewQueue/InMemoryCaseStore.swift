@@ -43,8 +43,10 @@ public final class InMemoryCaseStore: CaseStore {
             }
             let reviewCase = ReviewCase(
                 id: nextID, activityID: newCase.activityID, actorID: newCase.actorID, signer: newCase.signer,
-                deliveryKey: newCase.deliveryKey, source: newCase.source, action: newCase.verdict.action, verdict: newCase.verdict,
-                state: .open, priority: newCase.priority, openedAt: newCase.openedAt, body: newCase.body, request: newCase.request)
+                deliveryKey: newCase.deliveryKey, source: newCase.source, action: newCase.verdict.action,
+                verdict: newCase.verdict,
+                state: .open, priority: newCase.priority, openedAt: newCase.openedAt, body: newCase.body,
+                request: newCase.request)
             nextID += 1
             cases[reviewCase.id] = reviewCase
             byDelivery[reviewCase.deliveryKey] = reviewCase.id
@@ -55,7 +57,8 @@ public final class InMemoryCaseStore: CaseStore {
             reportKeys[report.deliveryKey] = caseID
             reports.append(
                 CaseReport(
-                    id: rowID(), caseID: caseID, activityID: report.activityID, reporter: report.reporter, objects: report.objects,
+                    id: rowID(), caseID: caseID, activityID: report.activityID, reporter: report.reporter,
+                    objects: report.objects,
                     comment: report.comment, at: report.receivedAt))
         }
 
@@ -80,10 +83,14 @@ public final class InMemoryCaseStore: CaseStore {
 
     public func report(_ report: NewReport) async throws -> CaseOpening {
         state.withLock { state in
-            if let duplicate = state.reportKeys[report.deliveryKey].flatMap({ state.cases[$0] }) { return .duplicate(duplicate) }
+            if let duplicate = state.reportKeys[report.deliveryKey].flatMap({ state.cases[$0] }) {
+                return .duplicate(duplicate)
+            }
             let open = state.cases.values.filter { $0.state != .closed && $0.subjectActor == report.flaggedActor }
             if var existing = open.min(by: { $0.id < $1.id }) {
-                if existing.reports * NewReport.reportBoost < NewReport.maxReportBoost { existing.priority += NewReport.reportBoost }
+                if existing.reports * NewReport.reportBoost < NewReport.maxReportBoost {
+                    existing.priority += NewReport.reportBoost
+                }
                 existing.reports += 1
                 state.cases[existing.id] = existing
                 state.file(report, on: existing.id)
@@ -128,7 +135,9 @@ public final class InMemoryCaseStore: CaseStore {
         }
     }
 
-    public func next(for principal: Principal, queue: String?, lease: TimeInterval, at now: Date) async throws -> ReviewCase? {
+    public func next(for principal: Principal, queue: String?, lease: TimeInterval, at now: Date) async throws
+        -> ReviewCase?
+    {
         let filters = try await nextFilters(for: principal, queue: queue)
         return try state.withLock { state throws(CaseWorkflowError) in
             let candidates = state.cases.values.filter { reviewCase in
@@ -159,7 +168,9 @@ public final class InMemoryCaseStore: CaseStore {
         }
     }
 
-    public func addNote(_ text: String, on subject: CaseNote.Subject, by principal: Principal, at now: Date) async throws -> CaseNote {
+    public func addNote(_ text: String, on subject: CaseNote.Subject, by principal: Principal, at now: Date)
+        async throws -> CaseNote
+    {
         try state.withLock { state throws(CaseWorkflowError) in
             guard principal.allows(.decide) else {
                 throw CaseWorkflowError(.forbidden, "\(principal.displayName) may not write notes")
@@ -169,10 +180,15 @@ public final class InMemoryCaseStore: CaseStore {
                 try reviewCase.checkQueueLimits(state.limits(for: principal), for: principal)
                 let id = state.rowID()
                 state.audit.append(
-                    AuditEntry(by: principal, at: now, caseID: reviewCase.id, action: .note, from: reviewCase.state, to: reviewCase.state, note: text)
-                        .with(id: id))
+                    AuditEntry(
+                        by: principal, at: now, caseID: reviewCase.id, action: .note, from: reviewCase.state,
+                        to: reviewCase.state, note: text
+                    )
+                    .with(id: id))
             }
-            let note = CaseNote(id: state.rowID(), subject: subject, at: now, author: principal.displayName, accountID: principal.accountID, text: text)
+            let note = CaseNote(
+                id: state.rowID(), subject: subject, at: now, author: principal.displayName,
+                accountID: principal.accountID, text: text)
             state.notes.append(note)
             return note
         }
@@ -187,11 +203,15 @@ public final class InMemoryCaseStore: CaseStore {
 
     public func proposals(state wanted: Proposal.State?, limit: Int) async throws -> [Proposal] {
         state.withLock { state in
-            Array(state.proposals.values.filter { wanted == nil || $0.state == wanted }.sorted { $0.id < $1.id }.prefix(limit))
+            Array(
+                state.proposals.values.filter { wanted == nil || $0.state == wanted }.sorted { $0.id < $1.id }.prefix(
+                    limit))
         }
     }
 
-    public func resolveProposal(id: Int64, confirm: Bool, by principal: Principal, at now: Date) async throws -> Proposal {
+    public func resolveProposal(id: Int64, confirm: Bool, by principal: Principal, at now: Date) async throws
+        -> Proposal
+    {
         try state.withLock { state throws(CaseWorkflowError) in
             guard let proposal = state.proposals[id] else {
                 throw CaseWorkflowError(.notFound, "there is no proposal \(id)")

@@ -1,6 +1,6 @@
+import ActivityPub
 public import Foundation
 public import RuleEngine
-import ActivityPub
 
 /// An activity a person has to look at: held (waiting for a decision before it reaches the instance) or
 /// flagged (already delivered, to be checked). Evidence is preserved as it arrived.
@@ -104,8 +104,10 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
 
     public init(
         id: Int64, activityID: String, actorID: String?, signer: String? = nil, deliveryKey: String, source: Source,
-        action: RuleAction, verdict: Verdict, state: State, outcome: Outcome? = nil, version: Int = 1, lease: Lease? = nil,
-        priority: Int = 0, openedAt: Date, duplicateDeliveries: Int = 0, reports: Int = 0, body: [UInt8], request: StoredRequest?,
+        action: RuleAction, verdict: Verdict, state: State, outcome: Outcome? = nil, version: Int = 1,
+        lease: Lease? = nil,
+        priority: Int = 0, openedAt: Date, duplicateDeliveries: Int = 0, reports: Int = 0, body: [UInt8],
+        request: StoredRequest?,
         delivery: Delivery? = nil, decidedBy: String? = nil, closedAt: Date? = nil
     ) {
         self.id = id

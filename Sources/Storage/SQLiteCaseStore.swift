@@ -43,13 +43,16 @@ public final class SQLiteCaseStore: CaseStore {
         let insert = try Self.inserting(report.newCase)
         let objects = String(decoding: try Self.encoder.encode(report.objects), as: UTF8.self)
         return try await write { db in
-            if let caseID = try Int64.fetchOne(db, sql: "SELECT case_id FROM case_report WHERE delivery_key = ?", arguments: [report.deliveryKey]),
+            if let caseID = try Int64.fetchOne(
+                db, sql: "SELECT case_id FROM case_report WHERE delivery_key = ?", arguments: [report.deliveryKey]),
                 let existing = try Self.fetch(id: caseID, db)
             {
                 return .duplicate(existing)
             }
             let joined = try Int64.fetchOne(
-                db, sql: "SELECT id FROM review_case WHERE COALESCE(signer, actor_id) = ? AND state != 'closed' ORDER BY id LIMIT 1",
+                db,
+                sql:
+                    "SELECT id FROM review_case WHERE COALESCE(signer, actor_id) = ? AND state != 'closed' ORDER BY id LIMIT 1",
                 arguments: [report.flaggedActor])
             let caseID: Int64
             let opened: Bool
@@ -82,13 +85,16 @@ public final class SQLiteCaseStore: CaseStore {
 
     public func reports(caseID: Int64) async throws -> [CaseReport] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM case_report WHERE case_id = ? ORDER BY id", arguments: [caseID]).map { row in
-                let objects: String = row["objects"]
-                return CaseReport(
-                    id: row["id"], caseID: row["case_id"], activityID: row["activity_id"], reporter: row["reporter"],
-                    objects: try Self.decoder.decode([String].self, from: Data(objects.utf8)), comment: row["comment"],
-                    at: Date(timeIntervalSince1970: row["at"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM case_report WHERE case_id = ? ORDER BY id", arguments: [caseID])
+                .map { row in
+                    let objects: String = row["objects"]
+                    return CaseReport(
+                        id: row["id"], caseID: row["case_id"], activityID: row["activity_id"],
+                        reporter: row["reporter"],
+                        objects: try Self.decoder.decode([String].self, from: Data(objects.utf8)),
+                        comment: row["comment"],
+                        at: Date(timeIntervalSince1970: row["at"]))
+                }
         }
     }
 
@@ -97,7 +103,9 @@ public final class SQLiteCaseStore: CaseStore {
         let verdict = try Self.encoder.encode(newCase.verdict)
         let head = try newCase.request.map {
             try Self.encoder.encode(
-                RequestHead(method: $0.method, target: $0.target, headers: $0.headers, receivedAt: $0.receivedAt, signedAt: $0.signedAt))
+                RequestHead(
+                    method: $0.method, target: $0.target, headers: $0.headers, receivedAt: $0.receivedAt,
+                    signedAt: $0.signedAt))
         }
         let hits = newCase.verdict.hits
         let rules = Self.words(hits.map(\.rule))
@@ -108,7 +116,9 @@ public final class SQLiteCaseStore: CaseStore {
                 db, sql: "SELECT id FROM review_case WHERE delivery_key = ?", arguments: [newCase.deliveryKey])
             {
                 let id: Int64 = existing["id"]
-                try db.execute(sql: "UPDATE review_case SET duplicate_deliveries = duplicate_deliveries + 1 WHERE id = ?", arguments: [id])
+                try db.execute(
+                    sql: "UPDATE review_case SET duplicate_deliveries = duplicate_deliveries + 1 WHERE id = ?",
+                    arguments: [id])
                 return .duplicate(try Self.fetch(id: id, db)!)
             }
             try db.execute(
@@ -119,8 +129,10 @@ public final class SQLiteCaseStore: CaseStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    newCase.activityID, newCase.actorID, newCase.signer, newCase.deliveryKey, newCase.source.rawValue, newCase.verdict.action.rawValue,
-                    String(decoding: verdict, as: UTF8.self), newCase.openedAt.timeIntervalSince1970, Data(newCase.body),
+                    newCase.activityID, newCase.actorID, newCase.signer, newCase.deliveryKey, newCase.source.rawValue,
+                    newCase.verdict.action.rawValue,
+                    String(decoding: verdict, as: UTF8.self), newCase.openedAt.timeIntervalSince1970,
+                    Data(newCase.body),
                     head.map { String(decoding: $0, as: UTF8.self) }, newCase.request.map { Data($0.body) },
                     newCase.priority, newCase.host, rules, tags, languages,
                 ])
@@ -134,8 +146,10 @@ public final class SQLiteCaseStore: CaseStore {
 
     public func cases(activityID: String) async throws -> [ReviewCase] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM review_case WHERE activity_id = ? ORDER BY id", arguments: [activityID])
-                .map(Self.reviewCase)
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM review_case WHERE activity_id = ? ORDER BY id", arguments: [activityID]
+            )
+            .map(Self.reviewCase)
         }
     }
 
@@ -170,7 +184,9 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func next(for principal: Principal, queue: String?, lease: TimeInterval, at now: Date) async throws -> ReviewCase? {
+    public func next(for principal: Principal, queue: String?, lease: TimeInterval, at now: Date) async throws
+        -> ReviewCase?
+    {
         let filters = try await nextFilters(for: principal, queue: queue)
         guard !filters.isEmpty else { return nil }
         // One query per filter and kind of free case, each walking the queue index in order and stopping at its
@@ -184,7 +200,10 @@ public final class SQLiteCaseStore: CaseStore {
                     ("state = 'escalated' AND lease_expires_at IS NULL", []),
                     ("state = 'escalated' AND lease_expires_at <= ?", [now.timeIntervalSince1970]),
                 ]
-                : [("state = 'open'", []), ("state = 'in_review' AND lease_expires_at <= ?", [now.timeIntervalSince1970])]
+                : [
+                    ("state = 'open'", []),
+                    ("state = 'in_review' AND lease_expires_at <= ?", [now.timeIntervalSince1970]),
+                ]
             for (state, stateArguments) in free {
                 queries.append(
                     (
@@ -197,7 +216,9 @@ public final class SQLiteCaseStore: CaseStore {
         return try await write { db in
             var candidates: [ReviewCase] = []
             for (sql, arguments) in candidatesQueries {
-                if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) { candidates.append(try Self.reviewCase(row)) }
+                if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) {
+                    candidates.append(try Self.reviewCase(row))
+                }
             }
             guard let chosen = candidates.min(by: ReviewCase.precedes) else { return nil }
             let update = try chosen.applying(CaseCommand(.claim(lease: lease), by: principal, at: now))
@@ -222,23 +243,29 @@ public final class SQLiteCaseStore: CaseStore {
         try await read { db in
             let rows =
                 if let caseID {
-                    try Row.fetchAll(db, sql: "SELECT * FROM audit_entry WHERE case_id = ? ORDER BY id DESC LIMIT ?", arguments: [caseID, limit])
+                    try Row.fetchAll(
+                        db, sql: "SELECT * FROM audit_entry WHERE case_id = ? ORDER BY id DESC LIMIT ?",
+                        arguments: [caseID, limit])
                 } else {
                     try Row.fetchAll(db, sql: "SELECT * FROM audit_entry ORDER BY id DESC LIMIT ?", arguments: [limit])
                 }
             return rows.map { row in
                 AuditEntry(
-                    id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"], accountID: row["account_id"],
+                    id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
+                    accountID: row["account_id"],
                     via: Principal.Via(rawValue: row["via"]) ?? .api, batchID: row["batch_id"], caseID: row["case_id"],
                     action: AuditEntry.Action(rawValue: row["action"]) ?? .note,
                     fromState: (row["from_state"] as String?).flatMap(ReviewCase.State.init(rawValue:)),
-                    toState: (row["to_state"] as String?).flatMap(ReviewCase.State.init(rawValue:)), reason: row["reason"],
+                    toState: (row["to_state"] as String?).flatMap(ReviewCase.State.init(rawValue:)),
+                    reason: row["reason"],
                     note: row["note"])
             }
         }
     }
 
-    public func addNote(_ text: String, on subject: CaseNote.Subject, by principal: Principal, at now: Date) async throws -> CaseNote {
+    public func addNote(_ text: String, on subject: CaseNote.Subject, by principal: Principal, at now: Date)
+        async throws -> CaseNote
+    {
         guard principal.allows(.decide) else {
             throw CaseWorkflowError(.forbidden, "\(principal.displayName) may not write notes")
         }
@@ -249,13 +276,17 @@ public final class SQLiteCaseStore: CaseStore {
                 guard let reviewCase = try Self.fetch(id: id, db) else { throw CaseWorkflowError.notFound(id) }
                 try reviewCase.checkQueueLimits(limits, for: principal)
                 try Self.insert(
-                    AuditEntry(by: principal, at: now, caseID: id, action: .note, from: reviewCase.state, to: reviewCase.state, note: text), db)
+                    AuditEntry(
+                        by: principal, at: now, caseID: id, action: .note, from: reviewCase.state, to: reviewCase.state,
+                        note: text), db)
             }
             try db.execute(
-                sql: "INSERT INTO case_note (subject_kind, subject, at, author, account_id, text) VALUES (?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO case_note (subject_kind, subject, at, author, account_id, text) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [kind, key, now.timeIntervalSince1970, principal.displayName, principal.accountID, text])
             return CaseNote(
-                id: db.lastInsertedRowID, subject: subject, at: now, author: principal.displayName, accountID: principal.accountID, text: text)
+                id: db.lastInsertedRowID, subject: subject, at: now, author: principal.displayName,
+                accountID: principal.accountID, text: text)
         }
     }
 
@@ -270,11 +301,13 @@ public final class SQLiteCaseStore: CaseStore {
             for subject in subjects {
                 let (kind, key) = Self.key(subject)
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT * FROM case_note WHERE subject_kind = ? AND subject = ? ORDER BY id", arguments: [kind, key])
+                    db, sql: "SELECT * FROM case_note WHERE subject_kind = ? AND subject = ? ORDER BY id",
+                    arguments: [kind, key])
                 {
                     notes.append(
                         CaseNote(
-                            id: row["id"], subject: subject, at: Date(timeIntervalSince1970: row["at"]), author: row["author"],
+                            id: row["id"], subject: subject, at: Date(timeIntervalSince1970: row["at"]),
+                            author: row["author"],
                             accountID: row["account_id"], text: row["text"]))
                 }
             }
@@ -286,7 +319,9 @@ public final class SQLiteCaseStore: CaseStore {
         try await read { db in
             let rows =
                 if let state {
-                    try Row.fetchAll(db, sql: "SELECT * FROM proposal WHERE state = ? ORDER BY id LIMIT ?", arguments: [state.rawValue, limit])
+                    try Row.fetchAll(
+                        db, sql: "SELECT * FROM proposal WHERE state = ? ORDER BY id LIMIT ?",
+                        arguments: [state.rawValue, limit])
                 } else {
                     try Row.fetchAll(db, sql: "SELECT * FROM proposal ORDER BY id LIMIT ?", arguments: [limit])
                 }
@@ -294,9 +329,14 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    public func resolveProposal(id: Int64, confirm: Bool, by principal: Principal, at now: Date) async throws -> Proposal {
+    public func resolveProposal(id: Int64, confirm: Bool, by principal: Principal, at now: Date) async throws
+        -> Proposal
+    {
         try await write { db in
-            guard let proposal = try Row.fetchOne(db, sql: "SELECT * FROM proposal WHERE id = ?", arguments: [id]).map(Self.proposal) else {
+            guard
+                let proposal = try Row.fetchOne(db, sql: "SELECT * FROM proposal WHERE id = ?", arguments: [id]).map(
+                    Self.proposal)
+            else {
                 throw CaseWorkflowError(.notFound, "there is no proposal \(id)")
             }
             let (resolved, entry) = try proposal.resolving(confirm: confirm, by: principal, at: now)
@@ -312,7 +352,8 @@ public final class SQLiteCaseStore: CaseStore {
         let filter = String(decoding: try Self.encoder.encode(queue.filter), as: UTF8.self)
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO case_queue (name, filter) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET filter = excluded.filter",
+                sql:
+                    "INSERT INTO case_queue (name, filter) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET filter = excluded.filter",
                 arguments: [queue.name, filter])
         }
     }
@@ -321,7 +362,8 @@ public final class SQLiteCaseStore: CaseStore {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM case_queue ORDER BY name").map { row in
                 let filter: String = row["filter"]
-                return CaseQueue(name: row["name"], filter: try Self.decoder.decode(CaseFilter.self, from: Data(filter.utf8)))
+                return CaseQueue(
+                    name: row["name"], filter: try Self.decoder.decode(CaseFilter.self, from: Data(filter.utf8)))
             }
         }
     }
@@ -338,14 +380,17 @@ public final class SQLiteCaseStore: CaseStore {
         try await write { db in
             try db.execute(sql: "DELETE FROM queue_assignment WHERE account_id = ?", arguments: [accountID])
             for name in Set(names) {
-                try db.execute(sql: "INSERT INTO queue_assignment (account_id, queue) VALUES (?, ?)", arguments: [accountID, name])
+                try db.execute(
+                    sql: "INSERT INTO queue_assignment (account_id, queue) VALUES (?, ?)", arguments: [accountID, name])
             }
         }
     }
 
     public func assignedQueues(account accountID: Int64) async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT queue FROM queue_assignment WHERE account_id = ? ORDER BY queue", arguments: [accountID])
+            try String.fetchAll(
+                db, sql: "SELECT queue FROM queue_assignment WHERE account_id = ? ORDER BY queue",
+                arguments: [accountID])
         }
     }
 
@@ -401,7 +446,9 @@ public final class SQLiteCaseStore: CaseStore {
                 reviewCase.closedAt?.timeIntervalSince1970, reviewCase.decidedBy, reviewCase.id, reviewCase.version - 1,
             ])
         guard db.changesCount == 1 else {
-            throw CaseWorkflowError(.staleVersion, "case \(reviewCase.id) changed while it was being updated; reload it", caseID: reviewCase.id)
+            throw CaseWorkflowError(
+                .staleVersion, "case \(reviewCase.id) changed while it was being updated; reload it",
+                caseID: reviewCase.id)
         }
         for entry in update.audit { try insert(entry, db) }
         for proposal in update.proposals {
@@ -411,7 +458,8 @@ public final class SQLiteCaseStore: CaseStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    proposal.caseID, proposal.action.rawValue, proposal.target, proposal.reason, proposal.note, proposal.proposedBy,
+                    proposal.caseID, proposal.action.rawValue, proposal.target, proposal.reason, proposal.note,
+                    proposal.proposedBy,
                     proposal.proposedAt.timeIntervalSince1970, proposal.state.rawValue,
                 ])
         }
@@ -424,7 +472,8 @@ public final class SQLiteCaseStore: CaseStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                entry.at.timeIntervalSince1970, entry.actor, entry.accountID, entry.via.rawValue, entry.batchID, entry.caseID,
+                entry.at.timeIntervalSince1970, entry.actor, entry.accountID, entry.via.rawValue, entry.batchID,
+                entry.caseID,
                 entry.action.rawValue, entry.fromState?.rawValue, entry.toState?.rawValue, entry.reason, entry.note,
             ])
     }
@@ -434,7 +483,8 @@ public final class SQLiteCaseStore: CaseStore {
         return Proposal(
             id: row["id"], caseID: row["case_id"], action: Decision.Action(rawValue: row["action"]) ?? .limitActor,
             target: row["target"], reason: row["reason"], note: row["note"], proposedBy: row["proposed_by"],
-            proposedAt: Date(timeIntervalSince1970: row["proposed_at"]), state: Proposal.State(rawValue: row["state"]) ?? .pending,
+            proposedAt: Date(timeIntervalSince1970: row["proposed_at"]),
+            state: Proposal.State(rawValue: row["state"]) ?? .pending,
             resolvedBy: row["resolved_by"], resolvedAt: resolvedAt.map(Date.init(timeIntervalSince1970:)))
     }
 
@@ -470,11 +520,15 @@ public final class SQLiteCaseStore: CaseStore {
                     holder: $0, holderName: row["lease_holder_name"] ?? $0,
                     expiresAt: Date(timeIntervalSince1970: leaseExpiresAt ?? 0))
             },
-            priority: row["priority"], openedAt: Date(timeIntervalSince1970: row["opened_at"]), duplicateDeliveries: row["duplicate_deliveries"],
+            priority: row["priority"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+            duplicateDeliveries: row["duplicate_deliveries"],
             reports: row["reports"],
             body: Array(body), request: request,
-            delivery: deliveredAt.map { ReviewCase.Delivery(at: Date(timeIntervalSince1970: $0), status: deliveryStatus ?? 0) },
-            decidedBy: row["decided_by"], closedAt: row["state"] == "closed" ? decidedAt.map(Date.init(timeIntervalSince1970:)) : nil)
+            delivery: deliveredAt.map {
+                ReviewCase.Delivery(at: Date(timeIntervalSince1970: $0), status: deliveryStatus ?? 0)
+            },
+            decidedBy: row["decided_by"],
+            closedAt: row["state"] == "closed" ? decidedAt.map(Date.init(timeIntervalSince1970:)) : nil)
     }
 
     private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {

@@ -9,19 +9,24 @@ struct CaseStateMachineTests {
     static let at = Date(timeIntervalSince1970: 1_700_000_000)
 
     static func person(_ id: Int64, _ role: Account.Role) -> Principal {
-        Principal(account: Account(id: id, username: "p\(id)", role: role, passwordHash: "-", createdAt: at), token: nil, via: .ui)
+        Principal(
+            account: Account(id: id, username: "p\(id)", role: role, passwordHash: "-", createdAt: at), token: nil,
+            via: .ui)
     }
 
     static func reviewCase(_ state: ReviewCase.State, lease: ReviewCase.Lease? = nil) -> ReviewCase {
         ReviewCase(
-            id: 1, activityID: "https://a.example/1", actorID: "https://a.example/users/a", deliveryKey: "k", source: .hook, action: .hold,
-            verdict: Verdict(action: .hold, score: 1, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"), state: state,
+            id: 1, activityID: "https://a.example/1", actorID: "https://a.example/users/a", deliveryKey: "k",
+            source: .hook, action: .hold,
+            verdict: Verdict(action: .hold, score: 1, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+            state: state,
             outcome: state == .closed ? .rejected : nil, version: 4, lease: lease, openedAt: at, body: [], request: nil)
     }
 
     static let reject = CaseCommand.Kind.decide(Decision(actions: [.reject], reason: "spam"), delivery: nil)
     static let escalate = CaseCommand.Kind.decide(Decision(actions: [.escalate], reason: "spam"), delivery: nil)
-    static let approve = CaseCommand.Kind.decide(Decision(actions: [.approve], reason: "not_a_violation"), delivery: nil)
+    static let approve = CaseCommand.Kind.decide(
+        Decision(actions: [.approve], reason: "not_a_violation"), delivery: nil)
 
     enum Expected {
         case reaches(ReviewCase.State)
@@ -68,7 +73,9 @@ struct CaseStateMachineTests {
     @Test func leadsWorkEscalatedCases() throws {
         let lead = Self.person(2, .lead)
         let update = try Self.reviewCase(.escalated).applying(CaseCommand(Self.approve, by: lead, at: Self.at))
-        #expect(update.reviewCase.state == .closed && update.reviewCase.outcome == .approved && update.reviewCase.decidedBy == "p2")
+        #expect(
+            update.reviewCase.state == .closed && update.reviewCase.outcome == .approved
+                && update.reviewCase.decidedBy == "p2")
         #expect(throws: CaseWorkflowError.self) {
             try Self.reviewCase(.escalated).applying(CaseCommand(Self.escalate, by: lead, at: Self.at))
         }
@@ -77,7 +84,10 @@ struct CaseStateMachineTests {
     @Test func principalsWithoutDecideCannotTouchCases() {
         let checkOnly = Principal(
             account: nil, token: AccessToken(id: 9, name: "hook", scopes: [.check], createdAt: Self.at), via: .api)
-        #expect(throws: CaseWorkflowError(.forbidden, "token 9 (hook) may not work cases; ask an admin for the moderator role", caseID: 1)) {
+        #expect(
+            throws: CaseWorkflowError(
+                .forbidden, "token 9 (hook) may not work cases; ask an admin for the moderator role", caseID: 1)
+        ) {
             try Self.reviewCase(.open).applying(CaseCommand(.claim(lease: 60), by: checkOnly, at: Self.at))
         }
     }
@@ -87,7 +97,8 @@ struct CaseStateMachineTests {
         let token = Principal(
             account: Self.person(3, .moderator).account,
             token: AccessToken(id: 4, name: "script", scopes: [.moderate], createdAt: Self.at, accountID: 3), via: .api)
-        let update = try Self.reviewCase(.inReview, lease: lease).applying(CaseCommand(Self.reject, by: token, at: Self.at))
+        let update = try Self.reviewCase(.inReview, lease: lease).applying(
+            CaseCommand(Self.reject, by: token, at: Self.at))
         #expect(update.reviewCase.state == .closed)
         #expect(update.audit.first?.actor == "p3 (token 4)" && update.audit.first?.accountID == 3)
     }
@@ -98,7 +109,8 @@ struct CasePriorityTests {
     static func verdict(_ action: RuleAction, score: Double, campaign: String? = nil) -> Verdict {
         let evidence = campaign.map { [Evidence(kind: .field, field: "campaign.size", detail: $0)] } ?? []
         return Verdict(
-            action: action, score: score, hits: [RuleHit(rule: "r", description: "", score: score, action: nil, tags: [], evidence: evidence)],
+            action: action, score: score,
+            hits: [RuleHit(rule: "r", description: "", score: score, action: nil, tags: [], evidence: evidence)],
             shadowHits: [], errors: [], rulesetVersion: "t")
     }
 
@@ -115,6 +127,8 @@ struct CasePriorityTests {
     }
 
     @Test func heldAlwaysOutranksFlagged() {
-        #expect(CasePriority.of(Self.verdict(.hold, score: 0), action: .hold) > CasePriority.of(Self.verdict(.flag, score: 50, campaign: "campaign.size = 100"), action: .flag))
+        #expect(
+            CasePriority.of(Self.verdict(.hold, score: 0), action: .hold)
+                > CasePriority.of(Self.verdict(.flag, score: 50, campaign: "campaign.size = 100"), action: .flag))
     }
 }

@@ -1,11 +1,11 @@
-import ActivityPub
 import Access
+import ActivityPub
 import AsyncHTTPClient
 import Foundation
 import Intake
 import Logging
-import Reputation
 import NIOHTTP1
+import Reputation
 import ReviewQueue
 import RuleEngine
 import Synchronization
@@ -28,7 +28,8 @@ struct CaseDecisions: Sendable {
     private let deciding = DecidingCases()
 
     init(
-        cases: any CaseStore, reputation: Reputation?, upstream: Upstream?, replayWindow: TimeInterval, work: any BlockingWork,
+        cases: any CaseStore, reputation: Reputation?, upstream: Upstream?, replayWindow: TimeInterval,
+        work: any BlockingWork,
         metrics: ServerMetrics, logger: Logger, reasons: [String] = ReasonCodes.default
     ) {
         self.cases = cases
@@ -85,7 +86,8 @@ struct CaseDecisions: Sendable {
 
     /// The legacy `approve` route: a decision without a version or reason code of its own.
     func approve(id: Int64, by principal: Principal, now: Date = Date()) async throws(Failure) -> ReviewCase {
-        try await decide(id: id, Decision(actions: [.approve], reason: "not_a_violation"), by: principal, version: nil, at: now)
+        try await decide(
+            id: id, Decision(actions: [.approve], reason: "not_a_violation"), by: principal, version: nil, at: now)
     }
 
     /// The legacy `reject` route.
@@ -96,12 +98,14 @@ struct CaseDecisions: Sendable {
     /// Decides a case. The decision is checked against the case (version, lease, state, reason, permissions,
     /// queues) before a held delivery is replayed, so a refused decision never reaches the instance.
     func decide(
-        id: Int64, _ decision: Decision, by principal: Principal, version: Int?, batchID: String? = nil, at now: Date = Date()
+        id: Int64, _ decision: Decision, by principal: Principal, version: Int?, batchID: String? = nil,
+        at now: Date = Date()
     ) async throws(Failure) -> ReviewCase {
         try deciding.claim(id)
         defer { deciding.release(id) }
         let reviewCase = try await load(id)
-        let dryRun = CaseCommand(.decide(decision, delivery: nil), by: principal, version: version, at: now, batchID: batchID)
+        let dryRun = CaseCommand(
+            .decide(decision, delivery: nil), by: principal, version: version, at: now, batchID: batchID)
         do {
             try reviewCase.checkQueueLimits(try await cases.queueFilters(for: principal), for: principal)
             _ = try reviewCase.applying(dryRun, reasons: reasons)
@@ -141,10 +145,14 @@ struct CaseDecisions: Sendable {
             let late = Int(now.timeIntervalSince(deadline) / 60)
             throw Failure(
                 code: .replayExpired,
-                message: "the delivery's signature is too old for the instance to accept (window closed \(late) min ago); ask the sender to deliver again or reject the case")
+                message:
+                    "the delivery's signature is too old for the instance to accept (window closed \(late) min ago); ask the sender to deliver again or reject the case"
+            )
         }
         guard let upstream else {
-            throw Failure(code: .noUpstream, message: "no upstream is configured (proxy.upstream), so the delivery cannot be replayed")
+            throw Failure(
+                code: .noUpstream,
+                message: "no upstream is configured (proxy.upstream), so the delivery cannot be replayed")
         }
         do {
             let response = try await upstream.send(
@@ -164,7 +172,9 @@ struct CaseDecisions: Sendable {
             throw failure
         } catch {
             metrics.replay("failed")
-            throw Failure(code: .upstreamUnreachable, message: "cannot reach the instance to replay the delivery; the case stays open")
+            throw Failure(
+                code: .upstreamUnreachable,
+                message: "cannot reach the instance to replay the delivery; the case stays open")
         }
     }
 
@@ -187,7 +197,9 @@ struct CaseDecisions: Sendable {
             // Reputation may read its store: on the server's thread pool, not the caller's thread.
             try await work.run { try reputation.recordDecision(actorID: signer, host: host, spam: spam, at: date) }
         } catch {
-            logger.error("cannot record the decision in reputation", metadata: ["case.id": "\(reviewCase.id)", "error": "\(error)"])
+            logger.error(
+                "cannot record the decision in reputation",
+                metadata: ["case.id": "\(reviewCase.id)", "error": "\(error)"])
         }
     }
 }
@@ -199,7 +211,8 @@ private final class DecidingCases: Sendable {
     func claim(_ id: Int64) throws(CaseDecisions.Failure) {
         guard ids.withLock({ $0.insert(id).inserted }) else {
             throw CaseDecisions.Failure(
-                code: .inProgress, message: "another decision on case \(id) is under way; reload the case to see how it ended")
+                code: .inProgress,
+                message: "another decision on case \(id) is under way; reload the case to see how it ended")
         }
     }
 

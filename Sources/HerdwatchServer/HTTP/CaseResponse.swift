@@ -39,7 +39,8 @@ struct CaseResponse {
     var notes: [CaseNote]?
 
     init(
-        _ reviewCase: ReviewCase, replayWindow: TimeInterval, detailed: Bool, personalData: Bool = false, notes: [CaseNote]? = nil,
+        _ reviewCase: ReviewCase, replayWindow: TimeInterval, detailed: Bool, personalData: Bool = false,
+        notes: [CaseNote]? = nil,
         reports filedReports: [CaseReport]? = nil, now: Date = Date()
     ) {
         id = reviewCase.id

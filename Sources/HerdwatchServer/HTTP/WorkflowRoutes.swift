@@ -16,7 +16,8 @@ extension HerdwatchRequestContext {
 }
 
 /// Puts a permission check in front of a group's routes: `group` with the middleware added.
-typealias PermissionGuard = @Sendable (RouterGroup<HerdwatchRequestContext>, Permission) -> RouterGroup<HerdwatchRequestContext>
+typealias PermissionGuard =
+    @Sendable (RouterGroup<HerdwatchRequestContext>, Permission) -> RouterGroup<HerdwatchRequestContext>
 
 /// Lets a request through when the acting principal (after the token middleware) has `permission`; otherwise
 /// answers 403 `forbidden`.
@@ -29,11 +30,14 @@ struct PrincipalPermissionMiddleware: RouterMiddleware {
         self.permission = permission
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let principal = context.actingPrincipal
         guard principal.allows(permission) else {
             return JSONResponse.error(
-                .forbidden, code: "forbidden", "\(principal.displayName) lacks the `\(permission.rawValue)` permission; ask an admin")
+                .forbidden, code: "forbidden",
+                "\(principal.displayName) lacks the `\(permission.rawValue)` permission; ask an admin")
         }
         return try await next(request, context)
     }
@@ -64,7 +68,8 @@ struct WorkflowRoutes: Sendable {
     /// Adds the routes: those under `cases` to `cases` (already guarded by `decide`), the others to `api` behind
     /// `requiring`.
     static func register(
-        on api: RouterGroup<HerdwatchRequestContext>, cases: RouterGroup<HerdwatchRequestContext>, requiring: PermissionGuard,
+        on api: RouterGroup<HerdwatchRequestContext>, cases: RouterGroup<HerdwatchRequestContext>,
+        requiring: PermissionGuard,
         _ routes: Self
     ) {
         cases
@@ -116,7 +121,8 @@ struct WorkflowRoutes: Sendable {
             default:
                 guard let parsed = ReviewCase.State(rawValue: state) else {
                     return JSONResponse.error(
-                        .badRequest, code: "bad_state", "state must be open, in_review, escalated, closed, approved, rejected or all")
+                        .badRequest, code: "bad_state",
+                        "state must be open, in_review, escalated, closed, approved, rejected or all")
                 }
                 filter.state = parsed
             }
@@ -148,7 +154,10 @@ struct WorkflowRoutes: Sendable {
         }
         do {
             let lease = TimeInterval(min(max(body.leaseSeconds ?? Int(ReviewCase.Lease.defaultDuration), 30), 3600))
-            guard let leased = try await cases.next(for: context.actingPrincipal, queue: body.queue, lease: lease, at: Date()) else {
+            guard
+                let leased = try await cases.next(
+                    for: context.actingPrincipal, queue: body.queue, lease: lease, at: Date())
+            else {
                 return Response(status: .noContent)
             }
             return try await detail(leased, context)
@@ -209,7 +218,9 @@ struct WorkflowRoutes: Sendable {
         case .failure(let failure): return failure.response
         }
         guard let version = body.version else {
-            return Self.badBody("a decision must carry the case's `version` (from the case you looked at), so a stale page cannot act twice")
+            return Self.badBody(
+                "a decision must carry the case's `version` (from the case you looked at), so a stale page cannot act twice"
+            )
         }
         let actions: [Decision.Action]
         switch Self.actions(body.actions) {
@@ -218,7 +229,8 @@ struct WorkflowRoutes: Sendable {
         }
         do {
             let decided = try await decisions.decide(
-                id: id, Decision(actions: actions, reason: body.reason, note: body.note), by: context.actingPrincipal, version: version)
+                id: id, Decision(actions: actions, reason: body.reason, note: body.note), by: context.actingPrincipal,
+                version: version)
             return CaseResponse(decided, replayWindow: replayWindow, detailed: false).response
         } catch {
             return Self.response(error)
@@ -239,7 +251,9 @@ struct WorkflowRoutes: Sendable {
         case .failure(let failure): return failure.response
         }
         let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.utf8.count <= 10_000 else { return Self.badBody("a note needs text, at most 10,000 bytes") }
+        guard !text.isEmpty, text.utf8.count <= 10_000 else {
+            return Self.badBody("a note needs text, at most 10,000 bytes")
+        }
         do {
             guard let reviewCase = try await cases.reviewCase(id: id) else { return CaseRoutes.notFound(String(id)) }
             let subject: CaseNote.Subject
@@ -303,7 +317,9 @@ struct WorkflowRoutes: Sendable {
         case .success(nil): return Self.badBody("send the cases and the decision as JSON")
         case .failure(let failure): return failure.response
         }
-        guard !body.cases.isEmpty, body.cases.count <= 1000 else { return Self.badBody("a bulk decision covers 1 to 1000 cases") }
+        guard !body.cases.isEmpty, body.cases.count <= 1000 else {
+            return Self.badBody("a bulk decision covers 1 to 1000 cases")
+        }
         let actions: [Decision.Action]
         switch Self.actions(body.actions) {
         case .success(let parsed): actions = parsed
@@ -314,11 +330,14 @@ struct WorkflowRoutes: Sendable {
         var result = BulkResult(batchId: batchID, decided: [], failed: [])
         for item in body.cases {
             do {
-                _ = try await decisions.decide(id: item.id, decision, by: context.actingPrincipal, version: item.version, batchID: batchID)
+                _ = try await decisions.decide(
+                    id: item.id, decision, by: context.actingPrincipal, version: item.version, batchID: batchID)
                 result.decided.append(item.id)
             } catch {
                 // A refused reason or decision is the same for every case: stop at the first.
-                if error.code == .badReason || error.code == .badDecision || error.code == .forbidden, result.decided.isEmpty {
+                if error.code == .badReason || error.code == .badDecision || error.code == .forbidden,
+                    result.decided.isEmpty
+                {
                     return Self.response(error)
                 }
                 result.failed.append(.init(id: item.id, code: error.code.rawValue, error: error.message))
@@ -335,7 +354,8 @@ struct WorkflowRoutes: Sendable {
                     ResponseFailure(
                         JSONResponse.error(
                             .unprocessableContent, code: "bad_decision",
-                            "unknown action '\(name)'; use \(Decision.Action.allCases.map(\.rawValue).joined(separator: ", "))")))
+                            "unknown action '\(name)'; use \(Decision.Action.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )))
             }
             actions.append(action)
         }
@@ -384,7 +404,9 @@ struct WorkflowRoutes: Sendable {
     }
 
     @Sendable func assignedQueues(_ request: Request, context: HerdwatchRequestContext) async -> Response {
-        guard let id = Self.id(context) else { return JSONResponse.error(.notFound, code: "not_found", "there is no such account") }
+        guard let id = Self.id(context) else {
+            return JSONResponse.error(.notFound, code: "not_found", "there is no such account")
+        }
         do {
             return JSONResponse.make(Assignment(queues: try await cases.assignedQueues(account: id)))
         } catch {
@@ -393,7 +415,9 @@ struct WorkflowRoutes: Sendable {
     }
 
     @Sendable func assignQueues(_ request: Request, context: HerdwatchRequestContext) async -> Response {
-        guard let id = Self.id(context) else { return JSONResponse.error(.notFound, code: "not_found", "there is no such account") }
+        guard let id = Self.id(context) else {
+            return JSONResponse.error(.notFound, code: "not_found", "there is no such account")
+        }
         let body: Assignment
         switch await Self.decode(Assignment.self, request, optional: false) {
         case .success(let decoded?): body = decoded
@@ -403,7 +427,8 @@ struct WorkflowRoutes: Sendable {
         do {
             let known = Set(try await cases.queues().map(\.name))
             if let unknown = body.queues.first(where: { !known.contains($0) }) {
-                return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(unknown)'; create it first (PUT queues/NAME)")
+                return JSONResponse.error(
+                    .notFound, code: "not_found", "there is no queue '\(unknown)'; create it first (PUT queues/NAME)")
             }
             try await cases.assignQueues(body.queues, toAccount: id)
             return JSONResponse.make(Assignment(queues: try await cases.assignedQueues(account: id)))
@@ -428,7 +453,8 @@ struct WorkflowRoutes: Sendable {
         var wanted: Proposal.State?
         if state != "all" {
             guard let parsed = Proposal.State(rawValue: state) else {
-                return JSONResponse.error(.badRequest, code: "bad_state", "state must be pending, confirmed, refused or all")
+                return JSONResponse.error(
+                    .badRequest, code: "bad_state", "state must be pending, confirmed, refused or all")
             }
             wanted = parsed
         }
@@ -441,10 +467,12 @@ struct WorkflowRoutes: Sendable {
 
     func resolve(_ request: Request, _ context: HerdwatchRequestContext, confirm: Bool) async -> Response {
         guard let id = Self.id(context) else {
-            return JSONResponse.error(.notFound, code: "not_found", "there is no proposal \(context.parameters.get("id") ?? "")")
+            return JSONResponse.error(
+                .notFound, code: "not_found", "there is no proposal \(context.parameters.get("id") ?? "")")
         }
         do {
-            let resolved = try await cases.resolveProposal(id: id, confirm: confirm, by: context.actingPrincipal, at: Date())
+            let resolved = try await cases.resolveProposal(
+                id: id, confirm: confirm, by: context.actingPrincipal, at: Date())
             return JSONResponse.make(resolved)
         } catch {
             return Self.failure(error)
@@ -458,7 +486,8 @@ struct WorkflowRoutes: Sendable {
         let reports = try await cases.reports(caseID: reviewCase.id)
         let principal = context.actingPrincipal
         return CaseResponse(
-            reviewCase, replayWindow: replayWindow, detailed: true, personalData: principal.allows(.viewPersonalData), notes: notes,
+            reviewCase, replayWindow: replayWindow, detailed: true, personalData: principal.allows(.viewPersonalData),
+            notes: notes,
             reports: reports
         ).response
     }
@@ -467,7 +496,8 @@ struct WorkflowRoutes: Sendable {
         context.parameters.get("id").flatMap { Int64($0) }
     }
 
-    static let unavailable = JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+    static let unavailable = JSONResponse.error(
+        .serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
 
     static func badBody(_ message: String) -> Response {
         JSONResponse.error(.badRequest, code: "bad_request", message)
@@ -481,7 +511,9 @@ struct WorkflowRoutes: Sendable {
         do {
             buffer = try await request.body.collect(upTo: 64 * 1024)
         } catch {
-            return .failure(ResponseFailure(JSONResponse.error(.contentTooLarge, code: "too_large", "the body must be at most 64 KiB of JSON")))
+            return .failure(
+                ResponseFailure(
+                    JSONResponse.error(.contentTooLarge, code: "too_large", "the body must be at most 64 KiB of JSON")))
         }
         if buffer.readableBytes == 0, optional { return .success(nil) }
         let decoder = JSONDecoder()
@@ -489,7 +521,9 @@ struct WorkflowRoutes: Sendable {
         do {
             return .success(try decoder.decode(Body.self, from: Data(buffer.readableBytesView)))
         } catch {
-            return .failure(ResponseFailure(badBody("the body is not the JSON this endpoint takes (see the README); fix the fields and retry")))
+            return .failure(
+                ResponseFailure(
+                    badBody("the body is not the JSON this endpoint takes (see the README); fix the fields and retry")))
         }
     }
 
@@ -529,7 +563,8 @@ enum CampaignCluster {
     static func members(of seed: ReviewCase, among candidates: [ReviewCase]) -> [ReviewCase] {
         guard let fingerprint = fingerprint(seed) else { return [seed] }
         let others = candidates.filter { candidate in
-            candidate.id != seed.id && (self.fingerprint(candidate).map { $0.similarity(to: fingerprint) >= similarity } ?? false)
+            candidate.id != seed.id
+                && (self.fingerprint(candidate).map { $0.similarity(to: fingerprint) >= similarity } ?? false)
         }
         return [seed] + others
     }

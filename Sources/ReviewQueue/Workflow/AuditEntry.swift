@@ -57,7 +57,8 @@ public struct AuditEntry: Sendable, Hashable, Codable, Identifiable {
         from: ReviewCase.State? = nil, to: ReviewCase.State? = nil, reason: String? = nil, note: String? = nil
     ) {
         self.init(
-            id: 0, at: at, actor: principal.displayName, accountID: principal.accountID, via: principal.via, batchID: batchID,
+            id: 0, at: at, actor: principal.displayName, accountID: principal.accountID, via: principal.via,
+            batchID: batchID,
             caseID: caseID, action: action, fromState: from, toState: to, reason: reason, note: note)
     }
 }

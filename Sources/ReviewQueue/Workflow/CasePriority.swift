@@ -18,7 +18,8 @@ public enum CasePriority {
 
     /// The `campaign.size` a rule compared (evidence `campaign.size = 12 (≥ 5)`), if any rule read it.
     public static func campaignSize(_ verdict: Verdict) -> Int? {
-        let details = (verdict.hits + verdict.shadowHits).flatMap(\.evidence).filter { $0.field == "campaign.size" }.map(\.detail)
+        let details = (verdict.hits + verdict.shadowHits).flatMap(\.evidence).filter { $0.field == "campaign.size" }
+            .map(\.detail)
         return details.compactMap { detail -> Int? in
             guard let equals = detail.firstIndex(of: "=") else { return nil }
             let digits = detail[detail.index(after: equals)...].drop { $0 == " " }.prefix { $0.isNumber || $0 == "." }

@@ -23,7 +23,8 @@ public struct NewReport: Sendable, Hashable {
     public var receivedAt: Date
 
     public init(
-        activityID: String, reporter: String?, flaggedActor: String, objects: [String], comment: String?, deliveryKey: String,
+        activityID: String, reporter: String?, flaggedActor: String, objects: [String], comment: String?,
+        deliveryKey: String,
         source: ReviewCase.Source, verdict: Verdict, body: [UInt8], request: StoredRequest?, receivedAt: Date
     ) {
         self.activityID = activityID
@@ -45,7 +46,8 @@ public struct NewReport: Sendable, Hashable {
         NewCase(
             activityID: activityID, actorID: flaggedActor, signer: nil, deliveryKey: deliveryKey, source: source,
             verdict: Verdict(
-                action: .flag, score: verdict.score, hits: verdict.hits, shadowHits: verdict.shadowHits, errors: verdict.errors,
+                action: .flag, score: verdict.score, hits: verdict.hits, shadowHits: verdict.shadowHits,
+                errors: verdict.errors,
                 rulesetVersion: verdict.rulesetVersion),
             body: body, request: request, openedAt: receivedAt)
     }
@@ -65,7 +67,9 @@ public struct CaseReport: Sendable, Hashable, Codable, Identifiable {
     public var comment: String?
     public var at: Date
 
-    public init(id: Int64, caseID: Int64, activityID: String, reporter: String?, objects: [String], comment: String?, at: Date) {
+    public init(
+        id: Int64, caseID: Int64, activityID: String, reporter: String?, objects: [String], comment: String?, at: Date
+    ) {
         self.id = id
         self.caseID = caseID
         self.activityID = activityID

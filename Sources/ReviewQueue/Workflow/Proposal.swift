@@ -25,7 +25,8 @@ public struct Proposal: Sendable, Hashable, Codable, Identifiable {
 
     public init(
         id: Int64, caseID: Int64, action: Decision.Action, target: String, reason: String, note: String?,
-        proposedBy: String, proposedAt: Date, state: State = .pending, resolvedBy: String? = nil, resolvedAt: Date? = nil
+        proposedBy: String, proposedAt: Date, state: State = .pending, resolvedBy: String? = nil,
+        resolvedAt: Date? = nil
     ) {
         self.id = id
         self.caseID = caseID
@@ -48,7 +49,8 @@ extension Proposal {
         confirm: Bool, by principal: Principal, at now: Date
     ) throws(CaseWorkflowError) -> (Proposal, AuditEntry) {
         guard principal.allows(.confirmProposals) else {
-            throw CaseWorkflowError(.forbidden, "only a lead or an admin can confirm or refuse proposals", caseID: caseID)
+            throw CaseWorkflowError(
+                .forbidden, "only a lead or an admin can confirm or refuse proposals", caseID: caseID)
         }
         guard state == .pending else {
             throw CaseWorkflowError(.badTransition, "proposal \(id) is already \(state.rawValue)", caseID: caseID)

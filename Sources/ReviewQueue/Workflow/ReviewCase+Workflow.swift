@@ -28,7 +28,9 @@ extension ReviewCase {
         let principal = command.principal
         let now = command.at
         guard principal.allows(.decide) else {
-            throw CaseWorkflowError(.forbidden, "\(principal.displayName) may not work cases; ask an admin for the moderator role", caseID: id)
+            throw CaseWorkflowError(
+                .forbidden, "\(principal.displayName) may not work cases; ask an admin for the moderator role",
+                caseID: id)
         }
         if let expected = command.version, expected != version {
             throw CaseWorkflowError(
@@ -50,7 +52,8 @@ extension ReviewCase {
         var proposals: [Proposal] = []
         func entry(_ action: AuditEntry.Action, reason: String? = nil, note: String? = nil) -> AuditEntry {
             AuditEntry(
-                by: principal, at: now, batchID: command.batchID, caseID: id, action: action, from: state, to: next.state,
+                by: principal, at: now, batchID: command.batchID, caseID: id, action: action, from: state,
+                to: next.state,
                 reason: reason, note: note)
         }
         switch command.kind {
@@ -60,17 +63,22 @@ extension ReviewCase {
             case .escalated: try requireConfirm(principal)
             case .closed: throw badTransition("claim", hint: "reopen it first")
             }
-            next.lease = Lease(holder: principal.leaseKey, holderName: principal.displayName, expiresAt: now.addingTimeInterval(duration))
+            next.lease = Lease(
+                holder: principal.leaseKey, holderName: principal.displayName,
+                expiresAt: now.addingTimeInterval(duration))
             audit.append(entry(.claim))
         case .renew(let duration):
             guard holdsLease, state == .inReview || state == .escalated else {
-                throw CaseWorkflowError(.badTransition, "you hold no lease on case \(id) (it may have expired); claim it again", caseID: id)
+                throw CaseWorkflowError(
+                    .badTransition, "you hold no lease on case \(id) (it may have expired); claim it again", caseID: id)
             }
             next.lease?.expiresAt = now.addingTimeInterval(duration)
             audit.append(entry(.renew))
         case .release:
             guard lease != nil, state == .inReview || state == .escalated else {
-                throw CaseWorkflowError(.badTransition, "case \(id) is \(state.rawValue) and leased to nobody; there is nothing to release", caseID: id)
+                throw CaseWorkflowError(
+                    .badTransition, "case \(id) is \(state.rawValue) and leased to nobody; there is nothing to release",
+                    caseID: id)
             }
             if state == .inReview { next.state = .open }
             next.lease = nil
@@ -78,12 +86,15 @@ extension ReviewCase {
         case .decide(let decision, let delivery):
             guard reasons.contains(decision.reason) else {
                 throw CaseWorkflowError(
-                    .badReason, "'\(decision.reason)' is not a reason code; use one of \(reasons.joined(separator: ", "))", caseID: id)
+                    .badReason,
+                    "'\(decision.reason)' is not a reason code; use one of \(reasons.joined(separator: ", "))",
+                    caseID: id)
             }
             let outcomes = decision.actions.filter { !$0.isProposal }
             guard outcomes.count == 1, let outcome = outcomes.first else {
                 throw CaseWorkflowError(
-                    .badDecision, "a decision needs exactly one of approve, reject or escalate (it had \(outcomes.count)); proposals go with it",
+                    .badDecision,
+                    "a decision needs exactly one of approve, reject or escalate (it had \(outcomes.count)); proposals go with it",
                     caseID: id)
             }
             switch state {
@@ -101,7 +112,8 @@ extension ReviewCase {
                 next.decidedBy = principal.displayName
                 next.closedAt = now
                 if let delivery { next.delivery = delivery }
-                audit.append(entry(outcome == .approve ? .approve : .reject, reason: decision.reason, note: decision.note))
+                audit.append(
+                    entry(outcome == .approve ? .approve : .reject, reason: decision.reason, note: decision.note))
             default:
                 next.state = .escalated
                 audit.append(entry(.escalate, reason: decision.reason, note: decision.note))
@@ -109,7 +121,8 @@ extension ReviewCase {
             for action in decision.proposals {
                 let target = action == .blockDomain ? host : subjectActor
                 guard let target else {
-                    throw CaseWorkflowError(.badDecision, "case \(id) names no actor, so \(action.rawValue) cannot be proposed", caseID: id)
+                    throw CaseWorkflowError(
+                        .badDecision, "case \(id) names no actor, so \(action.rawValue) cannot be proposed", caseID: id)
                 }
                 proposals.append(
                     Proposal(
@@ -136,7 +149,8 @@ extension ReviewCase {
         next.lease = nil
         next.version += 1
         let entry = AuditEntry(
-            by: Principal(account: nil, token: nil, via: .expiry), at: now, caseID: id, action: .expire, from: state, to: .open,
+            by: Principal(account: nil, token: nil, via: .expiry), at: now, caseID: id, action: .expire, from: state,
+            to: .open,
             note: "lease of \(lease.holderName) expired")
         return CaseUpdate(reviewCase: next, audit: [entry], proposals: [])
     }
@@ -152,11 +166,15 @@ extension ReviewCase {
 
     private func requireConfirm(_ principal: Principal) throws(CaseWorkflowError) {
         guard principal.allows(.confirmProposals) else {
-            throw CaseWorkflowError(.forbidden, "case \(id) is escalated; only a lead or an admin can work it", caseID: id)
+            throw CaseWorkflowError(
+                .forbidden, "case \(id) is escalated; only a lead or an admin can work it", caseID: id)
         }
     }
 
     private func badTransition(_ move: String, hint: String) -> CaseWorkflowError {
-        CaseWorkflowError(.badTransition, "case \(id) is \(state.rawValue), so it cannot \(move == "reopen" ? "be reopened" : "take '\(move)'"); \(hint)", caseID: id)
+        CaseWorkflowError(
+            .badTransition,
+            "case \(id) is \(state.rawValue), so it cannot \(move == "reopen" ? "be reopened" : "take '\(move)'"); \(hint)",
+            caseID: id)
     }
 }
