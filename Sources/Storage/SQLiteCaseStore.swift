@@ -402,6 +402,10 @@ public final class SQLiteCaseStore: CaseStore {
             parts.append("state = ?")
             arguments += [state.rawValue]
         }
+        if let outcome = filter.outcome {
+            parts.append("outcome = ?")
+            arguments += [outcome.rawValue]
+        }
         if let action = filter.action {
             parts.append("action = ?")
             arguments += [action.rawValue]

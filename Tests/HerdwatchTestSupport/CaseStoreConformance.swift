@@ -125,6 +125,7 @@ public enum CaseStoreConformance {
             #expect(try await store.cases(state: .open, limit: 1).map(\.id) == [ids[0]])
             #expect(try await store.cases(state: .closed, limit: 10).map(\.id) == [ids[1], ids[2]])
             #expect(try await store.caseCounts() == [.open: 2, .closed: 2])
+            #expect(try await store.cases(matching: CaseFilter(outcome: .rejected), limit: 10).map(\.id) == [ids[2]])
         },
     ]
 }

@@ -100,7 +100,6 @@ struct WorkflowRoutes: Sendable {
         let query = request.uri.queryParameters
         let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 1000)
         var filter = CaseFilter(state: .open)
-        var outcome: ReviewCase.Outcome?
         if let queueName = query["queue"].map(String.init) {
             do {
                 guard let queue = try await cases.queues().first(where: { $0.name == queueName }) else {
@@ -117,7 +116,7 @@ struct WorkflowRoutes: Sendable {
             // The states before the workflow: closed with that outcome.
             case "approved", "rejected":
                 filter.state = .closed
-                outcome = ReviewCase.Outcome(rawValue: state)
+                filter.outcome = ReviewCase.Outcome(rawValue: state)
             default:
                 guard let parsed = ReviewCase.State(rawValue: state) else {
                     return JSONResponse.error(
@@ -128,8 +127,7 @@ struct WorkflowRoutes: Sendable {
             }
         }
         do {
-            var list = try await cases.cases(matching: filter, limit: outcome == nil ? limit : 1000)
-            if let outcome { list = Array(list.filter { $0.outcome == outcome }.prefix(limit)) }
+            let list = try await cases.cases(matching: filter, limit: limit)
             let counts = try await cases.caseCounts()
             let now = Date()
             return CaseList(

@@ -14,6 +14,8 @@ public struct CaseQueue: Sendable, Hashable, Codable {
 /// Which cases a list or a queue shows; nil fields match everything.
 public struct CaseFilter: Sendable, Hashable, Codable {
     public var state: ReviewCase.State?
+    /// How a closed case ended.
+    public var outcome: ReviewCase.Outcome?
     /// The verdict's action when the case opened (`hold`, `flag`).
     public var action: RuleAction?
     /// A rule that fired.
@@ -26,10 +28,11 @@ public struct CaseFilter: Sendable, Hashable, Codable {
     public var language: String?
 
     public init(
-        state: ReviewCase.State? = nil, action: RuleAction? = nil, ruleID: String? = nil, ruleTag: String? = nil,
+        state: ReviewCase.State? = nil, outcome: ReviewCase.Outcome? = nil, action: RuleAction? = nil, ruleID: String? = nil, ruleTag: String? = nil,
         domain: String? = nil, language: String? = nil
     ) {
         self.state = state
+        self.outcome = outcome
         self.action = action
         self.ruleID = ruleID
         self.ruleTag = ruleTag
@@ -42,6 +45,7 @@ public struct CaseFilter: Sendable, Hashable, Codable {
     /// snake_case on the wire and in storage, spelled out: a key strategy would read `rule_id` as `ruleId`.
     enum CodingKeys: String, CodingKey {
         case state
+        case outcome
         case action
         case ruleID = "rule_id"
         case ruleTag = "rule_tag"
@@ -51,6 +55,7 @@ public struct CaseFilter: Sendable, Hashable, Codable {
 
     public func matches(_ reviewCase: ReviewCase, ignoringState: Bool = false) -> Bool {
         if !ignoringState, let state, reviewCase.state != state { return false }
+        if let outcome, reviewCase.outcome != outcome { return false }
         if let action, reviewCase.action != action { return false }
         if let ruleID, !reviewCase.verdict.hits.contains(where: { $0.rule == ruleID }) { return false }
         if let ruleTag, !reviewCase.verdict.hits.contains(where: { $0.tags.contains(ruleTag) }) { return false }
