@@ -117,7 +117,7 @@ struct CaseRoutes: Sendable {
             guard let reviewCase = try await cases.reviewCase(id: id) else { return Self.notFound(text) }
             return try await WorkflowRoutes(cases: cases, decisions: decisions, replayWindow: replayWindow).detail(reviewCase, context)
         } catch {
-            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+            return WorkflowRoutes.failure(error)
         }
     }
 

@@ -100,6 +100,18 @@ struct WorkflowRoutes: Sendable {
         let query = request.uri.queryParameters
         let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 1000)
         var filter = CaseFilter(state: .open)
+        let principal = context.actingPrincipal
+        if principal.role == .contractor {
+            // A contractor sees the queues assigned to them, one at a time.
+            guard let queueName = query["queue"].map(String.init) else {
+                return JSONResponse.error(.forbidden, code: "forbidden", "name one of your queues: ?queue=NAME")
+            }
+            do {
+                _ = try await cases.nextFilters(for: principal, queue: queueName)
+            } catch {
+                return Self.failure(error)
+            }
+        }
         if let queueName = query["queue"].map(String.init) {
             do {
                 guard let queue = try await cases.queues().first(where: { $0.name == queueName }) else {
@@ -478,8 +490,9 @@ struct WorkflowRoutes: Sendable {
     }
 
     /// A case in detail, with its notes (and those on its actor and domain) and the remote reports filed on it;
-    /// personal data only when allowed.
+    /// personal data only when allowed; a contractor sees only cases in their queues.
     func detail(_ reviewCase: ReviewCase, _ context: HerdwatchRequestContext) async throws -> Response {
+        try reviewCase.checkQueueLimits(try await cases.queueFilters(for: context.actingPrincipal), for: context.actingPrincipal)
         let notes = try await cases.notes(about: .reviewCase(reviewCase.id))
         let reports = try await cases.reports(caseID: reviewCase.id)
         let principal = context.actingPrincipal
