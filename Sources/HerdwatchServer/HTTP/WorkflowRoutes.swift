@@ -290,7 +290,12 @@ struct WorkflowRoutes: Sendable {
         guard let id = Self.id(context) else { return CaseRoutes.notFound(context.parameters.get("id") ?? "") }
         do {
             guard let seed = try await cases.reviewCase(id: id) else { return CaseRoutes.notFound(String(id)) }
-            let open = try await cases.cases(matching: CaseFilter(state: .open), limit: Self.clusterScanLimit)
+            let principal = context.actingPrincipal
+            let limits = try await cases.queueFilters(for: principal)
+            try seed.checkQueueLimits(limits, for: principal)
+            let open = try await cases.cases(matching: CaseFilter(state: .open), limit: Self.clusterScanLimit).filter {
+                (try? $0.checkQueueLimits(limits, for: principal)) != nil
+            }
             let members = try await decisions.work.run { CampaignCluster.members(of: seed, among: open) }
             return JSONResponse.make(BulkPreview(members))
         } catch {
