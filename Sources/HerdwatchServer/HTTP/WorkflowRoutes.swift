@@ -497,7 +497,8 @@ struct WorkflowRoutes: Sendable {
     /// A case in detail, with its notes (and those on its actor and domain) and the remote reports filed on it;
     /// personal data only when allowed; a contractor sees only cases in their queues.
     func detail(_ reviewCase: ReviewCase, _ context: HerdwatchRequestContext) async throws -> Response {
-        try reviewCase.checkQueueLimits(try await cases.queueFilters(for: context.actingPrincipal), for: context.actingPrincipal)
+        try reviewCase.checkQueueLimits(
+            try await cases.queueFilters(for: context.actingPrincipal), for: context.actingPrincipal)
         let notes = try await cases.notes(about: .reviewCase(reviewCase.id))
         let reports = try await cases.reports(caseID: reviewCase.id)
         let principal = context.actingPrincipal

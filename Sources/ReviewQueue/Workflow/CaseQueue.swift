@@ -28,7 +28,8 @@ public struct CaseFilter: Sendable, Hashable, Codable {
     public var language: String?
 
     public init(
-        state: ReviewCase.State? = nil, outcome: ReviewCase.Outcome? = nil, action: RuleAction? = nil, ruleID: String? = nil, ruleTag: String? = nil,
+        state: ReviewCase.State? = nil, outcome: ReviewCase.Outcome? = nil, action: RuleAction? = nil,
+        ruleID: String? = nil, ruleTag: String? = nil,
         domain: String? = nil, language: String? = nil
     ) {
         self.state = state
