@@ -90,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "ReviewQueue",
-            dependencies: ["ActivityPub", "RuleEngine"],
+            dependencies: ["ActivityPub", "RuleEngine", "Access"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -222,6 +222,11 @@ let package = Package(
         .testTarget(
             name: "ReputationTests",
             dependencies: ["Reputation", "RuleEngine", "ActivityPub"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReviewQueueTests",
+            dependencies: ["ReviewQueue", "Access", "RuleEngine", "ActivityPub"],
             swiftSettings: strictSettings
         ),
         .testTarget(

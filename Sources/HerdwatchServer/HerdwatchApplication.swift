@@ -129,13 +129,14 @@ extension HerdwatchApplication {
                 metrics: components.metrics, logger: components.logger)
             let decisions = CaseDecisions(
                 cases: components.cases, reputation: components.reputation, upstream: upstream,
-                replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger)
+                replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger,
+                reasons: configuration.reviewReasons)
             let web = WebRoutes(
                 pages: PageRenderer(), access: components.access, cases: components.cases, decisions: decisions,
                 reputation: components.reputation, work: work, bodies: bodies, settings: configuration.web,
                 replayWindow: configuration.replayWindow,
                 media: MediaProxy(client: components.httpClient, allowPrivateAddresses: configuration.keys.allowPrivateAddresses),
-                logger: components.logger)
+                reasons: configuration.reviewReasons, logger: components.logger)
             let sessions = SessionPersistDriver(store: components.sessions)
             router = HerdwatchRouter.make(
                 .init(

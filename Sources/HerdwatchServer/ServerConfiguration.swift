@@ -1,5 +1,6 @@
 public import Configuration
 public import Foundation
+import ReviewQueue
 import Storage
 import _CryptoExtras
 
@@ -39,6 +40,7 @@ import _CryptoExtras
 /// | `reputation.enabled` | bool | `true` | read and record reputation; off, rules see no reputation signals |
 /// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
 /// | `reputation.observationDays` | int | `7` | days the per-activity record of verdicts (table `observation`) is kept; `0` keeps it forever |
+/// | `review.reasons` | string array | `spam,harassment,hate,illegal,csam,impersonation,misinformation,other,not_a_violation` | the reason codes a decision may carry (lower case, digits and `_`) |
 /// | `demo` | bool | `false` | at start, evaluate `Fixtures/demo.ndjson` so the queue has cases |
 /// | `demo.file` | string | `Fixtures/demo.ndjson` | the stream `demo` replays |
 /// | `web.secureCookies` | bool | `true` unless `http.host` is loopback | mark the workbench's session cookie `Secure` (the browser then sends it over https only) |
@@ -82,6 +84,8 @@ public struct ServerConfiguration: Sendable {
     public var reputationFlushInterval: TimeInterval
     /// How long observations are kept; nil keeps them.
     public var observationRetention: TimeInterval?
+    /// The reason codes a case decision may carry.
+    public var reviewReasons: [String]
     public var demo: Bool
     public var demoFile: String
     /// The browser workbench (`web.*`).
@@ -185,6 +189,12 @@ public struct ServerConfiguration: Sendable {
                 key: "reputation.observationDays", message: "\(observationDays) is negative; give a number of days, or 0 to keep every observation")
         }
         observationRetention = observationDays == 0 ? nil : TimeInterval(observationDays) * 86_400
+        reviewReasons = reader.stringArray(forKey: "review.reasons", default: ReasonCodes.default)
+        let reasonCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
+        guard !reviewReasons.isEmpty, reviewReasons.allSatisfy({ !$0.isEmpty && $0.allSatisfy(reasonCharacters.contains) }) else {
+            throw ServerConfigurationError(
+                key: "review.reasons", message: "list one or more reason codes of lower-case letters, digits and _, like spam,other")
+        }
         demo = reader.bool(forKey: "demo", default: false)
         demoFile = reader.string(forKey: "demo.file", default: "Fixtures/demo.ndjson")
         // Cookies are `Secure` unless the operator serves plain http on loopback (the browser would not send a

@@ -129,8 +129,8 @@ public final class Assessor: Sendable {
         if activityID != nil, let earlier = recent.withLock({ $0[deliveryKey] }) {
             observer?.duplicate()
             var opening: CaseOpening?
-            if earlier.action == .hold || earlier.action == .flag, let cases {
-                opening = try? await cases.open(Self.newCase(input, earlier, deliveryKey))
+            if let cases {
+                opening = try? await Self.file(input, earlier, deliveryKey, in: cases)
             }
             return Assessment(
                 verdict: earlier, activityID: activityID, reviewCase: opening, caseFailure: nil, reputationFailure: nil,
@@ -166,11 +166,11 @@ public final class Assessor: Sendable {
         var assessment = Assessment(
             verdict: verdict, activityID: activityID, reviewCase: nil, caseFailure: nil,
             reputationFailure: decision.reputationFailure, duplicate: false)
-        if verdict.action == .hold || verdict.action == .flag, let cases {
+        if let cases {
             do {
-                let opening = try await cases.open(Self.newCase(input, verdict, deliveryKey))
+                let opening = try await Self.file(input, verdict, deliveryKey, in: cases)
                 assessment.reviewCase = opening
-                if case .opened(let reviewCase) = opening {
+                if case .opened(let reviewCase)? = opening {
                     observer?.caseOpened(reviewCase)
                     logger.info(
                         "case opened", metadata: ["case.id": "\(reviewCase.id)", "case.action": "\(verdict.action.rawValue)"])
@@ -254,6 +254,24 @@ public final class Assessor: Sendable {
         description: "A Create or Update whose object is only a URL: the instance would fetch and publish it unseen, so it is held for a person to look at",
         score: 0, action: .hold, tags: ["builtin"],
         evidence: [Evidence(kind: .field, field: "object", detail: "object is a URL, not the object itself")])
+
+    /// Opens or joins the case a verdict calls for: a held or flagged delivery opens its own; a remote report (a
+    /// `Flag` not rejected) is filed on the case about the actor it flags.
+    private static func file(
+        _ input: Input, _ verdict: Verdict, _ deliveryKey: DeliveryKey, in cases: any CaseStore
+    ) async throws -> CaseOpening? {
+        if input.activity.type == "Flag", let flagged = input.activity.object?.ids.first {
+            guard verdict.action != .reject else { return nil }
+            return try await cases.report(
+                NewReport(
+                    activityID: input.activity.id ?? "urn:herdwatch:unidentified:\(TokenlessID.make(input.body))",
+                    reporter: input.provenance.signer, flaggedActor: flagged, objects: input.activity.object?.ids ?? [],
+                    comment: input.activity.content.map { HTMLText(html: $0).text }, deliveryKey: deliveryKey.hex,
+                    source: input.source, verdict: verdict, body: input.body, request: input.request, receivedAt: input.at))
+        }
+        guard verdict.action == .hold || verdict.action == .flag else { return nil }
+        return try await cases.open(newCase(input, verdict, deliveryKey))
+    }
 
     private static func newCase(_ input: Input, _ verdict: Verdict, _ deliveryKey: DeliveryKey) -> NewCase {
         NewCase(

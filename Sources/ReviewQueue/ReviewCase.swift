@@ -1,16 +1,45 @@
+import ActivityPub
 public import Foundation
 public import RuleEngine
 
 /// An activity a person has to look at: held (waiting for a decision before it reaches the instance) or
 /// flagged (already delivered, to be checked). Evidence is preserved as it arrived.
 public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
+    /// Where a case is in its life; `CaseCommand` lists the moves between states (see `ReviewCase.applying`).
     public enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Waiting for a moderator.
         case open
-        /// Approved: a held request was delivered to the instance, or a flagged one was judged fine.
+        /// Leased to a moderator who is looking at it (`lease`).
+        case inReview = "in_review"
+        /// Waiting for someone who may confirm proposals (a lead or an admin).
+        case escalated
+        /// Decided; `outcome` says how.
+        case closed
+    }
+
+    /// How a closed case ended.
+    public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
+        /// A held request was delivered to the instance, or a flagged one was judged fine.
         case approved
         /// Judged spam or abuse: a held request is never delivered.
         case rejected
+    }
+
+    /// Who holds a case in review, until when. An expired lease holds nothing.
+    public struct Lease: Sendable, Hashable, Codable {
+        /// `Principal.leaseKey` of the holder: the same person holds it through the UI and their tokens.
+        public var holder: String
+        /// The holder's `Principal.displayName`.
+        public var holderName: String
+        public var expiresAt: Date
+
+        public init(holder: String, holderName: String, expiresAt: Date) {
+            self.holder = holder
+            self.holderName = holderName
+            self.expiresAt = expiresAt
+        }
+
+        public func isActive(at now: Date) -> Bool { expiresAt > now }
     }
 
     /// Where the activity came from.
@@ -39,9 +68,19 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     public var action: RuleAction
     public var verdict: Verdict
     public var state: State
+    /// Set when the case is closed.
+    public var outcome: Outcome?
+    /// Goes up with every change; a decision names the version it was made on, so a stale page cannot act twice.
+    public var version: Int
+    /// The lease of the moderator reviewing the case, if any (it may have expired).
+    public var lease: Lease?
+    /// Higher first; see `CasePriority`.
+    public var priority: Int
     public var openedAt: Date
     /// Deliveries of the same activity seen after the first.
     public var duplicateDeliveries: Int
+    /// Remote reports (`Flag`s) filed on the case; see `CaseStore.reports(caseID:)`.
+    public var reports: Int
     /// The activity as received (JSON bytes).
     public var body: [UInt8]
     /// The inbox request as received, for replay after approval.
@@ -50,6 +89,8 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     public var delivery: Delivery?
     /// Who decided the case (the token's name and id, or the account), once decided.
     public var decidedBy: String?
+    /// When the case was closed.
+    public var closedAt: Date?
 
     public struct Delivery: Sendable, Hashable, Codable {
         public var at: Date
@@ -63,8 +104,11 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
 
     public init(
         id: Int64, activityID: String, actorID: String?, signer: String? = nil, deliveryKey: String, source: Source,
-        action: RuleAction, verdict: Verdict, state: State, openedAt: Date, duplicateDeliveries: Int = 0, body: [UInt8],
-        request: StoredRequest?, delivery: Delivery? = nil, decidedBy: String? = nil
+        action: RuleAction, verdict: Verdict, state: State, outcome: Outcome? = nil, version: Int = 1,
+        lease: Lease? = nil,
+        priority: Int = 0, openedAt: Date, duplicateDeliveries: Int = 0, reports: Int = 0, body: [UInt8],
+        request: StoredRequest?,
+        delivery: Delivery? = nil, decidedBy: String? = nil, closedAt: Date? = nil
     ) {
         self.id = id
         self.activityID = activityID
@@ -75,13 +119,28 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
         self.action = action
         self.verdict = verdict
         self.state = state
+        self.outcome = outcome
+        self.version = version
+        self.lease = lease
+        self.priority = priority
         self.openedAt = openedAt
         self.duplicateDeliveries = duplicateDeliveries
+        self.reports = reports
         self.body = body
         self.request = request
         self.delivery = delivery
         self.decidedBy = decidedBy
+        self.closedAt = closedAt
     }
+
+    /// The host of the actor the case is about (the signer's when known), for domain notes and queue filters.
+    public var host: String? { CaseSubject.host(signer: signer, actorID: actorID) }
+
+    /// Who the case is about: the verified signer when known, else the claimed actor.
+    public var subjectActor: String? { signer ?? actorID }
+
+    /// The languages the activity's object declares (`contentMap` keys, `language`), for queue filters.
+    public var languages: [String] { CaseSubject.languages(body) }
 }
 
 /// What a store needs to open a case.
@@ -110,6 +169,24 @@ public struct NewCase: Sendable, Hashable {
         self.body = body
         self.request = request
         self.openedAt = openedAt
+    }
+}
+
+extension NewCase {
+    public var host: String? { CaseSubject.host(signer: signer, actorID: actorID) }
+    public var languages: [String] { CaseSubject.languages(body) }
+    public var priority: Int { CasePriority.of(verdict, action: verdict.action) }
+}
+
+/// What queue filters and notes read about a case's subject.
+enum CaseSubject {
+    static func host(signer: String?, actorID: String?) -> String? {
+        (signer ?? actorID).flatMap(Hostname.host(ofID:))
+    }
+
+    static func languages(_ body: [UInt8]) -> [String] {
+        guard let activity = try? Activity.decode(body), case .object(let object)? = activity.object else { return [] }
+        return object.languages.sorted()
     }
 }
 

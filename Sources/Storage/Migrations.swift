@@ -194,6 +194,108 @@ enum Migrations {
                     CREATE INDEX web_session_expiry ON web_session (expires_at);
                     """)
         }
+        // The case workflow (issue 19): states open, in_review, escalated, closed with an outcome; versions, leases
+        // and priorities; an append-only audit log; notes; proposals; queues. Decided cases become closed with
+        // their decision as outcome. Old cases get the priority formula's action and score parts (their campaign
+        // size is not known) and the columns queue filters read, computed from their stored verdict.
+        migrator.registerMigration("2026-12-07-case-workflow") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE review_case ADD COLUMN outcome TEXT;
+                    ALTER TABLE review_case ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE review_case ADD COLUMN lease_holder TEXT;
+                    ALTER TABLE review_case ADD COLUMN lease_holder_name TEXT;
+                    ALTER TABLE review_case ADD COLUMN lease_expires_at REAL;
+                    ALTER TABLE review_case ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_case ADD COLUMN actor_host TEXT;
+                    ALTER TABLE review_case ADD COLUMN rules TEXT NOT NULL DEFAULT ' ';
+                    ALTER TABLE review_case ADD COLUMN tags TEXT NOT NULL DEFAULT ' ';
+                    ALTER TABLE review_case ADD COLUMN languages TEXT NOT NULL DEFAULT ' ';
+                    UPDATE review_case SET outcome = state, state = 'closed' WHERE state IN ('approved', 'rejected');
+                    UPDATE review_case SET
+                        priority = 1000 * (action = 'hold')
+                            + CAST(ROUND(10 * MIN(MAX(COALESCE(json_extract(verdict, '$.score'), 0), 0), 40)) AS INTEGER),
+                        rules = COALESCE(
+                            (SELECT ' ' || group_concat(json_extract(hit.value, '$.rule'), ' ') || ' '
+                             FROM json_each(verdict, '$.hits') AS hit), ' '),
+                        tags = COALESCE(
+                            (SELECT ' ' || group_concat(tag.value, ' ') || ' '
+                             FROM json_each(verdict, '$.hits') AS hit, json_each(hit.value, '$.tags') AS tag), ' '),
+                        actor_host = (
+                            SELECT lower(substr(rest, 1, instr(rest || '/', '/') - 1))
+                            FROM (SELECT substr(subject, instr(subject, '://') + 3) AS rest
+                                  FROM (SELECT COALESCE(signer, actor_id) AS subject)
+                                  WHERE instr(subject, '://') > 0));
+                    CREATE INDEX review_case_queue ON review_case (state, priority DESC, opened_at, id);
+                    CREATE TABLE audit_entry (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        account_id INTEGER,
+                        via TEXT NOT NULL,
+                        batch_id TEXT,
+                        case_id INTEGER,
+                        action TEXT NOT NULL,
+                        from_state TEXT,
+                        to_state TEXT,
+                        reason TEXT,
+                        note TEXT
+                    );
+                    CREATE INDEX audit_entry_case ON audit_entry (case_id, id);
+                    CREATE TABLE case_note (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        subject_kind TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        at REAL NOT NULL,
+                        author TEXT NOT NULL,
+                        account_id INTEGER,
+                        text TEXT NOT NULL
+                    );
+                    CREATE INDEX case_note_subject ON case_note (subject_kind, subject, id);
+                    CREATE TABLE proposal (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        case_id INTEGER NOT NULL,
+                        action TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        note TEXT,
+                        proposed_by TEXT NOT NULL,
+                        proposed_at REAL NOT NULL,
+                        state TEXT NOT NULL,
+                        resolved_by TEXT,
+                        resolved_at REAL
+                    );
+                    CREATE INDEX proposal_state ON proposal (state, id);
+                    CREATE TABLE case_queue (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        filter TEXT NOT NULL
+                    );
+                    CREATE TABLE queue_assignment (
+                        account_id INTEGER NOT NULL,
+                        queue TEXT NOT NULL,
+                        PRIMARY KEY (account_id, queue)
+                    );
+                    """)
+        }
+        // Remote reports (`Flag`s) filed on the case about the flagged actor.
+        migrator.registerMigration("2026-12-07-case-reports") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE review_case ADD COLUMN reports INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX review_case_subject ON review_case (COALESCE(signer, actor_id), state);
+                    CREATE TABLE case_report (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        case_id INTEGER NOT NULL,
+                        delivery_key TEXT NOT NULL UNIQUE,
+                        activity_id TEXT NOT NULL,
+                        reporter TEXT,
+                        objects TEXT NOT NULL,
+                        comment TEXT,
+                        at REAL NOT NULL
+                    );
+                    CREATE INDEX case_report_case ON case_report (case_id, id);
+                    """)
+        }
         return migrator
     }()
 }

@@ -240,7 +240,8 @@ struct WorkbenchWebTests {
                 client, "/herdwatch/cases/\(id)/decide", method: .post, form: ["csrf": csrf, "action": "reject", "reason": "spam", "then": "case"])
             #expect(decided.status == .seeOther)
             let stored = try #require(try await server.cases.reviewCase(id: id))
-            #expect(stored.state == .rejected)
+            #expect(stored.state == .closed)
+            #expect(stored.outcome == .rejected)
             #expect(stored.decidedBy == "alice")
         }
     }
@@ -249,7 +250,9 @@ struct WorkbenchWebTests {
     func contractorsSeeNoPersonalData() async throws {
         let server = try TestServer()
         _ = try await server.account("mod", role: .moderator)
-        _ = try await server.account("con", role: .contractor)
+        let contractor = try await server.account("con", role: .contractor)
+        try await server.cases.saveQueue(CaseQueue(name: "holds", filter: CaseFilter(action: .hold)))
+        try await server.cases.assignQueues(["holds"], toAccount: contractor.id)
         let request = StoredRequest(
             method: "POST", target: "/inbox", headers: [.init(name: "X-Forwarded-For", value: "203.0.113.77")], body: [], receivedAt: Date(),
             signedAt: nil)

@@ -37,7 +37,7 @@ struct DatabaseSafetyTests {
         // running in parallel, resuming the awaiting task can itself take seconds.)
         try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 60) {
             await #expect(throws: StorageError.self) {
-                _ = try await SQLiteCaseStore(database: database).decide(id: 1, state: .approved, delivery: nil, by: nil)
+                _ = try await SQLiteCaseStore(database: database).expireLeases(at: Date())
             }
         }
     }

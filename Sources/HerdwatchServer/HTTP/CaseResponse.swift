@@ -6,7 +6,8 @@ import ReviewQueue
 import RuleEngine
 
 /// A case as the API shows it. The activity is returned as the JSON text it arrived as; clients must show
-/// it as text, never render it as HTML.
+/// it as text, never render it as HTML. The stored request (headers, which carry IP addresses) is shown only in
+/// detail and only to principals with `viewPersonalData`.
 struct CaseResponse {
     var id: Int64
     var activityId: String
@@ -16,10 +17,16 @@ struct CaseResponse {
     var source: String
     var action: RuleAction
     var state: String
+    var outcome: String?
+    var version: Int
+    var lease: ReviewCase.Lease?
+    var priority: Int
     var openedAt: Date
     var score: Double
     var rules: [String]
     var duplicateDeliveries: Int
+    var reports: Int
+    var filedReports: [CaseReport]?
     /// For held inbox deliveries: until when approving still delivers it (the instance's signature window).
     var replayDeadline: Date?
     /// Seconds left before `replayDeadline`, negative once past.
@@ -28,8 +35,14 @@ struct CaseResponse {
     var decidedBy: String?
     var verdict: Verdict?
     var activity: String?
+    var request: StoredRequest?
+    var notes: [CaseNote]?
 
-    init(_ reviewCase: ReviewCase, replayWindow: TimeInterval, detailed: Bool, now: Date = Date()) {
+    init(
+        _ reviewCase: ReviewCase, replayWindow: TimeInterval, detailed: Bool, personalData: Bool = false,
+        notes: [CaseNote]? = nil,
+        reports filedReports: [CaseReport]? = nil, now: Date = Date()
+    ) {
         id = reviewCase.id
         activityId = reviewCase.activityID
         actorId = reviewCase.actorID
@@ -37,10 +50,15 @@ struct CaseResponse {
         source = reviewCase.source.rawValue
         action = reviewCase.action
         state = reviewCase.state.rawValue
+        outcome = reviewCase.outcome?.rawValue
+        version = reviewCase.version
+        lease = reviewCase.lease.flatMap { $0.isActive(at: now) ? $0 : nil }
+        priority = reviewCase.priority
         openedAt = reviewCase.openedAt
         score = reviewCase.verdict.score
         rules = reviewCase.verdict.hits.map(\.rule)
         duplicateDeliveries = reviewCase.duplicateDeliveries
+        reports = reviewCase.reports
         if reviewCase.action == .hold, let request = reviewCase.request {
             let deadline = request.replayDeadline(window: replayWindow)
             replayDeadline = deadline
@@ -51,6 +69,9 @@ struct CaseResponse {
         if detailed {
             verdict = reviewCase.verdict
             activity = String(decoding: reviewCase.body, as: UTF8.self)
+            if personalData { request = reviewCase.request }
+            self.notes = notes
+            self.filedReports = filedReports
         }
     }
 }
@@ -73,9 +94,48 @@ extension CaseResponse {
             }
             json.member("duplicate_deliveries", duplicateDeliveries)
             json.member("id", Int(id))
+            if let lease {
+                json.key("lease")
+                json.object { json in
+                    json.member("expires_at", Self.timestamp(lease.expiresAt))
+                    json.member("holder", lease.holderName)
+                }
+            }
+            if let notes {
+                json.key("notes")
+                json.array(notes) { json, note in NoteResponse(note).write(into: &json) }
+            }
             json.member("opened_at", Self.timestamp(openedAt))
+            if let outcome { json.member("outcome", outcome) }
+            json.member("priority", priority)
             if let replayDeadline { json.member("replay_deadline", Self.timestamp(replayDeadline)) }
+            json.member("reports", reports)
+            if let filedReports {
+                json.key("reports_filed")
+                json.array(filedReports) { json, report in
+                    json.object { json in
+                        json.member("activity_id", report.activityID)
+                        json.member("at", Self.timestamp(report.at))
+                        if let comment = report.comment { json.member("comment", comment) }
+                        json.key("objects")
+                        json.array(report.objects) { json, object in json.value(object) }
+                        if let reporter = report.reporter { json.member("reporter", reporter) }
+                    }
+                }
+            }
             if let replaySecondsLeft { json.member("replay_seconds_left", replaySecondsLeft) }
+            if let request {
+                json.key("request")
+                json.object { json in
+                    json.key("headers")
+                    json.array(request.headers) { json, header in
+                        json.array([header.name, header.value]) { json, text in json.value(text) }
+                    }
+                    json.member("method", request.method)
+                    json.member("received_at", Self.timestamp(request.receivedAt))
+                    json.member("target", request.target)
+                }
+            }
             json.key("rules")
             json.array(rules) { json, rule in json.value(rule) }
             json.member("score", score)
@@ -86,6 +146,7 @@ extension CaseResponse {
                 json.key("verdict")
                 json.verdict(verdict)
             }
+            json.member("version", version)
         }
     }
 
@@ -117,5 +178,31 @@ struct CaseList {
             }
         }
         return JSONResponse.bytes(writer.bytes)
+    }
+}
+
+/// A note as the API shows it: `subject` is `case`, `actor` or `domain`, `about` the case id, actor id or host.
+struct NoteResponse {
+    var note: CaseNote
+
+    init(_ note: CaseNote) {
+        self.note = note
+    }
+
+    func write(into json: inout JSONWriter) {
+        let (subject, about): (String, String) =
+            switch note.subject {
+            case .reviewCase(let id): ("case", String(id))
+            case .actor(let id): ("actor", id)
+            case .domain(let host): ("domain", host)
+            }
+        json.object { json in
+            json.member("about", about)
+            json.member("at", CaseResponse.timestamp(note.at))
+            json.member("author", note.author)
+            json.member("id", Int(note.id))
+            json.member("subject", subject)
+            json.member("text", note.text)
+        }
     }
 }

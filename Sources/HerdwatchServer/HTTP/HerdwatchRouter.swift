@@ -12,8 +12,10 @@ import ReviewQueue
 /// - `GET /healthz`, `GET /metrics`: open;
 /// - `POST /api/v1/check`: the hook (`check`: a `check` token);
 /// - `GET /herdwatch/api/v1/cases[/ID]`, `POST /herdwatch/api/v1/cases/ID/approve|reject`: the case API
-///   (`decide`: a `moderate` token, of a user of any role);
+///   (`decide`: a `moderate` token, of a user of any role), and the workbench's JSON routes beside it
+///   (`WorkflowRoutes`, each group behind its permission);
 /// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (`administer`: an `admin` token of an admin);
+/// - `/herdwatch/…`: the browser workbench (`WebRoutes`; a session, not a token);
 /// - anything else: the inbox firewall (`FirewallMiddleware`), which gates deliveries and passes the rest through
 ///   to the instance.
 enum HerdwatchRouter {
@@ -49,18 +51,22 @@ enum HerdwatchRouter {
 
         let api = router.group("/herdwatch/api/v1")
         let cases = CaseRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow)
-        api.group("cases")
-            .add(middleware: PermissionMiddleware(.decide, access: dependencies.access, logger: dependencies.logger))
-            .get(use: cases.list)
+        let requiring: PermissionGuard = { [access = dependencies.access, logger = dependencies.logger] group, permission in
+            group.add(middleware: PermissionMiddleware(permission, access: access, logger: logger))
+        }
+        let caseGroup = requiring(api.group("cases"), .decide)
             .get(":id", use: cases.show)
             .post(":id/approve", use: cases.approve)
             .post(":id/reject", use: cases.reject)
+        WorkflowRoutes.register(
+            on: api, cases: caseGroup, requiring: requiring,
+            WorkflowRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow))
 
         let rules = dependencies.rules
         api.group("rules")
             .add(middleware: PermissionMiddleware(.administer, access: dependencies.access, logger: dependencies.logger))
             .post("reload") { _, context in
-                let outcome = await rules.reload(by: context.token.map { "token \($0.id) (\($0.name))" } ?? "api")
+                let outcome = await rules.reload(by: context.principal?.displayName ?? "api")
                 return RuleReloadResponse.response(outcome)
             }
         dependencies.web.register(on: router, sessions: dependencies.sessions)
@@ -110,36 +116,14 @@ struct CaseRoutes: Sendable {
     let decisions: CaseDecisions
     let replayWindow: TimeInterval
 
-    @Sendable func list(_ request: Request, context: HerdwatchRequestContext) async -> Response {
-        let state = request.uri.queryParameters["state"].map(String.init)
-        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 100
-        var wanted: ReviewCase.State?
-        if let state, state != "all" {
-            guard let parsed = ReviewCase.State(rawValue: state) else {
-                return JSONResponse.error(.badRequest, code: "bad_state", "state must be open, approved, rejected or all")
-            }
-            wanted = parsed
-        }
-        do {
-            let list = try await cases.cases(state: wanted ?? (state == "all" ? nil : .open), limit: min(max(limit, 1), 1000))
-            let counts = try await cases.caseCounts()
-            return CaseList(
-                cases: list.map { CaseResponse($0, replayWindow: replayWindow, detailed: false) },
-                counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
-            ).response
-        } catch {
-            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
-        }
-    }
-
     @Sendable func show(_ request: Request, context: HerdwatchRequestContext) async -> Response {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text) else { return Self.notFound(text) }
         do {
             guard let reviewCase = try await cases.reviewCase(id: id) else { return Self.notFound(text) }
-            return CaseResponse(reviewCase, replayWindow: replayWindow, detailed: true).response
+            return try await WorkflowRoutes(cases: cases, decisions: decisions, replayWindow: replayWindow).detail(reviewCase, context)
         } catch {
-            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot read cases now; retry later")
+            return WorkflowRoutes.failure(error)
         }
     }
 
@@ -154,24 +138,21 @@ struct CaseRoutes: Sendable {
     private func decide(_ context: HerdwatchRequestContext, approve: Bool) async -> Response {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text) else { return Self.notFound(text) }
-        let decider = context.token.map { "token \($0.id) (\($0.name))" }
+        let principal = context.actingPrincipal
         do {
             let decided =
                 if approve {
-                    try await decisions.approve(id: id, by: decider)
+                    try await decisions.approve(id: id, by: principal)
                 } else {
-                    try await decisions.reject(id: id, by: decider)
+                    try await decisions.reject(id: id, by: principal)
                 }
             return CaseResponse(decided, replayWindow: replayWindow, detailed: false).response
         } catch {
-            let status: HTTPResponse.Status =
-                switch error.code {
-                case .notFound: .notFound
-                case .notOpen, .inProgress, .replayExpired, .noUpstream: .conflict
-                case .upstreamRefused, .upstreamUnreachable: .badGateway
-                case .storage: .serviceUnavailable
-                }
-            return JSONResponse.error(status, code: error.code.rawValue, error.message)
+            // These routes predate the workflow: a decided case still answers `not_open`.
+            guard error.code != .badTransition else {
+                return JSONResponse.error(.conflict, code: "not_open", error.message)
+            }
+            return WorkflowRoutes.response(error)
         }
     }
 
