@@ -112,6 +112,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Blocklists",
+            dependencies: ["ActivityPub"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Storage",
             dependencies: [
                 "Reputation",
@@ -191,6 +196,7 @@ let package = Package(
                 "Intake",
                 "Harness",
                 "ActivityPub",
+                "Blocklists",
                 "Matching",
                 "Reputation",
                 "RuleEngine",
@@ -207,6 +213,11 @@ let package = Package(
         .testTarget(
             name: "ActivityPubTests",
             dependencies: ["ActivityPub", "HerdwatchTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BlocklistsTests",
+            dependencies: ["Blocklists", "ActivityPub"],
             swiftSettings: strictSettings
         ),
         .testTarget(
