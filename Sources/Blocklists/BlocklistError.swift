@@ -24,19 +24,38 @@ public struct BlocklistError: Error, Sendable, Hashable, CustomStringConvertible
         case unknownFormat
     }
 
+    /// Where in a file: a line of a text format, or an element of a JSON list (its 1-based position, or for
+    /// RapidBlock's object of blocks, the member's position).
+    public enum Location: Sendable, Hashable, CustomStringConvertible {
+        case line(Int)
+        case entry(Int)
+
+        public var description: String {
+            switch self {
+            case .line(let line): "line \(line)"
+            case .entry(let entry): "entry \(entry)"
+            }
+        }
+    }
+
     public let code: Code
     public let message: String
-    /// 1-based line of the file the error is about, when it is about one row.
-    public let line: Int?
+    /// Where in the file, when the error is about one row.
+    public let location: Location?
 
-    public init(_ code: Code, _ message: String, line: Int? = nil) {
+    public init(_ code: Code, _ message: String, location: Location? = nil) {
         self.code = code
         self.message = message
-        self.line = line
+        self.location = location
+    }
+
+    /// The same error at `location`.
+    func at(_ location: Location) -> BlocklistError {
+        BlocklistError(code, message, location: location)
     }
 
     public var description: String {
-        if let line { return "line \(line): \(message)" }
+        if let location { return "\(location): \(message)" }
         return message
     }
 }
