@@ -113,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "Blocklists",
-            dependencies: ["ActivityPub"],
+            dependencies: ["ActivityPub", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
