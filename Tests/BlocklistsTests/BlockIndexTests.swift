@@ -24,7 +24,9 @@ import Testing
         #expect(index.rule(for: host)?.domain == expected)
     }
 
-    @Test(arguments: ["org", "badexample.org", "xexample.org", "example.org.evil", "gone.example", "a.gone.example", "", "."])
+    @Test(arguments: [
+        "org", "badexample.org", "xexample.org", "example.org.evil", "gone.example", "a.gone.example", "", ".",
+    ])
     func uncoveredHostsMatchNothing(host: String) {
         #expect(index.rule(for: host) == nil)
     }
@@ -37,8 +39,10 @@ import Testing
     @Test func ownDomainAndExcludesWinOverBlocksAboveThem() throws {
         let policy = try DomainPolicy(ownDomain: "social.example.org", excludes: ["friends.spam.example"])
         let index = BlockIndex(
-            [DomainBlock(domain: "example.org"), DomainBlock(domain: "spam.example"),
-             DomainBlock(domain: "one.friends.spam.example")],
+            [
+                DomainBlock(domain: "example.org"), DomainBlock(domain: "spam.example"),
+                DomainBlock(domain: "one.friends.spam.example"),
+            ],
             policy: policy)
         #expect(index.rule(for: "social.example.org") == nil)
         #expect(index.rule(for: "media.social.example.org") == nil)

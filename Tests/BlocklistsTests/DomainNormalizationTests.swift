@@ -108,7 +108,8 @@ import Testing
         #expect(!DomainBlock(domain: "a.example.org", severity: .silence).isStricter(than: parent))
         #expect(DomainBlock(domain: "a.example.org", severity: .silence, rejectMedia: true).isStricter(than: parent))
         let suspended = DomainBlock(domain: "example.org", severity: .suspend)
-        #expect(!DomainBlock(domain: "a.example.org", severity: .silence, rejectMedia: true).isStricter(than: suspended))
+        #expect(
+            !DomainBlock(domain: "a.example.org", severity: .silence, rejectMedia: true).isStricter(than: suspended))
     }
 
     @Test func limitationsAreMastodonsWithLimitations() {

@@ -105,7 +105,8 @@ import Testing
     }
 
     @Test func rejectionMessagesNeverQuoteComments() throws {
-        let text = "#domain,#severity,#public_comment\nsecret.example,limit,do not leak this comment\n"
+        let text =
+            "#domain,#severity,#public_comment\nsecret.example,limit,do not leak this comment\n"
             + "ok.example,suspend,fine\n"
         let list = try BlocklistImport(parsing: text)
         #expect(list.rejections.count == 1)
@@ -156,7 +157,8 @@ import Testing
     }
 
     @Test func goToSocialCSVWantsExactlySixColumnsAndSuspensions() throws {
-        let text = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n"
+        let text =
+            "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n"
             + "a.example,suspend,false,false,,false\n" + "b.example,silence,false,false,,false\n"
             + "c.example,suspend,false,false\n"
         let list = try BlocklistImport(parsing: text, format: .goToSocialCSV)
@@ -171,10 +173,11 @@ import Testing
         let text = "domain,severity,reject_media\r\na.example,,True\r\nb.example,suspend,no\r\n"
         let list = try BlocklistImport(parsing: text)
         #expect(list.format == .fediBlockHoleCSV)
-        #expect(list.entries == [
-            DomainBlock(domain: "a.example", severity: .noop, rejectMedia: true),
-            DomainBlock(domain: "b.example", severity: .suspend),
-        ])
+        #expect(
+            list.entries == [
+                DomainBlock(domain: "a.example", severity: .noop, rejectMedia: true),
+                DomainBlock(domain: "b.example", severity: .suspend),
+            ])
     }
 
     @Test func domainOnlyCSVDefaultsToSuspend() throws {
@@ -260,6 +263,7 @@ import Testing
         for format in BlocklistFormat.allCases where format != .rapidBlockJSON {
             #expect(!BlocklistExport.render(entries, as: format).contains("retracted.example"))
         }
-        #expect(BlocklistExport.render(entries, as: .rapidBlockJSON).contains("\"retracted.example\":{\"isBlocked\":false"))
+        #expect(
+            BlocklistExport.render(entries, as: .rapidBlockJSON).contains("\"retracted.example\":{\"isBlocked\":false"))
     }
 }

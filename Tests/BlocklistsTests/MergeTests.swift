@@ -3,17 +3,30 @@ import Testing
 @testable import Blocklists
 
 @Suite struct MergeTests {
-    func source(_ id: String, _ entries: [DomainBlock], weight: Double = 1, subscription: Bool = true) -> BlocklistSource {
+    func source(_ id: String, _ entries: [DomainBlock], weight: Double = 1, subscription: Bool = true)
+        -> BlocklistSource
+    {
         BlocklistSource(id: id, entries: entries, weight: weight, isSubscription: subscription)
     }
 
     @Test func maxPlanTakesStrictestSeverityAnyFlagAndMergesCommentTokens() {
-        let merged = BlocklistMerge.merge([
-            source("a", [DomainBlock(domain: "x.example", severity: .silence, rejectMedia: true,
-                                     publicComment: "boring, lack of moderation, nazis, scrapers")]),
-            source("b", [DomainBlock(domain: "x.example", severity: .suspend, rejectReports: true,
-                                     publicComment: "lack of moderation, scrapers", obfuscate: true)]),
-        ], plan: MergePlan(severity: .max))
+        let merged = BlocklistMerge.merge(
+            [
+                source(
+                    "a",
+                    [
+                        DomainBlock(
+                            domain: "x.example", severity: .silence, rejectMedia: true,
+                            publicComment: "boring, lack of moderation, nazis, scrapers")
+                    ]),
+                source(
+                    "b",
+                    [
+                        DomainBlock(
+                            domain: "x.example", severity: .suspend, rejectReports: true,
+                            publicComment: "lack of moderation, scrapers", obfuscate: true)
+                    ]),
+            ], plan: MergePlan(severity: .max))
         #expect(merged.count == 1)
         let block = merged[0].block
         #expect(block.severity == .suspend)
@@ -23,10 +36,12 @@ import Testing
     }
 
     @Test func minPlanTakesMildestSeverityAndAnyClearedFlag() {
-        let merged = BlocklistMerge.merge([
-            source("a", [DomainBlock(domain: "x.example", severity: .suspend, rejectMedia: true, rejectReports: true)]),
-            source("b", [DomainBlock(domain: "x.example", severity: .silence, rejectMedia: true)]),
-        ], plan: MergePlan(severity: .min))
+        let merged = BlocklistMerge.merge(
+            [
+                source(
+                    "a", [DomainBlock(domain: "x.example", severity: .suspend, rejectMedia: true, rejectReports: true)]),
+                source("b", [DomainBlock(domain: "x.example", severity: .silence, rejectMedia: true)]),
+            ], plan: MergePlan(severity: .min))
         #expect(merged[0].block.severity == .silence)
         #expect(merged[0].block.rejectMedia)
         #expect(!merged[0].block.rejectReports)
@@ -44,8 +59,12 @@ import Testing
     }
 
     let threeLists: [BlocklistSource] = [
-        BlocklistSource(id: "a", entries: [DomainBlock(domain: "all.example"), DomainBlock(domain: "two.example"),
-                                           DomainBlock(domain: "one.example")], weight: 3),
+        BlocklistSource(
+            id: "a",
+            entries: [
+                DomainBlock(domain: "all.example"), DomainBlock(domain: "two.example"),
+                DomainBlock(domain: "one.example"),
+            ], weight: 3),
         BlocklistSource(id: "b", entries: [DomainBlock(domain: "all.example"), DomainBlock(domain: "two.example")]),
         BlocklistSource(id: "c", entries: [DomainBlock(domain: "all.example")]),
     ]
@@ -66,15 +85,19 @@ import Testing
     }
 
     @Test func severityCapAndTrustedReasonsApplyPerSource() {
-        let merged = BlocklistMerge.merge([
-            BlocklistSource(id: "capped", entries: [DomainBlock(domain: "x.example", severity: .suspend)],
-                            severityCap: .silence),
-            BlocklistSource(id: "spam-only", entries: [
-                DomainBlock(domain: "spam.example", reasons: [.spam]),
-                DomainBlock(domain: "opinion.example", reasons: [.misinformation]),
-                DomainBlock(domain: "unlabelled.example"),
-            ], trustedReasons: [.spam, .csam]),
-        ], plan: MergePlan())
+        let merged = BlocklistMerge.merge(
+            [
+                BlocklistSource(
+                    id: "capped", entries: [DomainBlock(domain: "x.example", severity: .suspend)],
+                    severityCap: .silence),
+                BlocklistSource(
+                    id: "spam-only",
+                    entries: [
+                        DomainBlock(domain: "spam.example", reasons: [.spam]),
+                        DomainBlock(domain: "opinion.example", reasons: [.misinformation]),
+                        DomainBlock(domain: "unlabelled.example"),
+                    ], trustedReasons: [.spam, .csam]),
+            ], plan: MergePlan())
         #expect(merged.map(\.domain) == ["spam.example", "x.example"])
         #expect(merged[1].block.severity == .silence)
     }
@@ -82,20 +105,32 @@ import Testing
     @Test func allowlistIsExactAndExcludesCoverSubdomains() throws {
         let plan = MergePlan(
             allowlist: ["ok.example"], policy: try DomainPolicy(ownDomain: "us.example", excludes: ["friend.example"]))
-        let merged = BlocklistMerge.merge([
-            source("a", ["ok.example", "sub.ok.example", "friend.example", "a.friend.example", "us.example",
-                         "bad.example"].map { DomainBlock(domain: $0) }),
-        ], plan: plan)
+        let merged = BlocklistMerge.merge(
+            [
+                source(
+                    "a",
+                    [
+                        "ok.example", "sub.ok.example", "friend.example", "a.friend.example", "us.example",
+                        "bad.example",
+                    ].map { DomainBlock(domain: $0) })
+            ], plan: plan)
         #expect(merged.map(\.domain) == ["bad.example", "sub.ok.example"])
     }
 
     @Test func ourOwnEntriesPassAnyThresholdAndAreNotMarkedAsSubscribed() {
         let mine = BlockProvenance(origin: .person("admin"))
-        let merged = BlocklistMerge.merge([
-            source("peer", [DomainBlock(domain: "both.example", severity: .silence), DomainBlock(domain: "peer.example")]),
-            source("local", [DomainBlock(domain: "mine.example", provenance: mine),
-                             DomainBlock(domain: "both.example", provenance: mine)], subscription: false),
-        ], plan: MergePlan(threshold: .count(2)))
+        let merged = BlocklistMerge.merge(
+            [
+                source(
+                    "peer",
+                    [DomainBlock(domain: "both.example", severity: .silence), DomainBlock(domain: "peer.example")]),
+                source(
+                    "local",
+                    [
+                        DomainBlock(domain: "mine.example", provenance: mine),
+                        DomainBlock(domain: "both.example", provenance: mine),
+                    ], subscription: false),
+            ], plan: MergePlan(threshold: .count(2)))
         #expect(merged.map(\.domain) == ["both.example", "mine.example"])
         #expect(merged.map(\.fromSubscription) == [false, false])
         #expect(merged.allSatisfy { $0.block.provenance == mine })
@@ -106,9 +141,10 @@ import Testing
 
     @Test func aRetractionWithdrawsOnlyItsOwnSupport() {
         let retracted = DomainBlock(domain: "x.example", state: .retracted)
-        let stays = BlocklistMerge.merge([
-            source("a", [retracted]), source("b", [DomainBlock(domain: "x.example")]),
-        ], plan: MergePlan())
+        let stays = BlocklistMerge.merge(
+            [
+                source("a", [retracted]), source("b", [DomainBlock(domain: "x.example")]),
+            ], plan: MergePlan())
         #expect(stays.map(\.supporters) == [["b"]])
         let gone = BlocklistMerge.merge([source("a", [retracted]), source("b", [retracted])], plan: MergePlan())
         #expect(gone.isEmpty)
@@ -156,10 +192,12 @@ import Testing
             DomainBlock(domain: "milder.example", severity: .suspend, provenance: ours),
             DomainBlock(domain: "raise.example", severity: .silence, provenance: ours),
         ]
-        let diff = BlocklistDiff(applied: applied, merged: [
-            merged(DomainBlock(domain: "milder.example", severity: .silence)),
-            merged(DomainBlock(domain: "raise.example", severity: .suspend)),
-        ])
+        let diff = BlocklistDiff(
+            applied: applied,
+            merged: [
+                merged(DomainBlock(domain: "milder.example", severity: .silence)),
+                merged(DomainBlock(domain: "raise.example", severity: .suspend)),
+            ])
         #expect(diff.retractions.isEmpty)
         #expect(diff.downgrades.isEmpty)
         #expect(diff.escalations.map(\.domain) == ["raise.example"])
@@ -176,10 +214,18 @@ import Testing
             DomainBlock(domain: "dropped.example", provenance: subscribed),
         ]
         let sources = [
-            BlocklistSource(id: "a", entries: [DomainBlock(domain: "kept.example"),
-                                               DomainBlock(domain: "dropped.example", state: .retracted)]),
-            BlocklistSource(id: "b", entries: [DomainBlock(domain: "kept.example", state: .retracted),
-                                               DomainBlock(domain: "added.example")]),
+            BlocklistSource(
+                id: "a",
+                entries: [
+                    DomainBlock(domain: "kept.example"),
+                    DomainBlock(domain: "dropped.example", state: .retracted),
+                ]),
+            BlocklistSource(
+                id: "b",
+                entries: [
+                    DomainBlock(domain: "kept.example", state: .retracted),
+                    DomainBlock(domain: "added.example"),
+                ]),
         ]
         let diff = BlocklistDiff(applied: applied, merged: BlocklistMerge.merge(sources, plan: MergePlan()))
         #expect(diff.additions.map(\.domain) == ["added.example"])

@@ -16,7 +16,8 @@ public struct DomainPolicy: Sendable {
         self.publicSuffixes = publicSuffixes
         if let ownDomain {
             guard let host = Hostname.normalize(ownDomain) else {
-                throw BlocklistError(.invalidDomain, "our own domain `\(ownDomain)` is not a host name; fix the setting")
+                throw BlocklistError(
+                    .invalidDomain, "our own domain `\(ownDomain)` is not a host name; fix the setting")
             }
             self.ownDomain = host
         } else {

@@ -1,5 +1,5 @@
-public import Foundation
 import ActivityPub
+public import Foundation
 
 /// Writes entries in any `BlocklistFormat`, sorted by domain, so that the same list always gives the same bytes
 /// (stable ETags, readable diffs).

@@ -21,7 +21,7 @@ public enum BlocklistFormat: String, Sendable, Hashable, CaseIterable {
 
     /// The format `text` is written in, from its first bytes; nil when it is none of them. Mastodon's six-column
     /// CSV is read as `mastodonCSV` (GoToSocial's is the same file), a JSON list with `severity` as
-    /// `fediBlockHoleJSON` and one without as `goToSocialJSON`.
+    /// `fediBlockHoleJSON` and one without as `goToSocialJSON`, an empty text as `plainText`.
     public static func detect(_ text: String) -> BlocklistFormat? {
         var body = Substring(text)
         if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
@@ -39,8 +39,9 @@ public enum BlocklistFormat: String, Sendable, Hashable, CaseIterable {
             let line = line.trimmingCharacters(in: .whitespaces)
             return !line.isEmpty && !line.hasPrefix("#")
         }
-        guard let firstDomain, !firstDomain.contains(",") else { return nil }
-        return .plainText
+        // Blank or only comments: read as text, which then reports the empty list.
+        guard let firstDomain else { return .plainText }
+        return firstDomain.contains(",") ? nil : .plainText
     }
 
     /// The media type a published copy is served with.

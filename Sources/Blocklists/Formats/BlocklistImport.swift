@@ -1,5 +1,5 @@
-import Foundation
 import ActivityPub
+import Foundation
 
 /// A list read from a file: the entries that can be applied and every row that cannot, with where and why.
 /// Nothing is dropped silently; the caller decides, with the rejections in view, whether to apply the entries.
@@ -106,37 +106,40 @@ public struct BlocklistImport: Sendable {
         let column = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
 
         return table.records.dropFirst().map { record in
-            Row(location: .line(record.line), entry: Result { () throws(BlocklistError) -> DomainBlock in
-                if format == .goToSocialCSV, record.fields.count != 6 {
-                    throw BlocklistError(
-                        .malformedList,
-                        "the row has \(record.fields.count) fields; GoToSocial reads rows of exactly six")
-                }
-                if record.fields.count > names.count {
-                    throw BlocklistError(
-                        .malformedList,
-                        "the row has \(record.fields.count) fields but the header names \(names.count); "
-                            + "quote fields that contain commas")
-                }
-                func field(_ name: String) -> String? {
-                    guard let index = column[name], index < record.fields.count else { return nil }
-                    return record.fields[index]
-                }
-                // A list of domains alone blocks them; an empty severity is the format's own default.
-                let severity = try column["severity"] == nil ? .suspend : severity(field("severity"), empty: emptySeverity)
-                if format == .goToSocialCSV, severity != .suspend {
-                    throw BlocklistError(
-                        .invalidField, "severity `\(severity.rawValue)`: GoToSocial applies only suspend rows")
-                }
-                return DomainBlock(
-                    domain: record.fields[domainColumn],
-                    severity: severity,
-                    rejectMedia: try flag(field("reject_media"), named: "reject_media"),
-                    rejectReports: try flag(field("reject_reports"), named: "reject_reports"),
-                    privateComment: format == .fediBlockHoleCSV ? field("private_comment") ?? "" : "",
-                    publicComment: field("public_comment") ?? "",
-                    obfuscate: try flag(field("obfuscate"), named: "obfuscate"))
-            })
+            Row(
+                location: .line(record.line),
+                entry: Result { () throws(BlocklistError) -> DomainBlock in
+                    if format == .goToSocialCSV, record.fields.count != 6 {
+                        throw BlocklistError(
+                            .malformedList,
+                            "the row has \(record.fields.count) fields; GoToSocial reads rows of exactly six")
+                    }
+                    if record.fields.count > names.count {
+                        throw BlocklistError(
+                            .malformedList,
+                            "the row has \(record.fields.count) fields but the header names \(names.count); "
+                                + "quote fields that contain commas")
+                    }
+                    func field(_ name: String) -> String? {
+                        guard let index = column[name], index < record.fields.count else { return nil }
+                        return record.fields[index]
+                    }
+                    // A list of domains alone blocks them; an empty severity is the format's own default.
+                    let severity =
+                        try column["severity"] == nil ? .suspend : severity(field("severity"), empty: emptySeverity)
+                    if format == .goToSocialCSV, severity != .suspend {
+                        throw BlocklistError(
+                            .invalidField, "severity `\(severity.rawValue)`: GoToSocial applies only suspend rows")
+                    }
+                    return DomainBlock(
+                        domain: record.fields[domainColumn],
+                        severity: severity,
+                        rejectMedia: try flag(field("reject_media"), named: "reject_media"),
+                        rejectReports: try flag(field("reject_reports"), named: "reject_reports"),
+                        privateComment: format == .fediBlockHoleCSV ? field("private_comment") ?? "" : "",
+                        publicComment: field("public_comment") ?? "",
+                        obfuscate: try flag(field("obfuscate"), named: "obfuscate"))
+                })
         }
     }
 
@@ -180,39 +183,42 @@ public struct BlocklistImport: Sendable {
                 .malformedList, "a \(format.rawValue) file is a JSON list of objects, `[{\"domain\": …}, …]`")
         }
         return elements.enumerated().map { offset, element in
-            Row(location: .entry(offset + 1), entry: Result { () throws(BlocklistError) -> DomainBlock in
-                guard let object = element.objectValue, let domain = object["domain"]?.stringValue else {
-                    throw BlocklistError(.malformedList, "the entry is not an object with a string `domain`")
-                }
-                func text(_ name: String) throws(BlocklistError) -> String {
-                    guard let value = object[name], !value.isNull else { return "" }
-                    guard let string = value.stringValue else {
-                        throw BlocklistError(.invalidField, "`\(name)` is not a string")
+            Row(
+                location: .entry(offset + 1),
+                entry: Result { () throws(BlocklistError) -> DomainBlock in
+                    guard let object = element.objectValue, let domain = object["domain"]?.stringValue else {
+                        throw BlocklistError(.malformedList, "the entry is not an object with a string `domain`")
                     }
-                    return string
-                }
-                func flag(_ name: String) throws(BlocklistError) -> Bool {
-                    guard let value = object[name], !value.isNull else { return false }
-                    guard let flag = value.boolValue else {
-                        throw BlocklistError(.invalidField, "`\(name)` is not a JSON Boolean")
+                    func text(_ name: String) throws(BlocklistError) -> String {
+                        guard let value = object[name], !value.isNull else { return "" }
+                        guard let string = value.stringValue else {
+                            throw BlocklistError(.invalidField, "`\(name)` is not a string")
+                        }
+                        return string
                     }
-                    return flag
-                }
-                let publicComment = object["public_comment"] != nil ? try text("public_comment") : try text("comment")
-                if format == .goToSocialJSON {
+                    func flag(_ name: String) throws(BlocklistError) -> Bool {
+                        guard let value = object[name], !value.isNull else { return false }
+                        guard let flag = value.boolValue else {
+                            throw BlocklistError(.invalidField, "`\(name)` is not a JSON Boolean")
+                        }
+                        return flag
+                    }
+                    let publicComment =
+                        object["public_comment"] != nil ? try text("public_comment") : try text("comment")
+                    if format == .goToSocialJSON {
+                        return DomainBlock(
+                            domain: domain, severity: .suspend, publicComment: publicComment,
+                            obfuscate: try flag("obfuscate"))
+                    }
                     return DomainBlock(
-                        domain: domain, severity: .suspend, publicComment: publicComment,
+                        domain: domain,
+                        severity: try severity(try text("severity"), empty: .noop),
+                        rejectMedia: try flag("reject_media"),
+                        rejectReports: try flag("reject_reports"),
+                        privateComment: try text("private_comment"),
+                        publicComment: publicComment,
                         obfuscate: try flag("obfuscate"))
-                }
-                return DomainBlock(
-                    domain: domain,
-                    severity: try severity(try text("severity"), empty: .noop),
-                    rejectMedia: try flag("reject_media"),
-                    rejectReports: try flag("reject_reports"),
-                    privateComment: try text("private_comment"),
-                    publicComment: publicComment,
-                    obfuscate: try flag("obfuscate"))
-            })
+                })
         }
     }
 
@@ -222,21 +228,23 @@ public struct BlocklistImport: Sendable {
                 .malformedList, "a RapidBlock file is a JSON object whose `blocks` maps domains to their block")
         }
         return blocks.enumerated().map { offset, member in
-            Row(location: .entry(offset + 1), entry: Result { () throws(BlocklistError) -> DomainBlock in
-                guard let block = member.value.objectValue else {
-                    throw BlocklistError(.malformedList, "the block is not a JSON object")
-                }
-                guard let isBlocked = block["isBlocked"]?.boolValue else {
-                    throw BlocklistError(.invalidField, "`isBlocked` is missing or not a JSON Boolean")
-                }
-                let tags = (block["tags"]?.arrayValue ?? []).compactMap(\.stringValue)
-                return DomainBlock(
-                    domain: member.key,
-                    severity: .suspend,
-                    publicComment: block["reason"]?.stringValue ?? "",
-                    reasons: Set(tags.compactMap(BlockReason.init(tag:))),
-                    state: isBlocked ? .active : .retracted)
-            })
+            Row(
+                location: .entry(offset + 1),
+                entry: Result { () throws(BlocklistError) -> DomainBlock in
+                    guard let block = member.value.objectValue else {
+                        throw BlocklistError(.malformedList, "the block is not a JSON object")
+                    }
+                    guard let isBlocked = block["isBlocked"]?.boolValue else {
+                        throw BlocklistError(.invalidField, "`isBlocked` is missing or not a JSON Boolean")
+                    }
+                    let tags = (block["tags"]?.arrayValue ?? []).compactMap(\.stringValue)
+                    return DomainBlock(
+                        domain: member.key,
+                        severity: .suspend,
+                        publicComment: block["reason"]?.stringValue ?? "",
+                        reasons: Set(tags.compactMap(BlockReason.init(tag:))),
+                        state: isBlocked ? .active : .retracted)
+                })
         }
     }
 

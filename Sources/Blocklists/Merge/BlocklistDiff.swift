@@ -28,7 +28,8 @@ public struct BlocklistDiff: Sendable {
             }
             guard !proposed.hasSamePolicy(as: current) else { continue }
             if Self.isEscalation(from: current, to: proposed) {
-                escalations.append(draft(.escalation, current: current, proposed: proposed, supporters: item.supporters))
+                escalations.append(
+                    draft(.escalation, current: current, proposed: proposed, supporters: item.supporters))
             } else if current.provenance?.origin.isSubscription == true {
                 downgrades.append(draft(.downgrade, current: current, proposed: proposed, supporters: item.supporters))
             }
@@ -37,9 +38,13 @@ public struct BlocklistDiff: Sendable {
         where block.provenance?.origin.isSubscription == true && !proposedDomains.contains(block.domain) {
             retractions.append(draft(.retraction, current: block, proposed: nil, supporters: []))
         }
-        for keyPath in [\Self.additions, \.escalations, \.downgrades, \.retractions] as [WritableKeyPath<Self, [BlocklistDraft]>] {
-            self[keyPath: keyPath].sort { $0.domain.utf8.lexicographicallyPrecedes($1.domain.utf8) }
+        let byDomain = { (first: BlocklistDraft, second: BlocklistDraft) in
+            first.domain.utf8.lexicographicallyPrecedes(second.domain.utf8)
         }
+        additions.sort(by: byDomain)
+        escalations.sort(by: byDomain)
+        downgrades.sort(by: byDomain)
+        retractions.sort(by: byDomain)
     }
 
     /// Every draft, additions first.

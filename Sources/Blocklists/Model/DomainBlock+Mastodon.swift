@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 extension DomainBlock {
     /// The domain as Mastodon publishes it: obfuscated when `obfuscate` is set (Mastodon's `public_domain`).
@@ -30,13 +31,6 @@ extension BlockDomain {
 
     /// SHA-256 of the domain's UTF-8 bytes, lower-case hex (Ruby's `Digest::SHA256.hexdigest`).
     public static func digest(_ domain: String) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(domain.utf8)) {
-            bytes.append(hex[Int(byte >> 4)])
-            bytes.append(hex[Int(byte & 0xF)])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        SHA256.hash(data: Array(domain.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
