@@ -162,6 +162,7 @@ let package = Package(
                 "Intake",
                 "ReviewQueue",
                 "Access",
+                "Blocklists",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
