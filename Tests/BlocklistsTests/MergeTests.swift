@@ -53,6 +53,9 @@ import Testing
         ("ads", "", "ads"),
         ("same", "same", "same"),
         ("a, , b", "b, c", "a, b, c"),
+        ("a,b, c", "c, a,b, ", "a,b, c"),
+        ("x, x", "x, y, x", "x, x, y"),
+        (", lead", "trail, ", "lead, trail"),
     ])
     func commentsMergeAsFediBlockHoleDoes(old: String, new: String, expected: String) {
         #expect(BlocklistMerge.mergeComments(old, new) == expected)

@@ -16,13 +16,13 @@ public enum BlockDomain {
         guard !text.isEmpty else {
             throw BlocklistError(.invalidDomain, "the domain is empty; write one host name such as example.org")
         }
-        if text.contains("*") {
+        if text.utf8.contains(UInt8(ascii: "*")) {
             throw BlocklistError(
                 .obfuscatedDomain,
                 "the domain is obfuscated (contains `*`), so it names no domain that can be matched; "
                     + "ask the list's publisher for the full domain or drop the row")
         }
-        if text.contains(":") || text.contains("/") || text.hasPrefix("[") {
+        if text.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "/") }) || text.hasPrefix("[") {
             throw BlocklistError(
                 .invalidDomain,
                 "`\(text)` is not a bare host name (it has a port, a path or brackets); write the domain alone")

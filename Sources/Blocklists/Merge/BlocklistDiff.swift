@@ -39,7 +39,7 @@ public struct BlocklistDiff: Sendable {
             retractions.append(draft(.retraction, current: block, proposed: nil, supporters: []))
         }
         let byDomain = { (first: BlocklistDraft, second: BlocklistDraft) in
-            first.domain.utf8.lexicographicallyPrecedes(second.domain.utf8)
+            first.domain < second.domain
         }
         additions.sort(by: byDomain)
         escalations.sort(by: byDomain)

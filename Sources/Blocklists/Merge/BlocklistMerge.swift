@@ -10,7 +10,7 @@ public enum BlocklistMerge {
         slots.reserveCapacity(sources.first.map { $0.entries.count * 2 } ?? 0)
         var accumulated: [Accumulator] = []
         for source in sources {
-            for entry in source.entries where entry.state == .active && !entry.domain.contains("*") {
+            for entry in source.entries where entry.state == .active && !entry.domain.utf8.contains(UInt8(ascii: "*")) {
                 if let trusted = source.trustedReasons, trusted.isDisjoint(with: entry.reasons) { continue }
                 var entry = entry
                 if entry.severity > source.severityCap { entry.severity = source.severityCap }
@@ -39,7 +39,8 @@ public enum BlocklistMerge {
                     block: block, supporters: item.supporters, weight: item.weight,
                     fromSubscription: !item.hasLocalSupport))
         }
-        merged.sort { $0.domain.utf8.lexicographicallyPrecedes($1.domain.utf8) }
+        // Domains are ASCII, whose String order is byte order.
+        merged.sort { $0.domain < $1.domain }
         return merged
     }
 
@@ -102,11 +103,32 @@ public enum BlocklistMerge {
     static func mergeComments(_ old: String, _ new: String) -> String {
         if old == new || new.isEmpty { return old }
         if old.isEmpty { return new }
-        let oldTokens = old.components(separatedBy: ", ").filter { !$0.isEmpty }
-        var newTokens = new.components(separatedBy: ", ").filter { !$0.isEmpty }
+        let oldTokens = commentTokens(old)
+        var newTokens = commentTokens(new)
         for token in oldTokens {
             if let index = newTokens.firstIndex(of: token) { newTokens.remove(at: index) }
         }
         return (oldTokens + newTokens).joined(separator: ", ")
+    }
+
+    /// `text` split at every `", "`, empty tokens left out (Python's `split(", ")` and FediBlockHole's removal of
+    /// `""`), read byte by byte: merging half a million entries spent a fifth of its time in generic splitting.
+    static func commentTokens(_ text: String) -> [Substring] {
+        var tokens: [Substring] = []
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        var index = start
+        while index != bytes.endIndex {
+            let next = bytes.index(after: index)
+            if bytes[index] == UInt8(ascii: ","), next != bytes.endIndex, bytes[next] == UInt8(ascii: " ") {
+                if start != index { tokens.append(text[start..<index]) }
+                index = bytes.index(after: next)
+                start = index
+            } else {
+                index = next
+            }
+        }
+        if start != bytes.endIndex { tokens.append(text[start...]) }
+        return tokens
     }
 }
