@@ -133,7 +133,8 @@ extension HerdwatchApplication {
                 reasons: configuration.reviewReasons)
             let web = WebRoutes(
                 pages: PageRenderer(), access: components.access, cases: components.cases, decisions: decisions,
-                reputation: components.reputation, work: work, bodies: bodies, settings: configuration.web,
+                reputation: components.reputation, work: work, bodies: bodies,
+                forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)), settings: configuration.web,
                 replayWindow: configuration.replayWindow,
                 media: MediaProxy(client: components.httpClient, allowPrivateAddresses: configuration.keys.allowPrivateAddresses),
                 reasons: configuration.reviewReasons, logger: components.logger)

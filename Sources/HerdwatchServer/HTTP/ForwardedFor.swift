@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -42,4 +44,32 @@ struct ForwardedFor: Sendable {
         }
         return headers
     }
+
+    /// The client's address as far as it can be trusted: the peer, or, when the peer is a trusted proxy, the
+    /// nearest address in its `X-Forwarded-For` that is not itself a trusted proxy (a sender can write anything
+    /// at the left of that header; only what our proxies appended counts). For rate limits by address.
+    func clientAddress(for request: Request, peer: SocketAddress?) -> String? {
+        guard let address = peer?.ipAddress else { return nil }
+        guard trustedProxies.contains(address) else { return address }
+        let chain = request.headers[values: .xForwardedFor]
+            .flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        for hop in chain.reversed() where !trustedProxies.contains(hop) {
+            return IPAddress(hop) != nil ? hop : address
+        }
+        return address
+    }
+
+    /// The key a client is counted under by sign-in throttling: its IPv4 address, or the /64 of its IPv6 address
+    /// (one customer line usually has a whole /64, so counting single IPv6 addresses counts nothing).
+    static func throttleKey(_ address: String) -> String {
+        guard let parsed = IPAddress(address), !parsed.isIPv4 else { return address }
+        let prefix = Array(parsed.bytes.prefix(8)) + Array(repeating: 0, count: 8)
+        return (IPAddress(bytes: prefix)?.description ?? address) + "/64"
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }

@@ -39,6 +39,8 @@ struct WebRoutes: Sendable {
     let reputation: Reputation?
     let work: any BlockingWork
     let bodies: BodyReader
+    /// Which peers are our own proxies, for the client address sign-in throttling counts by.
+    let forwarding: ForwardedFor
     let settings: WebSettings
     let replayWindow: TimeInterval
     let media: MediaProxy
@@ -123,7 +125,8 @@ struct WebRoutes: Sendable {
                 error: "The sign-in form expired or came from elsewhere; sign in again.", username: form.username, context: context,
                 status: .forbidden)
         }
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let client = forwarding.clientAddress(for: request, peer: context.remoteAddress) ?? "unknown"
+        let address = ForwardedFor.throttleKey(client)
         let result: SignInResult
         do {
             result = try await access.signIn(username: form.username, password: form.password, address: address)
