@@ -78,12 +78,13 @@ struct RoleMatrixTests {
         Route(method: .get, path: "/herdwatch/assets/{name}", permission: nil),
     ] + [
         "/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}", "/herdwatch/cases/{id}/cluster",
-        "/herdwatch/audit", "/herdwatch/users",
+        "/herdwatch/audit", "/herdwatch/users", "/herdwatch/proposals",
     ].map {
         Route(method: .get, path: $0, permission: nil, session: true)
     } + [
         "/herdwatch/logout", "/herdwatch/next", "/herdwatch/cases/{id}/decide", "/herdwatch/session/sensitive",
         "/herdwatch/cases/{id}/notes", "/herdwatch/cases/{id}/bulk", "/herdwatch/cases/{id}/renew", "/herdwatch/cases/{id}/release",
+        "/herdwatch/proposals/{id}/confirm", "/herdwatch/proposals/{id}/refuse",
     ].map {
         Route(method: .post, path: $0, permission: nil, session: true)
     }

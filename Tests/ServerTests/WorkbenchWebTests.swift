@@ -380,6 +380,39 @@ extension WorkbenchWebTests {
     }
 }
 
+extension WorkbenchWebTests {
+    @Test("a moderator's proposal to block a domain waits for a lead, who confirms it from the proposals page")
+    func proposals() async throws {
+        let server = try TestServer()
+        _ = try await server.account("mod", role: .moderator)
+        _ = try await server.account("lead", role: .lead)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            let id = try await server.holdCase(client, content: "<p>holdme</p>")
+            var mod = Browser()
+            _ = try await mod.signIn(client, username: "mod", password: "correct horse battery")
+            let page = String(buffer: try await mod.send(client, "/herdwatch/cases/\(id)").body)
+            let csrf = try #require(Browser.hidden("csrf", in: page))
+            let version = try #require(Browser.hidden("version", in: page))
+            let decided = try await mod.send(
+                client, "/herdwatch/cases/\(id)/decide", method: .post,
+                form: ["csrf": csrf, "version": version, "action": "reject", "propose[]": "block_domain", "reason": "spam"])
+            #expect(decided.status == .seeOther)
+            #expect(try await mod.send(client, "/herdwatch/proposals").status == .forbidden)
+
+            var lead = Browser()
+            _ = try await lead.signIn(client, username: "lead", password: "correct horse battery")
+            let list = String(buffer: try await lead.send(client, "/herdwatch/proposals").body)
+            #expect(list.contains("block domain"))
+            #expect(list.contains("<code>remote.example</code>"))
+            let proposal = try #require(try await server.cases.proposals(state: .pending, limit: 10).first)
+            let leadCSRF = try #require(Browser.hidden("csrf", in: list))
+            let confirmed = try await lead.send(client, "/herdwatch/proposals/\(proposal.id)/confirm", method: .post, form: ["csrf": leadCSRF])
+            #expect(confirmed.headers[.location] == "/herdwatch/proposals")
+            #expect(try await server.cases.proposals(state: .confirmed, limit: 10).map(\.id) == [proposal.id])
+        }
+    }
+}
+
 @Suite("Workbench sessions")
 struct WorkbenchSessionTests {
     @Test("a session expires after its idle time, and the store never holds the cookie's value")

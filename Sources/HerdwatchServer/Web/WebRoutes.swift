@@ -82,6 +82,9 @@ struct WebRoutes: Sendable {
         signedIn.post("next", use: next)
         signedIn.post("session/sensitive", use: countSensitive)
         signedIn.get("audit", use: auditPage)
+        signedIn.get("proposals", use: proposalsPage)
+        signedIn.post("proposals/:id/confirm") { request, context in await resolveProposal(request, context: context, confirm: true) }
+        signedIn.post("proposals/:id/refuse") { request, context in await resolveProposal(request, context: context, confirm: false) }
         signedIn.get("users", use: usersPage)
     }
 
@@ -665,6 +668,49 @@ struct WebRoutes: Sendable {
             ])
     }
 
+    /// `GET /herdwatch/proposals`: proposals waiting for a lead (limit or suspend an actor, block a domain), with
+    /// the forms that confirm or refuse them.
+    func proposalsPage(_ request: Request, context: Context) async -> Response {
+        guard let principal = context.principal, principal.allows(.confirmProposals) else {
+            return forbidden(context, "Only leads and admins resolve proposals.")
+        }
+        let pending: [Proposal]
+        do {
+            pending = try await cases.proposals(state: .pending, limit: 500)
+        } catch {
+            return unavailable(context)
+        }
+        return page(
+            "proposals", title: "Proposals", context: context,
+            [
+                "proposals": pending.map { proposal in
+                    [
+                        "id": String(proposal.id), "caseID": String(proposal.caseID),
+                        "action": proposal.action.rawValue.replacingOccurrences(of: "_", with: " "), "target": proposal.target,
+                        "reason": Self.reasonLabel(proposal.reason), "note": proposal.note ?? "", "by": proposal.proposedBy,
+                        "at": Self.iso(proposal.proposedAt),
+                    ]
+                },
+                "hasProposals": !pending.isEmpty,
+            ])
+    }
+
+    func resolveProposal(_ request: Request, context: Context, confirm: Bool) async -> Response {
+        guard let principal = context.principal, let form: TokenForm = await decodeForm(request),
+            await checkCSRF(request, context, form: form.csrf)
+        else { return forbidden(context, Self.csrfMessage) }
+        guard principal.allows(.confirmProposals) else { return forbidden(context, "Only leads and admins resolve proposals.") }
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { return notFound(context, "") }
+        do {
+            _ = try await cases.resolveProposal(id: id, confirm: confirm, by: principal, at: Date())
+        } catch let error as CaseWorkflowError {
+            return message(context, status: .conflict, heading: "Not resolved", text: error.message.capitalizedFirst + ".")
+        } catch {
+            return unavailable(context)
+        }
+        return Self.redirect(to: "/herdwatch/proposals")
+    }
+
     func usersPage(_ request: Request, context: Context) async -> Response {
         guard context.principal?.allows(.manageUsers) ?? false else { return forbidden(context, "Only admins manage users.") }
         let accounts: [Account]
@@ -702,6 +748,7 @@ struct WebRoutes: Sendable {
             all["csrf"] = session.csrf
             all["canMetrics"] = principal.allows(.viewMetrics)
             all["canAudit"] = principal.allows(.viewAudit)
+            all["canProposals"] = principal.allows(.confirmProposals)
             all["canUsers"] = principal.allows(.manageUsers)
             all["sensitiveSeen"] = String(session.sensitiveSeen)
             all["breakAfter"] = settings.breakAfter > 0 ? String(settings.breakAfter) : ""
@@ -750,7 +797,7 @@ struct WebRoutes: Sendable {
         return CSRF.matches(form ?? request.headers[.csrfToken], session.csrf)
     }
 
-    /// A form with only the CSRF token (sign-out).
+    /// A form with only the CSRF token (sign-out, proposals).
     struct TokenForm: Decodable { var csrf: String }
 
     func decodeForm<Form: Decodable>(_ request: Request) async -> Form? {

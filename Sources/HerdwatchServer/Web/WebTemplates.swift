@@ -6,7 +6,7 @@ enum WebTemplates {
 
     static let all: [String: String] = [
         "layout": layout, "login": login, "queue": queue, "case": reviewCase, "message": message, "cluster": cluster,
-        "audit": audit, "metrics": metrics, "users": users, "help": help,
+        "audit": audit, "metrics": metrics, "users": users, "help": help, "proposals": proposals,
     ]
 
     static let layout = pragma + """
@@ -28,6 +28,7 @@ enum WebTemplates {
         <nav>
         <a href="/herdwatch/" accesskey="q">Queue</a>
         {{#canMetrics}}<a href="/herdwatch/metrics">Metrics</a>{{/canMetrics}}
+        {{#canProposals}}<a href="/herdwatch/proposals">Proposals</a>{{/canProposals}}
         {{#canAudit}}<a href="/herdwatch/audit">Audit log</a>{{/canAudit}}
         {{#canUsers}}<a href="/herdwatch/users">Users</a>{{/canUsers}}
         </nav>
@@ -228,6 +229,22 @@ enum WebTemplates {
         <dl class="figures">{{#figures}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/figures}}</dl>
         {{#chart}}<h2>Backlog</h2><svg class="chart" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Open cases over time"><polyline fill="none" stroke="currentColor" stroke-width="2" points="{{points}}"></polyline></svg>{{/chart}}
         {{#tables}}<h2>{{title}}</h2><table><thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead><tbody>{{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>{{/tables}}
+        </section>
+        {{/content}}{{/layout}}
+        """
+
+    static let proposals = pragma + """
+        {{<layout}}{{$content}}
+        <section>
+        <h1>Proposals</h1>
+        {{^hasProposals}}<p class="empty">No proposal is waiting.</p>{{/hasProposals}}
+        {{#hasProposals}}
+        <table><thead><tr><th>Case</th><th>Proposal</th><th>Target</th><th>Reason</th><th>Note</th><th>By</th><th>When</th><th></th></tr></thead>
+        <tbody>{{#proposals}}<tr><td><a href="/herdwatch/cases/{{caseID}}">#{{caseID}}</a></td><td>{{action}}</td><td><code>{{target}}</code></td><td>{{reason}}</td><td class="text">{{note}}</td><td>{{by}}</td><td>{{at}}</td>
+        <td><form method="post" action="/herdwatch/proposals/{{id}}/confirm" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Confirm</button></form>
+        <form method="post" action="/herdwatch/proposals/{{id}}/refuse" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Refuse</button></form></td></tr>{{/proposals}}</tbody></table>
+        {{/hasProposals}}
+        <p class="muted">A confirmed domain block becomes a draft for the blocklists (issue 20).</p>
         </section>
         {{/content}}{{/layout}}
         """
