@@ -116,6 +116,8 @@ struct Serve: AsyncParsableCommand {
                     Try the hook:
                       curl -H 'Authorization: Bearer \(admin.tokenSecret)' --data-binary @Fixtures/activities/spam_nicole_dm.json http://\(settings.host):\(settings.port == 0 ? "PORT" : String(settings.port))/api/v1/check
                     Tokens for other servers: herdwatch token create --scope check --db \(settings.databasePath)
+                    Review the queue in a browser: http://\(settings.host):\(settings.port == 0 ? "PORT" : String(settings.port))/herdwatch/ (sign in as \(admin.account.username));
+                      accounts for moderators: herdwatch user add NAME --role moderator --db \(settings.databasePath)
 
                     """)
             }
