@@ -2,9 +2,11 @@
 # Both install the system libraries they need first (Debian 12; run as root or with sudo available).
 
 SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libpsl-dev publicsuffix pkg-config
+# Headless Chromium and Selenium for the workbench's browser tests (Tests/Browser), run by `make test`.
+BROWSER_PACKAGES := chromium chromium-driver python3-selenium
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test build deps pydeps lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json
+.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -18,24 +20,46 @@ deps:
 pydeps:
 	@python3 -c 'import http_message_signatures' 2>/dev/null || python3 -m pip install --quiet 'http-message-signatures==3.0.0'
 
+browserdeps:
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing packages for the browser tests:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 
 run: deps
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch serve --demo
 
-test: deps pydeps
+test: deps pydeps browserdeps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules lint Rules
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules test Rules
+	$(MAKE) browser-test
+
+# The workbench in headless Chromium (Tests/Browser/workbench.py); screenshots land in .build/artifacts/browser.
+browser-test: browserdeps
+	swift build $(SWIFT_BUILD_FLAGS) --product herdwatch
+	/usr/bin/python3 Tests/Browser/workbench.py $$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/herdwatch .build/artifacts/browser
 
 # Benchmarks (Benchmarks/README.md): a release build of `herdwatch` and `herdwatch-bench` in one folder, then one
 # benchmark each. `bench-serve` needs wrk (apt-get install -y wrk). BENCH_ARGS adds options, e.g. BENCH_ARGS="--duration 300".
 BENCH_ARGS ?=
 BENCH := $$(swift build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/herdwatch-bench
 
-bench-build: deps
+bench-browserdeps:
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing packages for the browser tests:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
 	swift build -c release $(SWIFT_BUILD_FLAGS) --product herdwatch
 	swift build -c release $(SWIFT_BUILD_FLAGS) --product herdwatch-bench
 
@@ -62,7 +86,15 @@ FUZZ_MAX_LEN ?= 65536
 FUZZ_TARGETS ?=
 FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -g
 
-fuzz-build: deps
+fuzz-browserdeps:
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing packages for the browser tests:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
 	swift build --package-path Fuzz $(FUZZ_BUILD_FLAGS) $(SWIFT_BUILD_FLAGS)
 
 fuzz: fuzz-build

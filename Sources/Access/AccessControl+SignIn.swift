@@ -30,9 +30,12 @@ public enum SignInRefusal: Sendable, Hashable {
 extension AccessControl {
     /// Checks a username and password from `address` (the client's IP address, for the throttle). The password is
     /// verified on `passwordWork`, never on the caller's thread; a PBKDF2 hash or a bcrypt hash of a lower cost is
-    /// replaced by a new one after a successful sign-in. Throws only when the store cannot be read.
-    public func signIn(username: String, password: String, address: String, now: Date = Date()) async throws -> SignInResult {
-        if let wait = throttle.retryAfter(username: username, address: address, now: now) {
+    /// replaced by a new one after a successful sign-in. Throws only when the store cannot be read or the password
+    /// work cannot run.
+    public func signIn(username: String, password: String, address: String, now: Date = Date()) async throws
+        -> SignInResult
+    {
+        if let wait = throttle.attempt(username: username, address: address, now: now) {
             return .refused(.throttled(retryAfter: wait))
         }
         // Made before the account is looked up, so that the first sign-in costs the same whoever it names.
@@ -40,12 +43,9 @@ extension AccessControl {
         let account = try await store.account(username: username)
         let stored = account?.passwordHash ?? dummy
         let matches = try await passwordWork.run { PasswordHash.verify(password, against: stored) }
-        guard let account, matches else {
-            throttle.recordFailure(username: username, address: address, now: now)
-            return .refused(.badCredentials)
-        }
+        guard let account, matches else { return .refused(.badCredentials) }
+        throttle.succeeded(username: username, address: address)
         guard account.disabledAt == nil else { return .refused(.disabled) }
-        throttle.recordSuccess(username: username)
         if PasswordHash.needsRehash(stored, cost: passwordCost) {
             try? await setPassword(password, for: account)
             return .signedIn(try await store.account(id: account.id) ?? account)

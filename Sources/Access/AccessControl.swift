@@ -8,7 +8,12 @@ public final class AccessControl: Sendable {
     /// database per request. Revoking a token, disabling its account or changing the account's role through
     /// another process (`herdwatch token revoke`, `herdwatch user disable`) takes effect within `cacheLifetime`;
     /// through this instance, at once.
-    private let cache = Mutex<[String: (principal: Principal?, checkedAt: ContinuousClock.Instant)]>([:])
+    private let cache = Mutex(CheckedTokens())
+    private struct CheckedTokens {
+        var principals: [String: (principal: Principal?, checkedAt: ContinuousClock.Instant)] = [:]
+        /// Counts `forgetCheckedTokens` calls, so that a check that read the store before one is not cached after.
+        var generation = 0
+    }
     public let cacheLifetime: Duration
     /// Where bcrypt and PBKDF2 run (see `PasswordWork`).
     public let passwordWork: any PasswordWork
@@ -19,7 +24,8 @@ public final class AccessControl: Sendable {
     let dummyHash = Mutex<String?>(nil)
 
     public init(
-        store: any AccessStore, cacheLifetime: Duration = .seconds(30), passwordWork: any PasswordWork = SerialPasswordWork(),
+        store: any AccessStore, cacheLifetime: Duration = .seconds(30),
+        passwordWork: any PasswordWork = SerialPasswordWork(),
         throttle: SignInThrottle = SignInThrottle(), passwordCost: UInt8 = PasswordHash.cost
     ) {
         self.store = store
@@ -52,7 +58,8 @@ public final class AccessControl: Sendable {
     public func principal(bearer secret: String) async throws -> Principal? {
         let digest = TokenSecret.digest(secret)
         let now = ContinuousClock.now
-        if let cached = cache.withLock({ $0[digest] }), now - cached.checkedAt < cacheLifetime {
+        let (cached, generation) = cache.withLock { ($0.principals[digest], $0.generation) }
+        if let cached, now - cached.checkedAt < cacheLifetime {
             return cached.principal
         }
         var principal: Principal?
@@ -66,22 +73,28 @@ public final class AccessControl: Sendable {
             }
         }
         cache.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
-            cache[digest] = (principal, now)
+            guard cache.generation == generation else { return }
+            if cache.principals.count > 10_000 { cache.principals.removeAll() }
+            cache.principals[digest] = (principal, now)
         }
         return principal
     }
 
     /// Forgets every checked token, so changes made through this instance apply to the next request.
     private func forgetCheckedTokens() {
-        cache.withLock { $0.removeAll() }
+        cache.withLock { cache in
+            cache.principals.removeAll()
+            cache.generation += 1
+        }
     }
 
     // MARK: Accounts
 
     /// A new account with `password` (hashed with bcrypt on `passwordWork`). Throws `AccessError` for an unusable
     /// password and `AccountExistsError` for a taken name.
-    public func createAccount(username: String, role: Account.Role, password: String, at date: Date = Date()) async throws -> Account {
+    public func createAccount(username: String, role: Account.Role, password: String, at date: Date = Date())
+        async throws -> Account
+    {
         let hash = try await hash(password)
         return try await store.insertAccount(username: username, role: role, passwordHash: hash, at: date)
     }
@@ -94,21 +107,48 @@ public final class AccessControl: Sendable {
         }
     }
 
-    /// Changes an account's role; its tokens act with the new role from the next request.
+    /// Changes an account's role; its tokens act with the new role from the next request. Throws `AccessError`
+    /// (`.lastAdmin`) rather than demote the only enabled admin.
     public func setRole(_ role: Account.Role, for account: Account) async throws {
-        guard try await store.setRole(accountID: account.id, to: role) else { throw AccessError.unknownAccount(username: account.username) }
+        if role != .admin {
+            try await keepAnAdmin(besides: account, doing: "make \(account.username) \(role.rawValue)")
+        }
+        guard try await store.setRole(accountID: account.id, to: role) else {
+            throw AccessError.unknownAccount(username: account.username)
+        }
         forgetCheckedTokens()
     }
 
-    /// Disables an account: it can no longer sign in, and its tokens stop working from the next request.
+    /// Disables an account: it can no longer sign in, and its tokens stop working from the next request. Throws
+    /// `AccessError` (`.lastAdmin`) rather than disable the only enabled admin.
     public func disable(_ account: Account, at date: Date = Date()) async throws {
-        guard try await store.disableAccount(id: account.id, at: date) else { throw AccessError.unknownAccount(username: account.username) }
+        try await keepAnAdmin(besides: account, doing: "disable \(account.username)")
+        guard try await store.disableAccount(id: account.id, at: date) else {
+            throw AccessError.unknownAccount(username: account.username)
+        }
         forgetCheckedTokens()
     }
 
     public func enable(_ account: Account) async throws {
-        guard try await store.enableAccount(id: account.id) else { throw AccessError.unknownAccount(username: account.username) }
+        guard try await store.enableAccount(id: account.id) else {
+            throw AccessError.unknownAccount(username: account.username)
+        }
         forgetCheckedTokens()
+    }
+
+    /// Throws unless an enabled admin other than `account` would remain.
+    private func keepAnAdmin(besides account: Account, doing change: String) async throws {
+        guard let current = try await store.account(id: account.id), current.role == .admin, current.disabledAt == nil
+        else { return }
+        let others = try await store.accounts().filter {
+            $0.role == .admin && $0.disabledAt == nil && $0.id != account.id
+        }
+        if others.isEmpty {
+            throw AccessError(
+                .lastAdmin,
+                "cannot \(change): \(account.username) is the only enabled admin; make another admin first (`herdwatch user add NAME --role admin`)"
+            )
+        }
     }
 
     private func hash(_ password: String) async throws -> String {

@@ -5,6 +5,8 @@ public struct AccessError: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownAccount
         /// The password cannot be used (empty, too long for bcrypt, or with a NUL character).
         case unacceptablePassword
+        /// The change would leave no enabled admin, and so nobody who can manage users.
+        case lastAdmin
     }
 
     public var code: Code

@@ -5,7 +5,8 @@ public import Foundation
 public protocol AccessStore: Sendable {
     /// Stores a token by the digest of its secret, bound to an account when `accountID` is set; throws
     /// `AccessError` (`.unknownAccount`) when there is no such account.
-    func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date, accountID: Int64?) async throws -> AccessToken
+    func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date, accountID: Int64?)
+        async throws -> AccessToken
     func token(digest: String) async throws -> AccessToken?
     /// Every token, oldest first.
     func tokens() async throws -> [AccessToken]
@@ -16,7 +17,8 @@ public protocol AccessStore: Sendable {
 
     func accountCount() async throws -> Int
     /// Inserts an account; throws `AccountExistsError` when the username is taken.
-    func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws -> Account
+    func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws
+        -> Account
     func account(username: String) async throws -> Account?
     func account(id: Int64) async throws -> Account?
     /// Every account, oldest first.
@@ -31,7 +33,9 @@ public protocol AccessStore: Sendable {
 
 extension AccessStore {
     /// Stores a token of its own (not bound to an account).
-    public func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date) async throws -> AccessToken {
+    public func insertToken(name: String, scopes: Set<AccessScope>, digest: String, at date: Date) async throws
+        -> AccessToken
+    {
         try await insertToken(name: name, scopes: scopes, digest: digest, at: date, accountID: nil)
     }
 }

@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 import HummingbirdBcrypt
 import _CryptoExtras
 
@@ -23,7 +23,8 @@ public struct Account: Sendable, Hashable, Codable, Identifiable {
     /// When the account was disabled; a disabled account cannot sign in and its tokens stop working.
     public var disabledAt: Date?
 
-    public init(id: Int64, username: String, role: Role, passwordHash: String, createdAt: Date, disabledAt: Date? = nil) {
+    public init(id: Int64, username: String, role: Role, passwordHash: String, createdAt: Date, disabledAt: Date? = nil)
+    {
         self.id = id
         self.username = username
         self.role = role
@@ -60,7 +61,8 @@ public enum PasswordHash {
         if password.utf8.count > maxPasswordBytes {
             throw AccessError(
                 .unacceptablePassword,
-                "the password is \(password.utf8.count) bytes long; bcrypt uses at most \(maxPasswordBytes), so give a shorter one")
+                "the password is \(password.utf8.count) bytes long; bcrypt uses at most \(maxPasswordBytes), so give a shorter one"
+            )
         }
         if password.utf8.contains(0) {
             throw AccessError(.unacceptablePassword, "the password contains a NUL character; remove it")

@@ -59,10 +59,13 @@ public final class InMemoryAccessStore: AccessStore {
 
     public func accountCount() async throws -> Int { state.withLock { $0.accounts.count } }
 
-    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws -> Account {
+    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws
+        -> Account
+    {
         try state.withLock { state in
             guard state.accountID(username: username) == nil else { throw AccountExistsError(username: username) }
-            let account = Account(id: state.nextID, username: username, role: role, passwordHash: passwordHash, createdAt: date)
+            let account = Account(
+                id: state.nextID, username: username, role: role, passwordHash: passwordHash, createdAt: date)
             state.nextID += 1
             state.accounts[account.id] = account
             return account

@@ -3,7 +3,12 @@ import Synchronization
 
 /// Counts failed sign-ins by username and by address, in memory: after `limitPerUsername` failures for one
 /// username, or `limitPerAddress` from one address, within `window` (counted from the first failure), sign-ins
-/// for it are refused until that window ends. A success clears the username's count, not the address's.
+/// for it are refused until that window ends.
+///
+/// An attempt counts as a failure from the moment it is let through (`attempt`), so sign-ins sent all at once
+/// cannot all pass before the first is judged; `succeeded` then clears the username's count and takes the attempt
+/// back from the address's. Callers pass an IPv6 client's /64 prefix as its address, since one client holds all
+/// of it.
 ///
 /// Bounded: each table keeps at most `capacity` keys. When one is full, windows that ended are dropped first, then
 /// the oldest window; so a flood of new names or addresses can make the throttle forget its oldest entries early,
@@ -26,33 +31,40 @@ public final class SignInThrottle: Sendable {
 
     private let state = Mutex(State())
 
-    public init(limitPerUsername: Int = 5, limitPerAddress: Int = 20, window: TimeInterval = 15 * 60, capacity: Int = 10_000) {
+    public init(
+        limitPerUsername: Int = 5, limitPerAddress: Int = 20, window: TimeInterval = 15 * 60, capacity: Int = 10_000
+    ) {
         self.limitPerUsername = limitPerUsername
         self.limitPerAddress = limitPerAddress
         self.window = window
         self.capacity = max(1, capacity)
     }
 
-    /// How long to wait before `username` may try again from `address`, or nil when it may try now.
-    public func retryAfter(username: String, address: String, now: Date) -> TimeInterval? {
+    /// Nil when `username` may try now from `address`, and the attempt is counted as a failure until `succeeded`
+    /// says otherwise; else how many seconds to wait, and nothing is counted.
+    public func attempt(username: String, address: String, now: Date) -> TimeInterval? {
         state.withLock { state in
             let waits = [
                 wait(state.usernames[Self.key(username)], limit: limitPerUsername, now: now),
                 wait(state.addresses[address], limit: limitPerAddress, now: now),
             ]
-            return waits.compactMap { $0 }.max()
-        }
-    }
-
-    public func recordFailure(username: String, address: String, now: Date) {
-        state.withLock { state in
+            if let longest = waits.compactMap({ $0 }).max() { return longest }
             count(in: &state.usernames, Self.key(username), now: now)
             count(in: &state.addresses, address, now: now)
+            return nil
         }
     }
 
-    public func recordSuccess(username: String) {
-        _ = state.withLock { $0.usernames.removeValue(forKey: Self.key(username)) }
+    /// The attempt `attempt` let through was not a failure: forgets the username's failures and takes the attempt
+    /// back from the address's.
+    public func succeeded(username: String, address: String) {
+        state.withLock { state in
+            state.usernames.removeValue(forKey: Self.key(username))
+            if var entry = state.addresses[address], entry.failures > 0 {
+                entry.failures -= 1
+                state.addresses[address] = entry
+            }
+        }
     }
 
     /// How many usernames and addresses are remembered (for tests of the bound).

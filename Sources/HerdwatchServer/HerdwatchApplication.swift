@@ -26,12 +26,15 @@ public struct ServerComponents: Sendable {
     public var ownsHTTPClient: Bool
     public var metrics: ServerMetrics
     public var logger: Logger
+    /// Where the workbench keeps browser sessions: the database file for `herdwatch serve`, memory in tests.
+    public var sessions: any SessionStore
 
     public init(
         configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
         access: AccessControl, keys: (any ActorKeyResolver)? = nil, httpClient: HTTPClient, ownsHTTPClient: Bool,
-        metrics: ServerMetrics = ServerMetrics(), logger: Logger
+        metrics: ServerMetrics = ServerMetrics(), logger: Logger, sessions: any SessionStore = InMemorySessionStore()
     ) {
+        self.sessions = sessions
         self.configuration = configuration
         self.engines = engines
         self.reputation = reputation
@@ -62,52 +65,10 @@ public enum HerdwatchApplication {
         _ components: ServerComponents, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let configuration = components.configuration
-        let keys = components.keys ?? HTTPKeyFetcher(client: components.httpClient, configuration: configuration.keys)
-        // Reputation's store reads and writes, and rule compilation, run here: never on the event loops.
-        let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
-        pool.start()
-        let work = ThreadPoolWork(pool: pool)
-        let gate = Gate(
-            engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
-            signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
-            metrics: components.metrics, logger: components.logger)
-        let upstream = configuration.upstream.map {
-            Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
-        }
-        let reloader = RuleReloader(
-            engines: components.engines, directory: configuration.rulesDirectory, work: work, logger: components.logger)
-        let bodies = BodyReader(
-            bodyTimeout: configuration.bodyTimeout, maxBodyBytes: configuration.maxBodyBytes, metrics: components.metrics)
-        let firewall = FirewallMiddleware(
-            gate: gate, upstream: upstream, inboxPaths: InboxPaths(configuration.inboxPaths),
-            passthroughPaths: InboxPaths(configuration.passthroughPaths),
-            forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)), bodies: bodies,
-            maxPassthroughBytes: configuration.maxPassthroughBytes, rejectStatus: configuration.rejectStatus,
-            metrics: components.metrics, logger: components.logger)
-        let router = HerdwatchRouter.make(
-            .init(
-                gate: gate, access: components.access,
-                decisions: CaseDecisions(
-                    cases: components.cases, reputation: components.reputation, upstream: upstream,
-                    replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger,
-                    reasons: configuration.reviewReasons),
-                rules: reloader, firewall: firewall, replayWindow: configuration.replayWindow, metrics: components.metrics,
-                logger: components.logger))
-        let writer = ThreadPoolWork.lowPriorityWriter()
-        // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
-        var services: [any Service] = [
-            ThreadPoolShutdownService(pools: [pool, writer.pool]), RuleReloadSignalService(reloader: reloader),
-        ]
-        if components.ownsHTTPClient {
-            let client = components.httpClient
-            services.append(HTTPClientShutdownService { try await client.shutdown() })
-        }
-        if let reputation = components.reputation {
-            services.append(
-                ReputationWriterService(
-                    reputation: reputation, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
-                    writer: writer.work, logger: components.logger))
-        }
+        let parts = Assembly(components)
+        let router = parts.router
+        let services = parts.services
+        let gate = parts.gate
         let pause = TimeAmount.nanoseconds(Int64(configuration.bodyTimeout.components.seconds) * 1_000_000_000)
         var app = Application(
             router: router,
@@ -129,6 +90,83 @@ public enum HerdwatchApplication {
             }
         }
         return app
+    }
+}
+
+extension HerdwatchApplication {
+    /// The router and services of a server, built from its components: what `make` serves, and what tests that
+    /// inspect the routes use.
+    struct Assembly {
+        let router: Router<HerdwatchRequestContext>
+        let services: [any Service]
+        let gate: Gate
+        /// The thread pool the assembly started (stopped by `ThreadPoolShutdownService`, or by `shutdownPools`).
+        let pools: [NIOThreadPool]
+
+        init(_ components: ServerComponents) {
+            let configuration = components.configuration
+            let keys = components.keys ?? HTTPKeyFetcher(client: components.httpClient, configuration: configuration.keys)
+            // Reputation's store reads and writes, and rule compilation, run here: never on the event loops.
+            let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+            pool.start()
+            let work = ThreadPoolWork(pool: pool)
+            let gate = Gate(
+                engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
+                signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
+                metrics: components.metrics, logger: components.logger)
+            let upstream = configuration.upstream.map {
+                Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
+            }
+            let reloader = RuleReloader(
+                engines: components.engines, directory: configuration.rulesDirectory, work: work, logger: components.logger)
+            let bodies = BodyReader(
+                bodyTimeout: configuration.bodyTimeout, maxBodyBytes: configuration.maxBodyBytes, metrics: components.metrics)
+            let firewall = FirewallMiddleware(
+                gate: gate, upstream: upstream, inboxPaths: InboxPaths(configuration.inboxPaths),
+                passthroughPaths: InboxPaths(configuration.passthroughPaths),
+                forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)), bodies: bodies,
+                maxPassthroughBytes: configuration.maxPassthroughBytes, rejectStatus: configuration.rejectStatus,
+                metrics: components.metrics, logger: components.logger)
+            let decisions = CaseDecisions(
+                cases: components.cases, reputation: components.reputation, upstream: upstream,
+                replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger,
+                reasons: configuration.reviewReasons)
+            let web = WebRoutes(
+                pages: PageRenderer(), access: components.access, cases: components.cases, decisions: decisions,
+                reputation: components.reputation, work: work, bodies: bodies, settings: configuration.web,
+                replayWindow: configuration.replayWindow,
+                media: MediaProxy(client: components.httpClient, allowPrivateAddresses: configuration.keys.allowPrivateAddresses),
+                logger: components.logger)
+            let sessions = SessionPersistDriver(store: components.sessions)
+            router = HerdwatchRouter.make(
+                .init(
+                    gate: gate, access: components.access, decisions: decisions, rules: reloader, firewall: firewall,
+                    replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger, web: web,
+                    sessions: sessions))
+            let writer = ThreadPoolWork.lowPriorityWriter()
+            // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
+            var services: [any Service] = [
+                ThreadPoolShutdownService(pools: [pool, writer.pool]), RuleReloadSignalService(reloader: reloader), sessions,
+            ]
+            if components.ownsHTTPClient {
+                let client = components.httpClient
+                services.append(HTTPClientShutdownService { try await client.shutdown() })
+            }
+            if let reputation = components.reputation {
+                services.append(
+                    ReputationWriterService(
+                        reputation: reputation, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
+                        writer: writer.work, logger: components.logger))
+            }
+            self.services = services
+            self.gate = gate
+            self.pools = [pool, writer.pool]
+        }
+
+        /// Stops the thread pools of an assembly that is not served.
+        func shutdownPools() async throws {
+            for pool in pools { try await pool.shutdownGracefully() }
+        }
     }
 }
 

@@ -43,6 +43,10 @@ import _CryptoExtras
 /// | `review.reasons` | string array | `spam,harassment,hate,illegal,csam,impersonation,misinformation,other,not_a_violation` | the reason codes a decision may carry (lower case, digits and `_`) |
 /// | `demo` | bool | `false` | at start, evaluate `Fixtures/demo.ndjson` so the queue has cases |
 /// | `demo.file` | string | `Fixtures/demo.ndjson` | the stream `demo` replays |
+/// | `web.secureCookies` | bool | `true` unless `http.host` is loopback | mark the workbench's session cookie `Secure` (the browser then sends it over https only) |
+/// | `web.sessionIdleMinutes` | int | `30` | a workbench session unused this long is signed out |
+/// | `web.breakReminderAfter` | int | `50` | show a break reminder after this many sensitive items in a session; `0`: never |
+/// | `web.blurMedia` | bool | `true` | blur and desaturate revealed media by default |
 public struct ServerConfiguration: Sendable {
     public enum SignatureMode: String, Sendable {
         case enforce
@@ -84,6 +88,8 @@ public struct ServerConfiguration: Sendable {
     public var reviewReasons: [String]
     public var demo: Bool
     public var demoFile: String
+    /// The browser workbench (`web.*`).
+    public var web: WebSettings
 
     public init(reader: ConfigReader) throws(ServerConfigurationError) {
         host = reader.string(forKey: "http.host", default: "127.0.0.1")
@@ -191,6 +197,21 @@ public struct ServerConfiguration: Sendable {
         }
         demo = reader.bool(forKey: "demo", default: false)
         demoFile = reader.string(forKey: "demo.file", default: "Fixtures/demo.ndjson")
+        // Cookies are `Secure` unless the operator serves plain http on loopback (the browser would not send a
+        // Secure cookie back over http); behind a TLS proxy on loopback, set web.secureCookies: true.
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
+        let idleMinutes = reader.int(forKey: "web.sessionIdleMinutes", default: 30)
+        guard idleMinutes >= 1 else {
+            throw ServerConfigurationError(key: "web.sessionIdleMinutes", message: "\(idleMinutes) is too small; give at least 1 minute")
+        }
+        let breakAfter = reader.int(forKey: "web.breakReminderAfter", default: 50)
+        guard breakAfter >= 0 else {
+            throw ServerConfigurationError(
+                key: "web.breakReminderAfter", message: "\(breakAfter) is negative; give a number of sensitive items, or 0 for no reminder")
+        }
+        web = WebSettings(
+            secureCookies: reader.bool(forKey: "web.secureCookies", default: !loopback), idleTimeout: .seconds(idleMinutes * 60),
+            breakAfter: breakAfter, blurMedia: reader.bool(forKey: "web.blurMedia", default: true))
     }
 }
 

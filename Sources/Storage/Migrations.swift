@@ -182,6 +182,18 @@ enum Migrations {
                     CREATE INDEX access_token_account ON access_token (account_id);
                     """)
         }
+        // Browser sessions of the workbench, by the SHA-256 of the cookie's value (never the value itself).
+        migrator.registerMigration("2026-12-07-web-sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE web_session (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value BLOB NOT NULL,
+                        expires_at REAL
+                    );
+                    CREATE INDEX web_session_expiry ON web_session (expires_at);
+                    """)
+        }
         // The case workflow (issue 19): states open, in_review, escalated, closed with an outcome; versions, leases
         // and priorities; an append-only audit log; notes; proposals; queues. Decided cases become closed with
         // their decision as outcome. Old cases get the priority formula's action and score parts (their campaign

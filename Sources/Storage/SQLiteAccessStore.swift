@@ -14,19 +14,24 @@ public final class SQLiteAccessStore: AccessStore {
         name: String, scopes: Set<AccessScope>, digest: String, at date: Date, accountID: Int64?
     ) async throws -> AccessToken {
         try await write { db in
-            if let accountID, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM account WHERE id = ?)", arguments: [accountID]) != true {
+            if let accountID,
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM account WHERE id = ?)", arguments: [accountID])
+                    != true
+            {
                 throw AccessError.unknownAccount(id: accountID)
             }
             try db.execute(
                 sql: "INSERT INTO access_token (name, scopes, digest, created_at, account_id) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, Self.encode(scopes), digest, date.timeIntervalSince1970, accountID])
-            return AccessToken(id: db.lastInsertedRowID, name: name, scopes: scopes, createdAt: date, accountID: accountID)
+            return AccessToken(
+                id: db.lastInsertedRowID, name: name, scopes: scopes, createdAt: date, accountID: accountID)
         }
     }
 
     public func token(digest: String) async throws -> AccessToken? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM access_token WHERE digest = ?", arguments: [digest]).map(Self.token)
+            try Row.fetchOne(db, sql: "SELECT * FROM access_token WHERE digest = ?", arguments: [digest]).map(
+                Self.token)
         }
     }
 
@@ -36,8 +41,10 @@ public final class SQLiteAccessStore: AccessStore {
 
     public func tokens(accountID: Int64) async throws -> [AccessToken] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM access_token WHERE account_id = ? ORDER BY id", arguments: [accountID])
-                .map(Self.token)
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM access_token WHERE account_id = ? ORDER BY id", arguments: [accountID]
+            )
+            .map(Self.token)
         }
     }
 
@@ -54,13 +61,17 @@ public final class SQLiteAccessStore: AccessStore {
         try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account") ?? 0 }
     }
 
-    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws -> Account {
+    public func insertAccount(username: String, role: Account.Role, passwordHash: String, at date: Date) async throws
+        -> Account
+    {
         do {
             return try await database.pool.write { db in
                 try db.execute(
                     sql: "INSERT INTO account (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                     arguments: [username, role.rawValue, passwordHash, date.timeIntervalSince1970])
-                return Account(id: db.lastInsertedRowID, username: username, role: role, passwordHash: passwordHash, createdAt: date)
+                return Account(
+                    id: db.lastInsertedRowID, username: username, role: role, passwordHash: passwordHash,
+                    createdAt: date)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw AccountExistsError(username: username)
@@ -71,12 +82,15 @@ public final class SQLiteAccessStore: AccessStore {
 
     public func account(username: String) async throws -> Account? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE username = ?", arguments: [username]).map(Self.account)
+            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE username = ?", arguments: [username]).map(
+                Self.account)
         }
     }
 
     public func account(id: Int64) async throws -> Account? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account) }
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account)
+        }
     }
 
     public func accounts() async throws -> [Account] {
@@ -92,7 +106,8 @@ public final class SQLiteAccessStore: AccessStore {
     }
 
     public func disableAccount(id: Int64, at date: Date) async throws -> Bool {
-        try await update("UPDATE account SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?", [date.timeIntervalSince1970, id])
+        try await update(
+            "UPDATE account SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?", [date.timeIntervalSince1970, id])
     }
 
     public func enableAccount(id: Int64) async throws -> Bool {
@@ -116,7 +131,8 @@ public final class SQLiteAccessStore: AccessStore {
         return AccessToken(
             id: row["id"], name: row["name"],
             scopes: Set(scopes.split(separator: " ").compactMap { AccessScope(rawValue: String($0)) }),
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:)),
+            createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:)),
             accountID: row["account_id"])
     }
 

@@ -27,6 +27,13 @@ public enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertib
         }
     }
 
+    public func sessionStore() throws -> (store: any SessionStore, cleanup: @Sendable () -> Void) {
+        switch self {
+        case .memory: (InMemorySessionStore(), {})
+        case .sqlite: try Self.onTemporaryFile(SQLiteSessionStore.init(database:))
+        }
+    }
+
     public func reputationStore() throws -> (store: any ReputationStore, cleanup: @Sendable () -> Void) {
         switch self {
         case .memory: (InMemoryReputationStore(), {})

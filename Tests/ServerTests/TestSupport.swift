@@ -132,7 +132,7 @@ struct TestServer {
         var settings: [AbsoluteConfigKey: ConfigValue] = ["http.port": 0, "database.path": "/nonexistent/unused.sqlite"]
         for (key, value) in values { settings[key] = value }
         let configuration = try ServerConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: settings)))
-        access = AccessControl(store: InMemoryAccessStore())
+        access = AccessControl(store: InMemoryAccessStore(), passwordCost: 4)
         cases = InMemoryCaseStore()
         components = ServerComponents(
             configuration: configuration, engines: RuleEngineHolder(try TestRules.engine()),

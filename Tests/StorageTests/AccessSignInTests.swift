@@ -46,7 +46,9 @@ struct PasswordHashTests {
         #expect(!PasswordHash.needsRehash(cheap, cost: 4))
     }
 
-    @Test(arguments: ["", "not a hash", "$2b$", "$2b$99$abcdefghijklmnopqrstuv", "pbkdf2-sha256$x$AA==$AA==", "md5$abc"])
+    @Test(arguments: [
+        "", "not a hash", "$2b$", "$2b$99$abcdefghijklmnopqrstuv", "pbkdf2-sha256$x$AA==$AA==", "md5$abc",
+    ])
     func hashesInNoKnownFormatNeverMatch(stored: String) {
         #expect(!PasswordHash.verify("", against: stored))
         #expect(!PasswordHash.verify("password", against: stored))
@@ -56,7 +58,10 @@ struct PasswordHashTests {
     @Test func unusablePasswordsAreRefusedWithAReason() throws {
         let cases: [(String, String)] = [
             ("", "the password is empty; give one of at least one character"),
-            (String(repeating: "é", count: 37), "the password is 74 bytes long; bcrypt uses at most 72, so give a shorter one"),
+            (
+                String(repeating: "é", count: 37),
+                "the password is 74 bytes long; bcrypt uses at most 72, so give a shorter one"
+            ),
             ("a\u{0}b", "the password contains a NUL character; remove it"),
         ]
         for (password, message) in cases {
@@ -88,7 +93,9 @@ struct SignInTests {
     @Test func theRightPasswordSignsIn() async throws {
         let alice = try await access.createAccount(username: "alice", role: .moderator, password: "right")
         #expect(alice.passwordHash.hasPrefix("$2b$04$"))
-        #expect(try await access.signIn(username: "alice", password: "right", address: "192.0.2.1", now: Self.start) == .signedIn(alice))
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "192.0.2.1", now: Self.start)
+                == .signedIn(alice))
     }
 
     @Test func anUnknownNameAndAWrongPasswordGetTheSameAnswerAfterTheSameWork() async throws {
@@ -96,7 +103,8 @@ struct SignInTests {
         let before = work.runs.load(ordering: .relaxed)
         let wrong = try await access.signIn(username: "alice", password: "wrong", address: "192.0.2.1", now: Self.start)
         let afterWrong = work.runs.load(ordering: .relaxed)
-        let unknown = try await access.signIn(username: "nobody", password: "wrong", address: "192.0.2.1", now: Self.start)
+        let unknown = try await access.signIn(
+            username: "nobody", password: "wrong", address: "192.0.2.1", now: Self.start)
         let afterUnknown = work.runs.load(ordering: .relaxed)
         #expect(wrong == .refused(.badCredentials))
         #expect(unknown == wrong)
@@ -120,16 +128,23 @@ struct SignInTests {
     @Test func aDisabledAccountIsRefusedOnlyOnceThePasswordIsRight() async throws {
         let alice = try await access.createAccount(username: "alice", role: .contractor, password: "right")
         try await access.disable(alice)
-        #expect(try await access.signIn(username: "alice", password: "wrong", address: "a", now: Self.start) == .refused(.badCredentials))
-        #expect(try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start) == .refused(.disabled))
+        #expect(
+            try await access.signIn(username: "alice", password: "wrong", address: "a", now: Self.start)
+                == .refused(.badCredentials))
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start)
+                == .refused(.disabled))
         try await access.enable(alice)
-        #expect(try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start) == .signedIn(alice))
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start)
+                == .signedIn(alice))
     }
 
     @Test func aPBKDF2PasswordSignsInAndIsStoredAgainWithBcrypt() async throws {
         let admin = try await store.insertAccount(
             username: "admin", role: .admin, passwordHash: PasswordHashTests.pbkdf2, at: Self.start)
-        let result = try await access.signIn(username: "admin", password: PasswordHashTests.pbkdf2Password, address: "a", now: Self.start)
+        let result = try await access.signIn(
+            username: "admin", password: PasswordHashTests.pbkdf2Password, address: "a", now: Self.start)
         guard case .signedIn(let signedIn) = result else {
             Issue.record("expected a sign-in, got \(result)")
             return
@@ -138,45 +153,101 @@ struct SignInTests {
         let stored = try await #require(try store.account(id: admin.id)).passwordHash
         #expect(stored.hasPrefix("$2b$04$"))
         #expect(signedIn.passwordHash == stored)
-        #expect(try await access.signIn(username: "admin", password: PasswordHashTests.pbkdf2Password, address: "a", now: Self.start) == .signedIn(signedIn))
-        #expect(try await access.signIn(username: "admin", password: "wrong", address: "a", now: Self.start) == .refused(.badCredentials))
+        #expect(
+            try await access.signIn(
+                username: "admin", password: PasswordHashTests.pbkdf2Password, address: "a", now: Self.start)
+                == .signedIn(signedIn))
+        #expect(
+            try await access.signIn(username: "admin", password: "wrong", address: "a", now: Self.start)
+                == .refused(.badCredentials))
     }
 
     @Test func fiveFailuresForANameRefuseItForTheRestOfTheWindow() async throws {
         let alice = try await access.createAccount(username: "alice", role: .moderator, password: "right")
         for minute in 0..<5 {
             let now = Self.start.addingTimeInterval(Double(minute) * 60)
-            #expect(try await access.signIn(username: "alice", password: "wrong", address: "10.0.0.\(minute)", now: now) == .refused(.badCredentials))
+            #expect(
+                try await access.signIn(username: "alice", password: "wrong", address: "10.0.0.\(minute)", now: now)
+                    == .refused(.badCredentials))
         }
         let runs = work.runs.load(ordering: .relaxed)
         // Even the right password, from another address, in another case, waits for the window (15 minutes from the
         // first failure) to end, and costs no hashing meanwhile.
         let tenMinutesIn = Self.start.addingTimeInterval(600)
-        #expect(try await access.signIn(username: "Alice", password: "right", address: "10.1.1.1", now: tenMinutesIn) == .refused(.throttled(retryAfter: 300)))
+        #expect(
+            try await access.signIn(username: "Alice", password: "right", address: "10.1.1.1", now: tenMinutesIn)
+                == .refused(.throttled(retryAfter: 300)))
         #expect(work.runs.load(ordering: .relaxed) == runs)
-        #expect(SignInRefusal.throttled(retryAfter: 300).message == "too many failed sign-ins; try again in 5 minute(s)")
+        #expect(
+            SignInRefusal.throttled(retryAfter: 300).message == "too many failed sign-ins; try again in 5 minute(s)")
         // Others still sign in.
         _ = try await access.createAccount(username: "bob", role: .moderator, password: "bob's")
-        #expect(try await access.signIn(username: "bob", password: "bob's", address: "10.0.0.1", now: tenMinutesIn) != .refused(.throttled(retryAfter: 300)))
+        #expect(
+            try await access.signIn(username: "bob", password: "bob's", address: "10.0.0.1", now: tenMinutesIn)
+                != .refused(.throttled(retryAfter: 300)))
         let later = Self.start.addingTimeInterval(15 * 60)
-        #expect(try await access.signIn(username: "alice", password: "right", address: "10.1.1.1", now: later) == .signedIn(alice))
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "10.1.1.1", now: later)
+                == .signedIn(alice))
     }
 
     @Test func aSuccessClearsTheNamesFailures() async throws {
         let alice = try await access.createAccount(username: "alice", role: .moderator, password: "right")
-        for _ in 0..<4 { _ = try await access.signIn(username: "alice", password: "wrong", address: "a", now: Self.start) }
-        #expect(try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start) == .signedIn(alice))
-        for _ in 0..<4 { _ = try await access.signIn(username: "alice", password: "wrong", address: "a", now: Self.start) }
-        #expect(try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start) == .signedIn(alice))
+        for _ in 0..<4 {
+            _ = try await access.signIn(username: "alice", password: "wrong", address: "a", now: Self.start)
+        }
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start)
+                == .signedIn(alice))
+        for _ in 0..<4 {
+            _ = try await access.signIn(username: "alice", password: "wrong", address: "a", now: Self.start)
+        }
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "a", now: Self.start)
+                == .signedIn(alice))
     }
 
     @Test func twentyFailuresFromAnAddressRefuseIt() async throws {
         let alice = try await access.createAccount(username: "alice", role: .moderator, password: "right")
         for index in 0..<20 {
-            #expect(try await access.signIn(username: "user\(index)", password: "guess", address: "198.51.100.7", now: Self.start) == .refused(.badCredentials))
+            #expect(
+                try await access.signIn(
+                    username: "user\(index)", password: "guess", address: "198.51.100.7", now: Self.start)
+                    == .refused(.badCredentials))
         }
-        #expect(try await access.signIn(username: "alice", password: "right", address: "198.51.100.7", now: Self.start) == .refused(.throttled(retryAfter: 900)))
-        #expect(try await access.signIn(username: "alice", password: "right", address: "198.51.100.8", now: Self.start) == .signedIn(alice))
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "198.51.100.7", now: Self.start)
+                == .refused(.throttled(retryAfter: 900)))
+        #expect(
+            try await access.signIn(username: "alice", password: "right", address: "198.51.100.8", now: Self.start)
+                == .signedIn(alice))
+    }
+}
+
+@Suite("Accounts through AccessControl")
+struct AccountChangeTests {
+    @Test func theOnlyEnabledAdminCannotBeDisabledOrDemoted() async throws {
+        let access = AccessControl(store: InMemoryAccessStore(), passwordCost: 4)
+        let root = try await access.createAccount(username: "root", role: .admin, password: "pw")
+        let mo = try await access.createAccount(username: "mo", role: .moderator, password: "pw")
+        let refusal = { (change: String) in
+            AccessError(
+                .lastAdmin,
+                "cannot \(change): root is the only enabled admin; make another admin first (`herdwatch user add NAME --role admin`)"
+            )
+        }
+        await #expect(throws: refusal("disable root")) { try await access.disable(root) }
+        await #expect(throws: refusal("make root lead")) { try await access.setRole(.lead, for: root) }
+        #expect(try await access.store.account(id: root.id) == root)
+        try await access.setRole(.admin, for: root)
+        // Others change freely, and with a second admin, so does the first.
+        try await access.disable(mo)
+        try await access.setRole(.admin, for: mo)
+        await #expect(throws: refusal("disable root")) { try await access.disable(root) }
+        try await access.enable(mo)
+        try await access.setRole(.lead, for: root)
+        #expect(try await access.store.account(id: root.id)?.role == .lead)
+        await #expect(throws: AccessError.self) { try await access.disable(mo) }
     }
 }
 
@@ -217,16 +288,38 @@ struct SignInThrottleTests {
 
     @Test func itRemembersAtMostItsCapacityDroppingEndedWindowsFirst() {
         let throttle = SignInThrottle(limitPerUsername: 2, limitPerAddress: 100, window: 60, capacity: 3)
-        throttle.recordFailure(username: "old", address: "x", now: Self.start)
-        throttle.recordFailure(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
-        throttle.recordFailure(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
-        throttle.recordFailure(username: "third", address: "x", now: Self.start.addingTimeInterval(55))
+        _ = throttle.attempt(username: "old", address: "x", now: Self.start)
+        _ = throttle.attempt(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
+        _ = throttle.attempt(username: "target", address: "x", now: Self.start.addingTimeInterval(50))
+        _ = throttle.attempt(username: "third", address: "x", now: Self.start.addingTimeInterval(55))
         // "old" has ended at 60 s; a new name takes its place, and "target" stays throttled.
-        throttle.recordFailure(username: "new", address: "x", now: Self.start.addingTimeInterval(70))
+        _ = throttle.attempt(username: "new", address: "x", now: Self.start.addingTimeInterval(70))
         #expect(throttle.counts.usernames == 3)
-        #expect(throttle.retryAfter(username: "target", address: "y", now: Self.start.addingTimeInterval(70)) == 40)
+        #expect(throttle.attempt(username: "target", address: "y", now: Self.start.addingTimeInterval(70)) == 40)
         // With no ended window left, the oldest goes.
-        for index in 0..<10 { throttle.recordFailure(username: "flood\(index)", address: "x", now: Self.start.addingTimeInterval(71)) }
+        for index in 0..<10 {
+            _ = throttle.attempt(username: "flood\(index)", address: "x", now: Self.start.addingTimeInterval(71))
+        }
         #expect(throttle.counts == (3, 1))
+        #expect(
+            throttle.attempt(username: "target", address: "y", now: Self.start.addingTimeInterval(71)) == nil,
+            "forgotten")
+    }
+
+    @Test func twelveGuessesSentAtOnceLetOnlyFiveThrough() async throws {
+        let access = AccessControl(store: InMemoryAccessStore(), passwordWork: SerialPasswordWork(), passwordCost: 4)
+        _ = try await access.createAccount(username: "alice", role: .admin, password: "right")
+        let start = Self.start
+        let results = try await withThrowingTaskGroup(of: SignInResult.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    try await access.signIn(
+                        username: "alice", password: "guess \(index)", address: "10.0.0.\(index)", now: start)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter { $0 == .refused(.badCredentials) }.count == 5)
+        #expect(results.filter { $0 == .refused(.throttled(retryAfter: 900)) }.count == 7)
     }
 }

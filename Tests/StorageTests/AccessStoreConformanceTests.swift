@@ -7,7 +7,7 @@ import Testing
 
 @Suite("AccessStore conformance")
 struct AccessStoreConformanceTests {
-    @Test(arguments: StoreKind.allCases, AccessStoreConformance.checks)
+    @Test(arguments: StoreKind.allCases, AccessStoreConformance.checks + AccessStoreConformance.principalChecks)
     func conforms(kind: StoreKind, check: ConformanceCheck<any AccessStore>) async throws {
         let (store, cleanup) = try kind.accessStore()
         defer { cleanup() }
@@ -39,7 +39,8 @@ struct SQLiteAccessStoreMigrationTests {
         #expect(hook.accountID == nil)
         #expect(hook.scopes == [.check])
         // The new columns work on the migrated file.
-        let bound = try await store.insertToken(name: "script", scopes: [.moderate], digest: "d2", at: Date(), accountID: admin.id)
+        let bound = try await store.insertToken(
+            name: "script", scopes: [.moderate], digest: "d2", at: Date(timeIntervalSince1970: 2), accountID: admin.id)
         #expect(try await store.tokens(accountID: admin.id) == [bound])
         #expect(try await store.disableAccount(id: admin.id, at: Date(timeIntervalSince1970: 5)))
         #expect(try await store.account(id: admin.id)?.disabledAt == Date(timeIntervalSince1970: 5))

@@ -2,6 +2,7 @@ import Access
 import ActivityPub
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
 import Intake
 import Logging
 import NIOHTTP1
@@ -67,6 +68,18 @@ struct CaseDecisions: Sendable {
             self.code = code
             self.message = message
             self.currentVersion = currentVersion
+        }
+
+        /// The HTTP status the server answers this failure with.
+        var status: HTTPResponse.Status {
+            switch code {
+            case .notFound: .notFound
+            case .staleVersion, .leasedElsewhere, .badTransition, .inProgress, .replayExpired, .noUpstream: .conflict
+            case .badReason, .badDecision: .unprocessableContent
+            case .forbidden: .forbidden
+            case .upstreamRefused, .upstreamUnreachable: .badGateway
+            case .storage: .serviceUnavailable
+            }
         }
 
         init(_ error: CaseWorkflowError) {

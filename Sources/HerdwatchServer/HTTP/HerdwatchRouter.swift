@@ -7,12 +7,14 @@ import Logging
 import NIOCore
 import ReviewQueue
 
-/// Herdwatch's routes, one group per surface, each behind the token scope it needs:
+/// Herdwatch's routes, one group per surface, each behind the permission it needs (`PermissionMiddleware`; which
+/// roles and token scopes grant it: `Account.Role.permissions`, `AccessScope.covers`):
 /// - `GET /healthz`, `GET /metrics`: open;
-/// - `POST /api/v1/check`: the hook (scope `check`);
+/// - `POST /api/v1/check`: the hook (`check`: a `check` token);
 /// - `GET /herdwatch/api/v1/cases[/ID]`, `POST /herdwatch/api/v1/cases/ID/approve|reject`: the case API
-///   (scope `moderate`), and the workbench's routes beside it (`WorkflowRoutes`);
-/// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (scope `admin`);
+///   (`decide`: a `moderate` token, of a user of any role), and the workbench's routes beside it (`WorkflowRoutes`,
+///   each group behind its own permission);
+/// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (`administer`: an `admin` token of an admin);
 /// - anything else: the inbox firewall (`FirewallMiddleware`), which gates deliveries and passes the rest through
 ///   to the instance.
 enum HerdwatchRouter {
@@ -25,6 +27,9 @@ enum HerdwatchRouter {
         var replayWindow: TimeInterval
         var metrics: ServerMetrics
         var logger: Logger
+        /// The browser workbench under `/herdwatch/`, and where its sessions are kept.
+        var web: WebRoutes
+        var sessions: any PersistDriver
     }
 
     static func make(_ dependencies: Dependencies) -> Router<HerdwatchRequestContext> {
@@ -40,14 +45,13 @@ enum HerdwatchRouter {
 
         let hook = HookRoutes(gate: dependencies.gate, bodies: dependencies.firewall.bodies, metrics: metrics)
         router.group("/api/v1")
-            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .check, logger: dependencies.logger))
+            .add(middleware: PermissionMiddleware(.check, access: dependencies.access, logger: dependencies.logger))
             .post("check", use: hook.check)
 
         let api = router.group("/herdwatch/api/v1")
         let cases = CaseRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow)
         let requiring: PermissionGuard = { [access = dependencies.access, logger = dependencies.logger] group, permission in
-            group.add(middleware: TokenScopeMiddleware(access: access, scope: .moderate, logger: logger))
-                .add(middleware: PrincipalPermissionMiddleware(permission))
+            group.add(middleware: PermissionMiddleware(permission, access: access, logger: logger))
         }
         let caseGroup = requiring(api.group("cases"), .decide)
             .get(":id", use: cases.show)
@@ -59,11 +63,12 @@ enum HerdwatchRouter {
 
         let rules = dependencies.rules
         api.group("rules")
-            .add(middleware: TokenScopeMiddleware(access: dependencies.access, scope: .admin, logger: dependencies.logger))
+            .add(middleware: PermissionMiddleware(.administer, access: dependencies.access, logger: dependencies.logger))
             .post("reload") { _, context in
                 let outcome = await rules.reload(by: context.token.map { "token \($0.id) (\($0.name))" } ?? "api")
                 return RuleReloadResponse.response(outcome)
             }
+        dependencies.web.register(on: router, sessions: dependencies.sessions)
         return router
     }
 }

@@ -8,10 +8,9 @@ import Reputation
 import ReviewQueue
 
 extension HerdwatchRequestContext {
-    /// Who is acting. Until the principal middleware lands this is the bearer token's principal; the one place to
-    /// change.
+    /// Who is acting: the principal `PermissionMiddleware` let through (a token's, with its bound account).
     var actingPrincipal: Principal {
-        Principal(account: nil, token: token, via: .api)
+        principal ?? Principal(account: nil, token: token, via: .api)
     }
 }
 
@@ -19,33 +18,10 @@ extension HerdwatchRequestContext {
 typealias PermissionGuard =
     @Sendable (RouterGroup<HerdwatchRequestContext>, Permission) -> RouterGroup<HerdwatchRequestContext>
 
-/// Lets a request through when the acting principal (after the token middleware) has `permission`; otherwise
-/// answers 403 `forbidden`.
-struct PrincipalPermissionMiddleware: RouterMiddleware {
-    typealias Context = HerdwatchRequestContext
-
-    let permission: Permission
-
-    init(_ permission: Permission) {
-        self.permission = permission
-    }
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
-    {
-        let principal = context.actingPrincipal
-        guard principal.allows(permission) else {
-            return JSONResponse.error(
-                .forbidden, code: "forbidden",
-                "\(principal.displayName) lacks the `\(permission.rawValue)` permission; ask an admin")
-        }
-        return try await next(request, context)
-    }
-}
-
 /// The workbench's JSON API under `/herdwatch/api/v1` (token scope `moderate`; each group names the permission
 /// it needs):
-/// - `GET cases?state=&queue=&limit=`: cases by priority, then age, with counts per state;
+/// - `GET cases?state=&queue=&limit=`: cases by priority, then age, with counts per state (a contractor: only their
+///   queues' cases);
 /// - `POST cases/next` (`{"queue": NAME, "lease_seconds": N}`, both optional): lease the next case, 204 when none;
 /// - `POST cases/ID/claim|renew|release` (`{"version": N}` optional);
 /// - `POST cases/ID/decide` (`{"version": N, "actions": ["reject", "suspend_actor"], "reason": "spam", "note": "…"}`);
@@ -56,8 +32,8 @@ struct PrincipalPermissionMiddleware: RouterMiddleware {
 ///   case, all under one batch id in the audit log;
 /// - `GET audit?case=&limit=` (`viewAudit`);
 /// - `GET proposals?state=`, `POST proposals/ID/confirm|refuse` (`confirmProposals` to resolve);
-/// - `GET queues`; `PUT queues/NAME` (a filter: `{"state", "action", "rule_id", "rule_tag", "domain", "language"}`),
-///   `DELETE queues/NAME`, `GET|PUT accounts/ID/queues` (`{"queues": [NAME]}`) (`manageQueues`).
+/// - `GET queues`; `PUT queues/NAME` (a filter: `{"state", "outcome", "action", "rule_id", "rule_tag", "domain",
+///   "language"}`), `DELETE queues/NAME` (204, also when there was none), `GET|PUT accounts/ID/queues` (`{"queues": [NAME]}`) (`manageQueues`).
 /// Errors: `{"error", "code"}` with `not_found` 404, `stale_version`, `leased_elsewhere`, `bad_transition` 409,
 /// `bad_reason`, `bad_decision` 422, `forbidden` 403.
 struct WorkflowRoutes: Sendable {
@@ -90,8 +66,8 @@ struct WorkflowRoutes: Sendable {
         requiring(api.group("accounts"), .manageQueues)
             .get(":id/queues", use: routes.assignedQueues)
             .put(":id/queues", use: routes.assignQueues)
-        requiring(api.group("proposals"), .decide)
-            .get(use: routes.proposals)
+        requiring(api.group("proposals"), .decide).get(use: routes.proposals)
+        requiring(api.group("proposals"), .confirmProposals)
             .post(":id/confirm") { request, context in await routes.resolve(request, context, confirm: true) }
             .post(":id/refuse") { request, context in await routes.resolve(request, context, confirm: false) }
     }
@@ -99,47 +75,41 @@ struct WorkflowRoutes: Sendable {
     @Sendable func list(_ request: Request, context: HerdwatchRequestContext) async -> Response {
         let query = request.uri.queryParameters
         let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 1000)
-        var filter = CaseFilter(state: .open)
         let principal = context.actingPrincipal
-        if principal.role == .contractor {
-            // A contractor sees the queues assigned to them, one at a time.
-            guard let queueName = query["queue"].map(String.init) else {
-                return JSONResponse.error(.forbidden, code: "forbidden", "name one of your queues: ?queue=NAME")
+        // A named queue; else, for a contractor, the queues assigned to them; else the open cases.
+        var filters: [CaseFilter]
+        do {
+            if let queueName = query["queue"].map(String.init) {
+                filters = try await cases.nextFilters(for: principal, queue: queueName)
+            } else {
+                filters = try await cases.queueFilters(for: principal) ?? [CaseFilter(state: .open)]
             }
-            do {
-                _ = try await cases.nextFilters(for: principal, queue: queueName)
-            } catch {
-                return Self.failure(error)
-            }
-        }
-        if let queueName = query["queue"].map(String.init) {
-            do {
-                guard let queue = try await cases.queues().first(where: { $0.name == queueName }) else {
-                    return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(queueName)'")
-                }
-                filter = queue.filter
-            } catch {
-                return Self.unavailable
-            }
+        } catch {
+            return Self.failure(error)
         }
         if let state = query["state"].map(String.init) {
+            var wanted: (ReviewCase.State?, ReviewCase.Outcome?)
             switch state {
-            case "all": filter.state = nil
+            case "all": wanted = (nil, nil)
             // The states before the workflow: closed with that outcome.
-            case "approved", "rejected":
-                filter.state = .closed
-                filter.outcome = ReviewCase.Outcome(rawValue: state)
+            case "approved", "rejected": wanted = (.closed, ReviewCase.Outcome(rawValue: state))
             default:
                 guard let parsed = ReviewCase.State(rawValue: state) else {
                     return JSONResponse.error(
                         .badRequest, code: "bad_state",
                         "state must be open, in_review, escalated, closed, approved, rejected or all")
                 }
-                filter.state = parsed
+                wanted = (parsed, nil)
             }
+            for index in filters.indices { (filters[index].state, filters[index].outcome) = wanted }
         }
         do {
-            let list = try await cases.cases(matching: filter, limit: limit)
+            var seen: Set<Int64> = []
+            var list: [ReviewCase] = []
+            for filter in filters {
+                list += try await cases.cases(matching: filter, limit: limit).filter { seen.insert($0.id).inserted }
+            }
+            list = Array(list.sorted(by: ReviewCase.precedes).prefix(limit))
             let counts = try await cases.caseCounts()
             let now = Date()
             return CaseList(
@@ -405,9 +375,8 @@ struct WorkflowRoutes: Sendable {
     @Sendable func deleteQueue(_ request: Request, context: HerdwatchRequestContext) async -> Response {
         let name = context.parameters.get("name") ?? ""
         do {
-            guard try await cases.deleteQueue(named: name) else {
-                return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(name)'")
-            }
+            // Idempotent: once it answers, the queue is gone, whether or not it was there.
+            _ = try await cases.deleteQueue(named: name)
             return Response(status: .noContent)
         } catch {
             return Self.failure(error)
@@ -559,16 +528,7 @@ struct WorkflowRoutes: Sendable {
     }
 
     static func response(_ failure: CaseDecisions.Failure) -> Response {
-        let status: HTTPResponse.Status =
-            switch failure.code {
-            case .notFound: .notFound
-            case .staleVersion, .leasedElsewhere, .badTransition, .inProgress, .replayExpired, .noUpstream: .conflict
-            case .badReason, .badDecision: .unprocessableContent
-            case .forbidden: .forbidden
-            case .upstreamRefused, .upstreamUnreachable: .badGateway
-            case .storage: .serviceUnavailable
-            }
-        return JSONResponse.error(status, code: failure.code.rawValue, failure.message)
+        JSONResponse.error(failure.status, code: failure.code.rawValue, failure.message)
     }
 }
 

@@ -131,9 +131,9 @@ struct Serve: AsyncParsableCommand {
                     configuration: Reputation.Configuration(observationRetention: settings.observationRetention))
                 : nil,
             cases: SQLiteCaseStore(database: database), access: access, httpClient: client, ownsHTTPClient: true,
-            metrics: ServerMetrics(registry: registry), logger: logger)
+            metrics: ServerMetrics(registry: registry), logger: logger, sessions: SQLiteSessionStore(database: database))
         let app = HerdwatchApplication.make(components) { port in
-            var line = "herdwatch: listening on http://\(settings.host):\(port) (rules \(settings.rulesDirectory), database \(settings.databasePath)"
+            var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(settings.databasePath)"
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }
             say(line + ")\n")
         }

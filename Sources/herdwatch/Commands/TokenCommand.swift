@@ -15,9 +15,12 @@ struct TokenCommand: AsyncParsableCommand {
             abstract: "Print a new bearer token.",
             discussion: """
                 Scopes: check (POST /api/v1/check), moderate (the case API), admin (everything).
+                With --user the token acts as that user: it may do what both the user's role and its scopes
+                allow, and stops working when the user is disabled.
                 The token is printed once; only its SHA-256 is stored.
-                Example:
+                Examples:
                   herdwatch token create --scope check --name mastodon-hook
+                  herdwatch token create --scope moderate --user alice --name alice-script
                 """)
         @OptionGroup var database: DatabaseOptions
 
@@ -26,6 +29,9 @@ struct TokenCommand: AsyncParsableCommand {
 
         @Option(help: "A name to recognise the token by in `herdwatch token list`.")
         var name: String?
+
+        @Option(help: "The user the token acts as (see `herdwatch user list`).")
+        var user: String?
 
         func validate() throws {
             if scope.isEmpty { throw ValidationError("say what the token may do with --scope check, moderate or admin") }
@@ -39,10 +45,23 @@ struct TokenCommand: AsyncParsableCommand {
             do {
                 let scopes = Set(scope.compactMap(AccessScope.init(rawValue:)))
                 let names = scopes.map(\.rawValue).sorted().joined(separator: "+")
-                let (token, secret) = try await access.issueToken(name: name ?? names, scopes: scopes)
+                var account: Account?
+                if let user {
+                    guard let found = try await access.store.account(username: user) else { throw AccessError.unknownAccount(username: user) }
+                    guard found.disabledAt == nil else {
+                        throw fail("user \(user) is disabled, so a token for them would not work; enable them first with `herdwatch user enable \(user)`")
+                    }
+                    account = found
+                }
+                let (token, secret) = try await access.issueToken(name: name ?? names, scopes: scopes, for: account)
                 print(secret)
                 var standardError = StandardError()
-                print("token \(token.id) (\(token.name), scope \(names)) created in \(database.path)", to: &standardError)
+                let owner = account.map { ", acting as \($0.username) (\($0.role.rawValue))" } ?? ""
+                print("token \(token.id) (\(token.name), scope \(names)\(owner)) created in \(database.path)", to: &standardError)
+            } catch let error as ExitCode {
+                throw error
+            } catch let error as AccessError {
+                throw fail(error.message)
             } catch {
                 throw fail("cannot create the token: \(error)")
             }
@@ -56,8 +75,10 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let store = SQLiteAccessStore(database: try open(database.path))
             let tokens: [AccessToken]
+            let usernames: [Int64: String]
             do {
                 tokens = try await store.tokens()
+                usernames = Dictionary(uniqueKeysWithValues: try await store.accounts().map { ($0.id, $0.username) })
             } catch {
                 throw fail("cannot read tokens: \(error)")
             }
@@ -66,7 +87,8 @@ struct TokenCommand: AsyncParsableCommand {
             for token in tokens {
                 let scopes = token.scopes.map(\.rawValue).sorted().joined(separator: ",")
                 let state = token.revokedAt.map { "revoked \(formatter.string(from: $0))" } ?? "active"
-                print("\(token.id)\t\(token.name)\t\(scopes)\tcreated \(formatter.string(from: token.createdAt))\t\(state)")
+                let user = token.accountID.map { id in usernames[id].map { "\tuser \($0)" } ?? "\tuser #\(id)" } ?? ""
+                print("\(token.id)\t\(token.name)\t\(scopes)\tcreated \(formatter.string(from: token.createdAt))\t\(state)\(user)")
             }
         }
     }

@@ -1,0 +1,347 @@
+import Access
+import Configuration
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ReviewQueue
+import RuleEngine
+import Testing
+
+@testable import HerdwatchServer
+
+/// A browser in router tests: keeps cookies, reads the CSRF token from pages.
+struct Browser {
+    var cookies: [String: String] = [:]
+
+    var cookieHeader: String { cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+
+    mutating func send(
+        _ client: some TestClientProtocol, _ uri: String, method: HTTPRequest.Method = .get, form: [String: String]? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if !cookies.isEmpty { headers[.cookie] = cookieHeader }
+        var body: ByteBuffer?
+        if let form {
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            body = ByteBuffer(string: Self.encode(form))
+        }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+        for value in response.headers[values: .setCookie] {
+            let pair = value.split(separator: ";", maxSplits: 1)[0]
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            if value.lowercased().contains("max-age=0") || value.lowercased().contains("expires=thu, 01 jan 1970") || parts[1].isEmpty {
+                cookies.removeValue(forKey: parts[0])
+            } else {
+                cookies[parts[0]] = parts[1]
+            }
+        }
+        return response
+    }
+
+    static func encode(_ form: [String: String]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return form.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            .joined(separator: "&")
+    }
+
+    /// The value of the first hidden input named `name` in a page.
+    static func hidden(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    /// Signs in through the login form.
+    mutating func signIn(_ client: some TestClientProtocol, username: String, password: String) async throws -> TestResponse {
+        let page = try await send(client, "/herdwatch/login")
+        let token = try #require(Self.hidden("csrf", in: String(buffer: page.body)))
+        return try await send(client, "/herdwatch/login", method: .post, form: ["username": username, "password": password, "csrf": token])
+    }
+}
+
+extension TestServer {
+    /// An account with a password that is quick to check (bcrypt at its lowest cost).
+    func account(_ username: String, role: Account.Role, password: String = "correct horse battery") async throws -> Account {
+        try await access.store.insertAccount(
+            username: username, role: role, passwordHash: try PasswordHash.make(password, cost: 4), at: Date())
+    }
+
+    /// Opens a held case through the hook with `text` as the post's HTML content.
+    func holdCase(_ client: some TestClientProtocol, content: String, summary: String? = nil) async throws -> Int64 {
+        let token = try await self.token([.check])
+        let summaryMember = summary.map { ",\"summary\":\(Self.quoted($0))" } ?? ""
+        let body = """
+            {"@context":"https://www.w3.org/ns/activitystreams","id":"https://remote.example/a/\(UUID().uuidString)","type":"Create","actor":"https://remote.example/users/mallory","object":{"id":"https://remote.example/n/\(UUID().uuidString)","type":"Note","attributedTo":"https://remote.example/users/mallory","content":\(Self.quoted(content))\(summaryMember),"attachment":[{"type":"Document","mediaType":"image/png","url":"https://media.remote.example/x.png","name":"an image"}]}}
+            """
+        let response = try await client.execute(
+            uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(token)"], body: ByteBuffer(string: body))
+        let answer = try json(String(buffer: response.body))
+        return try #require(((answer["case"] as? [String: Any])?["id"] as? NSNumber)?.int64Value, "the check answered \(answer)")
+    }
+
+    static func quoted(_ text: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self)
+            .dropFirst().dropLast().description
+    }
+}
+
+@Suite("Workbench web pages")
+struct WorkbenchWebTests {
+    @Test("pages need a session: a page request goes to the sign-in page, a form post is refused")
+    func pagesNeedSignIn() async throws {
+        let server = try TestServer()
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            for path in ["/herdwatch/", "/herdwatch", "/herdwatch/cases/1", "/herdwatch/help"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .seeOther, "\(path)")
+                #expect(response.headers[.location] == "/herdwatch/login", "\(path)")
+            }
+            let post = try await client.execute(uri: "/herdwatch/next", method: .post)
+            #expect(post.status == .unauthorized)
+        }
+    }
+
+    @Test("signing in sets an HttpOnly SameSite=Strict session cookie (Secure unless plain http on loopback) and opens the queue")
+    func signIn() async throws {
+        for (host, secure) in [("127.0.0.1", false), ("0.0.0.0", true)] {
+            let server = try TestServer(values: ["http.host": .init(.string(host), isSecret: false)])
+            _ = try await server.account("alice", role: .moderator)
+            try await HerdwatchApplication.make(server.components).test(.router) { client in
+                var browser = Browser()
+                let response = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/herdwatch/")
+                let cookie = try #require(response.headers[values: .setCookie].first { $0.contains("herdwatch=") })
+                #expect(cookie.contains("HttpOnly"))
+                #expect(cookie.contains("SameSite=Strict"))
+                #expect(cookie.contains("Secure") == secure, "\(cookie)")
+                #expect(cookie.hasPrefix("__Host-") == secure)
+                if !secure {
+                    let queue = try await browser.send(client, "/herdwatch/")
+                    #expect(queue.status == .ok)
+                    let html = String(buffer: queue.body)
+                    #expect(html.contains("<h1>Queue</h1>"))
+                    #expect(html.contains("alice"))
+                }
+            }
+        }
+    }
+
+    @Test("a wrong password and an unknown user get the same answer; the login form needs its token")
+    func refusedSignIns() async throws {
+        let server = try TestServer()
+        _ = try await server.account("alice", role: .moderator)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            let wrong = try await browser.signIn(client, username: "alice", password: "nope")
+            let unknown = try await browser.signIn(client, username: "nobody", password: "nope")
+            #expect(wrong.status == .unauthorized)
+            #expect(unknown.status == .unauthorized)
+            #expect(String(buffer: wrong.body).contains("The username or password is wrong"))
+            #expect(String(buffer: unknown.body).contains("The username or password is wrong"))
+            #expect(browser.cookies["herdwatch"] == nil)
+
+            var forger = Browser()
+            let forged = try await forger.send(
+                client, "/herdwatch/login", method: .post, form: ["username": "alice", "password": "correct horse battery", "csrf": "guess"])
+            #expect(forged.status == .forbidden)
+            #expect(forger.cookies["herdwatch"] == nil)
+            let crossSite = try await browser.send(
+                client, "/herdwatch/login", method: .post,
+                form: ["username": "alice", "password": "correct horse battery", "csrf": browser.cookies["herdwatch-login"] ?? ""],
+                headers: [.secFetchSite: "cross-site"])
+            #expect(crossSite.status == .forbidden)
+        }
+    }
+
+    @Test("every workbench page and asset carries a strict Content-Security-Policy and the other safety headers")
+    func securityHeaders() async throws {
+        let server = try TestServer()
+        _ = try await server.account("alice", role: .moderator)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            var responses = [try await browser.send(client, "/herdwatch/login")]
+            _ = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+            let id = try await server.holdCase(client, content: "<p>holdme</p>")
+            for path in ["/herdwatch/", "/herdwatch/cases/\(id)", "/herdwatch/cases/999", "/herdwatch/help", "/herdwatch/assets/app.js", "/herdwatch/assets/app.css"] {
+                responses.append(try await browser.send(client, path))
+            }
+            for response in responses {
+                let csp = try #require(response.headers[.contentSecurityPolicy])
+                #expect(csp.contains("default-src 'none'"))
+                #expect(csp.contains("script-src 'self'"))
+                #expect(csp.contains("frame-ancestors 'none'"))
+                #expect(!csp.contains("unsafe-inline"))
+                #expect(!csp.contains("http"))
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.referrerPolicy] == "no-referrer")
+            }
+        }
+    }
+
+    @Test("a hostile post renders as text: markup, event handlers, javascript: links and SVG never become elements")
+    func hostilePostIsText() async throws {
+        let server = try TestServer()
+        _ = try await server.account("alice", role: .moderator)
+        let hostile = [
+            "&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(2)&gt;", "&lt;svg onload=alert(3)&gt;",
+            "&lt;a href=\"javascript:alert(4)\"&gt;click&lt;/a&gt;", "&lt;style&gt;body{display:none}&lt;/style&gt;",
+            "\"\u{301} onmouseover=alert(5) x=\"",
+        ]
+        let content = "<p>holdme " + hostile.joined(separator: " ") + "</p><script>alert(6)</script><img src=x onerror=alert(7)><a href=\"javascript:alert(8)\">link</a>"
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+            let id = try await server.holdCase(client, content: content, summary: "<b>cw</b> &lt;script&gt;alert(9)&lt;/script&gt;")
+            let page = try await browser.send(client, "/herdwatch/cases/\(id)")
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            // The only script element is the page's own.
+            #expect(html.components(separatedBy: "<script").count == 2)
+            #expect(html.contains("<script src=\"/herdwatch/assets/app.js\" defer></script>"))
+            for element in ["<svg", "<style", "<a href=\"javascript", "onerror=", "onload=", "onmouseover="] {
+                #expect(!html.contains(element), "the page contains \(element)")
+            }
+            // The only image is the page's own preview slot: hidden, with no source until the moderator reveals it.
+            #expect(html.components(separatedBy: "<img").count == 2)
+            #expect(html.contains("<img class=\"media-image\" alt=\"\" hidden data-src=\"/herdwatch/cases/\(id)/media/0\">"))
+            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(html.contains("&lt;img src&#61;x onerror&#61;alert(2)&gt;"))
+            #expect(html.contains("&quot;\u{301} onmouseover&#61;alert(5)"))
+            // The media address is text, hidden until revealed, never a source.
+            #expect(html.contains("<code class=\"media-url\" hidden>https://media.remote.example/x.png</code>"))
+            #expect(!html.contains("src=\"https://media"))
+        }
+    }
+
+    @Test("a decision from the case page needs the session's CSRF token, a decision and a reason")
+    func decideFromThePage() async throws {
+        let server = try TestServer()
+        _ = try await server.account("alice", role: .moderator)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+            let id = try await server.holdCase(client, content: "<p>holdme</p>")
+            let page = String(buffer: try await browser.send(client, "/herdwatch/cases/\(id)").body)
+            // The matched word is highlighted, named by its rule.
+            #expect(page.contains("<mark title=\"test.hold\">holdme</mark>"))
+            let csrf = try #require(Browser.hidden("csrf", in: page))
+            let forged = try await browser.send(client, "/herdwatch/cases/\(id)/decide", method: .post, form: ["csrf": "x", "action": "reject", "reason": "spam"])
+            #expect(forged.status == .forbidden)
+            let noReason = try await browser.send(client, "/herdwatch/cases/\(id)/decide", method: .post, form: ["csrf": csrf, "action": "reject"])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(try await server.cases.reviewCase(id: id)?.state == .open)
+            let decided = try await browser.send(
+                client, "/herdwatch/cases/\(id)/decide", method: .post, form: ["csrf": csrf, "action": "reject", "reason": "spam", "then": "case"])
+            #expect(decided.status == .seeOther)
+            let stored = try #require(try await server.cases.reviewCase(id: id))
+            #expect(stored.state == .closed && stored.outcome == .rejected)
+            #expect(stored.decidedBy == "alice")
+        }
+    }
+
+    @Test("the delivery's headers (IP addresses, personal data) are shown to moderators and never to contractors")
+    func contractorsSeeNoPersonalData() async throws {
+        let server = try TestServer()
+        _ = try await server.account("mod", role: .moderator)
+        _ = try await server.account("con", role: .contractor)
+        let request = StoredRequest(
+            method: "POST", target: "/inbox", headers: [.init(name: "X-Forwarded-For", value: "203.0.113.77")], body: [], receivedAt: Date(),
+            signedAt: nil)
+        let opened = try await server.cases.open(
+            NewCase(
+                activityID: "https://remote.example/a/1", actorID: "https://remote.example/users/x", signer: nil, deliveryKey: "k1",
+                source: .inbox, verdict: .init(action: .hold, score: 5, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+                body: Array(#"{"id":"https://remote.example/a/1","type":"Create","actor":"https://remote.example/users/x","object":{"type":"Note","content":"hi"}}"#.utf8),
+                request: request, openedAt: Date()))
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            for (name, shows) in [("mod", true), ("con", false)] {
+                var browser = Browser()
+                _ = try await browser.signIn(client, username: name, password: "correct horse battery")
+                let html = String(buffer: try await browser.send(client, "/herdwatch/cases/\(opened.reviewCase.id)").body)
+                #expect(html.contains("Case #\(opened.reviewCase.id)"))
+                #expect(html.contains("203.0.113.77") == shows, "\(name)")
+            }
+        }
+    }
+
+    @Test("signing out ends the session: its cookie no longer opens pages")
+    func signOut() async throws {
+        let server = try TestServer()
+        _ = try await server.account("alice", role: .moderator)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+            let stolen = browser.cookies
+            let page = String(buffer: try await browser.send(client, "/herdwatch/").body)
+            let csrf = try #require(Browser.hidden("csrf", in: page))
+            let out = try await browser.send(client, "/herdwatch/logout", method: .post, form: ["csrf": csrf])
+            #expect(out.headers[.location] == "/herdwatch/login")
+            var replay = Browser(cookies: stolen)
+            let after = try await replay.send(client, "/herdwatch/")
+            #expect(after.status == .seeOther)
+        }
+    }
+}
+
+@Suite("Workbench templates")
+struct WorkbenchTemplateTests {
+    @Test("every template declares strict escaping and none inserts a value unescaped")
+    func templatesEscape() {
+        for (name, text) in WebTemplates.all {
+            #expect(text.hasPrefix(WebTemplates.pragma), "\(name)")
+            #expect(!text.contains("{{{"), "\(name)")
+            #expect(!text.contains("{{&"), "\(name)")
+            #expect(!text.contains("<script>"), "\(name) has inline script")
+            #expect(!text.contains("style=\""), "\(name) has inline style")
+            #expect(text.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) == nil, "\(name) has an event handler attribute")
+        }
+    }
+
+    @Test("strict escaping works on Unicode scalars: a quote or bracket followed by a combining mark is still escaped")
+    func strictEscaping() {
+        #expect(StrictHTML.escape("a\"\u{301}b") == "a&quot;\u{301}b")
+        #expect(StrictHTML.escape("<\u{338}x") == "&lt;\u{338}x")
+        #expect(StrictHTML.escape("x=`y` 'z' & \u{7}\u{85}") == "x&#61;&#96;y&#96; &#39;z&#39; &amp; ")
+        let rendered = PageRenderer().render("message", ["heading": "\"\u{301} onmouseover=alert(1) x=\"", "text": "<b>", "title": "t"])
+        #expect(!rendered.contains("onmouseover="))
+        #expect(rendered.contains("&lt;b&gt;"))
+    }
+
+    @Test("the highlighted runs cover the matched spans and the whole text, merge overlaps, and ignore bad offsets")
+    func highlighting() {
+        let text = "buy cheap pills now"
+        func hit(_ rule: String, _ start: Int, _ end: Int, form: String = "raw") -> RuleHitFixture { .init(rule: rule, start: start, end: end, form: form) }
+        let hits = [hit("a", 4, 9), hit("b", 6, 15), hit("c", 16, 99), hit("d", 0, 3, form: "folded")].map(\.hit)
+        let segments = CaseView.highlight(text, hits: hits)
+        #expect(segments.map(\.text).joined() == text)
+        #expect(segments.map(\.text) == ["buy", " ", "cheap pills", " now"])
+        #expect(segments.map(\.rules) == [["d"], [], ["a", "b"], []])
+        // Folded offsets do not carry over to non-ASCII text (folding may change lengths): not highlighted.
+        let accented = "büy cheap"
+        let folded = CaseView.highlight(accented, hits: [hit("d", 0, 3, form: "folded").hit, hit("e", 5, 10).hit])
+        #expect(folded.map(\.text) == ["büy ", "cheap"])
+        #expect(folded.map(\.rules) == [[], ["e"]])
+        // A span ending inside a character is ignored.
+        #expect(CaseView.highlight(accented, hits: [hit("f", 0, 2).hit]).map(\.rules) == [[]])
+    }
+}
+
+struct RuleHitFixture {
+    var rule: String
+    var start: Int
+    var end: Int
+    var form: String
+
+    var hit: RuleHit {
+        let span = try! JSONDecoder().decode(
+            Span.self,
+            from: Data(#"{"form":"\#(form)","utf8Start":\#(start),"utf8End":\#(end),"characterStart":\#(start),"characterEnd":\#(end),"excerpt":""}"#.utf8))
+        return RuleHit(rule: rule, description: rule, score: 1, action: nil, tags: [], evidence: [Evidence(kind: .match, field: "content", detail: "", span: span)], labels: [])
+    }
+}
