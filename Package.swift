@@ -115,6 +115,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Blocklists",
+            dependencies: ["ActivityPub", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Storage",
             dependencies: [
                 "Reputation",
@@ -162,6 +167,7 @@ let package = Package(
                 "Intake",
                 "ReviewQueue",
                 "Access",
+                "Blocklists",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -196,6 +202,7 @@ let package = Package(
                 "Intake",
                 "Harness",
                 "ActivityPub",
+                "Blocklists",
                 "Matching",
                 "Reputation",
                 "RuleEngine",
@@ -212,6 +219,11 @@ let package = Package(
         .testTarget(
             name: "ActivityPubTests",
             dependencies: ["ActivityPub", "HerdwatchTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BlocklistsTests",
+            dependencies: ["Blocklists", "ActivityPub"],
             swiftSettings: strictSettings
         ),
         .testTarget(

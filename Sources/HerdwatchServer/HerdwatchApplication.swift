@@ -136,7 +136,7 @@ extension HerdwatchApplication {
                 reputation: components.reputation, work: work, bodies: bodies, settings: configuration.web,
                 replayWindow: configuration.replayWindow,
                 media: MediaProxy(client: components.httpClient, allowPrivateAddresses: configuration.keys.allowPrivateAddresses),
-                logger: components.logger)
+                reasons: configuration.reviewReasons, logger: components.logger)
             let sessions = SessionPersistDriver(store: components.sessions)
             router = HerdwatchRouter.make(
                 .init(

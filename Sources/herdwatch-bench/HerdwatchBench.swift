@@ -12,6 +12,6 @@ struct HerdwatchBench: AsyncParsableCommand {
               herdwatch-bench serve             the hook and the firewall under wrk, next to a bare endpoint
               herdwatch-bench json              our JSON parser against Foundation's
             """,
-        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self],
+        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self],
         defaultSubcommand: BenchEngine.self)
 }

@@ -38,7 +38,10 @@ struct Herdwatch: AsyncParsableCommand {
               herdwatch rules lint Rules
               herdwatch rules test Rules
             """,
-        subcommands: [Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, UserCommand.self]
+        subcommands: [
+            Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, UserCommand.self,
+            BlocklistCommand.self,
+        ]
     )
 }
 

@@ -93,11 +93,12 @@ def note(number, content, actor="https://spam.example/users/bot{n}", summary=Non
             "actor": actor, "to": ["https://www.w3.org/ns/activitystreams#Public"], "object": obj}
 
 
-def spam(number):
+def spam(number, text="Free followers at", host="spam.example"):
     """A post the default rules hold: a link plus many mentions, as in the February 2024 wave."""
     mentions = "".join(f'<span class="h-card"><a href="https://victims.example/@user{i}" class="u-url mention">@user{i}</a></span> '
                        for i in range(6))
-    return note(number, f"<p>{mentions}Free followers at <a href=\"https://ctkpaarr.org/x\">https://ctkpaarr.org/x</a></p>")
+    return note(number, f"<p>{mentions}{text} <a href=\"https://ctkpaarr.org/x\">https://ctkpaarr.org/x</a></p>",
+                actor=f"https://{host}/users/bot{{n}}")
 
 
 HOSTILE = (
@@ -206,6 +207,32 @@ class WorkbenchBrowserTests(unittest.TestCase):
         foreign = [url for url in self.requests_made() if not url.startswith(self.server.base) and not url.startswith("data:")]
         self.assertEqual([], foreign, "the case page made requests outside Herdwatch")
         self.driver.save_screenshot(os.path.join(ARTIFACTS, "hostile-case.png"))
+
+    def test_3_bulk_decide_a_campaign(self):
+        text = "Cheap crypto signals, join our channel today and get rich"
+        ids = [(self.server.check(spam(200 + n, text=text, host=f"wave{n % 3}.example"))["case"] or {}).get("id") for n in range(4)]
+        self.assertTrue(all(ids), f"the default rules should hold every campaign post: {ids}")
+        if not self.driver.get_cookies():
+            self.sign_in()
+        self.driver.get(self.server.base + f"/herdwatch/cases/{ids[0]}")
+        link = self.driver.find_element(By.LINK_TEXT, "Campaign: decide this case with its near-duplicates…")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+        link.click()
+        self.wait.until(lambda d: d.find_elements(By.ID, "bulk-form"))
+        summary = self.driver.find_element(By.CSS_SELECTOR, "section.cluster p").text
+        self.assertIn("4 open case(s)", summary)
+        self.assertIn("4 actor(s)", summary)
+        self.assertIn("3 domain(s)", summary)
+        self.driver.save_screenshot(os.path.join(ARTIFACTS, "campaign.png"))
+        for selector in ["#action-reject", 'input[name="reason"][value="spam"]', "#bulk-submit"]:
+            element = self.driver.find_element(By.CSS_SELECTOR, selector)
+            self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+            element.click()
+        self.wait.until(lambda d: "Bulk decision recorded" in d.page_source)
+        self.assertIn("4 case(s) rejected", self.driver.find_element(By.TAG_NAME, "main").text)
+        for case_id in ids:
+            self.driver.get(self.server.base + f"/herdwatch/cases/{case_id}")
+            self.assertIn("rejected", self.driver.find_element(By.CSS_SELECTOR, "h1 .state").text)
 
 
 if __name__ == "__main__":

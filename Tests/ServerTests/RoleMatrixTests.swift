@@ -7,7 +7,6 @@ import HummingbirdTesting
 import Intake
 import Logging
 import NIOCore
-import ReviewQueue
 import Testing
 
 @testable import HerdwatchServer
@@ -37,6 +36,11 @@ struct RoleMatrixTests {
         /// A workbench page or form: it takes a browser session, never a token (a token caller is sent to the
         /// sign-in page, or refused for a post). Sessions by role are driven in `WorkbenchRoleTests`.
         var session = false
+        /// Limited to a contractor's queues: a contractor with none assigned (as here) is refused.
+        var queueLimited = false
+        /// What a contractor with no queue gets instead, when it is not a refusal (nothing to hand out, or a body
+        /// that is checked first).
+        var contractor: HTTPResponse.Status?
 
         var testDescription: String { "\(method) \(path)" }
     }
@@ -45,38 +49,42 @@ struct RoleMatrixTests {
         Route(method: .get, path: "/healthz", permission: nil),
         Route(method: .get, path: "/metrics", permission: nil),
         Route(method: .post, path: "/api/v1/check", permission: .check),
-        Route(method: .get, path: "/herdwatch/api/v1/cases", permission: .decide),
-        Route(method: .get, path: "/herdwatch/api/v1/cases/{id}", permission: .decide),
-        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/approve", permission: .decide),
-        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/reject", permission: .decide),
-        Route(method: .post, path: "/herdwatch/api/v1/rules/reload", permission: .administer),
-        // The case workflow. Rows that answer other than 200 to a caller past the permission check: renew and
-        // release on a case nobody holds (409), posts without their JSON body (400), a proposal id that is not one
-        // (404).
-        Route(method: .post, path: "/herdwatch/api/v1/cases/next", permission: .decide),
-        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/claim", permission: .decide),
-        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/renew", permission: .decide, success: .conflict),
-        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/release", permission: .decide, success: .conflict),
+        Route(method: .get, path: "/herdwatch/api/v1/cases", permission: .decide, queueLimited: true),
+        Route(method: .get, path: "/herdwatch/api/v1/cases/{id}", permission: .decide, queueLimited: true),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/approve", permission: .decide, queueLimited: true),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/reject", permission: .decide, queueLimited: true),
+        // The workflow API; bodies are not sent, so routes that need one answer 400.
+        Route(method: .post, path: "/herdwatch/api/v1/cases/next", permission: .decide, success: .ok, contractor: .noContent),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/claim", permission: .decide, queueLimited: true),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/renew", permission: .decide, success: .conflict, queueLimited: true),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/release", permission: .decide, success: .conflict, queueLimited: true),
         Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/decide", permission: .decide, success: .badRequest),
         Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/notes", permission: .decide, success: .badRequest),
-        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/cluster", permission: .decide),
+        Route(method: .post, path: "/herdwatch/api/v1/cases/{id}/cluster", permission: .decide, queueLimited: true),
         Route(method: .post, path: "/herdwatch/api/v1/cases/bulk", permission: .decide, success: .badRequest),
         Route(method: .get, path: "/herdwatch/api/v1/audit", permission: .viewAudit),
+        Route(method: .get, path: "/herdwatch/api/v1/queues", permission: .decide),
+        Route(method: .put, path: "/herdwatch/api/v1/queues/{name}", permission: .manageQueues),
+        Route(method: .delete, path: "/herdwatch/api/v1/queues/{name}", permission: .manageQueues, success: .notFound),
+        Route(method: .get, path: "/herdwatch/api/v1/accounts/{id}/queues", permission: .manageQueues),
+        Route(method: .put, path: "/herdwatch/api/v1/accounts/{id}/queues", permission: .manageQueues, success: .badRequest),
         Route(method: .get, path: "/herdwatch/api/v1/proposals", permission: .decide),
         Route(method: .post, path: "/herdwatch/api/v1/proposals/{id}/confirm", permission: .confirmProposals, success: .notFound),
         Route(method: .post, path: "/herdwatch/api/v1/proposals/{id}/refuse", permission: .confirmProposals, success: .notFound),
-        Route(method: .get, path: "/herdwatch/api/v1/queues", permission: .decide),
-        Route(method: .put, path: "/herdwatch/api/v1/queues/{name}", permission: .manageQueues),
-        Route(method: .delete, path: "/herdwatch/api/v1/queues/{name}", permission: .manageQueues, success: .noContent),
-        Route(method: .get, path: "/herdwatch/api/v1/accounts/{id}/queues", permission: .manageQueues),
-        Route(method: .put, path: "/herdwatch/api/v1/accounts/{id}/queues", permission: .manageQueues, success: .badRequest),
+        Route(method: .post, path: "/herdwatch/api/v1/rules/reload", permission: .administer),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),
         Route(method: .get, path: "/herdwatch/assets/{name}", permission: nil),
-    ] + ["/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}"].map {
+    ] + [
+        "/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}", "/herdwatch/cases/{id}/cluster",
+        "/herdwatch/audit", "/herdwatch/users",
+    ].map {
         Route(method: .get, path: $0, permission: nil, session: true)
-    } + ["/herdwatch/logout", "/herdwatch/next", "/herdwatch/cases/{id}/decide", "/herdwatch/session/sensitive"].map {
+    } + [
+        "/herdwatch/logout", "/herdwatch/next", "/herdwatch/cases/{id}/decide", "/herdwatch/session/sensitive",
+        "/herdwatch/cases/{id}/notes", "/herdwatch/cases/{id}/bulk", "/herdwatch/cases/{id}/renew", "/herdwatch/cases/{id}/release",
+    ].map {
         Route(method: .post, path: $0, permission: nil, session: true)
     }
 
@@ -87,6 +95,8 @@ struct RoleMatrixTests {
         switch caller {
         case .noToken: return .unauthorized
         case .checkToken: return permission == .check ? route.success : .forbidden
+        case .contractor where route.contractor != nil: return route.contractor!
+        case .contractor where route.queueLimited: return .forbidden
         default: return caller.role!.allows(permission) ? route.success : .forbidden
         }
     }
@@ -117,11 +127,6 @@ struct RoleMatrixTests {
                 secrets[caller] = try await server.access.issueToken(
                     name: caller.rawValue, scopes: Set(AccessScope.allCases), for: account
                 ).secret
-                if role == .contractor {
-                    // Contractors decide within their queues: this one's covers every case.
-                    try await server.cases.saveQueue(CaseQueue(name: "everything", filter: CaseFilter()))
-                    try await server.cases.assignQueues(["everything"], toAccount: account.id)
-                }
             } else if caller == .checkToken {
                 secrets[caller] = try await server.token([.check])
             }
@@ -142,7 +147,8 @@ struct RoleMatrixTests {
                     var path =
                         route.path.contains("{id}")
                         ? route.path.replacingOccurrences(of: "{id}", with: "\(try await newCase())") : route.path
-                    path = path.replacingOccurrences(of: "{name}", with: "app.js").replacingOccurrences(of: "{index}", with: "0")
+                    let name = route.path.hasPrefix("/herdwatch/assets/") ? "app.js" : "queue-\(UUID().uuidString.prefix(8))"
+                    path = path.replacingOccurrences(of: "{name}", with: name).replacingOccurrences(of: "{index}", with: "0")
                     var headers: HTTPFields = [:]
                     if let secret = callers[caller] { headers[.authorization] = "Bearer \(secret)" }
                     let body = route.path == "/api/v1/check" ? ByteBuffer(string: actor.note("hello")) : nil
@@ -198,10 +204,10 @@ struct RoleMatrixTests {
             // Disabled through the server's AccessControl: refused from the next request.
             #expect(
                 try await client.execute(
-                    uri: "/herdwatch/api/v1/cases", method: .get, headers: [.authorization: "Bearer \(bound)"]
+                    uri: "/herdwatch/api/v1/queues", method: .get, headers: [.authorization: "Bearer \(bound)"]
                 ).status == .ok)
             try await server.access.disable(carol)
-            let disabled = try await error("/herdwatch/api/v1/cases", .get, bound)
+            let disabled = try await error("/herdwatch/api/v1/queues", .get, bound)
             #expect(disabled.0 == .unauthorized)
             #expect(disabled.1 == "the token is unknown or revoked, or its user is disabled")
         }

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import ReviewQueue
 import RuleEngine
+import Synchronization
 import Testing
 
 @testable import HerdwatchServer
@@ -240,7 +241,8 @@ struct WorkbenchWebTests {
                 client, "/herdwatch/cases/\(id)/decide", method: .post, form: ["csrf": csrf, "action": "reject", "reason": "spam", "then": "case"])
             #expect(decided.status == .seeOther)
             let stored = try #require(try await server.cases.reviewCase(id: id))
-            #expect(stored.state == .closed && stored.outcome == .rejected)
+            #expect(stored.state == .closed)
+            #expect(stored.outcome == .rejected)
             #expect(stored.decidedBy == "alice")
         }
     }
@@ -249,7 +251,9 @@ struct WorkbenchWebTests {
     func contractorsSeeNoPersonalData() async throws {
         let server = try TestServer()
         _ = try await server.account("mod", role: .moderator)
-        _ = try await server.account("con", role: .contractor)
+        let contractor = try await server.account("con", role: .contractor)
+        try await server.cases.saveQueue(CaseQueue(name: "holds", filter: CaseFilter(action: .hold)))
+        try await server.cases.assignQueues(["holds"], toAccount: contractor.id)
         let request = StoredRequest(
             method: "POST", target: "/inbox", headers: [.init(name: "X-Forwarded-For", value: "203.0.113.77")], body: [], receivedAt: Date(),
             signedAt: nil)
@@ -286,6 +290,109 @@ struct WorkbenchWebTests {
             let after = try await replay.send(client, "/herdwatch/")
             #expect(after.status == .seeOther)
         }
+    }
+}
+
+extension WorkbenchWebTests {
+    @Test("a disabled account's open session stops working at its next request")
+    func disabledAccountIsSignedOut() async throws {
+        let server = try TestServer()
+        let alice = try await server.account("alice", role: .moderator)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+            #expect(try await browser.send(client, "/herdwatch/").status == .ok)
+            try await server.access.disable(alice)
+            let after = try await browser.send(client, "/herdwatch/")
+            #expect(after.status == .seeOther)
+            #expect(after.headers[.location] == "/herdwatch/login")
+        }
+    }
+
+    @Test("repeated wrong passwords are throttled with 429 and a message saying when to retry")
+    func signInIsThrottled() async throws {
+        let server = try TestServer()
+        _ = try await server.account("alice", role: .moderator)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            for _ in 0..<5 {
+                #expect(try await browser.signIn(client, username: "alice", password: "wrong").status == .unauthorized)
+            }
+            let throttled = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+            #expect(throttled.status == .tooManyRequests)
+            #expect(String(buffer: throttled.body).contains("Too many failed sign-ins; try again in"))
+            #expect(browser.cookies["herdwatch"] == nil)
+        }
+    }
+
+    @Test("a contractor only reaches cases in their queues, and not the audit log or users pages")
+    func contractorLimits() async throws {
+        let server = try TestServer()
+        let contractor = try await server.account("con", role: .contractor)
+        _ = try await server.account("lead", role: .lead)
+        try await server.cases.saveQueue(CaseQueue(name: "flags", filter: CaseFilter(action: .flag)))
+        try await server.cases.assignQueues(["flags"], toAccount: contractor.id)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            let held = try await server.holdCase(client, content: "<p>holdme</p>")
+            var con = Browser()
+            _ = try await con.signIn(client, username: "con", password: "correct horse battery")
+            #expect(try await con.send(client, "/herdwatch/cases/\(held)").status == .forbidden)
+            #expect(try await con.send(client, "/herdwatch/audit").status == .forbidden)
+            #expect(try await con.send(client, "/herdwatch/users").status == .forbidden)
+            let queue = String(buffer: try await con.send(client, "/herdwatch/").body)
+            #expect(!queue.contains("/herdwatch/cases/\(held)\""))
+            var lead = Browser()
+            _ = try await lead.signIn(client, username: "lead", password: "correct horse battery")
+            #expect(try await lead.send(client, "/herdwatch/cases/\(held)").status == .ok)
+            #expect(try await lead.send(client, "/herdwatch/audit").status == .ok)
+            #expect(try await lead.send(client, "/herdwatch/users").status == .forbidden)
+        }
+    }
+
+    @Test("next leases the case to the moderator, a second moderator gets another, and the lease shows on the page")
+    func nextLeases() async throws {
+        let server = try TestServer()
+        _ = try await server.account("ann", role: .moderator)
+        _ = try await server.account("bob", role: .moderator)
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            let first = try await server.holdCase(client, content: "<p>holdme one</p>")
+            let second = try await server.holdCase(client, content: "<p>holdme two</p>")
+            var ann = Browser()
+            var bob = Browser()
+            _ = try await ann.signIn(client, username: "ann", password: "correct horse battery")
+            _ = try await bob.signIn(client, username: "bob", password: "correct horse battery")
+            func next(_ browser: inout Browser) async throws -> String? {
+                let page = String(buffer: try await browser.send(client, "/herdwatch/").body)
+                let csrf = try #require(Browser.hidden("csrf", in: page))
+                return try await browser.send(client, "/herdwatch/next", method: .post, form: ["csrf": csrf]).headers[.location]
+            }
+            let annGot = try await next(&ann)
+            let bobGot = try await next(&bob)
+            #expect(Set([annGot, bobGot]) == Set(["/herdwatch/cases/\(first)", "/herdwatch/cases/\(second)"]))
+            let annPage = String(buffer: try await ann.send(client, annGot ?? "").body)
+            #expect(annPage.contains("leased to you until"))
+            #expect(annPage.contains("data-leased=\"true\""))
+            let seenByBob = String(buffer: try await bob.send(client, annGot ?? "").body)
+            #expect(seenByBob.contains("in review by ann"))
+            #expect(!seenByBob.contains("id=\"decide-form\""))
+            #expect(try await next(&ann) == "/herdwatch/?flash=empty")
+        }
+    }
+}
+
+@Suite("Workbench sessions")
+struct WorkbenchSessionTests {
+    @Test("a session expires after its idle time, and the store never holds the cookie's value")
+    func idleExpiry() async throws {
+        let store = InMemorySessionStore()
+        let clock = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+        let driver = SessionPersistDriver(store: store, now: { clock.withLock { $0 } })
+        let session = WorkbenchSession(accountID: 1, username: "a", csrf: "c", signedInAt: Date(), lastSeen: Date())
+        try await driver.create(key: "s.cookie-value", value: session, expires: .seconds(1800))
+        #expect(try await driver.get(key: "s.cookie-value", as: WorkbenchSession.self) == session)
+        #expect(try await store.session(key: "s.cookie-value", now: clock.withLock { $0 }) == nil)
+        clock.withLock { $0 += 1801 }
+        #expect(try await driver.get(key: "s.cookie-value", as: WorkbenchSession.self) == nil)
     }
 }
 

@@ -2,7 +2,6 @@ import Access
 import ActivityPub
 import AsyncHTTPClient
 import Foundation
-import Hummingbird
 import Intake
 import Logging
 import NIOHTTP1
@@ -68,18 +67,6 @@ struct CaseDecisions: Sendable {
             self.code = code
             self.message = message
             self.currentVersion = currentVersion
-        }
-
-        /// The HTTP status the server answers this failure with.
-        var status: HTTPResponse.Status {
-            switch code {
-            case .notFound: .notFound
-            case .staleVersion, .leasedElsewhere, .badTransition, .inProgress, .replayExpired, .noUpstream: .conflict
-            case .badReason, .badDecision: .unprocessableContent
-            case .forbidden: .forbidden
-            case .upstreamRefused, .upstreamUnreachable: .badGateway
-            case .storage: .serviceUnavailable
-            }
         }
 
         init(_ error: CaseWorkflowError) {

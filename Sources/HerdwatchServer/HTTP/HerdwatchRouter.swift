@@ -12,9 +12,10 @@ import ReviewQueue
 /// - `GET /healthz`, `GET /metrics`: open;
 /// - `POST /api/v1/check`: the hook (`check`: a `check` token);
 /// - `GET /herdwatch/api/v1/cases[/ID]`, `POST /herdwatch/api/v1/cases/ID/approve|reject`: the case API
-///   (`decide`: a `moderate` token, of a user of any role), and the workbench's routes beside it (`WorkflowRoutes`,
-///   each group behind its own permission);
+///   (`decide`: a `moderate` token, of a user of any role), and the workbench's JSON routes beside it
+///   (`WorkflowRoutes`, each group behind its permission);
 /// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (`administer`: an `admin` token of an admin);
+/// - `/herdwatch/…`: the browser workbench (`WebRoutes`; a session, not a token);
 /// - anything else: the inbox firewall (`FirewallMiddleware`), which gates deliveries and passes the rest through
 ///   to the instance.
 enum HerdwatchRouter {
@@ -65,7 +66,7 @@ enum HerdwatchRouter {
         api.group("rules")
             .add(middleware: PermissionMiddleware(.administer, access: dependencies.access, logger: dependencies.logger))
             .post("reload") { _, context in
-                let outcome = await rules.reload(by: context.token.map { "token \($0.id) (\($0.name))" } ?? "api")
+                let outcome = await rules.reload(by: context.principal?.displayName ?? "api")
                 return RuleReloadResponse.response(outcome)
             }
         dependencies.web.register(on: router, sessions: dependencies.sessions)

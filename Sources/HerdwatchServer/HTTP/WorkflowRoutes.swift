@@ -8,7 +8,7 @@ import Reputation
 import ReviewQueue
 
 extension HerdwatchRequestContext {
-    /// Who is acting: the principal `PermissionMiddleware` let through (a token's, with its bound account).
+    /// Who is acting: the principal `PermissionMiddleware` (a token) or the workbench's session put in the context.
     var actingPrincipal: Principal {
         principal ?? Principal(account: nil, token: token, via: .api)
     }
@@ -18,10 +18,8 @@ extension HerdwatchRequestContext {
 typealias PermissionGuard =
     @Sendable (RouterGroup<HerdwatchRequestContext>, Permission) -> RouterGroup<HerdwatchRequestContext>
 
-/// The workbench's JSON API under `/herdwatch/api/v1` (token scope `moderate`; each group names the permission
-/// it needs):
-/// - `GET cases?state=&queue=&limit=`: cases by priority, then age, with counts per state (a contractor: only their
-///   queues' cases);
+/// The workbench's JSON API under `/herdwatch/api/v1` (bearer tokens; each group names the permission it needs):
+/// - `GET cases?state=&queue=&limit=`: cases by priority, then age, with counts per state;
 /// - `POST cases/next` (`{"queue": NAME, "lease_seconds": N}`, both optional): lease the next case, 204 when none;
 /// - `POST cases/ID/claim|renew|release` (`{"version": N}` optional);
 /// - `POST cases/ID/decide` (`{"version": N, "actions": ["reject", "suspend_actor"], "reason": "spam", "note": "…"}`);
@@ -32,8 +30,8 @@ typealias PermissionGuard =
 ///   case, all under one batch id in the audit log;
 /// - `GET audit?case=&limit=` (`viewAudit`);
 /// - `GET proposals?state=`, `POST proposals/ID/confirm|refuse` (`confirmProposals` to resolve);
-/// - `GET queues`; `PUT queues/NAME` (a filter: `{"state", "outcome", "action", "rule_id", "rule_tag", "domain",
-///   "language"}`), `DELETE queues/NAME` (204, also when there was none), `GET|PUT accounts/ID/queues` (`{"queues": [NAME]}`) (`manageQueues`).
+/// - `GET queues`; `PUT queues/NAME` (a filter: `{"state", "action", "rule_id", "rule_tag", "domain", "language"}`),
+///   `DELETE queues/NAME`, `GET|PUT accounts/ID/queues` (`{"queues": [NAME]}`) (`manageQueues`).
 /// Errors: `{"error", "code"}` with `not_found` 404, `stale_version`, `leased_elsewhere`, `bad_transition` 409,
 /// `bad_reason`, `bad_decision` 422, `forbidden` 403.
 struct WorkflowRoutes: Sendable {
@@ -67,6 +65,7 @@ struct WorkflowRoutes: Sendable {
             .get(":id/queues", use: routes.assignedQueues)
             .put(":id/queues", use: routes.assignQueues)
         requiring(api.group("proposals"), .decide).get(use: routes.proposals)
+        // Checked before the proposal is looked up: someone who may not resolve proposals learns nothing about them.
         requiring(api.group("proposals"), .confirmProposals)
             .post(":id/confirm") { request, context in await routes.resolve(request, context, confirm: true) }
             .post(":id/refuse") { request, context in await routes.resolve(request, context, confirm: false) }
@@ -75,41 +74,47 @@ struct WorkflowRoutes: Sendable {
     @Sendable func list(_ request: Request, context: HerdwatchRequestContext) async -> Response {
         let query = request.uri.queryParameters
         let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 1000)
+        var filter = CaseFilter(state: .open)
         let principal = context.actingPrincipal
-        // A named queue; else, for a contractor, the queues assigned to them; else the open cases.
-        var filters: [CaseFilter]
-        do {
-            if let queueName = query["queue"].map(String.init) {
-                filters = try await cases.nextFilters(for: principal, queue: queueName)
-            } else {
-                filters = try await cases.queueFilters(for: principal) ?? [CaseFilter(state: .open)]
+        if principal.role == .contractor {
+            // A contractor sees the queues assigned to them, one at a time.
+            guard let queueName = query["queue"].map(String.init) else {
+                return JSONResponse.error(.forbidden, code: "forbidden", "name one of your queues: ?queue=NAME")
             }
-        } catch {
-            return Self.failure(error)
+            do {
+                _ = try await cases.nextFilters(for: principal, queue: queueName)
+            } catch {
+                return Self.failure(error)
+            }
+        }
+        if let queueName = query["queue"].map(String.init) {
+            do {
+                guard let queue = try await cases.queues().first(where: { $0.name == queueName }) else {
+                    return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(queueName)'")
+                }
+                filter = queue.filter
+            } catch {
+                return Self.unavailable
+            }
         }
         if let state = query["state"].map(String.init) {
-            var wanted: (ReviewCase.State?, ReviewCase.Outcome?)
             switch state {
-            case "all": wanted = (nil, nil)
+            case "all": filter.state = nil
             // The states before the workflow: closed with that outcome.
-            case "approved", "rejected": wanted = (.closed, ReviewCase.Outcome(rawValue: state))
+            case "approved", "rejected":
+                filter.state = .closed
+                filter.outcome = ReviewCase.Outcome(rawValue: state)
             default:
                 guard let parsed = ReviewCase.State(rawValue: state) else {
                     return JSONResponse.error(
                         .badRequest, code: "bad_state",
                         "state must be open, in_review, escalated, closed, approved, rejected or all")
                 }
-                wanted = (parsed, nil)
+                filter.state = parsed
             }
-            for index in filters.indices { (filters[index].state, filters[index].outcome) = wanted }
         }
         do {
-            var seen: Set<Int64> = []
-            var list: [ReviewCase] = []
-            for filter in filters {
-                list += try await cases.cases(matching: filter, limit: limit).filter { seen.insert($0.id).inserted }
-            }
-            list = Array(list.sorted(by: ReviewCase.precedes).prefix(limit))
+            let list = try await cases.cases(matching: filter, limit: limit)
             let counts = try await cases.caseCounts()
             let now = Date()
             return CaseList(
@@ -375,8 +380,9 @@ struct WorkflowRoutes: Sendable {
     @Sendable func deleteQueue(_ request: Request, context: HerdwatchRequestContext) async -> Response {
         let name = context.parameters.get("name") ?? ""
         do {
-            // Idempotent: once it answers, the queue is gone, whether or not it was there.
-            _ = try await cases.deleteQueue(named: name)
+            guard try await cases.deleteQueue(named: name) else {
+                return JSONResponse.error(.notFound, code: "not_found", "there is no queue '\(name)'")
+            }
             return Response(status: .noContent)
         } catch {
             return Self.failure(error)
@@ -528,7 +534,16 @@ struct WorkflowRoutes: Sendable {
     }
 
     static func response(_ failure: CaseDecisions.Failure) -> Response {
-        JSONResponse.error(failure.status, code: failure.code.rawValue, failure.message)
+        let status: HTTPResponse.Status =
+            switch failure.code {
+            case .notFound: .notFound
+            case .staleVersion, .leasedElsewhere, .badTransition, .inProgress, .replayExpired, .noUpstream: .conflict
+            case .badReason, .badDecision: .unprocessableContent
+            case .forbidden: .forbidden
+            case .upstreamRefused, .upstreamUnreachable: .badGateway
+            case .storage: .serviceUnavailable
+            }
+        return JSONResponse.error(status, code: failure.code.rawValue, failure.message)
     }
 }
 

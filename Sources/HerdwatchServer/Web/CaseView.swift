@@ -24,9 +24,9 @@ enum CaseView {
         let segments = highlight(content, hits: reviewCase.verdict.hits)
         let actorID = reviewCase.actorID ?? subject?.actorID ?? ""
         var values: [String: Any] = [
-            "id": String(reviewCase.id), "version": String(reviewCase.id), "state": reviewCase.state.rawValue,
-            "stateLabel": reviewCase.state.rawValue, "action": reviewCase.action.rawValue,
-            "score": WebRoutes.format(reviewCase.verdict.score), "priority": String(WebRoutes.priority(reviewCase)),
+            "id": String(reviewCase.id), "version": String(reviewCase.version), "state": reviewCase.state.rawValue,
+            "stateLabel": WebRoutes.stateLabel(reviewCase), "action": reviewCase.action.rawValue,
+            "score": WebRoutes.format(reviewCase.verdict.score), "priority": String(reviewCase.priority),
             "openedAt": WebRoutes.iso(reviewCase.openedAt), "age": WebRoutes.age(from: reviewCase.openedAt, to: now),
             "duplicates": reviewCase.duplicateDeliveries > 0 ? String(reviewCase.duplicateDeliveries) : "",
             "activityType": subject?.activityType ?? "unreadable activity",

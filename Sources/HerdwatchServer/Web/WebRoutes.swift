@@ -42,6 +42,8 @@ struct WebRoutes: Sendable {
     let settings: WebSettings
     let replayWindow: TimeInterval
     let media: MediaProxy
+    /// The reason codes a decision may give (`review.reasons`).
+    let reasons: [String]
     let logger: Logger
 
     typealias Context = HerdwatchRequestContext
@@ -69,9 +71,16 @@ struct WebRoutes: Sendable {
         signedIn.get("help") { request, context in self.page("help", title: "Keyboard shortcuts", context: context, [:]) }
         signedIn.get("cases/:id", use: casePage)
         signedIn.get("cases/:id/media/:index", use: mediaPreview)
+        signedIn.get("cases/:id/cluster", use: clusterPage)
         signedIn.post("cases/:id/decide", use: decide)
+        signedIn.post("cases/:id/notes", use: addNote)
+        signedIn.post("cases/:id/bulk", use: bulk)
+        signedIn.post("cases/:id/renew") { request, context in await lease(request, context: context, renew: true) }
+        signedIn.post("cases/:id/release") { request, context in await lease(request, context: context, renew: false) }
         signedIn.post("next", use: next)
         signedIn.post("session/sensitive", use: countSensitive)
+        signedIn.get("audit", use: auditPage)
+        signedIn.get("users", use: usersPage)
     }
 
     // MARK: - Sign-in
@@ -138,69 +147,135 @@ struct WebRoutes: Sendable {
     }
 
     func signOut(_ request: Request, context: Context) async -> Response {
-        guard await checkCSRF(request, context) else { return forbidden(context, Self.csrfMessage) }
+        guard let form: TokenForm = await decodeForm(request), await checkCSRF(request, context, form: form.csrf) else {
+            return forbidden(context, Self.csrfMessage)
+        }
         context.sessions.clearSession()
         return Self.redirect(to: "/herdwatch/login")
     }
 
     // MARK: - Queue
 
+    /// Texts a redirect may ask the next page to show (by code: no text from a request is ever shown).
+    static let flashes: [String: String] = [
+        "empty": "No case is waiting in this queue.",
+        "decided": "Decision recorded.",
+        "bulk": "Bulk decision recorded.",
+        "released": "The case went back to the queue.",
+    ]
+
     func queuePage(_ request: Request, context: Context) async -> Response {
+        guard let principal = context.principal else { return forbidden(context, "Sign in first.") }
         let query = request.uri.queryParameters
         let stateText = query["state"].map(String.init) ?? "open"
         let actionText = query["action"].map(String.init) ?? ""
         let domain = query["domain"].map(String.init)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let rule = query["rule"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-        let state = stateText == "all" ? nil : ReviewCase.State(rawValue: stateText) ?? .open
+        var queueName = query["queue"].map(String.init) ?? ""
         let limit = 200
+        var filter = CaseFilter(state: stateText == "all" ? nil : ReviewCase.State(rawValue: stateText) ?? .open)
+        filter.action = RuleAction(rawValue: actionText)
+        if !domain.isEmpty { filter.domain = domain }
+        let queueNames: [String]
         let list: [ReviewCase]
-        let counts: [ReviewCase.State: Int]
+        var counts: [ReviewCase.State: Int] = [:]
         do {
-            list = try await cases.cases(state: state, limit: 5000)
-            counts = try await cases.caseCounts()
+            let queues = try await cases.queues()
+            if principal.role == .contractor, let accountID = principal.accountID {
+                queueNames = try await cases.assignedQueues(account: accountID)
+                guard !queueNames.isEmpty else {
+                    return message(context, status: .forbidden, heading: "No queue assigned", text: "No queue is assigned to you yet; ask a lead to assign one.")
+                }
+                if !queueNames.contains(queueName) { queueName = queueNames[0] }
+            } else {
+                queueNames = queues.map(\.name)
+                counts = try await cases.caseCounts()
+            }
+            if let queue = queues.first(where: { $0.name == queueName }) {
+                // A saved queue's filter, narrowed by the page's own fields.
+                var narrowed = queue.filter
+                narrowed.state = narrowed.state ?? filter.state
+                narrowed.action = filter.action ?? narrowed.action
+                narrowed.domain = filter.domain ?? narrowed.domain
+                filter = narrowed
+            } else {
+                queueName = ""
+            }
+            if !rule.isEmpty {
+                // A rule id, or a tag when no rule has that id.
+                var byID = filter
+                byID.ruleID = rule
+                let found = try await cases.cases(matching: byID, limit: limit + 1)
+                if found.isEmpty {
+                    filter.ruleTag = rule
+                } else {
+                    filter = byID
+                }
+            }
+            list = try await cases.cases(matching: filter, limit: limit + 1)
         } catch {
             return unavailable(context)
         }
         let now = Date()
-        let filtered = list.filter { reviewCase in
-            (actionText.isEmpty || reviewCase.action.rawValue == actionText)
-                && (domain.isEmpty || Self.host(of: reviewCase) == domain || Self.host(of: reviewCase).hasSuffix("." + domain))
-                && (rule.isEmpty || reviewCase.verdict.hits.contains { $0.rule == rule || $0.tags.contains(rule) })
-        }
-        let rows: [[String: Any]] = filtered.prefix(limit).map { reviewCase in
-            [
-                "id": String(reviewCase.id), "priority": String(Self.priority(reviewCase)), "action": reviewCase.action.rawValue,
+        let rows: [[String: Any]] = list.prefix(limit).map { reviewCase in
+            var row: [String: Any] = [
+                "id": String(reviewCase.id), "priority": String(reviewCase.priority), "action": reviewCase.action.rawValue,
                 "score": Self.format(reviewCase.verdict.score), "rules": reviewCase.verdict.hits.map(\.rule).joined(separator: ", "),
-                "actor": reviewCase.signer ?? reviewCase.actorID ?? "unknown", "age": Self.age(from: reviewCase.openedAt, to: now),
-                "openedAt": Self.iso(reviewCase.openedAt), "state": reviewCase.state.rawValue,
+                "actor": reviewCase.subjectActor ?? "unknown", "age": Self.age(from: reviewCase.openedAt, to: now),
+                "openedAt": Self.iso(reviewCase.openedAt), "state": Self.stateLabel(reviewCase),
+                "reports": reviewCase.reports > 0 ? String(reviewCase.reports) : "",
             ]
+            if let lease = reviewCase.lease, lease.expiresAt > now { row["leasedBy"] = lease.holderName }
+            return row
         }
-        let stateOptions = (["open", "approved", "rejected", "all"]).map { value in
-            ["value": value, "label": value.capitalizedFirst, "selected": value == stateText] as [String: Any]
+        let stateOptions = (["open", "in_review", "escalated", "closed", "all"]).map { value in
+            ["value": value, "label": value.replacingOccurrences(of: "_", with: " ").capitalizedFirst, "selected": value == stateText] as [String: Any]
         }
         let actionOptions = ([("", "Any"), ("hold", "Hold"), ("flag", "Flag")]).map { value, label in
             ["value": value, "label": label, "selected": value == actionText] as [String: Any]
         }
-        let countRows: [[String: Any]] = ReviewCase.State.allCases.map { state in
-            ["state": state.rawValue, "label": state.rawValue.capitalizedFirst, "count": String(counts[state] ?? 0), "current": state.rawValue == stateText]
+        let queueOptions: [[String: Any]] =
+            (principal.role == .contractor ? [] : [["value": "", "label": "All cases", "selected": queueName.isEmpty]])
+            + queueNames.map { ["value": $0, "label": $0, "selected": $0 == queueName] }
+        let countRows: [[String: Any]] = counts.isEmpty ? [] : ReviewCase.State.allCases.map { state in
+            [
+                "state": state.rawValue, "label": state.rawValue.replacingOccurrences(of: "_", with: " ").capitalizedFirst,
+                "count": String(counts[state] ?? 0), "current": state.rawValue == stateText,
+            ]
         }
         return page(
             "queue", title: "Queue", context: context,
             [
                 "cases": rows, "hasCases": !rows.isEmpty, "counts": countRows, "stateOptions": stateOptions,
-                "actionOptions": actionOptions, "domain": domain, "rule": rule, "more": filtered.count > limit,
-                "shown": String(limit),
+                "actionOptions": actionOptions, "queueOptions": queueOptions, "queueName": queueName, "domain": domain,
+                "rule": rule, "more": list.count > limit, "shown": String(limit),
+                "flash": query["flash"].flatMap { Self.flashes[String($0)] } ?? "",
             ])
     }
 
+    struct NextForm: Decodable {
+        var csrf: String
+        var queue: String?
+    }
+
     func next(_ request: Request, context: Context) async -> Response {
-        guard await checkCSRF(request, context) else { return forbidden(context, Self.csrfMessage) }
+        guard let form: NextForm = await decodeForm(request), await checkCSRF(request, context, form: form.csrf),
+            let principal = context.principal
+        else { return forbidden(context, Self.csrfMessage) }
+        return await next(for: principal, queue: form.queue, context: context)
+    }
+
+    /// Leases the next case of `queue` to `principal` and opens it; back to the queue when none is waiting.
+    private func next(for principal: Principal, queue: String?, context: Context) async -> Response {
+        let name = queue.flatMap { $0.isEmpty ? nil : $0 }
         do {
-            let open = try await cases.cases(state: .open, limit: 5000)
-            guard let first = open.sorted(by: Self.queueOrder).first else {
-                return Self.redirect(to: "/herdwatch/?flash=empty")
+            guard let leased = try await cases.next(for: principal, queue: name, lease: ReviewCase.Lease.defaultDuration, at: Date())
+            else {
+                return Self.redirect(to: "/herdwatch/?flash=empty" + (name.map { "&queue=" + Self.queryValue($0) } ?? ""))
             }
-            return Self.redirect(to: "/herdwatch/cases/\(first.id)")
+            return Self.redirect(to: "/herdwatch/cases/\(leased.id)" + (name.map { "?queue=" + Self.queryValue($0) } ?? ""))
+        } catch let error as CaseWorkflowError {
+            return message(context, status: .forbidden, heading: "No case for you here", text: error.message.capitalizedFirst + ".")
         } catch {
             return unavailable(context)
         }
@@ -208,39 +283,96 @@ struct WebRoutes: Sendable {
 
     // MARK: - Case page
 
-    func casePage(_ request: Request, context: Context) async -> Response {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = Int64(text) else { return notFound(context, text) }
-        let found: ReviewCase?
+    /// The case `id` as `principal` may see it: nil with the page to answer instead when it does not exist or lies
+    /// outside the principal's queues.
+    private func visibleCase(_ text: String, principal: Principal, context: Context) async -> Either<ReviewCase, Response> {
+        guard let id = Int64(text) else { return .failure(notFound(context, text)) }
         do {
-            found = try await cases.reviewCase(id: id)
+            guard let reviewCase = try await cases.reviewCase(id: id) else { return .failure(notFound(context, text)) }
+            try reviewCase.checkQueueLimits(try await cases.queueFilters(for: principal), for: principal)
+            return .success(reviewCase)
+        } catch let error as CaseWorkflowError {
+            return .failure(message(context, status: .forbidden, heading: "Not in your queues", text: error.message.capitalizedFirst + "."))
         } catch {
-            return unavailable(context)
+            return .failure(unavailable(context))
         }
-        guard let reviewCase = found else { return notFound(context, text) }
-        let principal = context.principal
-        var values = CaseView.values(for: reviewCase, now: Date(), showPersonalData: principal?.allows(.viewPersonalData) ?? false)
+    }
+
+    func casePage(_ request: Request, context: Context) async -> Response {
+        guard let principal = context.principal else { return forbidden(context, "Sign in first.") }
+        let reviewCase: ReviewCase
+        switch await visibleCase(context.parameters.get("id") ?? "", principal: principal, context: context) {
+        case .success(let found): reviewCase = found
+        case .failure(let response): return response
+        }
+        let now = Date()
+        var values = CaseView.values(for: reviewCase, now: now, showPersonalData: principal.allows(.viewPersonalData))
         if let reputation, let history = await history(of: reviewCase, reputation: reputation) {
             values["history"] = history
         }
-        let earlier = (try? await cases.cases(activityID: reviewCase.activityID)) ?? []
-        let earlierRows: [[String: Any]] = earlier.filter { $0.id != reviewCase.id }.map {
-            ["id": String($0.id), "state": $0.state.rawValue, "outcome": ""]
+        let lease = reviewCase.lease.flatMap { $0.expiresAt > now ? $0 : nil }
+        let leasedToMe = lease?.holder == principal.leaseKey
+        values["leasedToMe"] = leasedToMe
+        if let lease {
+            values["leaseText"] =
+                leasedToMe
+                ? "leased to you until \(Self.clock(lease.expiresAt))" : "in review by \(lease.holderName) until \(Self.clock(lease.expiresAt))"
         }
-        values["earlier"] = earlierRows
-        values["hasEarlier"] = !earlierRows.isEmpty
-        let canDecide = reviewCase.state == .open && (principal?.allows(.decide) ?? false)
-        values["canDecide"] = canDecide
-        values["reasons"] = DecisionReasons.default.enumerated().map { index, reason in
-            ["code": reason.code, "label": reason.label, "key": index < 9 ? String(index + 1) : ""] as [String: Any]
-        }
+        let decidable =
+            switch reviewCase.state {
+            case .open: true
+            case .inReview: lease == nil || leasedToMe
+            case .escalated: principal.allows(.confirmProposals)
+            case .closed: false
+            }
+        values["canDecide"] = decidable && principal.allows(.decide)
+        values["canPropose"] = reviewCase.state != .closed && principal.allows(.decide)
         values["decidedText"] =
-            reviewCase.state == .open ? "You may not decide cases." : "Decided: \(reviewCase.state.rawValue)\(reviewCase.decidedBy.map { " by \($0)" } ?? "")."
+            switch reviewCase.state {
+            case .closed: "Closed: \(reviewCase.outcome?.rawValue ?? "decided")\(reviewCase.decidedBy.map { " by \($0)" } ?? "")."
+            case .escalated: "Escalated to a lead."
+            default: lease != nil && !leasedToMe ? "Someone else is reviewing this case." : "You may not decide cases."
+            }
+        values["queueName"] = request.uri.queryParameters["queue"].map(String.init) ?? ""
+        values["reasons"] = reasons.enumerated().map { index, code in
+            ["code": code, "label": Self.reasonLabel(code), "key": index < 9 ? String(index + 1) : ""] as [String: Any]
+        }
+        do {
+            var notes = try await cases.notes(about: .reviewCase(reviewCase.id)).map { ($0, "this case") }
+            if let actor = reviewCase.subjectActor {
+                notes += try await cases.notes(about: .actor(actor)).map { ($0, "the actor") }
+            }
+            if let host = reviewCase.host {
+                notes += try await cases.notes(about: .domain(host)).map { ($0, "the domain \(host)") }
+            }
+            let noteRows: [[String: Any]] = notes.sorted { $0.0.at > $1.0.at }.map { note, about in
+                ["about": about, "author": note.author, "at": Self.iso(note.at), "text": note.text]
+            }
+            values["notes"] = noteRows
+            values["hasNotes"] = !noteRows.isEmpty
+            var earlier: [ReviewCase] = []
+            if let host = reviewCase.host {
+                earlier = try await cases.cases(matching: CaseFilter(domain: host), limit: 11).filter { $0.id != reviewCase.id }
+            }
+            let earlierRows: [[String: Any]] = earlier.prefix(10).map {
+                ["id": String($0.id), "state": Self.stateLabel($0), "actor": $0.subjectActor ?? ""]
+            }
+            values["earlier"] = earlierRows
+            values["hasEarlier"] = !earlierRows.isEmpty
+            if reviewCase.reports > 0 {
+                values["reports"] = try await cases.reports(caseID: reviewCase.id).prefix(20).map { report in
+                    ["reporter": report.reporter ?? "unknown", "comment": report.comment ?? "", "at": Self.iso(report.at)]
+                }
+                values["hasReports"] = true
+            }
+        } catch {
+            return unavailable(context)
+        }
         return page("case", title: "Case #\(reviewCase.id)", context: context, values)
     }
 
     private func history(of reviewCase: ReviewCase, reputation: Reputation) async -> String? {
-        guard let actorID = reviewCase.signer ?? reviewCase.actorID, let activity = try? Activity.decode(reviewCase.body) else { return nil }
+        guard let actorID = reviewCase.subjectActor, let activity = try? Activity.decode(reviewCase.body) else { return nil }
         var subject = Normalizer.subject(for: activity)
         subject.actorID = actorID
         subject.actorHost = Hostname.host(ofID: actorID)
@@ -257,15 +389,133 @@ struct WebRoutes: Sendable {
             + "\(value("domain.new_actors_1d")) new today"
     }
 
+    struct DecisionForm: Decodable {
+        var csrf: String
+        var version: String?
+        var action: String?
+        var propose: [String]?
+        var reason: String?
+        var note: String?
+        var then: String?
+        var queue: String?
+    }
+
+    func decide(_ request: Request, context: Context) async -> Response {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int64(text) else { return notFound(context, text) }
+        guard let form: DecisionForm = await decodeForm(request), await checkCSRF(request, context, form: form.csrf),
+            let principal = context.principal
+        else { return forbidden(context, Self.csrfMessage) }
+        var actions: [Decision.Action] = []
+        if let action = form.action, !action.isEmpty {
+            guard let parsed = Decision.Action(rawValue: action), !parsed.isProposal else {
+                return message(context, status: .unprocessableContent, heading: "Choose a decision", text: "Choose approve, reject or escalate (a, r or e), then submit again.")
+            }
+            actions.append(parsed)
+        }
+        for proposal in form.propose ?? [] {
+            guard let parsed = Decision.Action(rawValue: proposal), parsed.isProposal else {
+                return message(context, status: .unprocessableContent, heading: "Unknown proposal", text: "Propose limiting or suspending the actor, or blocking the domain.")
+            }
+            actions.append(parsed)
+        }
+        guard !actions.isEmpty else {
+            return message(context, status: .unprocessableContent, heading: "Choose a decision", text: "Choose approve, reject or escalate (a, r or e), then submit again.")
+        }
+        guard let reason = form.reason, !reason.isEmpty else {
+            return message(context, status: .unprocessableContent, heading: "Choose a reason", text: "Every decision needs a reason: pick one (1 to 9), then submit again.")
+        }
+        let note = form.note.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        do {
+            _ = try await decisions.decide(
+                id: id, Decision(actions: actions, reason: reason, note: note), by: principal, version: form.version.flatMap { Int($0) })
+        } catch {
+            let status: HTTPResponse.Status =
+                switch error.code {
+                case .notFound: .notFound
+                case .forbidden: .forbidden
+                case .badReason, .badDecision: .unprocessableContent
+                case .staleVersion, .leasedElsewhere, .badTransition, .inProgress, .replayExpired, .noUpstream: .conflict
+                case .upstreamRefused, .upstreamUnreachable: .badGateway
+                case .storage: .serviceUnavailable
+                }
+            let advice = error.code == .staleVersion ? " Reload the case to see what changed." : ""
+            return message(context, status: status, heading: "The decision was not recorded", text: error.message.capitalizedFirst + "." + advice)
+        }
+        if form.then == "next" {
+            return await next(for: principal, queue: form.queue, context: context)
+        }
+        return Self.redirect(to: "/herdwatch/cases/\(id)")
+    }
+
+    struct NoteForm: Decodable {
+        var csrf: String
+        var text: String?
+        var on: String?
+    }
+
+    func addNote(_ request: Request, context: Context) async -> Response {
+        guard let principal = context.principal, let form: NoteForm = await decodeForm(request),
+            await checkCSRF(request, context, form: form.csrf)
+        else { return forbidden(context, Self.csrfMessage) }
+        let reviewCase: ReviewCase
+        switch await visibleCase(context.parameters.get("id") ?? "", principal: principal, context: context) {
+        case .success(let found): reviewCase = found
+        case .failure(let response): return response
+        }
+        let text = (form.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.count <= 2000 else {
+            return message(context, status: .unprocessableContent, heading: "Write a note", text: "A note needs 1 to 2000 characters.")
+        }
+        let subject: CaseNote.Subject
+        switch form.on ?? "case" {
+        case "actor":
+            guard let actor = reviewCase.subjectActor else { return message(context, status: .unprocessableContent, heading: "No actor", text: "This case names no actor.") }
+            subject = .actor(actor)
+        case "domain":
+            guard let host = reviewCase.host else { return message(context, status: .unprocessableContent, heading: "No domain", text: "This case names no domain.") }
+            subject = .domain(host)
+        default: subject = .reviewCase(reviewCase.id)
+        }
+        do {
+            _ = try await cases.addNote(text, on: subject, by: principal, at: Date())
+        } catch {
+            return unavailable(context)
+        }
+        return Self.redirect(to: "/herdwatch/cases/\(reviewCase.id)")
+    }
+
+    /// `POST /herdwatch/cases/ID/renew|release` from the page's script: keeps the lease while the page is in use,
+    /// or gives the case back.
+    func lease(_ request: Request, context: Context, renew: Bool) async -> Response {
+        guard let principal = context.principal, await checkCSRF(request, context, form: nil) else {
+            return JSONResponse.error(.forbidden, code: "csrf", Self.csrfMessage)
+        }
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else {
+            return JSONResponse.error(.notFound, code: "not_found", "there is no such case")
+        }
+        do {
+            let command = CaseCommand(renew ? .renew(lease: ReviewCase.Lease.defaultDuration) : .release, by: principal, at: Date())
+            let updated = try await cases.apply(command, to: id, reasons: reasons)
+            return JSONResponse.make(["state": updated.state.rawValue, "version": String(updated.version)])
+        } catch let error as CaseWorkflowError {
+            return JSONResponse.error(.conflict, code: error.code.rawValue, error.message)
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, code: "storage_unavailable", "cannot reach the database; retry")
+        }
+    }
+
     /// `GET /herdwatch/cases/ID/media/N`: the case's Nth attachment, fetched by Herdwatch (see `MediaProxy`).
     func mediaPreview(_ request: Request, context: Context) async -> Response {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = Int64(text), let index = context.parameters.get("index").flatMap(Int.init), index >= 0, index < CaseView.maxMedia,
-            context.principal?.allows(.decide) ?? false
+        guard let principal = context.principal, principal.allows(.decide),
+            let index = context.parameters.get("index").flatMap(Int.init), index >= 0, index < CaseView.maxMedia
         else { return Response(status: .notFound) }
-        guard let reviewCase = try? await cases.reviewCase(id: id), let activity = try? Activity.decode(reviewCase.body) else {
-            return Response(status: .notFound)
+        let reviewCase: ReviewCase
+        switch await visibleCase(context.parameters.get("id") ?? "", principal: principal, context: context) {
+        case .success(let found): reviewCase = found
+        case .failure(let response): return response
         }
+        guard let activity = try? Activity.decode(reviewCase.body) else { return Response(status: .notFound) }
         let attachments = CaseView.attachments(of: activity)
         guard index < attachments.count, let address = attachments[index].url else { return Response(status: .notFound) }
         switch await media.fetch(address) {
@@ -278,62 +528,158 @@ struct WebRoutes: Sendable {
                 ],
                 body: ResponseBody(byteBuffer: image.bytes))
         case .failure(let refusal):
-            logger.info("media preview refused", metadata: ["case.id": "\(id)", "reason": "\(refusal)"])
+            logger.info("media preview refused", metadata: ["case.id": "\(reviewCase.id)", "reason": "\(refusal)"])
             return Response(
                 status: .badGateway, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "The media cannot be shown: \(refusal).")))
         }
     }
 
-    struct DecisionForm: Decodable {
+    // MARK: - Bulk decisions on a campaign
+
+    /// `GET /herdwatch/cases/ID/cluster`: the open cases of the same campaign as this one, with counts and samples,
+    /// and the form that decides them all.
+    func clusterPage(_ request: Request, context: Context) async -> Response {
+        guard let principal = context.principal else { return forbidden(context, "Sign in first.") }
+        let seed: ReviewCase
+        switch await visibleCase(context.parameters.get("id") ?? "", principal: principal, context: context) {
+        case .success(let found): seed = found
+        case .failure(let response): return response
+        }
+        let members: [ReviewCase]
+        do {
+            members = try await cluster(of: seed, principal: principal)
+        } catch {
+            return unavailable(context)
+        }
+        let preview = BulkPreview(members)
+        return page(
+            "cluster", title: "Campaign of case #\(seed.id)", context: context,
+            [
+                "id": String(seed.id), "count": String(preview.cases.count), "actors": String(preview.actors),
+                "domains": String(preview.domains), "sampleCases": preview.sampleCases.map { ["id": String($0)] },
+                "sampleActors": preview.sampleActors, "sampleDomains": preview.sampleDomains,
+                "items": preview.cases.map { "\($0.id):\($0.version)" }.joined(separator: ","),
+                "reasons": reasons.enumerated().map { index, code in
+                    ["code": code, "label": Self.reasonLabel(code), "key": index < 9 ? String(index + 1) : ""] as [String: Any]
+                },
+            ])
+    }
+
+    /// The open cases in `seed`'s campaign cluster that `principal` may see (the seed first).
+    private func cluster(of seed: ReviewCase, principal: Principal) async throws -> [ReviewCase] {
+        let limits = try await cases.queueFilters(for: principal)
+        let open = try await cases.cases(matching: CaseFilter(state: .open), limit: WorkflowRoutes.clusterScanLimit).filter {
+            (try? $0.checkQueueLimits(limits, for: principal)) != nil
+        }
+        return try await work.run { CampaignCluster.members(of: seed, among: open) }
+    }
+
+    struct BulkForm: Decodable {
         var csrf: String
-        var version: String?
+        var items: String
         var action: String?
         var reason: String?
         var note: String?
-        var then: String?
     }
 
-    func decide(_ request: Request, context: Context) async -> Response {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = Int64(text) else { return notFound(context, text) }
-        guard let form: DecisionForm = await decodeForm(request),
-            !CSRF.isCrossSite(request), let session = context.sessions.session, CSRF.matches(form.csrf, session.csrf)
+    /// `POST /herdwatch/cases/ID/bulk`: decides the cases the preview listed (each at the version shown), under one
+    /// batch id; cases that changed since are left as they are and counted.
+    func bulk(_ request: Request, context: Context) async -> Response {
+        guard let principal = context.principal, let form: BulkForm = await decodeForm(request),
+            await checkCSRF(request, context, form: form.csrf)
         else { return forbidden(context, Self.csrfMessage) }
-        guard let principal = context.principal, principal.allows(.decide) else {
-            return forbidden(context, "Your role may not decide cases.")
+        guard let action = form.action.flatMap(Decision.Action.init(rawValue:)), [.approve, .reject].contains(action) else {
+            return message(context, status: .unprocessableContent, heading: "Choose a decision", text: "Choose approve or reject for the whole campaign.")
         }
-        guard let action = form.action, ["approve", "reject"].contains(action) else {
-            return message(context, status: .unprocessableContent, heading: "Choose a decision", text: "Choose approve or reject (a or r), then submit again.")
+        guard let reason = form.reason, !reason.isEmpty else {
+            return message(context, status: .unprocessableContent, heading: "Choose a reason", text: "A bulk decision needs a reason.")
         }
-        guard let reason = form.reason, DecisionReasons.default.contains(where: { $0.code == reason }) else {
-            return message(context, status: .unprocessableContent, heading: "Choose a reason", text: "Every decision needs a reason: pick one (1 to 9), then submit again.")
+        let items: [(id: Int64, version: Int)] = form.items.split(separator: ",").compactMap { item in
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let id = Int64(parts[0]), let version = Int(parts[1]) else { return nil }
+            return (id, version)
         }
-        do {
-            let decision = Decision(actions: [action == "approve" ? .approve : .reject], reason: reason)
-            _ = try await decisions.decide(id: id, decision, by: principal, version: nil)
-        } catch {
-            return message(context, status: error.status, heading: "The decision was not recorded", text: error.message.capitalizedFirst + ".")
+        guard !items.isEmpty, items.count <= 1000 else {
+            return message(context, status: .unprocessableContent, heading: "Nothing to decide", text: "Preview the campaign again.")
         }
-        if form.then == "next" {
-            return await next(afterDeciding: context)
+        let batchID = UUID().uuidString.lowercased()
+        let decision = Decision(actions: [action], reason: reason, note: form.note.flatMap { $0.isEmpty ? nil : $0 })
+        var decided = 0
+        var skipped = 0
+        for item in items {
+            do {
+                _ = try await decisions.decide(id: item.id, decision, by: principal, version: item.version, batchID: batchID)
+                decided += 1
+            } catch {
+                if error.code == .badReason || error.code == .forbidden, decided == 0 {
+                    return message(context, status: .unprocessableContent, heading: "The decision was not recorded", text: error.message.capitalizedFirst + ".")
+                }
+                skipped += 1
+            }
         }
-        return Self.redirect(to: "/herdwatch/cases/\(id)")
-    }
-
-    private func next(afterDeciding context: Context) async -> Response {
-        let open = (try? await cases.cases(state: .open, limit: 5000)) ?? []
-        guard let first = open.sorted(by: Self.queueOrder).first else { return Self.redirect(to: "/herdwatch/?flash=empty") }
-        return Self.redirect(to: "/herdwatch/cases/\(first.id)")
+        return page(
+            "message", title: "Bulk decision", context: context,
+            [
+                "heading": "Bulk decision recorded",
+                "text": "\(decided) case(s) \(action == .approve ? "approved" : "rejected") in batch \(batchID)"
+                    + (skipped > 0 ? "; \(skipped) changed since the preview and were left as they are." : "."),
+            ])
     }
 
     func countSensitive(_ request: Request, context: Context) async -> Response {
-        guard await checkCSRF(request, context), var session = context.sessions.session else {
+        guard await checkCSRF(request, context, form: nil), var session = context.sessions.session else {
             return JSONResponse.error(.forbidden, code: "csrf", Self.csrfMessage)
         }
         session.sensitiveSeen += 1
         _ = context.sessions.updateSession(session)
         return JSONResponse.make(["sensitive_seen": session.sensitiveSeen])
+    }
+
+    // MARK: - Audit, users
+
+    func auditPage(_ request: Request, context: Context) async -> Response {
+        guard context.principal?.allows(.viewAudit) ?? false else { return forbidden(context, "Your role may not see the audit log.") }
+        let caseID = request.uri.queryParameters["case"].flatMap { Int64(String($0)) }
+        let entries: [AuditEntry]
+        do {
+            entries = try await cases.audit(caseID: caseID, limit: 500)
+        } catch {
+            return unavailable(context)
+        }
+        return page(
+            "audit", title: "Audit log", context: context,
+            [
+                "entries": entries.map { entry in
+                    [
+                        "at": Self.iso(entry.at), "actor": entry.actor, "via": entry.via.rawValue,
+                        "caseID": entry.caseID.map { String($0) } ?? "", "action": entry.action.rawValue,
+                        "reason": entry.reason ?? "", "note": entry.note ?? "", "batch": entry.batchID.map { String($0.prefix(8)) } ?? "",
+                        "change": [entry.fromState?.rawValue, entry.toState?.rawValue].compactMap { $0 }.joined(separator: " → "),
+                    ]
+                },
+                "hasEntries": !entries.isEmpty,
+            ])
+    }
+
+    func usersPage(_ request: Request, context: Context) async -> Response {
+        guard context.principal?.allows(.manageUsers) ?? false else { return forbidden(context, "Only admins manage users.") }
+        let accounts: [Account]
+        do {
+            accounts = try await access.store.accounts()
+        } catch {
+            return unavailable(context)
+        }
+        return page(
+            "users", title: "Users", context: context,
+            [
+                "users": accounts.map { account in
+                    [
+                        "name": account.username, "role": account.role.rawValue, "state": account.disabledAt == nil ? "active" : "disabled",
+                        "created": Self.iso(account.createdAt),
+                    ]
+                }
+            ])
     }
 
     // MARK: - Helpers
@@ -394,36 +740,43 @@ struct WebRoutes: Sendable {
         message(context, status: .serviceUnavailable, heading: "Cases cannot be read right now", text: "The database is busy or unavailable; reload in a moment.")
     }
 
-    func checkCSRF(_ request: Request, _ context: Context) async -> Bool {
+    /// Whether a state-changing request is the session's own: same site, and the session's CSRF token in the form's
+    /// `csrf` field (`form`) or the `X-CSRF-Token` header (script calls).
+    func checkCSRF(_ request: Request, _ context: Context, form: String?) async -> Bool {
         guard !CSRF.isCrossSite(request), let session = context.sessions.session else { return false }
-        if let header = request.headers[.csrfToken] { return CSRF.matches(header, session.csrf) }
-        struct TokenOnly: Decodable { var csrf: String }
-        guard let form: TokenOnly = await decodeForm(request) else { return false }
-        return CSRF.matches(form.csrf, session.csrf)
+        return CSRF.matches(form ?? request.headers[.csrfToken], session.csrf)
     }
+
+    /// A form with only the CSRF token (sign-out).
+    struct TokenForm: Decodable { var csrf: String }
 
     func decodeForm<Form: Decodable>(_ request: Request) async -> Form? {
         guard case .success(let bytes) = await bodies.collect(request) else { return nil }
         return try? URLEncodedFormDecoder().decode(Form.self, from: String(decoding: bytes, as: UTF8.self))
     }
 
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+
+    static func clock(_ date: Date) -> String { date.formatted(date: .omitted, time: .shortened) }
+
+    static func stateLabel(_ reviewCase: ReviewCase) -> String {
+        if let outcome = reviewCase.outcome { return "closed: \(outcome.rawValue)" }
+        return reviewCase.state.rawValue.replacingOccurrences(of: "_", with: " ")
+    }
+
+    /// A reason code as people read it: `not_a_violation` is "Not a violation".
+    static func reasonLabel(_ code: String) -> String {
+        switch code {
+        case "csam": "Child sexual abuse material"
+        case "illegal": "Illegal content"
+        default: code.replacingOccurrences(of: "_", with: " ").capitalizedFirst
+        }
+    }
+
     static func redirect(to location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
-    }
-
-    /// Priority (higher first): holds above flags, then by score. See `queueOrder`.
-    static func priority(_ reviewCase: ReviewCase) -> Int {
-        (reviewCase.action == .hold ? 100 : 0) + Int(min(99, max(0, reviewCase.verdict.score)))
-    }
-
-    /// Highest priority first; oldest first within a priority.
-    static func queueOrder(_ a: ReviewCase, _ b: ReviewCase) -> Bool {
-        let (pa, pb) = (priority(a), priority(b))
-        return pa != pb ? pa > pb : (a.openedAt, a.id) < (b.openedAt, b.id)
-    }
-
-    static func host(of reviewCase: ReviewCase) -> String {
-        (reviewCase.signer ?? reviewCase.actorID).flatMap(Hostname.host(ofID:)) ?? ""
     }
 
     static func format(_ score: Double) -> String {
@@ -481,21 +834,6 @@ struct WebSignInMiddleware: RouterMiddleware {
         }
         return Response(status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: "Sign in first.")))
     }
-}
-
-/// Reasons a decision can give.
-enum DecisionReasons {
-    struct Reason: Sendable {
-        var code: String
-        var label: String
-    }
-
-    static let `default`: [Reason] = [
-        Reason(code: "spam", label: "Spam"), Reason(code: "harassment", label: "Harassment"), Reason(code: "hate", label: "Hate"),
-        Reason(code: "illegal", label: "Illegal content"), Reason(code: "csam", label: "Child sexual abuse material"),
-        Reason(code: "impersonation", label: "Impersonation"), Reason(code: "misinformation", label: "Misinformation"),
-        Reason(code: "not_a_violation", label: "Not a violation"), Reason(code: "other", label: "Other"),
-    ]
 }
 
 extension String {

@@ -5,7 +5,7 @@ enum WebTemplates {
     static let pragma = "{{% CONTENT_TYPE: STRICT_HTML}}"
 
     static let all: [String: String] = [
-        "layout": layout, "login": login, "queue": queue, "case": reviewCase, "message": message,
+        "layout": layout, "login": login, "queue": queue, "case": reviewCase, "message": message, "cluster": cluster,
         "audit": audit, "metrics": metrics, "users": users, "help": help,
     ]
 
@@ -80,6 +80,7 @@ enum WebTemplates {
         </div>
         <ul class="counts">{{#counts}}<li><a href="/herdwatch/?state={{state}}"{{#current}} aria-current="page"{{/current}}>{{label}} <strong>{{count}}</strong></a></li>{{/counts}}</ul>
         <form method="get" action="/herdwatch/" class="filters">
+        <label>Queue <select name="queue">{{#queueOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/queueOptions}}</select></label>
         <label>State <select name="state">{{#stateOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/stateOptions}}</select></label>
         <label>Action <select name="action">{{#actionOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/actionOptions}}</select></label>
         <label>Domain <input name="domain" value="{{domain}}" placeholder="example.social"></label>
@@ -89,10 +90,10 @@ enum WebTemplates {
         {{^hasCases}}<p class="empty">No cases match.</p>{{/hasCases}}
         {{#hasCases}}
         <table class="cases">
-        <thead><tr><th>Case</th><th>Priority</th><th>Action</th><th>Score</th><th>Rules</th><th>Actor</th><th>Age</th><th>State</th></tr></thead>
+        <thead><tr><th>Case</th><th>Priority</th><th>Action</th><th>Score</th><th>Rules</th><th>Actor</th><th>Reports</th><th>Age</th><th>State</th></tr></thead>
         <tbody>
         {{#cases}}
-        <tr data-case="{{id}}"><td><a href="/herdwatch/cases/{{id}}">#{{id}}</a></td><td>{{priority}}</td><td><span class="action {{action}}">{{action}}</span></td><td>{{score}}</td><td>{{rules}}</td><td class="actor">{{actor}}</td><td title="{{openedAt}}">{{age}}</td><td>{{state}}{{#leasedBy}} · {{leasedBy}}{{/leasedBy}}</td></tr>
+        <tr data-case="{{id}}"><td><a href="/herdwatch/cases/{{id}}">#{{id}}</a></td><td>{{priority}}</td><td><span class="action {{action}}">{{action}}</span></td><td>{{score}}</td><td>{{rules}}</td><td class="actor">{{actor}}</td><td>{{reports}}</td><td title="{{openedAt}}">{{age}}</td><td>{{state}}{{#leasedBy}} · {{leasedBy}}{{/leasedBy}}</td></tr>
         {{/cases}}
         </tbody>
         </table>
@@ -138,8 +139,16 @@ enum WebTemplates {
         <dt>Signed by</dt><dd>{{#signer}}<code>{{signer}}</code>{{/signer}}{{^signer}}nobody verified{{/signer}}</dd>
         {{#history}}<dt>History</dt><dd>{{history}}</dd>{{/history}}
         </dl>
-        {{#hasEarlier}}<h3>Earlier cases</h3><ul>{{#earlier}}<li><a href="/herdwatch/cases/{{id}}">#{{id}}</a> {{state}} {{outcome}}</li>{{/earlier}}</ul>{{/hasEarlier}}
+        {{#hasReports}}<h3>Reports from other servers</h3><ul class="notes">{{#reports}}<li><span class="muted">{{reporter}} · {{at}}</span><br><span class="text">{{comment}}</span></li>{{/reports}}</ul>{{/hasReports}}
+        {{#hasEarlier}}<h3>Other cases from this domain</h3><ul>{{#earlier}}<li><a href="/herdwatch/cases/{{id}}">#{{id}}</a> {{state}} <code>{{actor}}</code></li>{{/earlier}}</ul>{{/hasEarlier}}
         {{#hasNotes}}<h3>Notes</h3><ul class="notes">{{#notes}}<li><span class="muted">{{about}} · {{author}} · {{at}}</span><br><span class="text">{{text}}</span></li>{{/notes}}</ul>{{/hasNotes}}
+        <form method="post" action="/herdwatch/cases/{{id}}/notes" class="note-form">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Add a note about <select name="on"><option value="case">this case</option><option value="actor">the actor</option><option value="domain">the domain</option></select></label>
+        <textarea name="text" rows="2" maxlength="2000" required></textarea>
+        <button type="submit">Save note</button>
+        </form>
+        <p><a href="/herdwatch/cases/{{id}}/cluster">Campaign: decide this case with its near-duplicates…</a></p>
         {{#request}}<details class="personal"><summary>Delivery (personal data)</summary><ul>{{#headers}}<li><code>{{name}}: {{value}}</code></li>{{/headers}}</ul></details>{{/request}}
         </section>
         </div>
@@ -148,11 +157,17 @@ enum WebTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="version" value="{{version}}">
         <input type="hidden" name="then" value="case" id="then-field">
+        <input type="hidden" name="queue" value="{{queueName}}">
         <fieldset class="actions"><legend>Decision</legend>
         <label><input type="radio" name="action" value="approve" id="action-approve"> Approve <kbd>a</kbd></label>
         <label><input type="radio" name="action" value="reject" id="action-reject"> Reject <kbd>r</kbd></label>
         <label><input type="radio" name="action" value="escalate" id="action-escalate"> Escalate <kbd>e</kbd></label>
         </fieldset>
+        {{#canPropose}}<fieldset class="proposals"><legend>Propose to a lead</legend>
+        <label><input type="checkbox" name="propose[]" value="limit_actor"> Limit the actor</label>
+        <label><input type="checkbox" name="propose[]" value="suspend_actor"> Suspend the actor</label>
+        <label><input type="checkbox" name="propose[]" value="block_domain"> Block the domain</label>
+        </fieldset>{{/canPropose}}
         <fieldset class="reasons"><legend>Reason</legend>
         {{#reasons}}<label><input type="radio" name="reason" value="{{code}}" data-key="{{key}}"> {{label}} <kbd>{{key}}</kbd></label>{{/reasons}}
         </fieldset>
@@ -168,13 +183,40 @@ enum WebTemplates {
         {{/content}}{{/layout}}
         """
 
+    static let cluster = pragma + """
+        {{<layout}}{{$content}}
+        <section class="cluster">
+        <h1>Campaign of case <a href="/herdwatch/cases/{{id}}">#{{id}}</a></h1>
+        <p>Deciding covers <strong>{{count}} open case(s)</strong> from <strong>{{actors}} actor(s)</strong> on <strong>{{domains}} domain(s)</strong>.</p>
+        <div class="case-grid">
+        <section><h2>Sample cases</h2><ul>{{#sampleCases}}<li><a href="/herdwatch/cases/{{id}}">#{{id}}</a></li>{{/sampleCases}}</ul></section>
+        <section><h2>Sample actors</h2><ul>{{#sampleActors}}<li><code>{{.}}</code></li>{{/sampleActors}}</ul></section>
+        <section><h2>Sample domains</h2><ul>{{#sampleDomains}}<li><code>{{.}}</code></li>{{/sampleDomains}}</ul></section>
+        </div>
+        <form method="post" action="/herdwatch/cases/{{id}}/bulk" class="action-bar" id="bulk-form">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="items" value="{{items}}">
+        <fieldset class="actions"><legend>Decision for all {{count}}</legend>
+        <label><input type="radio" name="action" value="reject" id="action-reject" required> Reject <kbd>r</kbd></label>
+        <label><input type="radio" name="action" value="approve" id="action-approve"> Approve <kbd>a</kbd></label>
+        </fieldset>
+        <fieldset class="reasons"><legend>Reason</legend>
+        {{#reasons}}<label><input type="radio" name="reason" value="{{code}}" data-key="{{key}}" required> {{label}} <kbd>{{key}}</kbd></label>{{/reasons}}
+        </fieldset>
+        <label class="note">Note <textarea name="note" rows="2" maxlength="2000"></textarea></label>
+        <div class="submit"><button type="submit" class="primary" id="bulk-submit">Decide all {{count}}</button></div>
+        </form>
+        </section>
+        {{/content}}{{/layout}}
+        """
+
     static let audit = pragma + """
         {{<layout}}{{$content}}
         <section>
         <h1>Audit log</h1>
-        <table class="audit"><thead><tr><th>When</th><th>Who</th><th>Via</th><th>Case</th><th>Action</th><th>Reason</th><th>Batch</th></tr></thead>
-        <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{via}}</td><td>{{#caseID}}<a href="/herdwatch/cases/{{caseID}}">#{{caseID}}</a>{{/caseID}}</td><td>{{action}}</td><td>{{reason}}</td><td>{{batch}}</td></tr>{{/entries}}</tbody></table>
-        {{^entries}}<p class="empty">Nothing recorded yet.</p>{{/entries}}
+        <table class="audit"><thead><tr><th>When</th><th>Who</th><th>Via</th><th>Case</th><th>Action</th><th>State</th><th>Reason</th><th>Note</th><th>Batch</th></tr></thead>
+        <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{via}}</td><td>{{#caseID}}<a href="/herdwatch/cases/{{caseID}}">#{{caseID}}</a>{{/caseID}}</td><td>{{action}}</td><td>{{change}}</td><td>{{reason}}</td><td class="text">{{note}}</td><td><code>{{batch}}</code></td></tr>{{/entries}}</tbody></table>
+        {{^hasEntries}}<p class="empty">Nothing recorded yet.</p>{{/hasEntries}}
         </section>
         {{/content}}{{/layout}}
         """
