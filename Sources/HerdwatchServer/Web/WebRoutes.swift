@@ -464,8 +464,8 @@ struct WebRoutes: Sendable {
         case .failure(let response): return response
         }
         let text = (form.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= 2000 else {
-            return message(context, status: .unprocessableContent, heading: "Write a note", text: "A note needs 1 to 2000 characters.")
+        guard !text.isEmpty, text.utf8.count <= 10_000 else {
+            return message(context, status: .unprocessableContent, heading: "Write a note", text: "A note needs text, at most 10,000 bytes.")
         }
         let subject: CaseNote.Subject
         switch form.on ?? "case" {

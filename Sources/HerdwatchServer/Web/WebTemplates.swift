@@ -145,7 +145,7 @@ enum WebTemplates {
         <form method="post" action="/herdwatch/cases/{{id}}/notes" class="note-form">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <label>Add a note about <select name="on"><option value="case">this case</option><option value="actor">the actor</option><option value="domain">the domain</option></select></label>
-        <textarea name="text" rows="2" maxlength="2000" required></textarea>
+        <textarea name="text" rows="2" maxlength="10000" required></textarea>
         <button type="submit">Save note</button>
         </form>
         <p><a href="/herdwatch/cases/{{id}}/cluster">Campaign: decide this case with its near-duplicates…</a></p>
