@@ -335,7 +335,7 @@ struct WorkflowAPITests {
             #expect(deleted == .noContent)
             #expect(try await server.cases.queues().isEmpty)
             let (gone, _) = try await call(client, .delete, "/herdwatch/api/v1/queues/held", token: admin)
-            #expect(gone == .noContent)
+            #expect(gone == .notFound)
         }
     }
 
@@ -354,8 +354,8 @@ struct WorkflowAPITests {
             let flagged = try #require(
                 try await server.cases.cases(matching: CaseFilter(action: .flag), limit: 1).first)
             // No queue assigned: nothing to see or take.
-            let (_, none) = try await call(client, .get, "/herdwatch/api/v1/cases", token: contractor)
-            #expect((none["cases"] as? [[String: Any]])?.isEmpty == true)
+            let (unnamed, _) = try await call(client, .get, "/herdwatch/api/v1/cases", token: contractor)
+            #expect(unnamed == .forbidden)
             let (nothing, _) = try await call(client, .post, "/herdwatch/api/v1/cases/next", token: contractor)
             #expect(nothing == .noContent)
             let (outside, _) = try await call(client, .get, "/herdwatch/api/v1/cases/\(flagged.id)", token: contractor)
@@ -364,7 +364,7 @@ struct WorkflowAPITests {
             try await server.cases.saveQueue(CaseQueue(name: "flags", filter: CaseFilter(state: .open, action: .flag)))
             try await server.cases.saveQueue(CaseQueue(name: "held", filter: CaseFilter(action: .hold)))
             try await server.cases.assignQueues(["flags"], toAccount: carol.id)
-            let (_, mine) = try await call(client, .get, "/herdwatch/api/v1/cases", token: contractor)
+            let (_, mine) = try await call(client, .get, "/herdwatch/api/v1/cases?queue=flags", token: contractor)
             #expect((mine["cases"] as? [[String: Any]])?.map { $0["id"] as? Int } == [Int(flagged.id)])
             let (notMine, _) = try await call(client, .get, "/herdwatch/api/v1/cases?queue=held", token: contractor)
             #expect(notMine == .forbidden)
