@@ -333,8 +333,58 @@ struct WorkflowAPITests {
             #expect(try await server.cases.assignedQueues(account: 7) == ["held"])
             let (deleted, _) = try await call(client, .delete, "/herdwatch/api/v1/queues/held", token: admin)
             #expect(deleted == .noContent)
+            #expect(try await server.cases.queues().isEmpty)
             let (gone, _) = try await call(client, .delete, "/herdwatch/api/v1/queues/held", token: admin)
             #expect(gone == .notFound)
+        }
+    }
+
+    @Test func contractorsWorkTheirQueuesAndNeverSeePersonalData() async throws {
+        let server = try TestServer()
+        let carol = try await server.access.store.insertAccount(
+            username: "carol", role: .contractor, passwordHash: "-", at: Date())
+        let contractor = try await server.access.issueToken(name: "carol's", scopes: [.moderate], for: carol).secret
+        let moderate = try await server.token([.moderate])
+        let app = HerdwatchApplication.make(server.components)
+        var held = CaseStoreConformance.newCase(id: "https://remote.example/activities/pd", signer: actor.id, key: "pd")
+        held.request?.headers.append(.init(name: "X-Forwarded-For", value: "203.0.113.9"))
+        let heldCase = try await server.cases.open(held).reviewCase
+        try await app.test(.router) { client in
+            try await holdThree(client, server)
+            let flagged = try #require(
+                try await server.cases.cases(matching: CaseFilter(action: .flag), limit: 1).first)
+            // No queue assigned: nothing to see or take.
+            let (unnamed, _) = try await call(client, .get, "/herdwatch/api/v1/cases", token: contractor)
+            #expect(unnamed == .forbidden)
+            let (nothing, _) = try await call(client, .post, "/herdwatch/api/v1/cases/next", token: contractor)
+            #expect(nothing == .noContent)
+            let (outside, _) = try await call(client, .get, "/herdwatch/api/v1/cases/\(flagged.id)", token: contractor)
+            #expect(outside == .forbidden)
+
+            try await server.cases.saveQueue(CaseQueue(name: "flags", filter: CaseFilter(state: .open, action: .flag)))
+            try await server.cases.saveQueue(CaseQueue(name: "held", filter: CaseFilter(action: .hold)))
+            try await server.cases.assignQueues(["flags"], toAccount: carol.id)
+            let (_, mine) = try await call(client, .get, "/herdwatch/api/v1/cases?queue=flags", token: contractor)
+            #expect((mine["cases"] as? [[String: Any]])?.map { $0["id"] as? Int } == [Int(flagged.id)])
+            let (notMine, _) = try await call(client, .get, "/herdwatch/api/v1/cases?queue=held", token: contractor)
+            #expect(notMine == .forbidden)
+            let (_, next) = try await call(client, .post, "/herdwatch/api/v1/cases/next", token: contractor)
+            #expect(next["id"] as? Int == Int(flagged.id))
+            #expect(((next["lease"] as? [String: Any])?["holder"] as? String)?.hasPrefix("carol (token ") == true)
+            let (refused, _) = try await call(
+                client, .post, "/herdwatch/api/v1/cases/\(heldCase.id)/decide", token: contractor,
+                body: #"{"version":1,"actions":["reject"],"reason":"spam"}"#)
+            #expect(refused == .forbidden)
+
+            // With the held queue too, the contractor sees the held case, but never the request it came in.
+            try await server.cases.assignQueues(["flags", "held"], toAccount: carol.id)
+            for token in [contractor, moderate] {
+                let response = try await client.execute(
+                    uri: "/herdwatch/api/v1/cases/\(heldCase.id)", method: .get,
+                    headers: [.authorization: "Bearer \(token)"])
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("203.0.113.9") == (token == moderate))
+            }
         }
     }
 
