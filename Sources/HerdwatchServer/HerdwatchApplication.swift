@@ -148,6 +148,7 @@ extension HerdwatchApplication {
             // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
             var services: [any Service] = [
                 ThreadPoolShutdownService(pools: [pool, writer.pool]), RuleReloadSignalService(reloader: reloader), sessions,
+                LeaseExpiryService(cases: components.cases, interval: .seconds(30), logger: components.logger),
             ]
             if components.ownsHTTPClient {
                 let client = components.httpClient

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import ReviewQueue
 import RuleEngine
+import Logging
 import Synchronization
 import Testing
 
@@ -484,5 +485,30 @@ struct RuleHitFixture {
             Span.self,
             from: Data(#"{"form":"\#(form)","utf8Start":\#(start),"utf8End":\#(end),"characterStart":\#(start),"characterEnd":\#(end),"excerpt":""}"#.utf8))
         return RuleHit(rule: rule, description: rule, score: 1, action: nil, tags: [], evidence: [Evidence(kind: .match, field: "content", detail: "", span: span)], labels: [])
+    }
+}
+
+@Suite("Lease expiry")
+struct LeaseExpiryTests {
+    @Test("an expired lease goes back to the queue, with an audit entry made by expiry; a live one stays")
+    func expiredLeasesReturn() async throws {
+        let cases = InMemoryCaseStore()
+        let verdict = Verdict(action: .hold, score: 5, hits: [], shadowHits: [], errors: [], rulesetVersion: "t")
+        for key in ["a", "b"] {
+            _ = try await cases.open(
+                NewCase(
+                    activityID: "https://remote.example/\(key)", actorID: "https://remote.example/users/\(key)", signer: nil,
+                    deliveryKey: key, source: .hook, verdict: verdict, body: Array("{}".utf8), request: nil, openedAt: Date()))
+        }
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        let ann = Principal(account: Account(id: 1, username: "ann", role: .moderator, passwordHash: "", createdAt: start), token: nil, via: .ui)
+        let short = try #require(try await cases.next(for: ann, queue: nil, lease: 60, at: start))
+        let long = try #require(try await cases.next(for: ann, queue: nil, lease: 600, at: start))
+        let service = LeaseExpiryService(cases: cases, interval: .seconds(30), logger: Logger(label: "test"), now: { start + 120 })
+        await service.expire()
+        #expect(try await cases.reviewCase(id: short.id)?.state == .open)
+        #expect(try await cases.reviewCase(id: long.id)?.state == .inReview)
+        let entries = try await cases.audit(caseID: short.id, limit: 10)
+        #expect(entries.first?.via == .expiry)
     }
 }
