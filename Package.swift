@@ -90,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "ReviewQueue",
-            dependencies: ["ActivityPub", "RuleEngine", "Access"],
+            dependencies: ["ActivityPub", "RuleEngine", "Access", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(

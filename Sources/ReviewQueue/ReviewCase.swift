@@ -91,6 +91,8 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     public var decidedBy: String?
     /// When the case was closed.
     public var closedAt: Date?
+    /// `EvidenceDigest` of the evidence when the case opened (nil for cases opened before digests were kept).
+    public var evidenceDigest: String?
 
     public struct Delivery: Sendable, Hashable, Codable {
         public var at: Date
@@ -108,8 +110,9 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
         lease: Lease? = nil,
         priority: Int = 0, openedAt: Date, duplicateDeliveries: Int = 0, reports: Int = 0, body: [UInt8],
         request: StoredRequest?,
-        delivery: Delivery? = nil, decidedBy: String? = nil, closedAt: Date? = nil
+        delivery: Delivery? = nil, decidedBy: String? = nil, closedAt: Date? = nil, evidenceDigest: String? = nil
     ) {
+        self.evidenceDigest = evidenceDigest
         self.id = id
         self.activityID = activityID
         self.actorID = actorID

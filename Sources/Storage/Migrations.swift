@@ -296,6 +296,10 @@ enum Migrations {
                     CREATE INDEX case_report_case ON case_report (case_id, id);
                     """)
         }
+        // The SHA-256 of a case's evidence as it arrived (`EvidenceDigest`); cases from before have none.
+        migrator.registerMigration("2026-12-07-case-evidence-digest") { db in
+            try db.execute(sql: "ALTER TABLE review_case ADD COLUMN evidence_sha256 TEXT")
+        }
         return migrator
     }()
 }

@@ -1,5 +1,6 @@
 import Access
 import Configuration
+import HerdwatchTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -510,5 +511,33 @@ struct LeaseExpiryTests {
         #expect(try await cases.reviewCase(id: long.id)?.state == .inReview)
         let entries = try await cases.audit(caseID: short.id, limit: 10)
         #expect(entries.first?.via == .expiry)
+    }
+}
+
+@Suite("Evidence digest")
+struct EvidenceDigestTests {
+    @Test("each store keeps the SHA-256 of the evidence as it arrived; any change to the stored evidence shows", arguments: StoreKind.allCases)
+    func digestKept(kind: StoreKind) async throws {
+        let (cases, cleanup) = try kind.caseStore()
+        defer { cleanup() }
+        let request = StoredRequest(
+            method: "POST", target: "/inbox", headers: [.init(name: "Host", value: "social.example"), .init(name: "Signature", value: "x")],
+            body: Array(#"{"type":"Create"}"#.utf8), receivedAt: Date(), signedAt: nil)
+        let opened = try await cases.open(
+            NewCase(
+                activityID: "https://remote.example/a", actorID: nil, signer: nil, deliveryKey: "k", source: .inbox,
+                verdict: Verdict(action: .hold, score: 1, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+                body: request.body, request: request, openedAt: Date())
+        ).reviewCase
+        let stored = try #require(try await cases.reviewCase(id: opened.id))
+        let digest = try #require(stored.evidenceDigest)
+        #expect(digest.count == 64)
+        #expect(digest == EvidenceDigest.of(body: request.body, request: request))
+        #expect(stored.currentEvidenceDigest == digest)
+        // A header's bytes moved into its neighbour, or a changed body, is a different digest.
+        var shifted = request
+        shifted.headers = [.init(name: "Hostsocial.example", value: ""), .init(name: "Signature", value: "x")]
+        #expect(EvidenceDigest.of(body: request.body, request: shifted) != digest)
+        #expect(EvidenceDigest.of(body: Array(#"{"type":"Delete"}"#.utf8), request: request) != digest)
     }
 }

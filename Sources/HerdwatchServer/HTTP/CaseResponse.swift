@@ -18,6 +18,8 @@ struct CaseResponse {
     var action: RuleAction
     var state: String
     var outcome: String?
+    /// SHA-256 of the evidence as it arrived (`EvidenceDigest`).
+    var evidenceSha256: String?
     var version: Int
     var lease: ReviewCase.Lease?
     var priority: Int
@@ -51,6 +53,7 @@ struct CaseResponse {
         action = reviewCase.action
         state = reviewCase.state.rawValue
         outcome = reviewCase.outcome?.rawValue
+        evidenceSha256 = reviewCase.evidenceDigest
         version = reviewCase.version
         lease = reviewCase.lease.flatMap { $0.isActive(at: now) ? $0 : nil }
         priority = reviewCase.priority
@@ -93,6 +96,7 @@ extension CaseResponse {
                 }
             }
             json.member("duplicate_deliveries", duplicateDeliveries)
+            if let evidenceSha256 { json.member("evidence_sha256", evidenceSha256) }
             json.member("id", Int(id))
             if let lease {
                 json.key("lease")

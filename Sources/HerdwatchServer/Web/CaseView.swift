@@ -36,6 +36,10 @@ enum CaseView {
             "domain": Hostname.host(ofID: reviewCase.signer ?? actorID) ?? "unknown",
             "displayName": subject?.actor?.displayName ?? "",
         ]
+        if let digest = reviewCase.evidenceDigest {
+            values["evidenceDigest"] = digest
+            values["evidenceIntact"] = reviewCase.currentEvidenceDigest == digest
+        }
         let links = subject.map { Array($0.links.map(\.url).prefix(50)) } ?? []
         values["links"] = links
         values["hasLinks"] = !links.isEmpty

@@ -150,6 +150,7 @@ enum WebTemplates {
         <button type="submit">Save note</button>
         </form>
         <p><a href="/herdwatch/cases/{{id}}/cluster">Campaign: decide this case with its near-duplicates…</a></p>
+        {{#evidenceDigest}}<p class="muted evidence">Evidence SHA-256: <code>{{evidenceDigest}}</code> {{#evidenceIntact}}(matches what arrived){{/evidenceIntact}}{{^evidenceIntact}}<strong class="error">(the stored evidence no longer matches what arrived)</strong>{{/evidenceIntact}}</p>{{/evidenceDigest}}
         {{#request}}<details class="personal"><summary>Delivery (personal data)</summary><ul>{{#headers}}<li><code>{{name}}: {{value}}</code></li>{{/headers}}</ul></details>{{/request}}
         </section>
         </div>
