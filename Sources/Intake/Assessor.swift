@@ -277,6 +277,11 @@ public final class Assessor: Sendable {
         NewCase(
             activityID: input.activity.id ?? "urn:herdwatch:unidentified:\(TokenlessID.make(input.body))",
             actorID: input.activity.actorID, signer: input.provenance.signer, deliveryKey: deliveryKey.hex,
-            source: input.source, verdict: verdict, body: input.body, request: input.request, openedAt: input.at)
+            source: input.source, verdict: verdict, body: input.body, request: input.request, openedAt: input.at,
+            actorDocument: input.actor.map { actor in
+                var writer = JSONWriter()
+                writer.value(actor.json)
+                return writer.bytes
+            })
     }
 }

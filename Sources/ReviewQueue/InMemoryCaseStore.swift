@@ -46,7 +46,9 @@ public final class InMemoryCaseStore: CaseStore {
                 deliveryKey: newCase.deliveryKey, source: newCase.source, action: newCase.verdict.action,
                 verdict: newCase.verdict,
                 state: .open, priority: newCase.priority, openedAt: newCase.openedAt, body: newCase.body,
-                request: newCase.request, evidenceDigest: EvidenceDigest.of(body: newCase.body, request: newCase.request))
+                request: newCase.request,
+                evidenceDigest: EvidenceDigest.of(body: newCase.body, request: newCase.request, actorDocument: newCase.actorDocument),
+                actorDocument: newCase.actorDocument)
             nextID += 1
             cases[reviewCase.id] = reviewCase
             byDelivery[reviewCase.deliveryKey] = reviewCase.id

@@ -93,6 +93,8 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
     public var closedAt: Date?
     /// `EvidenceDigest` of the evidence when the case opened (nil for cases opened before digests were kept).
     public var evidenceDigest: String?
+    /// The sender's actor document as Herdwatch had it when the case opened (JSON), when it had one.
+    public var actorDocument: [UInt8]?
 
     public struct Delivery: Sendable, Hashable, Codable {
         public var at: Date
@@ -110,9 +112,11 @@ public struct ReviewCase: Sendable, Hashable, Codable, Identifiable {
         lease: Lease? = nil,
         priority: Int = 0, openedAt: Date, duplicateDeliveries: Int = 0, reports: Int = 0, body: [UInt8],
         request: StoredRequest?,
-        delivery: Delivery? = nil, decidedBy: String? = nil, closedAt: Date? = nil, evidenceDigest: String? = nil
+        delivery: Delivery? = nil, decidedBy: String? = nil, closedAt: Date? = nil, evidenceDigest: String? = nil,
+        actorDocument: [UInt8]? = nil
     ) {
         self.evidenceDigest = evidenceDigest
+        self.actorDocument = actorDocument
         self.id = id
         self.activityID = activityID
         self.actorID = actorID
@@ -158,11 +162,14 @@ public struct NewCase: Sendable, Hashable {
     public var body: [UInt8]
     public var request: StoredRequest?
     public var openedAt: Date
+    /// The sender's actor document (JSON), kept as evidence with the case.
+    public var actorDocument: [UInt8]?
 
     public init(
         activityID: String, actorID: String?, signer: String?, deliveryKey: String, source: ReviewCase.Source,
-        verdict: Verdict, body: [UInt8], request: StoredRequest?, openedAt: Date
+        verdict: Verdict, body: [UInt8], request: StoredRequest?, openedAt: Date, actorDocument: [UInt8]? = nil
     ) {
+        self.actorDocument = actorDocument
         self.activityID = activityID
         self.actorID = actorID
         self.signer = signer

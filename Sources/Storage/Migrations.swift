@@ -300,6 +300,10 @@ enum Migrations {
         migrator.registerMigration("2026-12-07-case-evidence-digest") { db in
             try db.execute(sql: "ALTER TABLE review_case ADD COLUMN evidence_sha256 TEXT")
         }
+        // The sender's actor document as Herdwatch had it when the case opened, kept as evidence.
+        migrator.registerMigration("2026-12-07-case-actor-document") { db in
+            try db.execute(sql: "ALTER TABLE review_case ADD COLUMN actor_document BLOB")
+        }
         return migrator
     }()
 }

@@ -125,8 +125,8 @@ public final class SQLiteCaseStore: CaseStore {
                 sql: """
                     INSERT INTO review_case (
                         activity_id, actor_id, signer, delivery_key, source, action, verdict, state, opened_at, body, request,
-                        request_body, priority, actor_host, rules, tags, languages, evidence_sha256)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        request_body, priority, actor_host, rules, tags, languages, evidence_sha256, actor_document)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     newCase.activityID, newCase.actorID, newCase.signer, newCase.deliveryKey, newCase.source.rawValue,
@@ -135,7 +135,8 @@ public final class SQLiteCaseStore: CaseStore {
                     Data(newCase.body),
                     head.map { String(decoding: $0, as: UTF8.self) }, newCase.request.map { Data($0.body) },
                     newCase.priority, newCase.host, rules, tags, languages,
-                    EvidenceDigest.of(body: newCase.body, request: newCase.request),
+                    EvidenceDigest.of(body: newCase.body, request: newCase.request, actorDocument: newCase.actorDocument),
+                    newCase.actorDocument.map { Data($0) },
                 ])
             return .opened(try Self.fetch(id: db.lastInsertedRowID, db)!)
         }
@@ -534,7 +535,8 @@ public final class SQLiteCaseStore: CaseStore {
             },
             decidedBy: row["decided_by"],
             closedAt: row["state"] == "closed" ? decidedAt.map(Date.init(timeIntervalSince1970:)) : nil,
-            evidenceDigest: row["evidence_sha256"])
+            evidenceDigest: row["evidence_sha256"],
+            actorDocument: (row["actor_document"] as Data?).map { [UInt8]($0) })
     }
 
     private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {

@@ -541,3 +541,33 @@ struct EvidenceDigestTests {
         #expect(EvidenceDigest.of(body: Array(#"{"type":"Delete"}"#.utf8), request: request) != digest)
     }
 }
+
+extension WorkbenchWebTests {
+    @Test("the actor document kept with the case shows as the public profile, as text, and is part of the evidence digest")
+    func actorDocumentOnThePage() async throws {
+        let server = try TestServer()
+        _ = try await server.account("alice", role: .contractor)
+        try await server.cases.saveQueue(CaseQueue(name: "all", filter: CaseFilter()))
+        let alice = try #require(try await server.access.store.account(username: "alice"))
+        try await server.cases.assignQueues(["all"], toAccount: alice.id)
+        let document = Array(#"{"id":"https://remote.example/users/m","type":"Person","preferredUsername":"mallory","name":"<b>Mal</b>","summary":"<p>I sell &lt;script&gt;followers&lt;/script&gt;</p>","published":"2026-12-06T00:00:00Z"}"#.utf8)
+        let body = Array(#"{"id":"https://remote.example/a/9","type":"Create","actor":"https://remote.example/users/m","object":{"type":"Note","content":"hi"}}"#.utf8)
+        let opened = try await server.cases.open(
+            NewCase(
+                activityID: "https://remote.example/a/9", actorID: "https://remote.example/users/m", signer: nil, deliveryKey: "k9",
+                source: .hook, verdict: Verdict(action: .hold, score: 1, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+                body: body, request: nil, openedAt: Date(), actorDocument: document)
+        ).reviewCase
+        #expect(opened.evidenceDigest == EvidenceDigest.of(body: body, request: nil, actorDocument: document))
+        #expect(opened.evidenceDigest != EvidenceDigest.of(body: body, request: nil))
+        try await HerdwatchApplication.make(server.components).test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, username: "alice", password: "correct horse battery")
+            let html = String(buffer: try await browser.send(client, "/herdwatch/cases/\(opened.id)").body)
+            #expect(html.contains("<dd>mallory</dd>"))
+            #expect(html.contains("<dd>&lt;b&gt;Mal&lt;/b&gt;</dd>"))
+            #expect(html.contains("I sell &lt;script&gt;followers&lt;/script&gt;"))
+            #expect(html.contains("(matches what arrived)"))
+        }
+    }
+}

@@ -28,6 +28,25 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes a parsed document back out: objects with their members in document order (duplicates too),
+    /// numbers as `value(_: Double)` writes them.
+    public mutating func value(_ json: JSONValue) {
+        switch json {
+        case .null: value(nil as String?)
+        case .bool(let flag): value(flag)
+        case .number(let number): value(number)
+        case .string(let text): value(text)
+        case .array(let elements): array(elements) { json, element in json.value(element) }
+        case .object(let object):
+            self.object { json in
+                for (name, member) in object {
+                    json.key(name)
+                    json.value(member)
+                }
+            }
+        }
+    }
+
     /// Starts a member; the next value written is its value.
     public mutating func key(_ name: String) {
         separate()

@@ -19,7 +19,8 @@ enum CaseView {
 
     static func values(for reviewCase: ReviewCase, now: Date, showPersonalData: Bool) -> [String: Any] {
         let activity = try? Activity.decode(reviewCase.body)
-        let subject = activity.map { Normalizer.subject(for: $0, now: now) }
+        let actor = reviewCase.actorDocument.flatMap { bytes in (try? JSONValue.parse(bytes)).flatMap { try? Actor(json: $0) } }
+        let subject = activity.map { Normalizer.subject(for: $0, actor: actor, now: now) }
         let content = subject?.text(.content) ?? ""
         let segments = highlight(content, hits: reviewCase.verdict.hits)
         let actorID = reviewCase.actorID ?? subject?.actorID ?? ""
@@ -35,6 +36,9 @@ enum CaseView {
             "actorID": actorID, "signer": reviewCase.signer ?? "",
             "domain": Hostname.host(ofID: reviewCase.signer ?? actorID) ?? "unknown",
             "displayName": subject?.actor?.displayName ?? "",
+            "username": subject?.actor?.username ?? "",
+            "bio": subject?.actor?.bio ?? "",
+            "accountAge": subject?.actor?.published.map { WebRoutes.age(from: $0, to: now) } ?? "",
         ]
         if let digest = reviewCase.evidenceDigest {
             values["evidenceDigest"] = digest

@@ -136,6 +136,9 @@ enum WebTemplates {
         <dl>
         <dt>Actor</dt><dd><code>{{actorID}}</code></dd>
         {{#displayName}}<dt>Display name</dt><dd>{{displayName}}</dd>{{/displayName}}
+        {{#username}}<dt>Username</dt><dd>{{username}}</dd>{{/username}}
+        {{#accountAge}}<dt>Account age</dt><dd>{{accountAge}}</dd>{{/accountAge}}
+        {{#bio}}<dt>Bio</dt><dd class="text">{{bio}}</dd>{{/bio}}
         <dt>Domain</dt><dd><code>{{domain}}</code></dd>
         <dt>Signed by</dt><dd>{{#signer}}<code>{{signer}}</code>{{/signer}}{{^signer}}nobody verified{{/signer}}</dd>
         {{#history}}<dt>History</dt><dd>{{history}}</dd>{{/history}}

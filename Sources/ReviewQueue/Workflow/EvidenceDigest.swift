@@ -1,11 +1,12 @@
 import Crypto
 
-/// The SHA-256 of a case's evidence as stored when the case opened: the activity's bytes and, for an inbox
-/// delivery, the request (method, target, every header name and value in order, body). Each field is prefixed
+/// The SHA-256 of a case's evidence as stored when the case opened: the activity's bytes, the actor document
+/// (empty when there was none) and, for an inbox delivery, the request (method, target, every header name and
+/// value in order, body). Each field is prefixed
 /// with its length (8 bytes, big-endian), so bytes moved from one field to the next change the digest. Kept with
 /// the case, it shows later that the evidence a decision was made on is the evidence that arrived.
 public enum EvidenceDigest {
-    public static func of(body: [UInt8], request: StoredRequest?) -> String {
+    public static func of(body: [UInt8], request: StoredRequest?, actorDocument: [UInt8]? = nil) -> String {
         var hasher = SHA256()
         func field(_ bytes: some Collection<UInt8>) {
             var length = UInt64(bytes.count).bigEndian
@@ -13,6 +14,7 @@ public enum EvidenceDigest {
             hasher.update(data: Array(bytes))
         }
         field(body)
+        field(actorDocument ?? [])
         if let request {
             field(request.method.utf8)
             field(request.target.utf8)
@@ -31,5 +33,5 @@ public enum EvidenceDigest {
 
 extension ReviewCase {
     /// The digest of the evidence as it is stored now; equal to `evidenceDigest` unless the evidence changed.
-    public var currentEvidenceDigest: String { EvidenceDigest.of(body: body, request: request) }
+    public var currentEvidenceDigest: String { EvidenceDigest.of(body: body, request: request, actorDocument: actorDocument) }
 }
