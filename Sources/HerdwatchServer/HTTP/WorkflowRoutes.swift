@@ -242,15 +242,9 @@ struct WorkflowRoutes: Sendable {
         do {
             guard let reviewCase = try await cases.reviewCase(id: id) else { return CaseRoutes.notFound(String(id)) }
             let subject: CaseNote.Subject
-            switch body.on ?? "case" {
-            case "case": subject = .reviewCase(id)
-            case "actor":
-                guard let actor = reviewCase.subjectActor else { return Self.badBody("case \(id) names no actor") }
-                subject = .actor(actor)
-            case "domain":
-                guard let host = reviewCase.host else { return Self.badBody("case \(id) names no domain") }
-                subject = .domain(host)
-            default: return Self.badBody("`on` must be case, actor or domain")
+            switch CaseNote.Subject.named(body.on, of: reviewCase) {
+            case .success(let named): subject = named
+            case .failure(let error): return Self.badBody(error.message)
             }
             let note = try await cases.addNote(text, on: subject, by: context.actingPrincipal, at: Date())
             var writer = JSONWriter()

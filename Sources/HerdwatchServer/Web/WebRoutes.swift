@@ -153,7 +153,7 @@ struct WebRoutes: Sendable {
     }
 
     func signOut(_ request: Request, context: Context) async -> Response {
-        guard let form: TokenForm = await decodeForm(request), await checkCSRF(request, context, form: form.csrf) else {
+        guard case .success = await submitted(request, context) as Either<(Principal, TokenForm), Response> else {
             return forbidden(context, Self.csrfMessage)
         }
         context.sessions.clearSession()
@@ -259,16 +259,16 @@ struct WebRoutes: Sendable {
             ])
     }
 
-    struct NextForm: Decodable {
+    struct NextForm: SessionForm {
         var csrf: String
         var queue: String?
     }
 
     func next(_ request: Request, context: Context) async -> Response {
-        guard let form: NextForm = await decodeForm(request), await checkCSRF(request, context, form: form.csrf),
-            let principal = context.principal
-        else { return forbidden(context, Self.csrfMessage) }
-        return await next(for: principal, queue: form.queue, context: context)
+        switch await submitted(request, context) as Either<(Principal, NextForm), Response> {
+        case .success(let (principal, form)): return await next(for: principal, queue: form.queue, context: context)
+        case .failure(let refusal): return refusal
+        }
     }
 
     /// Leases the next case of `queue` to `principal` and opens it; back to the queue when none is waiting.
@@ -395,7 +395,7 @@ struct WebRoutes: Sendable {
             + "\(value("domain.new_actors_1d")) new today"
     }
 
-    struct DecisionForm: Decodable {
+    struct DecisionForm: SessionForm {
         var csrf: String
         var version: String?
         var action: String?
@@ -409,9 +409,11 @@ struct WebRoutes: Sendable {
     func decide(_ request: Request, context: Context) async -> Response {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text) else { return notFound(context, text) }
-        guard let form: DecisionForm = await decodeForm(request), await checkCSRF(request, context, form: form.csrf),
-            let principal = context.principal
-        else { return forbidden(context, Self.csrfMessage) }
+        let (principal, form): (Principal, DecisionForm)
+        switch await submitted(request, context) as Either<(Principal, DecisionForm), Response> {
+        case .success(let submission): (principal, form) = submission
+        case .failure(let refusal): return refusal
+        }
         var actions: [Decision.Action] = []
         if let action = form.action, !action.isEmpty {
             guard let parsed = Decision.Action(rawValue: action), !parsed.isProposal else {
@@ -454,16 +456,18 @@ struct WebRoutes: Sendable {
         return Self.redirect(to: "/herdwatch/cases/\(id)")
     }
 
-    struct NoteForm: Decodable {
+    struct NoteForm: SessionForm {
         var csrf: String
         var text: String?
         var on: String?
     }
 
     func addNote(_ request: Request, context: Context) async -> Response {
-        guard let principal = context.principal, let form: NoteForm = await decodeForm(request),
-            await checkCSRF(request, context, form: form.csrf)
-        else { return forbidden(context, Self.csrfMessage) }
+        let (principal, form): (Principal, NoteForm)
+        switch await submitted(request, context) as Either<(Principal, NoteForm), Response> {
+        case .success(let submission): (principal, form) = submission
+        case .failure(let refusal): return refusal
+        }
         let reviewCase: ReviewCase
         switch await visibleCase(context.parameters.get("id") ?? "", principal: principal, context: context) {
         case .success(let found): reviewCase = found
@@ -474,14 +478,10 @@ struct WebRoutes: Sendable {
             return message(context, status: .unprocessableContent, heading: "Write a note", text: "A note needs text, at most 10,000 bytes.")
         }
         let subject: CaseNote.Subject
-        switch form.on ?? "case" {
-        case "actor":
-            guard let actor = reviewCase.subjectActor else { return message(context, status: .unprocessableContent, heading: "No actor", text: "This case names no actor.") }
-            subject = .actor(actor)
-        case "domain":
-            guard let host = reviewCase.host else { return message(context, status: .unprocessableContent, heading: "No domain", text: "This case names no domain.") }
-            subject = .domain(host)
-        default: subject = .reviewCase(reviewCase.id)
+        switch CaseNote.Subject.named(form.on, of: reviewCase) {
+        case .success(let named): subject = named
+        case .failure(let error):
+            return message(context, status: .unprocessableContent, heading: "Where does the note go?", text: error.message.capitalizedFirst + ".")
         }
         do {
             _ = try await cases.addNote(text, on: subject, by: principal, at: Date())
@@ -581,7 +581,7 @@ struct WebRoutes: Sendable {
         return try await work.run { CampaignCluster.members(of: seed, among: open) }
     }
 
-    struct BulkForm: Decodable {
+    struct BulkForm: SessionForm {
         var csrf: String
         var items: String
         var action: String?
@@ -592,9 +592,11 @@ struct WebRoutes: Sendable {
     /// `POST /herdwatch/cases/ID/bulk`: decides the cases the preview listed (each at the version shown), under one
     /// batch id; cases that changed since are left as they are and counted.
     func bulk(_ request: Request, context: Context) async -> Response {
-        guard let principal = context.principal, let form: BulkForm = await decodeForm(request),
-            await checkCSRF(request, context, form: form.csrf)
-        else { return forbidden(context, Self.csrfMessage) }
+        let (principal, form): (Principal, BulkForm)
+        switch await submitted(request, context) as Either<(Principal, BulkForm), Response> {
+        case .success(let submission): (principal, form) = submission
+        case .failure(let refusal): return refusal
+        }
         guard let action = form.action.flatMap(Decision.Action.init(rawValue:)), [.approve, .reject].contains(action) else {
             return message(context, status: .unprocessableContent, heading: "Choose a decision", text: "Choose approve or reject for the whole campaign.")
         }
@@ -696,9 +698,9 @@ struct WebRoutes: Sendable {
     }
 
     func resolveProposal(_ request: Request, context: Context, confirm: Bool) async -> Response {
-        guard let principal = context.principal, let form: TokenForm = await decodeForm(request),
-            await checkCSRF(request, context, form: form.csrf)
-        else { return forbidden(context, Self.csrfMessage) }
+        guard case .success(let (principal, _)) = await submitted(request, context) as Either<(Principal, TokenForm), Response> else {
+            return forbidden(context, Self.csrfMessage)
+        }
         guard principal.allows(.confirmProposals) else { return forbidden(context, "Only leads and admins resolve proposals.") }
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { return notFound(context, "") }
         do {
@@ -797,8 +799,17 @@ struct WebRoutes: Sendable {
         return CSRF.matches(form ?? request.headers[.csrfToken], session.csrf)
     }
 
+    /// A posted form of the signed-in person that passes the CSRF check: the principal and the form, or the
+    /// refusal to answer with.
+    func submitted<Form: SessionForm>(_ request: Request, _ context: Context) async -> Either<(Principal, Form), Response> {
+        guard let principal = context.principal, let form: Form = await decodeForm(request),
+            await checkCSRF(request, context, form: form.csrf)
+        else { return .failure(forbidden(context, Self.csrfMessage)) }
+        return .success((principal, form))
+    }
+
     /// A form with only the CSRF token (sign-out, proposals).
-    struct TokenForm: Decodable { var csrf: String }
+    struct TokenForm: SessionForm { var csrf: String }
 
     func decodeForm<Form: Decodable>(_ request: Request) async -> Form? {
         guard case .success(let bytes) = await bodies.collect(request) else { return nil }
@@ -844,6 +855,11 @@ struct WebRoutes: Sendable {
         default: return "\(seconds / 86_400) d"
         }
     }
+}
+
+/// A form posted from a workbench page: it carries the session's CSRF token.
+protocol SessionForm: Decodable {
+    var csrf: String { get }
 }
 
 /// Lets a request through when its session names an enabled account, and puts the person in the context as the
