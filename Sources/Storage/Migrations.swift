@@ -296,6 +296,14 @@ enum Migrations {
                     CREATE INDEX case_report_case ON case_report (case_id, id);
                     """)
         }
+        // Metrics: a service level per queue (nil: `review.slaMinutes`), and decisions found by action and time.
+        migrator.registerMigration("2026-12-07-queue-sla") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE case_queue ADD COLUMN sla_minutes INTEGER;
+                    CREATE INDEX audit_entry_action_at ON audit_entry (action, at);
+                    """)
+        }
         return migrator
     }()
 }

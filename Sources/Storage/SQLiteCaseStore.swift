@@ -395,7 +395,7 @@ public final class SQLiteCaseStore: CaseStore {
     }
 
     /// A filter as SQL over the columns `open` fills; every value is a bound argument.
-    private static func condition(_ filter: CaseFilter, ignoringState: Bool) -> (String, StatementArguments) {
+    static func condition(_ filter: CaseFilter, ignoringState: Bool) -> (String, StatementArguments) {
         var parts = ["1"]
         var arguments = StatementArguments()
         if !ignoringState, let state = filter.state {

@@ -72,13 +72,16 @@ struct RoleMatrixTests {
         Route(method: .post, path: "/herdwatch/api/v1/proposals/{id}/confirm", permission: .confirmProposals, success: .notFound),
         Route(method: .post, path: "/herdwatch/api/v1/proposals/{id}/refuse", permission: .confirmProposals, success: .notFound),
         Route(method: .post, path: "/herdwatch/api/v1/rules/reload", permission: .administer),
+        // Quality: metrics, service levels.
+        Route(method: .get, path: "/herdwatch/api/v1/metrics", permission: .viewMetrics),
+        Route(method: .put, path: "/herdwatch/api/v1/queues/{name}/sla", permission: .manageQueues, success: .badRequest),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),
         Route(method: .get, path: "/herdwatch/assets/{name}", permission: nil),
     ] + [
         "/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}", "/herdwatch/cases/{id}/cluster",
-        "/herdwatch/audit", "/herdwatch/users",
+        "/herdwatch/audit", "/herdwatch/metrics", "/herdwatch/users",
     ].map {
         Route(method: .get, path: $0, permission: nil, session: true)
     } + [

@@ -45,6 +45,8 @@ struct WebRoutes: Sendable {
     /// The reason codes a decision may give (`review.reasons`).
     let reasons: [String]
     let logger: Logger
+    /// Metrics for the metrics page.
+    let quality: CaseQuality
 
     typealias Context = HerdwatchRequestContext
 
@@ -80,6 +82,7 @@ struct WebRoutes: Sendable {
         signedIn.post("next", use: next)
         signedIn.post("session/sensitive", use: countSensitive)
         signedIn.get("audit", use: auditPage)
+        signedIn.get("metrics", use: metricsPage)
         signedIn.get("users", use: usersPage)
     }
 

@@ -226,7 +226,7 @@ enum WebTemplates {
         <section>
         <h1>Metrics</h1>
         <dl class="figures">{{#figures}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/figures}}</dl>
-        {{#chart}}<h2>Backlog</h2><svg class="chart" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Open cases over time"><polyline fill="none" stroke="currentColor" stroke-width="2" points="{{points}}"></polyline></svg>{{/chart}}
+        {{#chart}}<h2>Backlog</h2><svg class="chart" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Open cases over time"><polyline fill="none" stroke="currentColor" stroke-width="2" points="{{points}}"></polyline></svg><p class="muted">Cases not yet closed at each of the last 24 hours; the top of the chart is {{top}}.</p>{{/chart}}
         {{#tables}}<h2>{{title}}</h2><table><thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead><tbody>{{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>{{/tables}}
         </section>
         {{/content}}{{/layout}}
