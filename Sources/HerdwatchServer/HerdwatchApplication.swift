@@ -156,6 +156,9 @@ extension HerdwatchApplication {
                 let client = components.httpClient
                 services.append(HTTPClientShutdownService { try await client.shutdown() })
             }
+            if let retention = configuration.quality.evidenceRetention, let store = components.cases as? any CaseRetentionStore {
+                services.append(EvidenceRetentionService(store: store, retention: retention, logger: components.logger))
+            }
             if let reputation = components.reputation {
                 services.append(
                     ReputationWriterService(

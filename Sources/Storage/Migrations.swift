@@ -304,6 +304,15 @@ enum Migrations {
                     CREATE INDEX audit_entry_action_at ON audit_entry (action, at);
                     """)
         }
+        // Evidence retention: when a closed case's body and request were purged, and the closed cases still to purge.
+        migrator.registerMigration("2026-12-07-evidence-retention") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE review_case ADD COLUMN evidence_purged_at REAL;
+                    CREATE INDEX review_case_evidence ON review_case (decided_at)
+                        WHERE state = 'closed' AND evidence_purged_at IS NULL;
+                    """)
+        }
         return migrator
     }()
 }

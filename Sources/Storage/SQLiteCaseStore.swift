@@ -469,7 +469,7 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    private static func insert(_ entry: AuditEntry, _ db: GRDB.Database) throws {
+    static func insert(_ entry: AuditEntry, _ db: GRDB.Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO audit_entry (at, actor, account_id, via, batch_id, case_id, action, from_state, to_state, reason, note)

@@ -4,6 +4,8 @@ import Synchronization
 /// What `InMemoryCaseStore` keeps for metrics, QA and retention beside its cases.
 struct InMemoryCaseQuality: Sendable {
     var slas: [String: Int] = [:]
+    /// When each purged case's evidence was purged.
+    var purged: [Int64: Date] = [:]
 }
 
 extension InMemoryCaseStore: CaseMetricsStore {
@@ -25,5 +27,32 @@ extension InMemoryCaseStore: CaseMetricsStore {
     public func queueSLAs() async throws -> [String: Int] {
         let names = Set(state.withLock { $0.queues.keys })
         return quality.withLock { $0.slas }.filter { names.contains($0.key) }
+    }
+}
+
+extension InMemoryCaseStore: CaseRetentionStore {
+    public func purgeEvidence(closedBefore cutoff: Date, at now: Date, limit: Int) async throws -> [Int64] {
+        state.withLock { state in
+            quality.withLock { quality in
+                let due = state.cases.values.filter { reviewCase in
+                    guard reviewCase.state == .closed, let closedAt = reviewCase.closedAt else { return false }
+                    return closedAt < cutoff && quality.purged[reviewCase.id] == nil
+                }.sorted { ($0.closedAt!, $0.id) < ($1.closedAt!, $1.id) }.prefix(limit)
+                for var reviewCase in due {
+                    reviewCase.body = []
+                    reviewCase.request = nil
+                    state.cases[reviewCase.id] = reviewCase
+                    quality.purged[reviewCase.id] = now
+                    var entry = AuditEntry.evidencePurge(caseID: reviewCase.id, at: now, closedAt: reviewCase.closedAt!)
+                    entry.id = state.rowID()
+                    state.audit.append(entry)
+                }
+                return due.map(\.id)
+            }
+        }
+    }
+
+    public func evidencePurgedAt(caseID: Int64) async throws -> Date? {
+        quality.withLock { $0.purged[caseID] }
     }
 }
