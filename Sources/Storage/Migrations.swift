@@ -313,6 +313,10 @@ enum Migrations {
                         WHERE state = 'closed' AND evidence_purged_at IS NULL;
                     """)
         }
+        // A person's own choice of blurring media in the workbench (NULL: `web.blurMedia`).
+        migrator.registerMigration("2026-12-07-account-blur-media") { db in
+            try db.execute(sql: "ALTER TABLE account ADD COLUMN blur_media INTEGER")
+        }
         return migrator
     }()
 }

@@ -81,12 +81,13 @@ struct RoleMatrixTests {
         Route(method: .get, path: "/herdwatch/assets/{name}", permission: nil),
     ] + [
         "/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}", "/herdwatch/cases/{id}/cluster",
-        "/herdwatch/audit", "/herdwatch/metrics", "/herdwatch/users",
+        "/herdwatch/audit", "/herdwatch/metrics", "/herdwatch/settings", "/herdwatch/users",
     ].map {
         Route(method: .get, path: $0, permission: nil, session: true)
     } + [
         "/herdwatch/logout", "/herdwatch/next", "/herdwatch/cases/{id}/decide", "/herdwatch/session/sensitive",
         "/herdwatch/cases/{id}/notes", "/herdwatch/cases/{id}/bulk", "/herdwatch/cases/{id}/renew", "/herdwatch/cases/{id}/release",
+        "/herdwatch/settings",
     ].map {
         Route(method: .post, path: $0, permission: nil, session: true)
     }

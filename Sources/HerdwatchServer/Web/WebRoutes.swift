@@ -83,6 +83,8 @@ struct WebRoutes: Sendable {
         signedIn.post("session/sensitive", use: countSensitive)
         signedIn.get("audit", use: auditPage)
         signedIn.get("metrics", use: metricsPage)
+        signedIn.get("settings", use: settingsPage)
+        signedIn.post("settings", use: saveSettings)
         signedIn.get("users", use: usersPage)
     }
 
@@ -705,7 +707,7 @@ struct WebRoutes: Sendable {
             all["canUsers"] = principal.allows(.manageUsers)
             all["sensitiveSeen"] = String(session.sensitiveSeen)
             all["breakAfter"] = settings.breakAfter > 0 ? String(settings.breakAfter) : ""
-            all["blurMedia"] = settings.blurMedia
+            all["blurMedia"] = principal.account?.blurMedia ?? settings.blurMedia
         }
         let html = pages.render(name, Self.withoutEmptyText(all))
         return Response(

@@ -6,7 +6,7 @@ enum WebTemplates {
 
     static let all: [String: String] = [
         "layout": layout, "login": login, "queue": queue, "case": reviewCase, "message": message, "cluster": cluster,
-        "audit": audit, "metrics": metrics, "users": users, "help": help,
+        "audit": audit, "metrics": metrics, "users": users, "help": help, "settings": settings,
     ]
 
     static let layout = pragma + """
@@ -30,6 +30,7 @@ enum WebTemplates {
         {{#canMetrics}}<a href="/herdwatch/metrics">Metrics</a>{{/canMetrics}}
         {{#canAudit}}<a href="/herdwatch/audit">Audit log</a>{{/canAudit}}
         {{#canUsers}}<a href="/herdwatch/users">Users</a>{{/canUsers}}
+        <a href="/herdwatch/settings">Settings</a>
         </nav>
         <span class="who"><span class="sensitive-counter" id="sensitive-counter" title="Sensitive items seen this session">{{sensitiveSeen}} sensitive</span> {{user.name}} <span class="role">{{user.role}}</span></span>
         <form method="post" action="/herdwatch/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
@@ -228,6 +229,21 @@ enum WebTemplates {
         <dl class="figures">{{#figures}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/figures}}</dl>
         {{#chart}}<h2>Backlog</h2><svg class="chart" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Open cases over time"><polyline fill="none" stroke="currentColor" stroke-width="2" points="{{points}}"></polyline></svg><p class="muted">Cases not yet closed at each of the last 24 hours; the top of the chart is {{top}}.</p>{{/chart}}
         {{#tables}}<h2>{{title}}</h2><table><thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead><tbody>{{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>{{/tables}}
+        </section>
+        {{/content}}{{/layout}}
+        """
+
+    static let settings = pragma + """
+        {{<layout}}{{$content}}
+        <section>
+        <h1>Settings</h1>
+        <form method="post" action="/herdwatch/settings">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <fieldset><legend>Media in posts</legend>
+        {{#blurChoices}}<label><input type="radio" name="blur" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/blurChoices}}
+        </fieldset>
+        <div class="submit"><button type="submit" class="primary">Save</button></div>
+        </form>
         </section>
         {{/content}}{{/layout}}
         """
