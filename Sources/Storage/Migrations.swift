@@ -317,6 +317,26 @@ enum Migrations {
         migrator.registerMigration("2026-12-07-account-blur-media") { db in
             try db.execute(sql: "ALTER TABLE account ADD COLUMN blur_media INTEGER")
         }
+        // QA: blind second reviews of a sample of closed cases.
+        migrator.registerMigration("2026-12-07-qa-review") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE qa_review (
+                        case_id INTEGER PRIMARY KEY NOT NULL,
+                        first_decider TEXT NOT NULL,
+                        first_account_id INTEGER,
+                        first_outcome TEXT NOT NULL,
+                        sampled_at REAL NOT NULL,
+                        lease_holder TEXT,
+                        lease_holder_name TEXT,
+                        lease_expires_at REAL,
+                        reviewer TEXT,
+                        outcome TEXT,
+                        answered_at REAL
+                    );
+                    CREATE INDEX qa_review_open ON qa_review (case_id) WHERE outcome IS NULL;
+                    """)
+        }
         return migrator
     }()
 }

@@ -75,6 +75,9 @@ struct RoleMatrixTests {
         // Quality: metrics, service levels.
         Route(method: .get, path: "/herdwatch/api/v1/metrics", permission: .viewMetrics),
         Route(method: .put, path: "/herdwatch/api/v1/queues/{name}/sla", permission: .manageQueues, success: .badRequest),
+        // QA: nothing is sampled, so nothing to review; an answer without a body is refused. Not for contractors.
+        Route(method: .post, path: "/herdwatch/api/v1/qa/next", permission: .decide, success: .noContent, queueLimited: true),
+        Route(method: .post, path: "/herdwatch/api/v1/qa/{id}/answer", permission: .decide, success: .badRequest, queueLimited: true),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),
@@ -120,7 +123,10 @@ struct RoleMatrixTests {
 
     @Test func everyRouteAnswersEveryCallerAsItsPermissionSays() async throws {
         let rules = try TestRules.directory()
-        let server = try TestServer(values: ["rules.directory": .init(.string(rules), isSecret: false)])
+        // No QA sampling: `qa/next` has nothing to hand out however many cases the other rows close.
+        let server = try TestServer(values: [
+            "rules.directory": .init(.string(rules), isSecret: false), "review.qaShare": 0.0,
+        ])
         let actor = try RemoteActor(id: "https://remote.example/users/alice")
         var secrets: [Caller: String] = [:]
         for caller in Caller.allCases {

@@ -6,12 +6,14 @@ import ReviewQueue
 /// `store` when the case store computes no metrics (the routes then answer 503).
 struct CaseQuality: Sendable {
     let store: (any CaseMetricsStore)?
+    let qa: (any CaseQAStore)?
     let settings: ReviewQualitySettings
     let metrics: ServerMetrics
     let logger: Logger
 
     init(cases: any CaseStore, settings: ReviewQualitySettings, metrics: ServerMetrics, logger: Logger) {
         store = cases as? any CaseMetricsStore
+        qa = cases as? any CaseQAStore
         self.settings = settings
         self.metrics = metrics
         self.logger = logger

@@ -11,6 +11,7 @@ extension WebRoutes {
             return forbidden(context, "Your role may not see the metrics; leads and admins may.")
         }
         let current: CaseMetrics
+        let agreement: (moderators: [QAAgreement], rules: [QAAgreement])?
         do {
             guard let computed = try await quality.current() else {
                 return message(
@@ -18,13 +19,16 @@ extension WebRoutes {
                     text: CaseQuality.unavailableMessage.capitalizedFirst + ".")
             }
             current = computed
+            agreement = try await quality.qa?.qaAgreement()
         } catch {
             return unavailable(context)
         }
-        return page("metrics", title: "Metrics", context: context, Self.metricsValues(current))
+        return page("metrics", title: "Metrics", context: context, Self.metricsValues(current, qa: agreement))
     }
 
-    static func metricsValues(_ metrics: CaseMetrics) -> [String: Any] {
+    static func metricsValues(
+        _ metrics: CaseMetrics, qa: (moderators: [QAAgreement], rules: [QAAgreement])? = nil
+    ) -> [String: Any] {
         func duration(_ seconds: TimeInterval?) -> String {
             guard let seconds else { return "–" }
             return age(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: seconds))
@@ -58,6 +62,21 @@ extension WebRoutes {
                 "columns": ["Queue", "Pending", "SLA (minutes)", "Past the SLA"],
                 "rows": metrics.queues.map { queue in
                     ["cells": [queue.name, String(queue.pending), String(queue.slaMinutes), String(queue.breaches)]]
+                },
+            ])
+        }
+        for (title, column, rows) in [
+            ("QA agreement by moderator (first decider)", "Moderator", qa?.moderators ?? []),
+            ("QA agreement by rule", "Rule", qa?.rules ?? []),
+        ] where !rows.isEmpty {
+            tables.append([
+                "title": title, "columns": [column, "Reviewed", "Agreed", "Agreement"],
+                "rows": rows.map { row in
+                    [
+                        "cells": [
+                            row.name, String(row.reviewed), String(row.agreed), "\(Int((row.rate * 100).rounded())) %",
+                        ]
+                    ]
                 },
             ])
         }
