@@ -29,6 +29,8 @@ public protocol AccessStore: Sendable {
     /// Disables an account, dated by the first disabling; `enableAccount` clears it.
     func disableAccount(id: Int64, at date: Date) async throws -> Bool
     func enableAccount(id: Int64) async throws -> Bool
+    /// Sets the account's `blurMedia` preference (nil: the server's default).
+    func setBlurMedia(accountID: Int64, to blurMedia: Bool?) async throws -> Bool
 }
 
 extension AccessStore {

@@ -22,9 +22,14 @@ public struct Account: Sendable, Hashable, Codable, Identifiable {
     public var createdAt: Date
     /// When the account was disabled; a disabled account cannot sign in and its tokens stop working.
     public var disabledAt: Date?
+    /// Whether the workbench blurs revealed media for this person; nil follows `web.blurMedia`.
+    public var blurMedia: Bool?
 
-    public init(id: Int64, username: String, role: Role, passwordHash: String, createdAt: Date, disabledAt: Date? = nil)
-    {
+    public init(
+        id: Int64, username: String, role: Role, passwordHash: String, createdAt: Date, disabledAt: Date? = nil,
+        blurMedia: Bool? = nil
+    ) {
+        self.blurMedia = blurMedia
         self.id = id
         self.username = username
         self.role = role

@@ -86,6 +86,10 @@ public final class InMemoryAccessStore: AccessStore {
         state.withLock { $0.changeAccount(accountID) { $0.role = role } }
     }
 
+    public func setBlurMedia(accountID: Int64, to blurMedia: Bool?) async throws -> Bool {
+        state.withLock { $0.changeAccount(accountID) { $0.blurMedia = blurMedia } }
+    }
+
     public func setPasswordHash(accountID: Int64, to passwordHash: String) async throws -> Bool {
         state.withLock { $0.changeAccount(accountID) { $0.passwordHash = passwordHash } }
     }

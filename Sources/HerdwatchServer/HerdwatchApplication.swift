@@ -131,28 +131,35 @@ extension HerdwatchApplication {
                 cases: components.cases, reputation: components.reputation, upstream: upstream,
                 replayWindow: configuration.replayWindow, work: work, metrics: components.metrics, logger: components.logger,
                 reasons: configuration.reviewReasons)
+            let quality = CaseQuality(
+                cases: components.cases, settings: configuration.quality, metrics: components.metrics,
+                logger: components.logger)
             let web = WebRoutes(
                 pages: PageRenderer(), access: components.access, cases: components.cases, decisions: decisions,
                 reputation: components.reputation, work: work, bodies: bodies,
                 forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)), settings: configuration.web,
                 replayWindow: configuration.replayWindow,
                 media: MediaProxy(client: components.httpClient, allowPrivateAddresses: configuration.keys.allowPrivateAddresses),
-                reasons: configuration.reviewReasons, logger: components.logger)
+                reasons: configuration.reviewReasons, logger: components.logger, quality: quality)
             let sessions = SessionPersistDriver(store: components.sessions)
             router = HerdwatchRouter.make(
                 .init(
                     gate: gate, access: components.access, decisions: decisions, rules: reloader, firewall: firewall,
                     replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger, web: web,
-                    sessions: sessions))
+                    sessions: sessions, quality: quality))
             let writer = ThreadPoolWork.lowPriorityWriter()
             // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
             var services: [any Service] = [
                 ThreadPoolShutdownService(pools: [pool, writer.pool]), RuleReloadSignalService(reloader: reloader), sessions,
                 LeaseExpiryService(cases: components.cases, interval: .seconds(30), logger: components.logger),
+                CaseGaugeService(quality: quality, interval: .seconds(60)),
             ]
             if components.ownsHTTPClient {
                 let client = components.httpClient
                 services.append(HTTPClientShutdownService { try await client.shutdown() })
+            }
+            if let retention = configuration.quality.evidenceRetention, let store = components.cases as? any CaseRetentionStore {
+                services.append(EvidenceRetentionService(store: store, retention: retention, logger: components.logger))
             }
             if let reputation = components.reputation {
                 services.append(

@@ -41,6 +41,9 @@ import _CryptoExtras
 /// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
 /// | `reputation.observationDays` | int | `7` | days the per-activity record of verdicts (table `observation`) is kept; `0` keeps it forever |
 /// | `review.reasons` | string array | `spam,harassment,hate,illegal,csam,impersonation,misinformation,other,not_a_violation` | the reason codes a decision may carry (lower case, digits and `_`) |
+/// | `review.slaMinutes` | int | `240` | a case not closed this many minutes after it opened breaches the service level (a queue may set its own) |
+/// | `review.qaShare` | double | `0.05` | share of closed cases sampled for a blind second review (0 to 1) |
+/// | `review.evidenceRetentionDays` | int | `90` | days after closing when a case's body, stored request and actor document are purged; `0` keeps them |
 /// | `demo` | bool | `false` | at start, evaluate `Fixtures/demo.ndjson` so the queue has cases |
 /// | `demo.file` | string | `Fixtures/demo.ndjson` | the stream `demo` replays |
 /// | `web.secureCookies` | bool | `true` unless `http.host` is loopback | mark the workbench's session cookie `Secure` (the browser then sends it over https only) |
@@ -86,6 +89,9 @@ public struct ServerConfiguration: Sendable {
     public var observationRetention: TimeInterval?
     /// The reason codes a case decision may carry.
     public var reviewReasons: [String]
+    /// Service levels, QA sampling and evidence retention (`review.slaMinutes`, `review.qaShare`,
+    /// `review.evidenceRetentionDays`).
+    public var quality: ReviewQualitySettings
     public var demo: Bool
     public var demoFile: String
     /// The browser workbench (`web.*`).
@@ -195,6 +201,7 @@ public struct ServerConfiguration: Sendable {
             throw ServerConfigurationError(
                 key: "review.reasons", message: "list one or more reason codes of lower-case letters, digits and _, like spam,other")
         }
+        quality = try ReviewQualitySettings(reader: reader)
         demo = reader.bool(forKey: "demo", default: false)
         demoFile = reader.string(forKey: "demo.file", default: "Fixtures/demo.ndjson")
         // Cookies are `Secure` unless the operator serves plain http on loopback (the browser would not send a

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Foundation
 public import Prometheus
 public import Intake
 import Reputation
@@ -19,6 +20,11 @@ import Synchronization
 /// | `herdwatch_cases_opened_total` | `action` | review cases opened (flag, hold) |
 /// | `herdwatch_upstream_requests_total` | `outcome` | requests forwarded to the instance: ok, error |
 /// | `herdwatch_replays_total` | `outcome` | held deliveries replayed after approval: delivered, refused, failed |
+/// | `herdwatch_cases_pending` | | cases open, in review or escalated |
+/// | `herdwatch_case_oldest_age_seconds` | | how long the oldest case not yet closed has waited (0: none waits) |
+/// | `herdwatch_cases_sla_breached` | `queue` | cases not closed within the service level: per saved queue, and `*` for all cases under `review.slaMinutes` |
+///
+/// The case gauges are set from `CaseMetrics` when `/metrics` is scraped and every minute (`CaseGaugeService`).
 public final class ServerMetrics: AssessmentObserver {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
@@ -28,6 +34,9 @@ public final class ServerMetrics: AssessmentObserver {
     private let duplicates: CoreMetrics.Counter
     private let cases: [RuleAction: CoreMetrics.Counter]
     private let dynamic = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let pendingCases: Prometheus.Gauge
+    private let oldestCaseAge: Prometheus.Gauge
+    private let breachGauges = Mutex<[String: Prometheus.Gauge]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -47,7 +56,46 @@ public final class ServerMetrics: AssessmentObserver {
             uniqueKeysWithValues: [RuleAction.flag, .hold].map {
                 ($0, CoreMetrics.Counter(label: "herdwatch_cases_opened_total", dimensions: [("action", $0.rawValue)], factory: factory))
             })
+        pendingCases = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "herdwatch", metricName: "cases", unitName: "pending",
+                helpText: "Cases open, in review or escalated"))
+        oldestCaseAge = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "herdwatch", metricName: "case_oldest_age", unitName: "seconds",
+                helpText: "How long the oldest case not yet closed has waited"))
     }
+
+    /// Sets the case gauges; a queue that is gone loses its series.
+    public func record(_ caseMetrics: CaseMetrics) {
+        pendingCases.set(Int64(caseMetrics.pending))
+        oldestCaseAge.set(caseMetrics.oldestPendingAge ?? 0)
+        var breaches = [(Self.allQueues, caseMetrics.slaBreaches)]
+        breaches += caseMetrics.queues.map { ($0.name, $0.breaches) }
+        breachGauges.withLock { gauges in
+            let names = Set(breaches.map(\.0))
+            for (name, gauge) in gauges where !names.contains(name) {
+                registry.unregisterGauge(gauge)
+                gauges[name] = nil
+            }
+            for (name, count) in breaches {
+                let gauge =
+                    gauges[name]
+                    ?? registry.makeGauge(descriptor: Self.breachedDescriptor, labels: [("queue", name)])
+                gauges[name] = gauge
+                gauge.set(Int64(count))
+            }
+        }
+    }
+
+    private static var breachedDescriptor: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "herdwatch", metricName: "cases_sla", unitName: "breached",
+            helpText: "Cases not closed within the service level")
+    }
+
+    /// The `queue` label of the breaches over all cases, under the default service level.
+    public static let allQueues = "*"
 
     public func evaluated(_ verdict: Verdict, duration: Duration) {
         activities[verdict.action]?.increment()

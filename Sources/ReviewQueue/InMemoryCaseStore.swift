@@ -5,7 +5,7 @@ import Synchronization
 
 /// `CaseStore` in memory, for tests.
 public final class InMemoryCaseStore: CaseStore {
-    private struct State {
+    struct State {
         var cases: [Int64: ReviewCase] = [:]
         var byDelivery: [String: Int64] = [:]
         var nextID: Int64 = 1
@@ -71,7 +71,9 @@ public final class InMemoryCaseStore: CaseStore {
         }
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
+    /// Queue SLAs, QA reviews and evidence purges (`InMemoryCaseStore+Metrics.swift`).
+    let quality = Mutex(InMemoryCaseQuality())
 
     public init() {}
 

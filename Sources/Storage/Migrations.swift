@@ -296,6 +296,47 @@ enum Migrations {
                     CREATE INDEX case_report_case ON case_report (case_id, id);
                     """)
         }
+        // Metrics: a service level per queue (nil: `review.slaMinutes`), and decisions found by action and time.
+        migrator.registerMigration("2026-12-07-queue-sla") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE case_queue ADD COLUMN sla_minutes INTEGER;
+                    CREATE INDEX audit_entry_action_at ON audit_entry (action, at);
+                    """)
+        }
+        // Evidence retention: when a closed case's body and request were purged, and the closed cases still to purge.
+        migrator.registerMigration("2026-12-07-evidence-retention") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE review_case ADD COLUMN evidence_purged_at REAL;
+                    CREATE INDEX review_case_evidence ON review_case (decided_at)
+                        WHERE state = 'closed' AND evidence_purged_at IS NULL;
+                    """)
+        }
+        // A person's own choice of blurring media in the workbench (NULL: `web.blurMedia`).
+        migrator.registerMigration("2026-12-07-account-blur-media") { db in
+            try db.execute(sql: "ALTER TABLE account ADD COLUMN blur_media INTEGER")
+        }
+        // QA: blind second reviews of a sample of closed cases.
+        migrator.registerMigration("2026-12-07-qa-review") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE qa_review (
+                        case_id INTEGER PRIMARY KEY NOT NULL,
+                        first_decider TEXT NOT NULL,
+                        first_account_id INTEGER,
+                        first_outcome TEXT NOT NULL,
+                        sampled_at REAL NOT NULL,
+                        lease_holder TEXT,
+                        lease_holder_name TEXT,
+                        lease_expires_at REAL,
+                        reviewer TEXT,
+                        outcome TEXT,
+                        answered_at REAL
+                    );
+                    CREATE INDEX qa_review_open ON qa_review (case_id) WHERE outcome IS NULL;
+                    """)
+        }
         // The SHA-256 of a case's evidence as it arrived (`EvidenceDigest`); cases from before have none.
         migrator.registerMigration("2026-12-07-case-evidence-digest") { db in
             try db.execute(sql: "ALTER TABLE review_case ADD COLUMN evidence_sha256 TEXT")

@@ -110,6 +110,10 @@ public final class SQLiteAccessStore: AccessStore {
             "UPDATE account SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?", [date.timeIntervalSince1970, id])
     }
 
+    public func setBlurMedia(accountID: Int64, to blurMedia: Bool?) async throws -> Bool {
+        try await update("UPDATE account SET blur_media = ? WHERE id = ?", [blurMedia, accountID])
+    }
+
     public func enableAccount(id: Int64) async throws -> Bool {
         try await update("UPDATE account SET disabled_at = NULL WHERE id = ?", [id])
     }
@@ -142,7 +146,7 @@ public final class SQLiteAccessStore: AccessStore {
         return Account(
             id: row["id"], username: row["username"], role: Account.Role(rawValue: row["role"]) ?? .contractor,
             passwordHash: row["password_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            disabledAt: disabledAt.map(Date.init(timeIntervalSince1970:)))
+            disabledAt: disabledAt.map(Date.init(timeIntervalSince1970:)), blurMedia: row["blur_media"])
     }
 
     private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {

@@ -397,7 +397,7 @@ public final class SQLiteCaseStore: CaseStore {
     }
 
     /// A filter as SQL over the columns `open` fills; every value is a bound argument.
-    private static func condition(_ filter: CaseFilter, ignoringState: Bool) -> (String, StatementArguments) {
+    static func condition(_ filter: CaseFilter, ignoringState: Bool) -> (String, StatementArguments) {
         var parts = ["1"]
         var arguments = StatementArguments()
         if !ignoringState, let state = filter.state {
@@ -471,7 +471,7 @@ public final class SQLiteCaseStore: CaseStore {
         }
     }
 
-    private static func insert(_ entry: AuditEntry, _ db: GRDB.Database) throws {
+    static func insert(_ entry: AuditEntry, _ db: GRDB.Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO audit_entry (at, actor, account_id, via, batch_id, case_id, action, from_state, to_state, reason, note)

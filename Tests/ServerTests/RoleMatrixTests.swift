@@ -72,6 +72,12 @@ struct RoleMatrixTests {
         Route(method: .post, path: "/herdwatch/api/v1/proposals/{id}/confirm", permission: .confirmProposals, success: .notFound),
         Route(method: .post, path: "/herdwatch/api/v1/proposals/{id}/refuse", permission: .confirmProposals, success: .notFound),
         Route(method: .post, path: "/herdwatch/api/v1/rules/reload", permission: .administer),
+        // Quality: metrics, service levels.
+        Route(method: .get, path: "/herdwatch/api/v1/metrics", permission: .viewMetrics),
+        Route(method: .put, path: "/herdwatch/api/v1/queues/{name}/sla", permission: .manageQueues, success: .badRequest),
+        // QA: nothing is sampled, so nothing to review; an answer without a body is refused. Not for contractors.
+        Route(method: .post, path: "/herdwatch/api/v1/qa/next", permission: .decide, success: .noContent, queueLimited: true),
+        Route(method: .post, path: "/herdwatch/api/v1/qa/{id}/answer", permission: .decide, success: .badRequest, queueLimited: true),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),
@@ -79,12 +85,14 @@ struct RoleMatrixTests {
     ] + [
         "/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}", "/herdwatch/cases/{id}/cluster",
         "/herdwatch/audit", "/herdwatch/users", "/herdwatch/proposals",
+        "/herdwatch/audit", "/herdwatch/metrics", "/herdwatch/settings", "/herdwatch/users",
     ].map {
         Route(method: .get, path: $0, permission: nil, session: true)
     } + [
         "/herdwatch/logout", "/herdwatch/next", "/herdwatch/cases/{id}/decide", "/herdwatch/session/sensitive",
         "/herdwatch/cases/{id}/notes", "/herdwatch/cases/{id}/bulk", "/herdwatch/cases/{id}/renew", "/herdwatch/cases/{id}/release",
         "/herdwatch/proposals/{id}/confirm", "/herdwatch/proposals/{id}/refuse",
+        "/herdwatch/settings",
     ].map {
         Route(method: .post, path: $0, permission: nil, session: true)
     }
@@ -117,7 +125,10 @@ struct RoleMatrixTests {
 
     @Test func everyRouteAnswersEveryCallerAsItsPermissionSays() async throws {
         let rules = try TestRules.directory()
-        let server = try TestServer(values: ["rules.directory": .init(.string(rules), isSecret: false)])
+        // No QA sampling: `qa/next` has nothing to hand out however many cases the other rows close.
+        let server = try TestServer(values: [
+            "rules.directory": .init(.string(rules), isSecret: false), "review.qaShare": 0.0,
+        ])
         let actor = try RemoteActor(id: "https://remote.example/users/alice")
         var secrets: [Caller: String] = [:]
         for caller in Caller.allCases {

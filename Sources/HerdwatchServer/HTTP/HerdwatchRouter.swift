@@ -31,6 +31,8 @@ enum HerdwatchRouter {
         /// The browser workbench under `/herdwatch/`, and where its sessions are kept.
         var web: WebRoutes
         var sessions: any PersistDriver
+        /// Metrics, QA and retention of the review queue (`QualityRoutes`).
+        var quality: CaseQuality
     }
 
     static func make(_ dependencies: Dependencies) -> Router<HerdwatchRequestContext> {
@@ -38,8 +40,10 @@ enum HerdwatchRouter {
         router.add(middleware: dependencies.firewall)
         let metrics = dependencies.metrics
         router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
+        let quality = dependencies.quality
         router.get("/metrics") { _, _ in
-            Response(
+            await quality.refreshGauges()
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
@@ -61,6 +65,8 @@ enum HerdwatchRouter {
         WorkflowRoutes.register(
             on: api, cases: caseGroup, requiring: requiring,
             WorkflowRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow))
+
+        QualityRoutes.register(on: api, requiring: requiring, QualityRoutes(quality: quality))
 
         let rules = dependencies.rules
         api.group("rules")

@@ -47,6 +47,8 @@ struct WebRoutes: Sendable {
     /// The reason codes a decision may give (`review.reasons`).
     let reasons: [String]
     let logger: Logger
+    /// Metrics for the metrics page.
+    let quality: CaseQuality
 
     typealias Context = HerdwatchRequestContext
 
@@ -85,6 +87,9 @@ struct WebRoutes: Sendable {
         signedIn.get("proposals", use: proposalsPage)
         signedIn.post("proposals/:id/confirm") { request, context in await resolveProposal(request, context: context, confirm: true) }
         signedIn.post("proposals/:id/refuse") { request, context in await resolveProposal(request, context: context, confirm: false) }
+        signedIn.get("metrics", use: metricsPage)
+        signedIn.get("settings", use: settingsPage)
+        signedIn.post("settings", use: saveSettings)
         signedIn.get("users", use: usersPage)
     }
 
@@ -315,6 +320,9 @@ struct WebRoutes: Sendable {
         var values = CaseView.values(for: reviewCase, now: now, showPersonalData: principal.allows(.viewPersonalData))
         if let reputation, let history = await history(of: reviewCase, reputation: reputation) {
             values["history"] = history
+        }
+        if let retention = cases as? any CaseRetentionStore, let purged = try? await retention.evidencePurgedAt(caseID: reviewCase.id) {
+            values["evidencePurged"] = Self.iso(purged)
         }
         let lease = reviewCase.lease.flatMap { $0.expiresAt > now ? $0 : nil }
         let leasedToMe = lease?.holder == principal.leaseKey
@@ -754,7 +762,7 @@ struct WebRoutes: Sendable {
             all["canUsers"] = principal.allows(.manageUsers)
             all["sensitiveSeen"] = String(session.sensitiveSeen)
             all["breakAfter"] = settings.breakAfter > 0 ? String(settings.breakAfter) : ""
-            all["blurMedia"] = settings.blurMedia
+            all["blurMedia"] = principal.account?.blurMedia ?? settings.blurMedia
         }
         let html = pages.render(name, Self.withoutEmptyText(all))
         return Response(

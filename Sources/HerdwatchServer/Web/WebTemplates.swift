@@ -6,7 +6,7 @@ enum WebTemplates {
 
     static let all: [String: String] = [
         "layout": layout, "login": login, "queue": queue, "case": reviewCase, "message": message, "cluster": cluster,
-        "audit": audit, "metrics": metrics, "users": users, "help": help, "proposals": proposals,
+        "audit": audit, "metrics": metrics, "users": users, "help": help, "proposals": proposals, "settings": settings,
     ]
 
     static let layout = pragma + """
@@ -31,6 +31,7 @@ enum WebTemplates {
         {{#canProposals}}<a href="/herdwatch/proposals">Proposals</a>{{/canProposals}}
         {{#canAudit}}<a href="/herdwatch/audit">Audit log</a>{{/canAudit}}
         {{#canUsers}}<a href="/herdwatch/users">Users</a>{{/canUsers}}
+        <a href="/herdwatch/settings">Settings</a>
         </nav>
         <span class="who"><span class="sensitive-counter" id="sensitive-counter" title="Sensitive items seen this session">{{sensitiveSeen}} sensitive</span> {{user.name}} <span class="role">{{user.role}}</span></span>
         <form method="post" action="/herdwatch/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
@@ -153,7 +154,7 @@ enum WebTemplates {
         <button type="submit">Save note</button>
         </form>
         <p><a href="/herdwatch/cases/{{id}}/cluster">Campaign: decide this case with its near-duplicates…</a></p>
-        {{#evidenceDigest}}<p class="muted evidence">Evidence SHA-256: <code>{{evidenceDigest}}</code> {{#evidenceIntact}}(matches what arrived){{/evidenceIntact}}{{^evidenceIntact}}<strong class="error">(the stored evidence no longer matches what arrived)</strong>{{/evidenceIntact}}</p>{{/evidenceDigest}}
+        {{#evidenceDigest}}<p class="muted evidence">Evidence SHA-256: <code>{{evidenceDigest}}</code> {{#evidencePurged}}(the evidence was purged {{evidencePurged}} under the retention period; the case and its audit log stay){{/evidencePurged}}{{^evidencePurged}}{{#evidenceIntact}}(matches what arrived){{/evidenceIntact}}{{^evidenceIntact}}<strong class="error">(the stored evidence no longer matches what arrived)</strong>{{/evidenceIntact}}{{/evidencePurged}}</p>{{/evidenceDigest}}
         {{#request}}<details class="personal"><summary>Delivery (personal data)</summary><ul>{{#headers}}<li><code>{{name}}: {{value}}</code></li>{{/headers}}</ul></details>{{/request}}
         </section>
         </div>
@@ -231,7 +232,7 @@ enum WebTemplates {
         <section>
         <h1>Metrics</h1>
         <dl class="figures">{{#figures}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/figures}}</dl>
-        {{#chart}}<h2>Backlog</h2><svg class="chart" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Open cases over time"><polyline fill="none" stroke="currentColor" stroke-width="2" points="{{points}}"></polyline></svg>{{/chart}}
+        {{#chart}}<h2>Backlog</h2><svg class="chart" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Open cases over time"><polyline fill="none" stroke="currentColor" stroke-width="2" points="{{points}}"></polyline></svg><p class="muted">Cases not yet closed at each of the last 24 hours; the top of the chart is {{top}}.</p>{{/chart}}
         {{#tables}}<h2>{{title}}</h2><table><thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead><tbody>{{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>{{/tables}}
         </section>
         {{/content}}{{/layout}}
@@ -249,6 +250,21 @@ enum WebTemplates {
         <form method="post" action="/herdwatch/proposals/{{id}}/refuse" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Refuse</button></form></td></tr>{{/proposals}}</tbody></table>
         {{/hasProposals}}
         <p class="muted">A confirmed domain block becomes a draft for the blocklists (issue 20).</p>
+        </section>
+        {{/content}}{{/layout}}
+        """
+
+    static let settings = pragma + """
+        {{<layout}}{{$content}}
+        <section>
+        <h1>Settings</h1>
+        <form method="post" action="/herdwatch/settings">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <fieldset><legend>Media in posts</legend>
+        {{#blurChoices}}<label><input type="radio" name="blur" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/blurChoices}}
+        </fieldset>
+        <div class="submit"><button type="submit" class="primary">Save</button></div>
+        </form>
         </section>
         {{/content}}{{/layout}}
         """

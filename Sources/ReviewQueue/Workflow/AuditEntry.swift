@@ -17,6 +17,8 @@ public struct AuditEntry: Sendable, Hashable, Codable, Identifiable {
         case propose
         case confirm
         case refuse
+        /// The case's evidence was purged after `review.evidenceRetentionDays` (`CaseRetentionStore`).
+        case purge
     }
 
     public var id: Int64

@@ -1,0 +1,17 @@
+import ServiceLifecycle
+
+/// Refreshes the Prometheus case gauges every `interval`, so that they move between scrapes too; stops on
+/// graceful shutdown.
+struct CaseGaugeService: Service {
+    let quality: CaseQuality
+    let interval: Duration
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                await quality.refreshGauges()
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}
