@@ -126,6 +126,7 @@ let package = Package(
                 "RuleEngine",
                 "ReviewQueue",
                 "Access",
+                "Blocklists",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
@@ -139,6 +140,7 @@ let package = Package(
                 "Reputation",
                 "ReviewQueue",
                 "Access",
+                "Blocklists",
                 "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -189,7 +191,7 @@ let package = Package(
         .target(
             name: "HerdwatchTestSupport",
             dependencies: [
-                "Harness", "Access", "ReviewQueue", "RuleEngine", "Reputation", "Storage",
+                "Harness", "Access", "Blocklists", "ReviewQueue", "RuleEngine", "Reputation", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/HerdwatchTestSupport",
@@ -250,7 +252,8 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "Intake",
-                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", "Access", "HerdwatchTestSupport",
+                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", "Access", "Blocklists",
+                "HerdwatchTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
@@ -258,7 +261,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "HerdwatchServer", "Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Storage", "herdwatch",
+                "HerdwatchServer", "Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Blocklists",
+                "Storage", "herdwatch",
                 "HerdwatchTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
