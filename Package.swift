@@ -97,6 +97,7 @@ let package = Package(
             name: "Intake",
             dependencies: [
                 "ActivityPub",
+                "Blocklists",
                 "RuleEngine",
                 "Reputation",
                 "ReviewQueue",

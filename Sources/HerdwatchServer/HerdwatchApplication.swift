@@ -123,7 +123,7 @@ extension HerdwatchApplication {
             let gate = Gate(
                 engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
                 signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
-                metrics: components.metrics, logger: components.logger)
+                metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist)
             let upstream = configuration.upstream.map {
                 Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
             }

@@ -119,6 +119,13 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         }
     }
 
+    /// What every subscription carries, for `domain.peer_listed`.
+    public func allSubscriptionEntries() async throws -> [DomainBlock] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM subscription_block ORDER BY domain").map(Self.block(from:))
+        }
+    }
+
     public func saveSubscriptionEntries(id: String, _ entries: [DomainBlock]) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM subscription_block WHERE subscription_id = ?", arguments: [id])

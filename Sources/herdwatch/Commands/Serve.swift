@@ -123,7 +123,7 @@ struct Serve: AsyncParsableCommand {
             throw fail("cannot create the first admin account: \(error)")
         }
         let blocks = SQLiteBlocklistStore(database: database)
-        let blocklist = AppliedBlocklist(store: blocks)
+        let blocklist = AppliedBlocklist(store: blocks, subscribed: { try await blocks.allSubscriptionEntries() })
         do {
             try await blocklist.refresh()
         } catch {
