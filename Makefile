@@ -19,6 +19,10 @@ deps:
 # The RFC 9421 interoperability tests check our signatures against a second implementation from PyPI.
 pydeps:
 	@python3 -c 'import http_message_signatures' 2>/dev/null || python3 -m pip install --quiet 'http-message-signatures==3.0.0'
+	@# FediBlockHole and Mastodon.py, in a venv of their own (.build/python-venv) for the real-client tests.
+	@.build/python-venv/bin/python -c 'import fediblockhole, mastodon' 2>/dev/null || { \
+		python3 -m venv .build/python-venv && \
+		.build/python-venv/bin/pip install --quiet 'fediblockhole==0.4.6' 'mastodon.py==2.3.3'; }
 
 browserdeps:
 	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

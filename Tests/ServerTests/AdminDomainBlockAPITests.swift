@@ -297,4 +297,32 @@ struct AdminDomainBlockAPITests {
             #expect(try await call(client, .get, "/api/v1/instance/domain_blocks", token: nil).status == .ok)
         }
     }
+
+    @Test func theListIsPublishedInEachCSVFormatWithoutPrivateComments() async throws {
+        let server = try TestServer()
+        let blocklist = server.components.blocklist
+        try await blocklist.store.save(
+            DomainBlock(domain: "a.example", severity: .suspend, privateComment: "secret", publicComment: "spam"))
+        try await blocklist.store.save(DomainBlock(domain: "b.example", severity: .silence, rejectMedia: true))
+        try await blocklist.refresh()
+        let app = HerdwatchApplication.make(server.components)
+        try await app.test(.router) { client in
+            func get(_ format: String) async throws -> (HTTPResponse.Status, String, String?) {
+                let response = try await client.execute(uri: "/herdwatch/blocklist.csv?format=\(format)", method: .get)
+                return (response.status, String(buffer: response.body), response.headers[.contentType])
+            }
+            let mastodon = try await get("mastodon")
+            #expect(mastodon.0 == .ok)
+            #expect(mastodon.2 == "text/csv; charset=utf-8")
+            #expect(
+                mastodon.1
+                    == "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\na.example,suspend,false,false,spam,false\nb.example,silence,true,false,,false\n")
+            #expect(try await get("gotosocial").1.contains("b.example") == false)
+            #expect(try await get("plain").1 == "a.example\nb.example\n")
+            let fediBlockHole = try await get("fediblockhole").1
+            #expect(fediBlockHole.hasPrefix("domain,severity,public_comment,private_comment,"))
+            #expect(!fediBlockHole.contains("secret"))
+            #expect(try await get("rapidblock").0 == .badRequest)
+        }
+    }
 }

@@ -80,6 +80,7 @@ struct RoleMatrixTests {
         Route(method: .delete, path: "/api/v1/admin/domain_blocks/{id}", permission: .writeBlocklist, success: .notFound),
         Route(method: .post, path: "/api/v1/admin/measures", permission: .readBlocklist, success: .badRequest),
         Route(method: .get, path: "/api/v1/instance/domain_blocks", permission: nil),
+        Route(method: .get, path: "/herdwatch/blocklist.csv", permission: nil),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),

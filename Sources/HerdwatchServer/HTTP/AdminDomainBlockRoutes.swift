@@ -11,7 +11,9 @@ import NIOCore
 ///   `admin:read:domain_blocks`);
 /// - `POST /api/v1/admin/domain_blocks`, `PUT|DELETE /api/v1/admin/domain_blocks/ID`: `writeBlocklist`
 ///   (`admin:write` or `admin:write:domain_blocks`);
-/// - `GET /api/v1/instance/domain_blocks`: open, Mastodon's public list (obfuscated domains with their digest).
+/// - `GET /api/v1/instance/domain_blocks`: open, Mastodon's public list (obfuscated domains with their digest);
+/// - `GET /herdwatch/blocklist.csv?format=mastodon|fediblockhole|gotosocial|plain`: open, the applied list as a
+///   file those tools read (no private comments).
 ///
 /// Ids are `AppliedBlocklist.id(of:)`, strings in JSON as Mastodon's. Every change refreshes the applied list, so
 /// the gate acts on it at once.
@@ -37,6 +39,25 @@ struct AdminDomainBlockRoutes: Sendable {
         requiring(router.group("/api/v1/admin/measures"), .readBlocklist)
             .post(use: measures)
         router.get("/api/v1/instance/domain_blocks", use: publicList)
+        router.get("/herdwatch/blocklist.csv", use: export)
+    }
+
+    /// The published file formats by their `format` parameter.
+    static let exportFormats: [String: BlocklistFormat] = [
+        "mastodon": .mastodonCSV, "fediblockhole": .fediBlockHoleCSV, "gotosocial": .goToSocialCSV, "plain": .plainText,
+    ]
+
+    @Sendable func export(_ request: Request, context: Context) async -> Response {
+        let name = request.uri.queryParameters["format"].map(String.init) ?? "mastodon"
+        guard let format = Self.exportFormats[name] else {
+            return JSONResponse.error(
+                .badRequest, code: "bad_format",
+                "format=\(name) is not one of \(Self.exportFormats.keys.sorted().joined(separator: ", "))")
+        }
+        let text = BlocklistExport.render(blocklist.snapshot.index.entries, as: format)
+        return Response(
+            status: .ok, headers: [.contentType: "\(format.mediaType); charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     // MARK: - Reading
