@@ -1,10 +1,10 @@
 public import ActivityPub
+import Blocklists
 public import Foundation
 public import Logging
 public import Reputation
 public import ReviewQueue
 public import RuleEngine
-import Blocklists
 import Synchronization
 
 /// What an assessment reports as it goes: the server turns it into metrics.
@@ -300,9 +300,12 @@ public final class Assessor: Sendable {
         RuleHit(
             rule: "herdwatch.domain-reject-media",
             description:
-                "The applied block on `\(block.domain)` rejects its media; the delivery carries attachments, so it is held",
+                "The applied block on `\(block.domain)` rejects its media; the delivery carries attachments, "
+                + "so it is held",
             score: 0, action: .hold, tags: ["builtin", "blocklist"],
-            evidence: [Evidence(kind: .field, field: "attachment", detail: "attachments from a domain whose media is rejected")])
+            evidence: [
+                Evidence(kind: .field, field: "attachment", detail: "attachments from a domain whose media is rejected")
+            ])
     }
 
     public static let unseenObjectHit = RuleHit(

@@ -152,7 +152,8 @@ public final class SQLiteBlocklistStore: BlocklistStore {
                 sql: "INSERT OR REPLACE INTO subscription_block (subscription_id, \(columns)) VALUES (?, \(values))",
                 arguments: arguments)
         } else {
-            try db.execute(sql: "INSERT OR REPLACE INTO domain_block (\(columns)) VALUES (\(values))", arguments: arguments)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO domain_block (\(columns)) VALUES (\(values))", arguments: arguments)
         }
     }
 

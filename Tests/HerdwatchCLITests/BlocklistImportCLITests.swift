@@ -58,7 +58,8 @@ struct BlocklistImportCLITests {
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 7)
-        #expect(lines.first?.hasPrefix("Fixtures/blocklists/mastodon-messy.csv:line 5: `co.uk` is a public suffix") == true)
+        #expect(
+            lines.first?.hasPrefix("Fixtures/blocklists/mastodon-messy.csv:line 5: `co.uk` is a public suffix") == true)
         #expect(
             lines.last
                 == "herdwatch: Fixtures/blocklists/mastodon-messy.csv: 6 of 9 rows refused, so nothing was applied; correct or remove them and import again"
@@ -79,7 +80,9 @@ struct BlocklistImportCLITests {
         #expect(empty.status == 2)
         #expect(empty.stderr.contains("has no usable entry"))
         #expect(empty.stderr.contains("nothing was applied"))
-        let wrong = try CLI.run(["blocklist", "import", "--db", db, "Fixtures/blocklists/mastodon.csv", "--format", "rapidblock-json"])
+        let wrong = try CLI.run([
+            "blocklist", "import", "--db", db, "Fixtures/blocklists/mastodon.csv", "--format", "rapidblock-json",
+        ])
         #expect(wrong.status == 2)
         #expect(wrong.stderr.contains("nothing was applied"))
         #expect(try CLI.run(["blocklist", "list", "--db", db]).stdout.hasPrefix("no blocks"))

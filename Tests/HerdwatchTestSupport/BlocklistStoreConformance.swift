@@ -5,7 +5,8 @@ import Testing
 /// What every `BlocklistStore` implementation must do.
 public enum BlocklistStoreConformance {
     public static let checks: [ConformanceCheck<any BlocklistStore>] = [
-        ConformanceCheck("save replaces by domain and counts revisions; blocks are sorted by domain") { (store: any BlocklistStore) async throws in
+        ConformanceCheck("save replaces by domain and counts revisions; blocks are sorted by domain") {
+            (store: any BlocklistStore) async throws in
             let first = try await store.save(DomainBlock(domain: "b.example", severity: .silence))
             #expect(first.revision == 1)
             let second = try await store.save(DomainBlock(domain: "b.example", severity: .suspend))
@@ -31,7 +32,8 @@ public enum BlocklistStoreConformance {
             try await store.save(bare)
             #expect(try await store.block(domain: "bare.example") == bare)
         },
-        ConformanceCheck("retract keeps the entry as a new revision with who retracted it") { (store: any BlocklistStore) async throws in
+        ConformanceCheck("retract keeps the entry as a new revision with who retracted it") {
+            (store: any BlocklistStore) async throws in
             try await store.save(DomainBlock(domain: "a.example", provenance: BlockProvenance(origin: .person("lead"))))
             let who = BlockProvenance(origin: .person("admin"), note: "appeal granted")
             let retracted = try await store.retract(domain: "a.example", provenance: who)
@@ -46,12 +48,16 @@ public enum BlocklistStoreConformance {
             #expect(again.revision == 3)
             #expect(again.state == .active)
         },
-        ConformanceCheck("subscription entries are kept per subscription and replaced whole") { (store: any BlocklistStore) async throws in
+        ConformanceCheck("subscription entries are kept per subscription and replaced whole") {
+            (store: any BlocklistStore) async throws in
             #expect(try await store.subscriptionEntries(id: "peers").isEmpty)
             let from = BlockProvenance(origin: .subscription("peers"))
             try await store.saveSubscriptionEntries(
                 id: "peers",
-                [DomainBlock(domain: "q.example", provenance: from), DomainBlock(domain: "p.example", severity: .silence)])
+                [
+                    DomainBlock(domain: "q.example", provenance: from),
+                    DomainBlock(domain: "p.example", severity: .silence),
+                ])
             let carried = try await store.subscriptionEntries(id: "peers")
             #expect(carried.map(\.domain).sorted() == ["p.example", "q.example"])
             #expect(carried.first { $0.domain == "q.example" }?.provenance == from)

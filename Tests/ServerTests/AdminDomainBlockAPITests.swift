@@ -46,7 +46,8 @@ struct AdminDomainBlockAPITests {
         try await app.test(.router) { client in
             let created = try await call(
                 client, .post, "/api/v1/admin/domain_blocks", token: write,
-                json: #"{"domain":"Spam.Example","severity":"suspend","reject_media":true,"reject_reports":false,"private_comment":"case 12","public_comment":"spam","obfuscate":true}"#
+                json:
+                    #"{"domain":"Spam.Example","severity":"suspend","reject_media":true,"reject_reports":false,"private_comment":"case 12","public_comment":"spam","obfuscate":true}"#
             )
             #expect(created.status == .ok)
             let block = created.object
@@ -128,7 +129,9 @@ struct AdminDomainBlockAPITests {
                 client, .post, "/api/v1/admin/domain_blocks", token: write,
                 json: #"{"domain":"a.xn--spm-vla.example","severity":"silence"}"#)
             #expect(weaker.status == .unprocessableContent)
-            #expect((weaker.object["existing_domain_block"] as? [String: Any])?["domain"] as? String == "xn--spm-vla.example")
+            #expect(
+                (weaker.object["existing_domain_block"] as? [String: Any])?["domain"] as? String
+                    == "xn--spm-vla.example")
             let stricter = try await call(
                 client, .post, "/api/v1/admin/domain_blocks", token: write,
                 json: #"{"domain":"a.xn--spm-vla.example","severity":"suspend"}"#)
@@ -164,13 +167,16 @@ struct AdminDomainBlockAPITests {
         try await app.test(.router) { client in
             let created = try await call(
                 client, .post, "/api/v1/admin/domain_blocks", token: write,
-                form: "domain=form.example&severity=silence&reject_reports=1&public_comment=bulk+spam%2C+ads&obfuscate=True")
+                form:
+                    "domain=form.example&severity=silence&reject_reports=1&public_comment=bulk+spam%2C+ads&obfuscate=True"
+            )
             #expect(created.status == .ok)
             #expect(created.object["reject_reports"] as? Bool == true)
             #expect(created.object["reject_media"] as? Bool == false)
             #expect(created.object["obfuscate"] as? Bool == true)
             #expect(created.object["public_comment"] as? String == "bulk spam, ads")
-            let broken = try await call(client, .post, "/api/v1/admin/domain_blocks", token: write, form: "domain=%ZZ[]")
+            let broken = try await call(
+                client, .post, "/api/v1/admin/domain_blocks", token: write, form: "domain=%ZZ[]")
             #expect(broken.status == .badRequest)
         }
     }
@@ -196,12 +202,16 @@ struct AdminDomainBlockAPITests {
                 let link = try #require(page.link)
                 // FediBlockHole splits on ", " and follows the first of exactly two parts.
                 let parts = link.components(separatedBy: ", ")
-                #expect(parts.last == "<http://localhost/api/v1/admin/domain_blocks?limit=100&min_id=\(ids[0])>; rel=\"prev\"")
+                #expect(
+                    parts.last
+                        == "<http://localhost/api/v1/admin/domain_blocks?limit=100&min_id=\(ids[0])>; rel=\"prev\"")
                 guard parts.count == 2 else {
                     #expect(ids.count == 50)
                     break
                 }
-                #expect(parts[0] == "<http://localhost/api/v1/admin/domain_blocks?limit=100&max_id=\(ids.last!)>; rel=\"next\"")
+                #expect(
+                    parts[0]
+                        == "<http://localhost/api/v1/admin/domain_blocks?limit=100&max_id=\(ids.last!)>; rel=\"next\"")
                 uri = String(parts[0].dropFirst("<http://localhost".count).prefix { $0 != ">" })
             }
             #expect(pages == 3)
@@ -212,9 +222,11 @@ struct AdminDomainBlockAPITests {
             let firstPage = try await call(client, .get, "/api/v1/admin/domain_blocks", token: read)
             #expect(firstPage.list.count == 100)
             // since_id: the newest above it; min_id: those just above it; both listed highest first.
-            let since = try await call(client, .get, "/api/v1/admin/domain_blocks?limit=2&since_id=\(allIDs[10])", token: read)
+            let since = try await call(
+                client, .get, "/api/v1/admin/domain_blocks?limit=2&since_id=\(allIDs[10])", token: read)
             #expect(since.list.compactMap { $0["id"] as? String } == Array(allIDs[0..<2]))
-            let min = try await call(client, .get, "/api/v1/admin/domain_blocks?limit=2&min_id=\(allIDs[10])", token: read)
+            let min = try await call(
+                client, .get, "/api/v1/admin/domain_blocks?limit=2&min_id=\(allIDs[10])", token: read)
             #expect(min.list.compactMap { $0["id"] as? String } == Array(allIDs[8..<10]))
             let between = try await call(
                 client, .get, "/api/v1/admin/domain_blocks?max_id=\(allIDs[3])&since_id=\(allIDs[6])", token: read)
@@ -222,8 +234,12 @@ struct AdminDomainBlockAPITests {
             let empty = try await call(client, .get, "/api/v1/admin/domain_blocks?max_id=\(allIDs[249])", token: read)
             #expect(empty.list.isEmpty)
             #expect(empty.link == nil)
-            #expect(try await call(client, .get, "/api/v1/admin/domain_blocks?limit=0", token: read).status == .unprocessableContent)
-            #expect(try await call(client, .get, "/api/v1/admin/domain_blocks?max_id=abc", token: read).status == .unprocessableContent)
+            #expect(
+                try await call(client, .get, "/api/v1/admin/domain_blocks?limit=0", token: read).status
+                    == .unprocessableContent)
+            #expect(
+                try await call(client, .get, "/api/v1/admin/domain_blocks?max_id=abc", token: read).status
+                    == .unprocessableContent)
         }
     }
 
@@ -266,7 +282,8 @@ struct AdminDomainBlockAPITests {
                 client, .post, "/api/v1/admin/measures", token: read,
                 form: "keys[]=instance_follows&instance_follows[domain]=spam.example")
             #expect(form.list.first?["key"] as? String == "instance_follows")
-            #expect(try await call(client, .post, "/api/v1/admin/measures", token: read, json: "{}").status == .badRequest)
+            #expect(
+                try await call(client, .post, "/api/v1/admin/measures", token: read, json: "{}").status == .badRequest)
         }
     }
 
@@ -316,7 +333,8 @@ struct AdminDomainBlockAPITests {
             #expect(mastodon.2 == "text/csv; charset=utf-8")
             #expect(
                 mastodon.1
-                    == "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\na.example,suspend,false,false,spam,false\nb.example,silence,true,false,,false\n")
+                    == "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\na.example,suspend,false,false,spam,false\nb.example,silence,true,false,,false\n"
+            )
             #expect(try await get("gotosocial").1.contains("b.example") == false)
             #expect(try await get("plain").1 == "a.example\nb.example\n")
             let fediBlockHole = try await get("fediblockhole").1

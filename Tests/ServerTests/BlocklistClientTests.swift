@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import HerdwatchTestSupport
+import NIOCore
 import Testing
 
 /// Mastodon.py and FediBlockHole 0.4.6 against a real `herdwatch serve` on 127.0.0.1, run from the venv that
@@ -18,7 +20,8 @@ struct BlocklistClientTests {
         let token: String
 
         init(seeded: Bool) throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-clients-\(UUID().uuidString)")
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "herdwatch-clients-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             database = folder.appendingPathComponent("herdwatch.sqlite").path
             if seeded {
@@ -33,7 +36,8 @@ struct BlocklistClientTests {
                 #expect(imported.status == 0, "\(imported.stderr)")
             }
             let created = try CLI.run([
-                "token", "create", "--scope", "admin:read", "--scope", "admin:write", "--name", "clients", "--db", database,
+                "token", "create", "--scope", "admin:read", "--scope", "admin:write", "--name", "clients", "--db",
+                database,
             ])
             #expect(created.status == 0, "\(created.stderr)")
             token = String(created.stdout.split(separator: "\n").last ?? "")
@@ -102,5 +106,23 @@ struct BlocklistClientTests {
         #expect(list.contains("d000.example\tsuspend+reject_media\tescalated"))
         #expect(list.contains("d001.example\tsuspend\t"))
         #expect(list.contains("d003.example\tsilence\t"))
+    }
+
+    /// `herdwatch blocklist import` on the database of a running server: the server picks it up without a restart.
+    @Test func anImportByAnotherProcessReachesTheRunningServer() async throws {
+        let live = try Live(seeded: false)
+        defer { live.stop() }
+        let list = live.folder.appendingPathComponent("late.txt")
+        try "late.example\n".write(to: list, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["blocklist", "import", "--db", live.database, list.path]).status == 0)
+        let url = URL(string: "http://127.0.0.1:\(live.server.port)/herdwatch/blocklist.csv?format=plain")!
+        var published = ""
+        for _ in 0..<50 where published != "late.example\n" {
+            try await Task.sleep(for: .milliseconds(200))
+            let request = HTTPClientRequest(url: url.absoluteString)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            published = String(buffer: try await response.body.collect(upTo: 1 << 16))
+        }
+        #expect(published == "late.example\n")
     }
 }

@@ -38,12 +38,14 @@ struct BlocklistGateTests {
     {
         let id = "\(actor)/statuses/\(UUID().uuidString)"
         let media =
-            attachment ? #","attachment":[{"type":"Document","mediaType":"image/png","url":"https://cdn.example/a.png"}]"# : ""
+            attachment
+            ? #","attachment":[{"type":"Document","mediaType":"image/png","url":"https://cdn.example/a.png"}]"# : ""
         let body = """
             {"@context":"https://www.w3.org/ns/activitystreams","id":"\(id)/activity","type":"Create","actor":"\(actor)","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"\(id)","type":"Note","attributedTo":"\(actor)","content":"<p>hello, a quiet day here</p>","to":["https://www.w3.org/ns/activitystreams#Public"]\(media)}}
             """
         let response = try await client.execute(
-            uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(token)"], body: ByteBuffer(string: body))
+            uri: "/api/v1/check", method: .post, headers: [.authorization: "Bearer \(token)"],
+            body: ByteBuffer(string: body))
         #expect(response.status == .ok)
         return try json(String(buffer: response.body))
     }
@@ -65,8 +67,11 @@ struct BlocklistGateTests {
                 #expect((hit?["description"] as? String)?.contains("the block on `blocked.example`") == true)
             }
             // Neighbours, retracted blocks and unlisted domains go to the rules as usual.
-            for actor in ["https://notblocked.example/users/a", "https://gone.example/users/a", "https://else.example/u/a"] {
-                #expect(try await check(client, token: token, actor: actor)["action"] as? String == "accept", "\(actor)")
+            for actor in [
+                "https://notblocked.example/users/a", "https://gone.example/users/a", "https://else.example/u/a",
+            ] {
+                #expect(
+                    try await check(client, token: token, actor: actor)["action"] as? String == "accept", "\(actor)")
             }
         }
     }
@@ -92,7 +97,8 @@ struct BlocklistGateTests {
         let token = try await server.token([.check])
         let app = HerdwatchApplication.make(components)
         try await app.test(.router) { client in
-            let withMedia = try await check(client, token: token, actor: "https://media.example/users/a", attachment: true)
+            let withMedia = try await check(
+                client, token: token, actor: "https://media.example/users/a", attachment: true)
             #expect(withMedia["action"] as? String == "hold")
             #expect(rules(withMedia).contains("herdwatch.domain-reject-media"))
             let text = try await check(client, token: token, actor: "https://media.example/users/a")

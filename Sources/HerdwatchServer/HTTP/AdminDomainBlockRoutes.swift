@@ -175,10 +175,13 @@ struct AdminDomainBlockRoutes: Sendable {
             provenance: BlockProvenance(origin: .person(context.actingPrincipal.displayName), at: Date()))
         if let response = apply(body, to: &block) { return response }
         let snapshot = blocklist.snapshot
-        if let existing = snapshot.index.rule(for: domain), existing.domain == domain || !block.isStricter(than: existing) {
+        if let existing = snapshot.index.rule(for: domain),
+            existing.domain == domain || !block.isStricter(than: existing)
+        {
             let reason =
                 existing.domain == domain
-                ? "`\(domain)` is already blocked" : "`\(existing.domain)` already blocks `\(domain)` at least as strictly"
+                ? "`\(domain)` is already blocked"
+                : "`\(existing.domain)` already blocks `\(domain)` at least as strictly"
             return JSONResponse.make(
                 Conflict(
                     error: "\(reason); change that block with PUT /api/v1/admin/domain_blocks/ID instead",
@@ -214,7 +217,8 @@ struct AdminDomainBlockRoutes: Sendable {
             try await blocklist.store.retract(
                 domain: block.domain,
                 provenance: BlockProvenance(
-                    origin: .person(context.actingPrincipal.displayName), at: Date(), note: "deleted through the admin API"))
+                    origin: .person(context.actingPrincipal.displayName), at: Date(),
+                    note: "deleted through the admin API"))
             try await blocklist.refresh()
         } catch {
             return Self.storeFailure(error)
@@ -436,4 +440,3 @@ struct AdminDomainBlockRoutes: Sendable {
         }
     }
 }
-

@@ -21,10 +21,12 @@ struct BlocklistRefreshService: Service {
                     guard now != seen else { continue }
                     try await blocklist.refresh()
                     seen = now
-                    logger.info("domain blocks changed on the database; reloaded", metadata: ["blocklist.version": "\(now)"])
+                    logger.info(
+                        "domain blocks changed on the database; reloaded", metadata: ["blocklist.version": "\(now)"])
                 } catch {
                     logger.error(
-                        "cannot read the domain blocks; the gate keeps the ones it has", metadata: ["error": "\(error)"])
+                        "cannot read the domain blocks; the gate keeps the ones it has", metadata: ["error": "\(error)"]
+                    )
                 }
             }
         }
