@@ -2,8 +2,9 @@
 # Both install the system libraries they need first (Debian 12; run as root or with sudo available).
 
 SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libpsl-dev publicsuffix pkg-config
-# Headless Chromium and Selenium for the workbench's browser tests (Tests/Browser), run by `make test`.
-BROWSER_PACKAGES := chromium chromium-driver python3-selenium
+# Headless Chromium and Selenium for the workbench's browser tests (Tests/Browser), and venv for the real-client
+# tests' Python packages; all run by `make test`.
+BROWSER_PACKAGES := chromium chromium-driver python3-selenium python3-venv
 SWIFT_BUILD_FLAGS ?=
 
 .PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json
@@ -17,8 +18,12 @@ deps:
 	fi
 
 # The RFC 9421 interoperability tests check our signatures against a second implementation from PyPI.
-pydeps:
+pydeps: browserdeps
 	@python3 -c 'import http_message_signatures' 2>/dev/null || python3 -m pip install --quiet 'http-message-signatures==3.0.0'
+	@# FediBlockHole and Mastodon.py, in a venv of their own (.build/python-venv) for the real-client tests.
+	@.build/python-venv/bin/python -c 'import fediblockhole, mastodon' 2>/dev/null || { \
+		python3 -m venv .build/python-venv && \
+		.build/python-venv/bin/pip install --quiet 'fediblockhole==0.4.6' 'mastodon.py==2.3.3'; }
 
 browserdeps:
 	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -51,15 +56,7 @@ browser-test: browserdeps
 BENCH_ARGS ?=
 BENCH := $$(swift build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/herdwatch-bench
 
-bench-browserdeps:
-	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing packages for the browser tests:$$missing"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
-
-build: deps
+bench-build: deps
 	swift build -c release $(SWIFT_BUILD_FLAGS) --product herdwatch
 	swift build -c release $(SWIFT_BUILD_FLAGS) --product herdwatch-bench
 
@@ -86,15 +83,7 @@ FUZZ_MAX_LEN ?= 65536
 FUZZ_TARGETS ?=
 FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -g
 
-fuzz-browserdeps:
-	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing packages for the browser tests:$$missing"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
-
-build: deps
+fuzz-build: deps
 	swift build --package-path Fuzz $(FUZZ_BUILD_FLAGS) $(SWIFT_BUILD_FLAGS)
 
 fuzz: fuzz-build

@@ -97,6 +97,7 @@ let package = Package(
             name: "Intake",
             dependencies: [
                 "ActivityPub",
+                "Blocklists",
                 "RuleEngine",
                 "Reputation",
                 "ReviewQueue",
@@ -126,6 +127,7 @@ let package = Package(
                 "RuleEngine",
                 "ReviewQueue",
                 "Access",
+                "Blocklists",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
@@ -139,6 +141,7 @@ let package = Package(
                 "Reputation",
                 "ReviewQueue",
                 "Access",
+                "Blocklists",
                 "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -189,7 +192,7 @@ let package = Package(
         .target(
             name: "HerdwatchTestSupport",
             dependencies: [
-                "Harness", "Access", "ReviewQueue", "RuleEngine", "Reputation", "Storage",
+                "Harness", "Access", "Blocklists", "ReviewQueue", "RuleEngine", "Reputation", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/HerdwatchTestSupport",
@@ -250,7 +253,8 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "Intake",
-                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", "Access", "HerdwatchTestSupport",
+                "Storage", "Reputation", "ReviewQueue", "RuleEngine", "ActivityPub", "Access", "Blocklists",
+                "HerdwatchTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
@@ -258,7 +262,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "HerdwatchServer", "Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Storage", "herdwatch",
+                "HerdwatchServer", "Intake", "ActivityPub", "RuleEngine", "Reputation", "ReviewQueue", "Access", "Blocklists",
+                "Storage", "herdwatch",
                 "HerdwatchTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -77,12 +77,13 @@ public struct Principal: Sendable, Hashable {
     }
 
     /// Whether the principal may do `permission`: the role must allow it, and a token must also carry a scope
-    /// that covers it (a contractor's `check`-only token cannot decide cases). A disabled account may do nothing.
+    /// that covers it (a contractor's `check`-only token cannot decide cases). A token of its own is given what its
+    /// `check` or Mastodon `admin:…` scopes name, as a script's token is. A disabled account may do nothing.
     public func allows(_ permission: Permission) -> Bool {
         if let account, account.disabledAt != nil { return false }
         if let token {
             guard token.revokedAt == nil, token.scopes.contains(where: { $0.covers(permission) }) else { return false }
-            if account == nil, permission == .check { return true }
+            if account == nil, [.check, .readBlocklist, .writeBlocklist].contains(permission) { return true }
         }
         return role?.allows(permission) ?? false
     }
@@ -105,6 +106,8 @@ extension AccessScope {
         case .admin: true
         case .check: permission == .check
         case .moderate: [.decide, .viewPersonalData, .confirmProposals, .viewMetrics, .viewAudit, .manageQueues].contains(permission)
+        case .adminRead, .adminReadDomainBlocks: permission == .readBlocklist
+        case .adminWrite, .adminWriteDomainBlocks: permission == .writeBlocklist
         }
     }
 }

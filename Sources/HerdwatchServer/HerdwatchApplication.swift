@@ -1,5 +1,6 @@
 public import Access
 public import AsyncHTTPClient
+public import Blocklists
 import Foundation
 public import Hummingbird
 public import Logging
@@ -28,13 +29,22 @@ public struct ServerComponents: Sendable {
     public var logger: Logger
     /// Where the workbench keeps browser sessions: the database file for `herdwatch serve`, memory in tests.
     public var sessions: any SessionStore
+    /// The applied domain blocks the gate and the admin API read (refreshed before serving by the caller).
+    public var blocklist: AppliedBlocklist
+    /// A counter that moves whenever the stored blocks change, polled so that changes other processes make are
+    /// picked up; nil when nothing else writes the store.
+    public var blocklistVersion: (@Sendable () async throws -> Int)?
 
     public init(
         configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
         access: AccessControl, keys: (any ActorKeyResolver)? = nil, httpClient: HTTPClient, ownsHTTPClient: Bool,
-        metrics: ServerMetrics = ServerMetrics(), logger: Logger, sessions: any SessionStore = InMemorySessionStore()
+        metrics: ServerMetrics = ServerMetrics(), logger: Logger, sessions: any SessionStore = InMemorySessionStore(),
+        blocklist: AppliedBlocklist = AppliedBlocklist(store: InMemoryBlocklistStore()),
+        blocklistVersion: (@Sendable () async throws -> Int)? = nil
     ) {
         self.sessions = sessions
+        self.blocklist = blocklist
+        self.blocklistVersion = blocklistVersion
         self.configuration = configuration
         self.engines = engines
         self.reputation = reputation
@@ -113,7 +123,7 @@ extension HerdwatchApplication {
             let gate = Gate(
                 engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
                 signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
-                metrics: components.metrics, logger: components.logger)
+                metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist)
             let upstream = configuration.upstream.map {
                 Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
             }
@@ -146,7 +156,7 @@ extension HerdwatchApplication {
                 .init(
                     gate: gate, access: components.access, decisions: decisions, rules: reloader, firewall: firewall,
                     replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger, web: web,
-                    sessions: sessions, quality: quality))
+                    sessions: sessions, quality: quality, blocklist: components.blocklist))
             let writer = ThreadPoolWork.lowPriorityWriter()
             // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
             var services: [any Service] = [
@@ -154,6 +164,11 @@ extension HerdwatchApplication {
                 LeaseExpiryService(cases: components.cases, interval: .seconds(30), logger: components.logger),
                 CaseGaugeService(quality: quality, interval: .seconds(60)),
             ]
+            if let version = components.blocklistVersion {
+                services.append(
+                    BlocklistRefreshService(
+                        blocklist: components.blocklist, version: version, interval: .seconds(2), logger: components.logger))
+            }
             if components.ownsHTTPClient {
                 let client = components.httpClient
                 services.append(HTTPClientShutdownService { try await client.shutdown() })

@@ -1,4 +1,5 @@
 public import ActivityPub
+import Blocklists
 public import Foundation
 public import Logging
 public import Reputation
@@ -76,6 +77,8 @@ public final class Assessor: Sendable {
     public let reputation: Reputation?
     /// Where held and flagged activities become cases; nil for replays that open none.
     public let cases: (any CaseStore)?
+    /// The applied domain blocks; nil when none apply (replays without a database).
+    public let domainBlocks: (any DomainBlockLookup)?
     private let work: any BlockingWork
     private let observer: (any AssessmentObserver)?
     private let logger: Logger
@@ -87,8 +90,9 @@ public final class Assessor: Sendable {
     public init(
         engines: RuleEngineHolder, reputation: Reputation?, cases: (any CaseStore)?, work: any BlockingWork = InlineWork(),
         observer: (any AssessmentObserver)? = nil, logger: Logger = Logger(label: "herdwatch.assessment"),
-        rememberedDeliveries: Int = 100_000
+        rememberedDeliveries: Int = 100_000, domainBlocks: (any DomainBlockLookup)? = nil
     ) {
+        self.domainBlocks = domainBlocks
         self.engines = engines
         self.reputation = reputation
         self.cases = cases
@@ -209,13 +213,31 @@ public final class Assessor: Sendable {
                 failure = "\(error)"
             }
         }
+        let blockStatus = domainBlockStatus(prepared)
         let signals = AssessmentSignals(
-            reputation: reputationSignals, signature: input.provenance.signature, actorMismatch: input.provenance.actorMismatch)
+            reputation: reputationSignals, signature: input.provenance.signature, actorMismatch: input.provenance.actorMismatch,
+            domainBlock: blockStatus)
         // A rule set swapped in since `prepare` gets the subject prepared again for it.
         let engine = engines.engine
-        var verdict =
-            engine === prepared.engine
-            ? engine.evaluate(prepared.engineSubject, signals: signals) : engine.evaluate(prepared.subject, signals: signals)
+        var verdict: Verdict
+        if let block = blockStatus.block, block.severity == .suspend {
+            // Applied blocks act before any rule runs: a suspended domain's deliveries are rejected unread.
+            verdict = Verdict(
+                action: .reject, score: 0, hits: [Self.suspendedHit(block)], shadowHits: [], errors: [],
+                rulesetVersion: engine.ruleSet.version)
+        } else {
+            verdict =
+                engine === prepared.engine
+                ? engine.evaluate(prepared.engineSubject, signals: signals)
+                : engine.evaluate(prepared.subject, signals: signals)
+            if let block = blockStatus.block, block.rejectMedia, prepared.subject.attachmentCount > 0,
+                verdict.action == .accept || verdict.action == .flag
+            {
+                // The forwarded copy cannot be stripped of its attachments here: hold it for a person instead.
+                verdict.action = .hold
+                verdict.hits.append(Self.rejectMediaHit(block))
+            }
+        }
         if verdict.action == .accept || verdict.action == .flag, Self.objectIsOnlyAURL(input.activity) {
             verdict.action = .hold
             verdict.hits.append(Self.unseenObjectHit)
@@ -247,6 +269,43 @@ public final class Assessor: Sendable {
             }
         }
         return isURL(object)
+    }
+
+    /// What the applied blocks say about the sender: the strictest block covering the actor's host or, when a
+    /// verified signer is someone else, the signer's host.
+    private func domainBlockStatus(_ prepared: Prepared) -> DomainBlockStatus {
+        guard let domainBlocks else { return .clear }
+        var status = prepared.subject.actorHost.map { domainBlocks.status(of: $0) } ?? .clear
+        if prepared.input.provenance.actorMismatch, let signer = prepared.input.provenance.signer,
+            let host = Hostname.host(ofID: signer)
+        {
+            let signerStatus = domainBlocks.status(of: host)
+            if let block = signerStatus.block, status.block.map({ block.severity > $0.severity }) ?? true {
+                status.block = block
+            }
+            status.peerListed = status.peerListed || signerStatus.peerListed
+        }
+        return status
+    }
+
+    static func suspendedHit(_ block: DomainBlock) -> RuleHit {
+        RuleHit(
+            rule: "herdwatch.domain-suspended",
+            description: "The sender's domain is suspended by the applied blocklist (the block on `\(block.domain)`)",
+            score: 0, action: .reject, tags: ["builtin", "blocklist"],
+            evidence: [Evidence(kind: .field, field: "actor", detail: "covered by the block on \(block.domain)")])
+    }
+
+    static func rejectMediaHit(_ block: DomainBlock) -> RuleHit {
+        RuleHit(
+            rule: "herdwatch.domain-reject-media",
+            description:
+                "The applied block on `\(block.domain)` rejects its media; the delivery carries attachments, "
+                + "so it is held",
+            score: 0, action: .hold, tags: ["builtin", "blocklist"],
+            evidence: [
+                Evidence(kind: .field, field: "attachment", detail: "attachments from a domain whose media is rejected")
+            ])
     }
 
     public static let unseenObjectHit = RuleHit(

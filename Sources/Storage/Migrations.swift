@@ -345,6 +345,48 @@ enum Migrations {
         migrator.registerMigration("2026-12-07-case-actor-document") { db in
             try db.execute(sql: "ALTER TABLE review_case ADD COLUMN actor_document BLOB")
         }
+        // Applied domain blocks and what each subscription carried when last fetched (issue 20).
+        migrator.registerMigration("2026-12-07-domain-blocks") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE domain_block (
+                        domain TEXT PRIMARY KEY NOT NULL,
+                        severity TEXT NOT NULL,
+                        reject_media INTEGER NOT NULL,
+                        reject_reports INTEGER NOT NULL,
+                        private_comment TEXT NOT NULL,
+                        public_comment TEXT NOT NULL,
+                        obfuscate INTEGER NOT NULL,
+                        reasons TEXT NOT NULL,
+                        evidence TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        origin_kind TEXT,
+                        origin_name TEXT,
+                        origin_at REAL,
+                        origin_note TEXT
+                    );
+                    CREATE TABLE subscription_block (
+                        subscription_id TEXT NOT NULL,
+                        domain TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        reject_media INTEGER NOT NULL,
+                        reject_reports INTEGER NOT NULL,
+                        private_comment TEXT NOT NULL,
+                        public_comment TEXT NOT NULL,
+                        obfuscate INTEGER NOT NULL,
+                        reasons TEXT NOT NULL,
+                        evidence TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        origin_kind TEXT,
+                        origin_name TEXT,
+                        origin_at REAL,
+                        origin_note TEXT,
+                        PRIMARY KEY (subscription_id, domain)
+                    );
+                    """)
+        }
         return migrator
     }()
 }

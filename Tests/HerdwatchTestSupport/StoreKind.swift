@@ -1,4 +1,5 @@
 public import Access
+public import Blocklists
 import Foundation
 public import Reputation
 public import ReviewQueue
@@ -38,6 +39,13 @@ public enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertib
         switch self {
         case .memory: (InMemoryReputationStore(), {})
         case .sqlite: try Self.onTemporaryFile { SQLiteReputationStore(database: $0) }
+        }
+    }
+
+    public func blocklistStore() throws -> (store: any BlocklistStore, cleanup: @Sendable () -> Void) {
+        switch self {
+        case .memory: (InMemoryBlocklistStore(), {})
+        case .sqlite: try Self.onTemporaryFile(SQLiteBlocklistStore.init(database:))
         }
     }
 

@@ -78,6 +78,15 @@ struct RoleMatrixTests {
         // QA: nothing is sampled, so nothing to review; an answer without a body is refused. Not for contractors.
         Route(method: .post, path: "/herdwatch/api/v1/qa/next", permission: .decide, success: .noContent, queueLimited: true),
         Route(method: .post, path: "/herdwatch/api/v1/qa/{id}/answer", permission: .decide, success: .badRequest, queueLimited: true),
+        // Mastodon's domain-block API; ids here are case ids, which name no block, and no body is sent.
+        Route(method: .get, path: "/api/v1/admin/domain_blocks", permission: .readBlocklist),
+        Route(method: .get, path: "/api/v1/admin/domain_blocks/{id}", permission: .readBlocklist, success: .notFound),
+        Route(method: .post, path: "/api/v1/admin/domain_blocks", permission: .writeBlocklist, success: .unprocessableContent),
+        Route(method: .put, path: "/api/v1/admin/domain_blocks/{id}", permission: .writeBlocklist, success: .notFound),
+        Route(method: .delete, path: "/api/v1/admin/domain_blocks/{id}", permission: .writeBlocklist, success: .notFound),
+        Route(method: .post, path: "/api/v1/admin/measures", permission: .readBlocklist, success: .badRequest),
+        Route(method: .get, path: "/api/v1/instance/domain_blocks", permission: nil),
+        Route(method: .get, path: "/herdwatch/blocklist.csv", permission: nil),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),

@@ -27,10 +27,12 @@ public final class Gate: Sendable {
     public init(
         engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
         signatureMode: ServerConfiguration.SignatureMode, foreignSigner: ServerConfiguration.ForeignSignerPolicy = .refuse,
-        work: any BlockingWork = InlineWork(), metrics: ServerMetrics, logger: Logger
+        work: any BlockingWork = InlineWork(), metrics: ServerMetrics, logger: Logger,
+        domainBlocks: (any DomainBlockLookup)? = nil
     ) {
         self.assessor = Assessor(
-            engines: engines, reputation: reputation, cases: cases, work: work, observer: metrics, logger: logger)
+            engines: engines, reputation: reputation, cases: cases, work: work, observer: metrics, logger: logger,
+            domainBlocks: domainBlocks)
         self.cases = cases
         self.keys = keys
         self.signatureMode = signatureMode

@@ -179,8 +179,12 @@ enum OwnPaths {
     static let exact: Set<String> = ["/api/v1/check", "/metrics", "/healthz"]
 
     static func isOwn(_ path: String) -> Bool {
-        exact.contains(path) || path == "/herdwatch" || path.hasPrefix("/herdwatch/")
+        exact.contains(path) || path == "/herdwatch" || path.hasPrefix("/herdwatch/") || path.hasPrefix(domainBlocks)
+            || path == "/api/v1/admin/measures" || path == "/api/v1/instance/domain_blocks"
     }
+
+    /// Mastodon's domain-block admin API, which Herdwatch answers in place of the instance (`AdminDomainBlockRoutes`).
+    static let domainBlocks = "/api/v1/admin/domain_blocks"
 
     /// The answer for an own path no route took: 405 when the path exists with another method, else 404.
     static func unmatched(_ request: Request) -> Response {

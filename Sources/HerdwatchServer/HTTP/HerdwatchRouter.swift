@@ -15,6 +15,8 @@ import ReviewQueue
 ///   (`decide`: a `moderate` token, of a user of any role), and the workbench's JSON routes beside it
 ///   (`WorkflowRoutes`, each group behind its permission);
 /// - `POST /herdwatch/api/v1/rules/reload`: reload the rule directory (`administer`: an `admin` token of an admin);
+/// - `/api/v1/admin/domain_blocks…`, `/api/v1/admin/measures`, `/api/v1/instance/domain_blocks`: Mastodon's
+///   domain-block API (`AdminDomainBlockRoutes`: `readBlocklist` / `writeBlocklist`, the public list open);
 /// - `/herdwatch/…`: the browser workbench (`WebRoutes`; a session, not a token);
 /// - anything else: the inbox firewall (`FirewallMiddleware`), which gates deliveries and passes the rest through
 ///   to the instance.
@@ -33,6 +35,7 @@ enum HerdwatchRouter {
         var sessions: any PersistDriver
         /// Metrics, QA and retention of the review queue (`QualityRoutes`).
         var quality: CaseQuality
+        var blocklist: AppliedBlocklist
     }
 
     static func make(_ dependencies: Dependencies) -> Router<HerdwatchRequestContext> {
@@ -75,6 +78,7 @@ enum HerdwatchRouter {
                 let outcome = await rules.reload(by: context.principal?.displayName ?? "api")
                 return RuleReloadResponse.response(outcome)
             }
+        AdminDomainBlockRoutes(blocklist: dependencies.blocklist, bodies: dependencies.firewall.bodies).register(on: router, requiring: requiring)
         dependencies.web.register(on: router, sessions: dependencies.sessions)
         return router
     }

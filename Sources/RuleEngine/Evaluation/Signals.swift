@@ -43,6 +43,7 @@ public enum SignalCatalog {
         Entry(name: "domain.held_ratio", meaning: "share of the domain's activities held or rejected"),
         Entry(name: "domain.spam_ratio", meaning: "share of the domain's reviewed cases confirmed as spam"),
         Entry(name: "domain.peer_listed", meaning: "1 when a subscribed peer blocklist lists the domain"),
+        Entry(name: "domain.silenced", meaning: "1 when an applied domain block silences the domain"),
         Entry(name: "rate.actor_1m", meaning: "activities from the actor in the last minute"),
         Entry(name: "rate.actor_1h", meaning: "activities from the actor in the last hour"),
         Entry(name: "rate.actor_1d", meaning: "activities from the actor in the last day"),

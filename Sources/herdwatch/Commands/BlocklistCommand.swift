@@ -17,7 +17,7 @@ struct BlocklistCommand: ParsableCommand {
               herdwatch blocklist export ours.csv --format mastodon-csv
               herdwatch blocklist diff applied.csv peer-a.csv peer-b.json --threshold pct:50
             """,
-        subcommands: [Convert.self, Export.self, Diff.self])
+        subcommands: [Convert.self, Export.self, Diff.self, Import.self, List.self])
 
     /// Options for reading lists.
     struct Reading: ParsableArguments {
@@ -250,7 +250,7 @@ struct BlocklistCommand: ParsableCommand {
 }
 
 /// The format named `name` on the command line.
-private func parseFormat(_ name: String) throws -> BlocklistFormat {
+func parseFormat(_ name: String) throws -> BlocklistFormat {
     guard let format = BlocklistFormat(rawValue: name) else {
         throw ValidationError(
             "\(name) is not a list format; use one of \(BlocklistFormat.allCases.map(\.rawValue).joined(separator: ", "))"

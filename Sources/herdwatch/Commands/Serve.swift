@@ -124,6 +124,13 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw fail("cannot create the first admin account: \(error)")
         }
+        let blocks = SQLiteBlocklistStore(database: database)
+        let blocklist = AppliedBlocklist(store: blocks, subscribed: { try await blocks.allSubscriptionEntries() })
+        do {
+            try await blocklist.refresh()
+        } catch {
+            throw fail("cannot read the domain blocks: \(error)")
+        }
         let client = ServerComponents.makeHTTPClient()
         let components = ServerComponents(
             configuration: settings, engines: RuleEngineHolder(engine),
@@ -133,7 +140,8 @@ struct Serve: AsyncParsableCommand {
                     configuration: Reputation.Configuration(observationRetention: settings.observationRetention))
                 : nil,
             cases: SQLiteCaseStore(database: database), access: access, httpClient: client, ownsHTTPClient: true,
-            metrics: ServerMetrics(registry: registry), logger: logger, sessions: SQLiteSessionStore(database: database))
+            metrics: ServerMetrics(registry: registry), logger: logger, sessions: SQLiteSessionStore(database: database),
+            blocklist: blocklist, blocklistVersion: { try await blocks.version() })
         let app = HerdwatchApplication.make(components) { port in
             var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(settings.databasePath)"
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }

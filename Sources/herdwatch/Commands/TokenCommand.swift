@@ -3,6 +3,9 @@ import ArgumentParser
 import Foundation
 import Storage
 
+/// Every scope a token can have, as `--scope` takes them.
+private let scopeNames = AccessScope.allCases.map(\.rawValue).joined(separator: ", ")
+
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
@@ -14,17 +17,20 @@ struct TokenCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a new bearer token.",
             discussion: """
-                Scopes: check (POST /api/v1/check), moderate (the case API), admin (everything).
+                Scopes: check (POST /api/v1/check), moderate (the case API), admin (everything), and Mastodon's
+                admin:read, admin:write, admin:read:domain_blocks, admin:write:domain_blocks (the domain-block admin
+                API, for FediBlockHole and Mastodon.py).
                 With --user the token acts as that user: it may do what both the user's role and its scopes
                 allow, and stops working when the user is disabled.
                 The token is printed once; only its SHA-256 is stored.
                 Examples:
                   herdwatch token create --scope check --name mastodon-hook
                   herdwatch token create --scope moderate --user alice --name alice-script
+                  herdwatch token create --scope admin:read --scope admin:write --name fediblockhole
                 """)
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "What the token may do: check, moderate or admin. Repeat for several.")
+        @Option(help: "What the token may do: \(scopeNames). Repeat for several.")
         var scope: [String] = []
 
         @Option(help: "A name to recognise the token by in `herdwatch token list`.")
@@ -34,9 +40,9 @@ struct TokenCommand: AsyncParsableCommand {
         var user: String?
 
         func validate() throws {
-            if scope.isEmpty { throw ValidationError("say what the token may do with --scope check, moderate or admin") }
+            if scope.isEmpty { throw ValidationError("say what the token may do with --scope (\(scopeNames))") }
             for name in scope where AccessScope(rawValue: name) == nil {
-                throw ValidationError("--scope \(name) is not a scope; use check, moderate or admin")
+                throw ValidationError("--scope \(name) is not a scope; use \(scopeNames)")
             }
         }
 

@@ -1,0 +1,231 @@
+public import Blocklists
+import Foundation
+import GRDB
+
+/// `BlocklistStore` on the SQLite database (tables `domain_block` and `subscription_block`).
+public final class SQLiteBlocklistStore: BlocklistStore {
+    public let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) {
+        self.database = database
+    }
+
+    public func blocks() async throws -> [DomainBlock] {
+        try await read { db in
+            // SQLite's BINARY collation compares UTF-8 bytes: the order the protocol asks for.
+            try Row.fetchAll(db, sql: "SELECT * FROM domain_block ORDER BY domain").map(Self.block(from:))
+        }
+    }
+
+    public func block(domain: String) async throws -> DomainBlock? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM domain_block WHERE domain = ?", arguments: [domain])
+                .map(Self.block(from:))
+        }
+    }
+
+    @discardableResult
+    public func save(_ block: DomainBlock) async throws -> DomainBlock {
+        try await write { db in try Self.save(block, db) }
+    }
+
+    /// What `apply(_:)` did.
+    public struct ApplyOutcome: Sendable, Hashable {
+        public var added = 0
+        public var changed = 0
+        public var unchanged = 0
+
+        public init(added: Int = 0, changed: Int = 0, unchanged: Int = 0) {
+            self.added = added
+            self.changed = changed
+            self.unchanged = unchanged
+        }
+    }
+
+    /// Applies an imported list in one transaction (all or none): a new domain is added, an entry the list states
+    /// differently (policy, comments, obfuscation, or retracted before) is changed, and the rest is left
+    /// untouched. A stored comment is kept when the list brings none (plain text has no comments), so an import
+    /// never clobbers what our moderators wrote (mastodon#25659).
+    public func apply(_ entries: [DomainBlock]) async throws -> ApplyOutcome {
+        try await write { db in
+            var outcome = ApplyOutcome()
+            for entry in entries {
+                guard
+                    let existing = try Row.fetchOne(
+                        db, sql: "SELECT * FROM domain_block WHERE domain = ?", arguments: [entry.domain]
+                    ).map(Self.block(from:))
+                else {
+                    try Self.save(entry, db)
+                    outcome.added += 1
+                    continue
+                }
+                if existing.hasSamePolicy(as: entry) && existing.obfuscate == entry.obfuscate
+                    && (entry.publicComment.isEmpty || entry.publicComment == existing.publicComment)
+                    && (entry.privateComment.isEmpty || entry.privateComment == existing.privateComment)
+                {
+                    outcome.unchanged += 1
+                    continue
+                }
+                var changed = entry
+                if changed.privateComment.isEmpty { changed.privateComment = existing.privateComment }
+                if changed.publicComment.isEmpty { changed.publicComment = existing.publicComment }
+                try Self.save(changed, db)
+                outcome.changed += 1
+            }
+            return outcome
+        }
+    }
+
+    @discardableResult
+    private static func save(_ block: DomainBlock, _ db: GRDB.Database) throws -> DomainBlock {
+        var stored = block
+        let revision = try Int.fetchOne(
+            db, sql: "SELECT revision FROM domain_block WHERE domain = ?", arguments: [block.domain])
+        if let revision { stored.revision = revision + 1 }
+        try upsert(stored, subscription: nil, db)
+        return stored
+    }
+
+    @discardableResult
+    public func retract(domain: String, provenance: BlockProvenance) async throws -> DomainBlock? {
+        try await write { db in
+            guard
+                var block = try Row.fetchOne(
+                    db, sql: "SELECT * FROM domain_block WHERE domain = ?", arguments: [domain]
+                ).map(Self.block(from:)),
+                block.state == .active
+            else { return nil }
+            block.state = .retracted
+            block.revision += 1
+            block.provenance = provenance
+            try Self.upsert(block, subscription: nil, db)
+            return block
+        }
+    }
+
+    /// A counter that moves whenever an applied entry is saved or retracted (revisions only grow, rows are never
+    /// deleted): cheap to poll, so a server notices what another process changed.
+    public func version() async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) + COALESCE(SUM(revision), 0) FROM domain_block") ?? 0
+        }
+    }
+
+    public func subscriptionEntries(id: String) async throws -> [DomainBlock] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM subscription_block WHERE subscription_id = ? ORDER BY domain", arguments: [id]
+            ).map(Self.block(from:))
+        }
+    }
+
+    /// What every subscription carries, for `domain.peer_listed`.
+    public func allSubscriptionEntries() async throws -> [DomainBlock] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM subscription_block ORDER BY domain").map(Self.block(from:))
+        }
+    }
+
+    public func saveSubscriptionEntries(id: String, _ entries: [DomainBlock]) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM subscription_block WHERE subscription_id = ?", arguments: [id])
+            for entry in entries { try Self.upsert(entry, subscription: id, db) }
+        }
+    }
+
+    /// Writes `block` to `domain_block`, or to `subscription_block` under `subscription`.
+    private static func upsert(_ block: DomainBlock, subscription: String?, _ db: GRDB.Database) throws {
+        var arguments: StatementArguments = [
+            block.domain, block.severity.rawValue, block.rejectMedia, block.rejectReports, block.privateComment,
+            block.publicComment, block.obfuscate, block.reasons.map(\.rawValue).sorted().joined(separator: ","),
+            try evidenceText(block.evidence), block.state.rawValue, block.revision, originKind(block.provenance),
+            block.provenance?.origin.name, block.provenance?.at?.timeIntervalSince1970, block.provenance?.note,
+        ]
+        let columns = """
+            domain, severity, reject_media, reject_reports, private_comment, public_comment, obfuscate, reasons, \
+            evidence, state, revision, origin_kind, origin_name, origin_at, origin_note
+            """
+        let values = Array(repeating: "?", count: 15).joined(separator: ", ")
+        if let subscription {
+            arguments = [subscription] + arguments
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO subscription_block (subscription_id, \(columns)) VALUES (?, \(values))",
+                arguments: arguments)
+        } else {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO domain_block (\(columns)) VALUES (\(values))", arguments: arguments)
+        }
+    }
+
+    private static func originKind(_ provenance: BlockProvenance?) -> String? {
+        switch provenance?.origin {
+        case .person: "person"
+        case .list: "list"
+        case .subscription: "subscription"
+        case nil: nil
+        }
+    }
+
+    private static func evidenceText(_ evidence: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(evidence), as: UTF8.self)
+    }
+
+    private static func block(from row: Row) throws -> DomainBlock {
+        let domain: String = row["domain"]
+        func invalid(_ column: String) -> StorageError {
+            StorageError(
+                code: .failed,
+                message: "the stored block for `\(domain)` has an unknown \(column); the database was written by "
+                    + "another program or a newer Herdwatch",
+                path: "")
+        }
+        guard let severity = BlockSeverity(rawValue: row["severity"]) else { throw invalid("severity") }
+        guard let state = DomainBlock.State(rawValue: row["state"]) else { throw invalid("state") }
+        let reasonsText: String = row["reasons"]
+        let evidenceText: String = row["evidence"]
+        guard let evidence = try? JSONDecoder().decode([String].self, from: Data(evidenceText.utf8)) else {
+            throw invalid("evidence")
+        }
+        var provenance: BlockProvenance?
+        if let kind: String = row["origin_kind"] {
+            let name: String = row["origin_name"] ?? ""
+            let origin: BlockProvenance.Origin
+            switch kind {
+            case "person": origin = .person(name)
+            case "list": origin = .list(name)
+            case "subscription": origin = .subscription(name)
+            default: throw invalid("origin")
+            }
+            let at: Double? = row["origin_at"]
+            provenance = BlockProvenance(
+                origin: origin, at: at.map(Date.init(timeIntervalSince1970:)), note: row["origin_note"])
+        }
+        return DomainBlock(
+            domain: domain, severity: severity, rejectMedia: row["reject_media"], rejectReports: row["reject_reports"],
+            privateComment: row["private_comment"], publicComment: row["public_comment"], obfuscate: row["obfuscate"],
+            reasons: Set(reasonsText.split(separator: ",").compactMap { BlockReason(rawValue: String($0)) }),
+            evidence: evidence, state: state, revision: row["revision"], provenance: provenance)
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        do {
+            return try await database.pool.read(body)
+        } catch var error as StorageError {
+            error.path = database.path
+            throw error
+        } catch {
+            throw SQLiteDatabase.storageError(error, path: database.path, doing: "read domain blocks from")
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        do {
+            return try await database.pool.write(body)
+        } catch var error as StorageError {
+            error.path = database.path
+            throw error
+        } catch {
+            throw SQLiteDatabase.storageError(error, path: database.path, doing: "write domain blocks to")
+        }
+    }
+}
