@@ -66,4 +66,15 @@ struct QueueBenchTests {
         report.hookWhileModerating = hook(9_500)
         #expect(report.targets.contains { $0.name == "hook throughput drop %" && $0.pass })
     }
+
+    @Test func theBenchIsListedDocumentedAndHasAMakeTarget() throws {
+        let help = try CLI.run(["--help"], executable: "herdwatch-bench")
+        #expect(help.stdout.contains("  queue "))
+        let readme = try String(contentsOf: CLI.root.appendingPathComponent("Benchmarks/README.md"), encoding: .utf8)
+        #expect(readme.split(separator: "\n").contains { $0.hasPrefix("## ") && $0.hasSuffix(": `herdwatch-bench queue`") })
+        let makefile = try String(contentsOf: CLI.root.appendingPathComponent("Makefile"), encoding: .utf8)
+        #expect(makefile.contains("bench-queue: bench-build\n\t$(BENCH) queue $(BENCH_ARGS)"))
+        // The target builds first: `bench-build` must be a rule of its own, not a name nothing defines.
+        #expect(makefile.split(separator: "\n").contains { $0.hasPrefix("bench-build:") })
+    }
 }
