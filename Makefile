@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libp
 BROWSER_PACKAGES := chromium chromium-driver python3-selenium python3-venv
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json
+.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json bench-queue
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -71,6 +71,9 @@ bench-serve: bench-build
 
 bench-json: bench-build
 	$(BENCH) json $(BENCH_ARGS)
+
+bench-queue: bench-build
+	$(BENCH) queue $(BENCH_ARGS)
 
 # libFuzzer targets for the parsers of untrusted input (Fuzz/, a package of its own; see Fuzz/README.md).
 # `make fuzz` runs each target until FUZZ_RUNS inputs or FUZZ_SECONDS, whichever comes first; `make fuzz-smoke`

@@ -387,6 +387,16 @@ enum Migrations {
                     );
                     """)
         }
+        // Queues filter on action and domain: without these, `next` for a queue of flagged cases walked every held
+        // case first (they all rank higher), reading each row to test the filter. Measured with 20,000 open cases
+        // (herdwatch-bench queue's file): 13.4 ms a `next` before, 0.02 ms with the index.
+        migrator.registerMigration("2026-12-07-queue-filter-indexes") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX review_case_queue_action ON review_case (state, action, priority DESC, opened_at, id);
+                    CREATE INDEX review_case_queue_domain ON review_case (state, actor_host, priority DESC, opened_at, id);
+                    """)
+        }
         return migrator
     }()
 }

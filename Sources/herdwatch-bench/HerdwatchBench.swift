@@ -11,7 +11,8 @@ struct HerdwatchBench: AsyncParsableCommand {
               herdwatch-bench stream            rules and reputation over a replayed stream, on SQLite
               herdwatch-bench serve             the hook and the firewall under wrk, next to a bare endpoint
               herdwatch-bench json              our JSON parser against Foundation's
+              herdwatch-bench queue             moderators working 100,000 cases through the API
             """,
-        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self],
+        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self, QueueBench.self],
         defaultSubcommand: BenchEngine.self)
 }
