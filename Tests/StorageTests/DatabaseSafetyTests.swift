@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HerdwatchTestSupport
 import ReviewQueue
+import RuleEngine
 import Storage
 import Testing
 
@@ -37,7 +38,12 @@ struct DatabaseSafetyTests {
         // running in parallel, resuming the awaiting task can itself take seconds.)
         try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 60) {
             await #expect(throws: StorageError.self) {
-                _ = try await SQLiteCaseStore(database: database).expireLeases(at: Date())
+                // An insert: it must take the write lock, whatever the table holds (an update of no rows might not).
+                _ = try await SQLiteCaseStore(database: database).open(
+                    NewCase(
+                        activityID: "https://a.example/1", actorID: nil, signer: nil, deliveryKey: "locked", source: .hook,
+                        verdict: Verdict(action: .hold, score: 0, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+                        body: Array("{}".utf8), request: nil, openedAt: Date()))
             }
         }
     }
