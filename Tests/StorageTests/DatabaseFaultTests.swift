@@ -76,7 +76,7 @@ struct DatabaseFaultTests {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let database = try SQLiteDatabase(path: path, busyTimeout: 0.2)
-        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 60) {
+        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 600) {
             #expect {
                 try SQLiteReputationStore(database: database).apply(changes(actor: "https://a.example/users/1"))
             } throws: { error in

@@ -33,10 +33,11 @@ struct DatabaseSafetyTests {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let database = try SQLiteDatabase(path: path, busyTimeout: 0.25)
-        // The lock is held until the write returns (a minute at most): a write that waited for it would succeed once
+        // The lock is held until the write returns (ten minutes at most: in a full parallel run on 2 cores this task
+        // was seen to wait over a minute before running): a write that waited for it would succeed once
         // it is released, so the error shows the write gave up after the busy timeout. (Not timed: with the tests
         // running in parallel, resuming the awaiting task can itself take seconds.)
-        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 60) {
+        try await whileAnotherConnectionHoldsTheWriteLock(of: path, for: 600) {
             await #expect(throws: StorageError.self) {
                 // An insert: it must take the write lock, whatever the table holds (an update of no rows might not).
                 _ = try await SQLiteCaseStore(database: database).open(
