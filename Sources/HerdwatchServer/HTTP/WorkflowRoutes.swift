@@ -260,20 +260,14 @@ struct WorkflowRoutes: Sendable {
         do {
             guard let seed = try await cases.reviewCase(id: id) else { return CaseRoutes.notFound(String(id)) }
             let principal = context.actingPrincipal
-            let limits = try await cases.queueFilters(for: principal)
-            try seed.checkQueueLimits(limits, for: principal)
-            let open = try await cases.cases(matching: CaseFilter(state: .open), limit: Self.clusterScanLimit).filter {
-                (try? $0.checkQueueLimits(limits, for: principal)) != nil
-            }
-            let members = try await decisions.work.run { CampaignCluster.members(of: seed, among: open) }
+            try seed.checkQueueLimits(try await cases.queueFilters(for: principal), for: principal)
+            let members = try await CampaignCluster.openMembers(
+                of: seed, visibleTo: principal, in: cases, work: decisions.work)
             return JSONResponse.make(BulkPreview(members))
         } catch {
             return Self.failure(error)
         }
     }
-
-    /// How many open cases a cluster preview compares with its seed.
-    static let clusterScanLimit = 5000
 
     struct BulkBody: Decodable {
         var cases: [BulkPreview.Item]
@@ -545,6 +539,20 @@ struct WorkflowRoutes: Sendable {
 /// fingerprint reputation clusters campaigns with (similarity at least 0.5).
 enum CampaignCluster {
     static let similarity = 0.5
+    /// How many open cases a cluster preview compares with its seed.
+    static let scanLimit = 5000
+
+    /// The open cases in `seed`'s cluster that `principal` may see (the seed first), for the API's preview and the
+    /// workbench's campaign page alike; the comparison runs on `work`, off the event loop.
+    static func openMembers(
+        of seed: ReviewCase, visibleTo principal: Principal, in cases: any CaseStore, work: any BlockingWork
+    ) async throws -> [ReviewCase] {
+        let limits = try await cases.queueFilters(for: principal)
+        let open = try await cases.cases(matching: CaseFilter(state: .open), limit: scanLimit).filter {
+            (try? $0.checkQueueLimits(limits, for: principal)) != nil
+        }
+        return try await work.run { members(of: seed, among: open) }
+    }
 
     static func members(of seed: ReviewCase, among candidates: [ReviewCase]) -> [ReviewCase] {
         guard let fingerprint = fingerprint(seed) else { return [seed] }

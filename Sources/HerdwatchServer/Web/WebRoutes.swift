@@ -562,7 +562,7 @@ struct WebRoutes: Sendable {
         }
         let members: [ReviewCase]
         do {
-            members = try await cluster(of: seed, principal: principal)
+            members = try await CampaignCluster.openMembers(of: seed, visibleTo: principal, in: cases, work: work)
         } catch {
             return unavailable(context)
         }
@@ -578,15 +578,6 @@ struct WebRoutes: Sendable {
                     ["code": code, "label": Self.reasonLabel(code), "key": index < 9 ? String(index + 1) : ""] as [String: Any]
                 },
             ])
-    }
-
-    /// The open cases in `seed`'s campaign cluster that `principal` may see (the seed first).
-    private func cluster(of seed: ReviewCase, principal: Principal) async throws -> [ReviewCase] {
-        let limits = try await cases.queueFilters(for: principal)
-        let open = try await cases.cases(matching: CaseFilter(state: .open), limit: WorkflowRoutes.clusterScanLimit).filter {
-            (try? $0.checkQueueLimits(limits, for: principal)) != nil
-        }
-        return try await work.run { CampaignCluster.members(of: seed, among: open) }
     }
 
     struct BulkForm: SessionForm {
