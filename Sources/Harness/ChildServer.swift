@@ -65,9 +65,23 @@ public final class ChildServer: Sendable {
     /// Sends SIGTERM (unless it has exited already), waits for the exit and returns the exit status.
     @discardableResult
     public func stop() -> Int32 {
+        stop(grace: .seconds(30)).status
+    }
+
+    /// Sends SIGTERM and waits up to `grace` for the child to exit; then sends SIGKILL. `killed` says whether it
+    /// had to: a server that ignores SIGTERM is a bug to report, not a reason to wait forever.
+    @discardableResult
+    public func stop(grace: Duration) -> (status: Int32, killed: Bool) {
         if process.isRunning { process.terminate() }
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        var killed = false
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            killed = true
+        }
         process.waitUntilExit()
-        return process.terminationStatus
+        return (process.terminationStatus, killed)
     }
 }
 

@@ -191,10 +191,20 @@ public final class Reputation: Sendable {
     /// A moderator's decision on an actor's activity: spam lowers, fine raises the actor's and its domain's
     /// reputation, with decay.
     public func recordDecision(actorID: String, host: String, spam: Bool, at date: Date = Date()) throws {
+        try preload(actorID: actorID, host: host)
         try state.withLock { state in
             try state.recordDecision(actorID: actorID, host: host, spam: spam, at: date, store: store,
                 halfLife: configuration.decisionHalfLife)
         }
+    }
+
+    /// Reads the actor's and domain's records, when memory lacks them, without holding the lock while the store
+    /// answers (as `load` does), so that assessments on other threads do not wait for the disk meanwhile.
+    private func preload(actorID: String?, host: String) throws {
+        let (request, evictions) = state.withLock { ($0.missing(actorID: actorID, host: host), $0.evictions) }
+        guard !request.isEmpty else { return }
+        let snapshot = try store.lookup(request)
+        state.withLock { $0.merge(snapshot, for: request, evictions: evictions) }
     }
 
     /// Sets a label on an actor or domain (readable as `actor.label.NAME` / `domain.label.NAME`).
@@ -207,6 +217,7 @@ public final class Reputation: Sendable {
 
     /// Marks whether a peer blocklist lists `host`.
     public func setPeerListed(_ host: String, listed: Bool, at date: Date = Date()) throws {
+        try preload(actorID: nil, host: host)
         try state.withLock { state in
             try state.setPeerListed(host, listed: listed, at: date, store: store)
         }
@@ -320,13 +331,22 @@ final class BackgroundWriter: @unchecked Sendable {
     func run(perform: @escaping @Sendable (@escaping @Sendable () throws -> Void) async throws -> Void) async {
         locked { runners += 1 }
         while let current = await nextJob() {
-            var failed: (any Error)?
+            // The write is finished where it ran, not after this task resumes: whoever waits for it
+            // (`waitForWrite`, with the reputation lock held) may be keeping the threads this task would resume on
+            // busy, waiting for that lock.
+            let finished = Mutex(false)
             do {
-                try await perform { try current.store.apply(current.changes) }
+                try await perform {
+                    var failed: (any Error)?
+                    do { try current.store.apply(current.changes) } catch { failed = error }
+                    finished.withLock { $0 = true }
+                    self.finish(failed.map { ($0, current.changes) })
+                    if let failed { throw failed }
+                }
             } catch {
-                failed = error
+                // `perform` failed without running the write (its thread pool stopped, say): keep the batch.
+                if !finished.withLock({ $0 }) { finish((error, current.changes)) }
             }
-            finish(failed.map { ($0, current.changes) })
         }
     }
 

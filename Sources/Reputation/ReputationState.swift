@@ -139,6 +139,14 @@ struct ReputationState {
         return request
     }
 
+    /// What recording about `actorID` and `host` reads from the store: the records neither cached nor known absent.
+    func missing(actorID: String?, host: String) -> ReputationLookup {
+        var request = ReputationLookup()
+        if let actorID, actors[actorID] == nil, !lookedUp.actors.contains(actorID) { request.actorIDs.append(actorID) }
+        if domains[host] == nil, !lookedUp.domains.contains(host) { request.hosts.append(host) }
+        return request
+    }
+
     /// Counts cache evictions, so a store read made outside the lock before one is not taken in after it (it may
     /// predate a write the eviction followed).
     private(set) var evictions = 0

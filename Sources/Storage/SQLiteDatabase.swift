@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite database file: opened once per process, in WAL mode, migrated on first use.
 ///
@@ -8,6 +9,10 @@ import GRDB
 public final class SQLiteDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Read-only connections for synchronous reads from threads that may block (the reputation store's), opened
+    /// on first use; see `blockingRead`.
+    private let blockingReaders = Mutex<DatabasePool?>(nil)
+    private let configuration: Configuration
 
     public static var defaultPath: String {
         let environment = ProcessInfo.processInfo.environment
@@ -57,6 +62,7 @@ public final class SQLiteDatabase: Sendable {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -32768") }
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
+        self.configuration = configuration
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
@@ -64,6 +70,29 @@ public final class SQLiteDatabase: Sendable {
         }
         if migrate { try self.migrate() }
     }
+
+    /// A synchronous read on connections of its own, never on `pool`'s readers.
+    ///
+    /// `pool`'s async reads give their connection back only when their task resumes, on the threads that run
+    /// tasks. A synchronous read that waited for one of those connections while holding a lock those threads wait
+    /// for (the reputation's, held while a case decision is fed back) would wait forever: under load the server
+    /// stopped answering and could not be stopped with SIGTERM. These connections are held only by synchronous
+    /// reads, which give them back on the thread they ran on.
+    func blockingRead<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        let readers = try blockingReaders.withLock { readers in
+            if let readers { return readers }
+            var readOnly = configuration
+            readOnly.readonly = true
+            readOnly.maximumReaderCount = Self.blockingReaderCount
+            let opened = try DatabasePool(path: path, configuration: readOnly)
+            readers = opened
+            return opened
+        }
+        return try readers.read(body)
+    }
+
+    /// At most this many synchronous reads at once (the server's blocking pool has two threads on two cores).
+    static let blockingReaderCount = 4
 
     /// Applies pending migrations. A database written by a newer Herdwatch is refused, not altered.
     public func migrate() throws(StorageError) {

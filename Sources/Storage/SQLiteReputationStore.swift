@@ -17,7 +17,7 @@ public final class SQLiteReputationStore: ReputationStore {
 
     private func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
         do {
-            return try database.pool.read(body)
+            return try database.blockingRead(body)
         } catch {
             throw SQLiteDatabase.storageError(error, path: database.path, doing: "read")
         }

@@ -122,7 +122,7 @@ struct QueueBench: AsyncParsableCommand {
         }
         try await client.shutdown()
         var report = try outcome.get()
-        server.stop()
+        report.serverKilled = server.stop(grace: .seconds(30)).killed
         report.closedInDatabase = try await QueueCases.closedCount(path: path)
         try format.print(report)
         if !report.problems.isEmpty {
@@ -598,6 +598,8 @@ struct QueueBenchReport: Encodable, TextReport {
     var handedOut = 0
     var duplicates = 0
     var closedInDatabase = 0
+    /// Whether the server had to be killed: it did not exit within 30 s of SIGTERM.
+    var serverKilled = false
     /// The machine's load averages as each run started.
     var loadAverages: [String: String] = [:]
 
@@ -647,6 +649,9 @@ struct QueueBenchReport: Encodable, TextReport {
                 problems.append("\(failure): \(count) times")
             }
         }
+        if serverKilled {
+            problems.append("the server did not exit within 30 s of SIGTERM and was killed")
+        }
         if closedInDatabase != decisions {
             problems.append("the moderators recorded \(decisions) decisions, the database holds \(closedInDatabase) closed cases")
         }
@@ -656,7 +661,7 @@ struct QueueBenchReport: Encodable, TextReport {
     private enum CodingKeys: String, CodingKey {
         case cases, loadSeconds, databaseMiB, moderators, durationSeconds, thinkMilliseconds, moderatorsAlone,
             moderatorsWithHook, queuePage, hookAlone, hookWhileModerating,
-            handedOut, duplicates, closedInDatabase, loadAverages, decisions, hookDropPercent, targets, problems
+            handedOut, duplicates, closedInDatabase, serverKilled, loadAverages, decisions, hookDropPercent, targets, problems
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -675,6 +680,7 @@ struct QueueBenchReport: Encodable, TextReport {
         try container.encode(handedOut, forKey: .handedOut)
         try container.encode(duplicates, forKey: .duplicates)
         try container.encode(closedInDatabase, forKey: .closedInDatabase)
+        try container.encode(serverKilled, forKey: .serverKilled)
         try container.encode(decisions, forKey: .decisions)
         try container.encode(loadAverages, forKey: .loadAverages)
         try container.encodeIfPresent(hookDropPercent, forKey: .hookDropPercent)
