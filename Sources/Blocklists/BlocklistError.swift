@@ -22,6 +22,8 @@ public struct BlocklistError: Error, Sendable, Hashable, CustomStringConvertible
         case emptyList
         /// The format cannot be recognised from the text.
         case unknownFormat
+        /// A subscription's settings are not usable (its id, URL, weight, interval or keys).
+        case invalidSubscription
     }
 
     /// Where in a file: a line of a text format, or an element of a JSON list (its 1-based position, or for

@@ -397,6 +397,27 @@ enum Migrations {
                     CREATE INDEX review_case_queue_domain ON review_case (state, actor_host, priority DESC, opened_at, id);
                     """)
         }
+        // Subscriptions to peers' lists: where, how to verify, how far to trust (issue 20).
+        migrator.registerMigration("2026-12-08-blocklist-subscriptions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE blocklist_subscription (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        url TEXT NOT NULL,
+                        format TEXT,
+                        token TEXT,
+                        public_keys TEXT NOT NULL,
+                        weight REAL NOT NULL,
+                        severity_cap TEXT NOT NULL,
+                        trusted_reasons TEXT,
+                        priority INTEGER NOT NULL,
+                        auto_apply TEXT NOT NULL,
+                        enabled INTEGER NOT NULL,
+                        fetch_interval REAL NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }()
 }

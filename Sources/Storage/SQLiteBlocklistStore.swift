@@ -133,6 +133,74 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         }
     }
 
+    public func subscriptions() async throws -> [BlocklistSubscription] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM blocklist_subscription ORDER BY id").map(Self.subscription(from:))
+        }
+    }
+
+    public func subscription(id: String) async throws -> BlocklistSubscription? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM blocklist_subscription WHERE id = ?", arguments: [id])
+                .map(Self.subscription(from:))
+        }
+    }
+
+    public func saveSubscription(_ subscription: BlocklistSubscription) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO blocklist_subscription (id, url, format, token, public_keys, weight, severity_cap,
+                        trusted_reasons, priority, auto_apply, enabled, fetch_interval, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    subscription.id, subscription.url, subscription.format?.rawValue, subscription.token,
+                    subscription.publicKeys.joined(separator: "\n"), subscription.weight, subscription.severityCap.rawValue,
+                    subscription.trustedReasons.map { $0.map(\.rawValue).sorted().joined(separator: ",") },
+                    subscription.priority, subscription.autoApply.map(\.rawValue).sorted().joined(separator: ","),
+                    subscription.enabled, subscription.interval, subscription.createdAt.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    @discardableResult
+    public func removeSubscription(id: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM subscription_block WHERE subscription_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM blocklist_subscription WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func subscription(from row: Row) throws -> BlocklistSubscription {
+        let id: String = row["id"]
+        func invalid(_ column: String) -> StorageError {
+            StorageError(
+                code: .failed,
+                message: "the stored subscription `\(id)` has an unknown \(column); the database was written by another "
+                    + "program or a newer Herdwatch",
+                path: "")
+        }
+        var format: BlocklistFormat?
+        if let text: String = row["format"] {
+            guard let parsed = BlocklistFormat(rawValue: text) else { throw invalid("format") }
+            format = parsed
+        }
+        guard let cap = BlockSeverity(rawValue: row["severity_cap"]) else { throw invalid("severity cap") }
+        let keys: String = row["public_keys"]
+        let reasons: String? = row["trusted_reasons"]
+        let autoApply: String = row["auto_apply"]
+        return BlocklistSubscription(
+            id: id, url: row["url"], format: format, token: row["token"],
+            publicKeys: keys.split(separator: "\n").map(String.init), weight: row["weight"], severityCap: cap,
+            trustedReasons: reasons.map { Set($0.split(separator: ",").compactMap { BlockReason(rawValue: String($0)) }) },
+            priority: row["priority"],
+            autoApply: Set(autoApply.split(separator: ",").compactMap { BlocklistDraft.Kind(rawValue: String($0)) }),
+            enabled: row["enabled"], interval: row["fetch_interval"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+
     /// Writes `block` to `domain_block`, or to `subscription_block` under `subscription`.
     private static func upsert(_ block: DomainBlock, subscription: String?, _ db: GRDB.Database) throws {
         var arguments: StatementArguments = [

@@ -48,6 +48,32 @@ public enum BlocklistStoreConformance {
             #expect(again.revision == 3)
             #expect(again.state == .active)
         },
+        ConformanceCheck("subscriptions come back as saved, are replaced by id, and removing one drops its entries") {
+            (store: any BlocklistStore) async throws in
+            #expect(try await store.subscriptions().isEmpty)
+            let full = BlocklistSubscription(
+                id: "garden", url: "https://garden.example/herdwatch/blocklist.json", format: .mastodonCSV, token: "t0ken",
+                publicKeys: [String(repeating: "A", count: 43) + "="], weight: 2.5, severityCap: .silence,
+                trustedReasons: [.spam, .csam], priority: 3, autoApply: [.addition, .downgrade], enabled: false,
+                interval: 900, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+            let bare = BlocklistSubscription(
+                id: "alpha", url: "http://127.0.0.1:8080/list.txt", createdAt: Date(timeIntervalSince1970: 1_700_000_100))
+            try await store.saveSubscription(full)
+            try await store.saveSubscription(bare)
+            #expect(try await store.subscriptions() == [bare, full])
+            #expect(try await store.subscription(id: "garden") == full)
+            var changed = full
+            changed.weight = 1
+            changed.trustedReasons = nil
+            try await store.saveSubscription(changed)
+            #expect(try await store.subscription(id: "garden") == changed)
+            try await store.saveSubscriptionEntries(id: "garden", [DomainBlock(domain: "g.example")])
+            #expect(try await store.removeSubscription(id: "garden"))
+            #expect(try await store.subscription(id: "garden") == nil)
+            #expect(try await store.subscriptionEntries(id: "garden").isEmpty)
+            #expect(try await !store.removeSubscription(id: "garden"))
+            #expect(try await store.subscriptions() == [bare])
+        },
         ConformanceCheck("subscription entries are kept per subscription and replaced whole") {
             (store: any BlocklistStore) async throws in
             #expect(try await store.subscriptionEntries(id: "peers").isEmpty)

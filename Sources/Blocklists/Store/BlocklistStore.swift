@@ -23,4 +23,17 @@ public protocol BlocklistStore: Sendable {
 
     /// Replaces what subscription `id` carries.
     func saveSubscriptionEntries(id: String, _ entries: [DomainBlock]) async throws
+
+    /// Every subscription, sorted by id.
+    func subscriptions() async throws -> [BlocklistSubscription]
+
+    /// The subscription `id`; nil when there is none.
+    func subscription(id: String) async throws -> BlocklistSubscription?
+
+    /// Inserts `subscription`, or replaces the one with its id.
+    func saveSubscription(_ subscription: BlocklistSubscription) async throws
+
+    /// Removes subscription `id` and what it carried; false when there was none.
+    @discardableResult
+    func removeSubscription(id: String) async throws -> Bool
 }

@@ -5,6 +5,7 @@ public final class InMemoryBlocklistStore: BlocklistStore {
     private struct State {
         var blocks: [String: DomainBlock] = [:]
         var subscriptions: [String: [DomainBlock]] = [:]
+        var settings: [String: BlocklistSubscription] = [:]
     }
 
     private let state = Mutex(State())
@@ -51,5 +52,25 @@ public final class InMemoryBlocklistStore: BlocklistStore {
 
     public func saveSubscriptionEntries(id: String, _ entries: [DomainBlock]) async throws {
         state.withLock { $0.subscriptions[id] = entries }
+    }
+
+    public func subscriptions() async throws -> [BlocklistSubscription] {
+        state.withLock { $0.settings.values.sorted { $0.id < $1.id } }
+    }
+
+    public func subscription(id: String) async throws -> BlocklistSubscription? {
+        state.withLock { $0.settings[id] }
+    }
+
+    public func saveSubscription(_ subscription: BlocklistSubscription) async throws {
+        state.withLock { $0.settings[subscription.id] = subscription }
+    }
+
+    @discardableResult
+    public func removeSubscription(id: String) async throws -> Bool {
+        state.withLock { state in
+            state.subscriptions[id] = nil
+            return state.settings.removeValue(forKey: id) != nil
+        }
     }
 }
