@@ -188,6 +188,16 @@ extension NewCase {
     public var priority: Int { CasePriority.of(verdict, action: verdict.action) }
 }
 
+extension CaseNote.Subject {
+    /// The subjects whose notes a case shows: the case, its actor (the verified signer when known) and its domain.
+    public static func shown(caseID: Int64, signer: String?, actorID: String?) -> [CaseNote.Subject] {
+        var subjects: [CaseNote.Subject] = [.reviewCase(caseID)]
+        if let actor = signer ?? actorID { subjects.append(.actor(actor)) }
+        if let host = CaseSubject.host(signer: signer, actorID: actorID) { subjects.append(.domain(host)) }
+        return subjects
+    }
+}
+
 /// What queue filters and notes read about a case's subject.
 enum CaseSubject {
     static func host(signer: String?, actorID: String?) -> String? {

@@ -30,7 +30,7 @@ public final class SQLiteAccessStore: AccessStore {
 
     public func token(digest: String) async throws -> AccessToken? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM access_token WHERE digest = ?", arguments: [digest]).map(
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM access_token WHERE digest = ?"), arguments: [digest]).map(
                 Self.token)
         }
     }
@@ -89,7 +89,7 @@ public final class SQLiteAccessStore: AccessStore {
 
     public func account(id: Int64) async throws -> Account? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(Self.account)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [id]).map(Self.account)
         }
     }
 

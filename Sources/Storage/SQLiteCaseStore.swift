@@ -92,7 +92,7 @@ public final class SQLiteCaseStore: CaseStore {
 
     public func reports(caseID: Int64) async throws -> [CaseReport] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM case_report WHERE case_id = ? ORDER BY id", arguments: [caseID])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_report WHERE case_id = ? ORDER BY id"), arguments: [caseID])
                 .map { row in
                     let objects: String = row["objects"]
                     return CaseReport(
@@ -166,7 +166,8 @@ public final class SQLiteCaseStore: CaseStore {
         let (condition, arguments) = Self.condition(filter, ignoringState: false)
         return try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM review_case WHERE \(condition) ORDER BY priority DESC, opened_at, id LIMIT ?",
+                db.cachedStatement(
+                    sql: "SELECT * FROM review_case WHERE \(condition) ORDER BY priority DESC, opened_at, id LIMIT ?"),
                 arguments: arguments + [limit]
             ).map(Self.reviewCase)
         }
@@ -216,20 +217,22 @@ public final class SQLiteCaseStore: CaseStore {
             for (state, stateArguments) in free {
                 queries.append(
                     (
-                        "SELECT * FROM review_case WHERE \(state) AND \(condition) ORDER BY priority DESC, opened_at, id LIMIT 1",
+                        "SELECT id, priority, opened_at FROM review_case WHERE \(state) AND \(condition) ORDER BY priority DESC, opened_at, id LIMIT 1",
                         stateArguments + arguments
                     ))
             }
         }
         let candidatesQueries = queries
         return try await write { db in
-            var candidates: [ReviewCase] = []
+            // Each query names its best candidate by its ranking columns; only the chosen one is read whole.
+            var best: (priority: Int, openedAt: Double, id: Int64)?
             for (sql, arguments) in candidatesQueries {
-                if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) {
-                    candidates.append(try Self.reviewCase(row))
-                }
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) else { continue }
+                let candidate = (priority: row["priority"] as Int, openedAt: row["opened_at"] as Double, id: row["id"] as Int64)
+                if let current = best, !Self.ranks(candidate, before: current) { continue }
+                best = candidate
             }
-            guard let chosen = candidates.min(by: ReviewCase.precedes) else { return nil }
+            guard let best, let chosen = try Self.fetch(id: best.id, db) else { return nil }
             let update = try chosen.applying(CaseCommand(.claim(lease: lease), by: principal, at: now))
             try Self.commit(update, db)
             return update.reviewCase
@@ -302,15 +305,19 @@ public final class SQLiteCaseStore: CaseStore {
     public func notes(about subject: CaseNote.Subject) async throws -> [CaseNote] {
         try await read { db in
             var subjects: [CaseNote.Subject] = [subject]
-            if case .reviewCase(let id) = subject, let reviewCase = try Self.fetch(id: id, db) {
-                if let actor = reviewCase.subjectActor { subjects.append(.actor(actor)) }
-                if let host = reviewCase.host { subjects.append(.domain(host)) }
+            // The case's actor and domain from two columns: decoding the whole case (its verdict) cost more than
+            // the notes.
+            if case .reviewCase(let id) = subject,
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT signer, actor_id FROM review_case WHERE id = ?"), arguments: [id])
+            {
+                subjects = CaseNote.Subject.shown(caseID: id, signer: row["signer"], actorID: row["actor_id"])
             }
             var notes: [CaseNote] = []
             for subject in subjects {
                 let (kind, key) = Self.key(subject)
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT * FROM case_note WHERE subject_kind = ? AND subject = ? ORDER BY id",
+                    db.cachedStatement(sql: "SELECT * FROM case_note WHERE subject_kind = ? AND subject = ? ORDER BY id"),
                     arguments: [kind, key])
                 {
                     notes.append(
@@ -446,12 +453,13 @@ public final class SQLiteCaseStore: CaseStore {
 
     private static func commit(_ update: CaseUpdate, _ db: GRDB.Database) throws {
         let reviewCase = update.reviewCase
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE review_case SET state = ?, outcome = ?, version = ?, lease_holder = ?, lease_holder_name = ?,
                     lease_expires_at = ?, delivered_at = ?, delivery_status = ?, decided_at = ?, decided_by = ?
                 WHERE id = ? AND version = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 reviewCase.state.rawValue, reviewCase.outcome?.rawValue, reviewCase.version, reviewCase.lease?.holder,
                 reviewCase.lease?.holderName, reviewCase.lease?.expiresAt.timeIntervalSince1970,
@@ -479,11 +487,12 @@ public final class SQLiteCaseStore: CaseStore {
     }
 
     static func insert(_ entry: AuditEntry, _ db: GRDB.Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit_entry (at, actor, account_id, via, batch_id, case_id, action, from_state, to_state, reason, note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 entry.at.timeIntervalSince1970, entry.actor, entry.accountID, entry.via.rawValue, entry.batchID,
                 entry.caseID,
@@ -502,7 +511,16 @@ public final class SQLiteCaseStore: CaseStore {
     }
 
     private static func fetch(id: Int64, _ db: GRDB.Database) throws -> ReviewCase? {
-        try Row.fetchOne(db, sql: "SELECT * FROM review_case WHERE id = ?", arguments: [id]).map(reviewCase)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM review_case WHERE id = ?"), arguments: [id]).map(reviewCase)
+    }
+
+    /// `ReviewCase.precedes` on the ranking columns alone.
+    private static func ranks(
+        _ lhs: (priority: Int, openedAt: Double, id: Int64), before rhs: (priority: Int, openedAt: Double, id: Int64)
+    ) -> Bool {
+        if lhs.priority != rhs.priority { return lhs.priority > rhs.priority }
+        if lhs.openedAt != rhs.openedAt { return lhs.openedAt < rhs.openedAt }
+        return lhs.id < rhs.id
     }
 
     private static func reviewCase(_ row: Row) throws -> ReviewCase {
