@@ -26,7 +26,11 @@ public final class SQLiteCaseStore: CaseStore {
     }()
 
     /// The stored request without its body, which has a column of its own.
-    private struct RequestHead: Codable {
+    /// Decoded verdicts and request heads of the cases read lately (a few KiB each).
+    private static let verdicts = DecodedJSONCache<Verdict>(capacity: 4096)
+    private static let requestHeads = DecodedJSONCache<RequestHead>(capacity: 4096)
+
+    private struct RequestHead: Codable, Sendable {
         var method: String
         var target: String
         var headers: [StoredRequest.Header]
@@ -525,10 +529,10 @@ public final class SQLiteCaseStore: CaseStore {
 
     private static func reviewCase(_ row: Row) throws -> ReviewCase {
         let verdictText: String = row["verdict"]
-        let verdict = try decoder.decode(Verdict.self, from: Data(verdictText.utf8))
+        let verdict = try verdicts.value(for: verdictText) { try decoder.decode(Verdict.self, from: Data($0.utf8)) }
         var request: StoredRequest?
         if let headText: String = row["request"] {
-            let head = try decoder.decode(RequestHead.self, from: Data(headText.utf8))
+            let head = try requestHeads.value(for: headText) { try decoder.decode(RequestHead.self, from: Data($0.utf8)) }
             let body: Data = row["request_body"] ?? Data()
             request = StoredRequest(
                 method: head.method, target: head.target, headers: head.headers, body: Array(body),
