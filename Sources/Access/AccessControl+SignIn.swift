@@ -16,6 +16,8 @@ public enum SignInRefusal: Sendable, Hashable {
     case disabled
     /// Too many failures for this username or from this address; try again after `retryAfter` seconds.
     case throttled(retryAfter: TimeInterval)
+    /// Too many sign-ins are being checked at once (the password work's queue is full); try again shortly.
+    case busy
 
     public var message: String {
         switch self {
@@ -23,6 +25,7 @@ public enum SignInRefusal: Sendable, Hashable {
         case .disabled: "this account is disabled; ask an admin to enable it"
         case .throttled(let seconds):
             "too many failed sign-ins; try again in \(max(1, Int((seconds / 60).rounded(.up)))) minute(s)"
+        case .busy: "too many sign-ins are being checked right now; try again in a few seconds"
         }
     }
 }
@@ -39,14 +42,20 @@ extension AccessControl {
             return .refused(.throttled(retryAfter: wait))
         }
         // Made before the account is looked up, so that the first sign-in costs the same whoever it names.
-        let dummy = try await dummyPasswordHash()
-        let account = try await store.account(username: username)
-        let stored = account?.passwordHash ?? dummy
-        let matches = try await passwordWork.run { PasswordHash.verify(password, against: stored) }
+        let account: Account?
+        let matches: Bool
+        do {
+            let dummy = try await dummyPasswordHash()
+            account = try await store.account(username: username)
+            let stored = account?.passwordHash ?? dummy
+            matches = try await passwordWork.run { PasswordHash.verify(password, against: stored) }
+        } catch is PasswordWorkBusy {
+            return .refused(.busy)
+        }
         guard let account, matches else { return .refused(.badCredentials) }
         throttle.succeeded(username: username, address: address)
         guard account.disabledAt == nil else { return .refused(.disabled) }
-        if PasswordHash.needsRehash(stored, cost: passwordCost) {
+        if PasswordHash.needsRehash(account.passwordHash, cost: passwordCost) {
             try? await setPassword(password, for: account)
             return .signedIn(try await store.account(id: account.id) ?? account)
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import Access
 import Foundation
 import HerdwatchTestSupport
@@ -279,6 +280,43 @@ struct PasswordWorkTests {
         await #expect(throws: AccessError.self) {
             try await work.run { try PasswordHash.make("") }
         }
+    }
+}
+
+@Suite("Password work queue bound")
+struct PasswordWorkBoundTests {
+    @Test func pastItsBoundTheQueueRefusesAtOnceAndAcceptsAgainWhenItDrains() async throws {
+        let work = SerialPasswordWork(maxWaiting: 2)
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        // One hash running (held at the gate), one waiting: the queue is full.
+        let first = Task { try await work.run { started.signal(); gate.wait(); return 1 } }
+        started.wait()
+        let second = Task { try await work.run { 2 } }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while work.queued < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(work.queued == 2)
+        await #expect(throws: PasswordWorkBusy.self) { try await work.run { 3 } }
+        gate.signal()
+        #expect(try await first.value == 1)
+        #expect(try await second.value == 2)
+        #expect(try await work.run { 4 } == 4)
+    }
+
+    @Test func aSignInFloodPastTheBoundIsToldToComeBackNotQueued() async throws {
+        let work = SerialPasswordWork(maxWaiting: 1)
+        let access = AccessControl(store: InMemoryAccessStore(), passwordWork: work, passwordCost: 4)
+        _ = try await access.createAccount(username: "alice", role: .admin, password: "right")
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let holder = Task { try await work.run { started.signal(); gate.wait() } }
+        started.wait()
+        let refused = try await access.signIn(username: "alice", password: "right", address: "10.0.0.1")
+        #expect(refused == .refused(.busy))
+        #expect(SignInRefusal.busy.message.contains("try again"))
+        gate.signal()
+        try await holder.value
+        #expect(try await access.signIn(username: "alice", password: "right", address: "10.0.0.1") != .refused(.busy))
     }
 }
 

@@ -144,9 +144,19 @@ struct WebRoutes: Sendable {
         }
         switch result {
         case .refused(let refusal):
-            let status: HTTPResponse.Status = if case .throttled = refusal { .tooManyRequests } else { .unauthorized }
+            let status: HTTPResponse.Status =
+                switch refusal {
+                case .throttled, .busy: .tooManyRequests
+                case .badCredentials, .disabled: .unauthorized
+                }
             logger.notice("sign-in refused", metadata: ["username": "\(form.username)", "address": "\(address)", "reason": "\(refusal)"])
-            return loginForm(error: refusal.message.capitalizedFirst + ".", username: form.username, context: context, status: status)
+            var response = loginForm(error: refusal.message.capitalizedFirst + ".", username: form.username, context: context, status: status)
+            switch refusal {
+            case .throttled(let seconds): response.headers[.retryAfter] = String(max(1, Int(seconds.rounded(.up))))
+            case .busy: response.headers[.retryAfter] = "5"
+            case .badCredentials, .disabled: break
+            }
+            return response
         case .signedIn(let account):
             let now = Date()
             context.sessions.createSession(
