@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libp
 BROWSER_PACKAGES := chromium chromium-driver python3-selenium python3-venv
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json bench-queue
+.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json bench-queue bench-admin-api
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -74,6 +74,9 @@ bench-json: bench-build
 
 bench-queue: bench-build
 	$(BENCH) queue $(BENCH_ARGS)
+
+bench-admin-api: bench-build
+	$(BENCH) admin-api $(BENCH_ARGS)
 
 # libFuzzer targets for the parsers of untrusted input (Fuzz/, a package of its own; see Fuzz/README.md).
 # `make fuzz` runs each target until FUZZ_RUNS inputs or FUZZ_SECONDS, whichever comes first; `make fuzz-smoke`

@@ -13,6 +13,6 @@ struct HerdwatchBench: AsyncParsableCommand {
               herdwatch-bench json              our JSON parser against Foundation's
               herdwatch-bench queue             moderators working 100,000 cases through the API
             """,
-        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self, QueueBench.self],
+        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self, QueueBench.self, AdminAPIBench.self],
         defaultSubcommand: BenchEngine.self)
 }
