@@ -110,12 +110,16 @@ struct BackgroundWriteTests {
         // Wait for the runner to be attached: from then on batches are handed to it.
         let deadline = ContinuousClock.now + .seconds(30)
         while !reputation.hasWriter, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        for index in 0..<6 {
-            try reputation.observe(
-                subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
-                at: start.addingTimeInterval(Double(index)))
+        // Blocking calls run off the cooperative pool: the runner's task needs a thread of it to take each batch.
+        let start = start
+        try await onOwnThread {
+            for index in 0..<6 {
+                try reputation.observe(
+                    subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
+                    at: start.addingTimeInterval(Double(index)))
+            }
+            try reputation.flush()
         }
-        try reputation.flush()
         #expect(try store.observations(limit: 100).count == 6)
         #expect(writes.withLock { $0 } >= 1, "batches went through the runner")
         runner.cancel()

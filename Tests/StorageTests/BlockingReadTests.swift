@@ -8,6 +8,14 @@ import RuleEngine
 import Synchronization
 import Testing
 
+/// Runs blocking `body` on a thread of its own, never on the cooperative pool: a test that blocks one of its two
+/// threads (on two cores) while waiting for a task that needs the other can starve in a full parallel run.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
 /// The reputation's store reads and writes happen with its lock held, on threads that may block, while the
 /// threads that run tasks may wait for that lock. Nothing they wait for may need those threads: this is the
 /// deadlock that froze `herdwatch serve` under the queue benchmark.
@@ -61,21 +69,26 @@ struct BlockingReadTests {
         let waitedInside = Mutex<Bool?>(nil)
         let runner = Task {
             await reputation.runWriter { body in
-                try body()
-                // Still on the writer's thread: the runner's task has not resumed. Someone flushing now (holding
-                // the lock, as a decision's feedback does) must not need it to.
-                let returned = Self.returns(within: 30) { try? reputation.flush() }
-                waitedInside.withLock { if $0 == nil { $0 = returned } }
+                // The write runs on a thread of its own, as the server's pool runs it, and this task waits.
+                try await onOwnThread {
+                    try body()
+                    // Still on the writer's thread: the runner's task has not resumed. Someone flushing now
+                    // (holding the lock, as a decision's feedback does) must not need it to.
+                    let returned = Self.returns(within: 30) { try? reputation.flush() }
+                    waitedInside.withLock { if $0 == nil { $0 = returned } }
+                }
             }
         }
         let deadline = ContinuousClock.now + .seconds(30)
         while !reputation.hasWriter, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        for index in 0..<2 {
-            try reputation.observe(
-                subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
-                at: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)))
+        try await onOwnThread {
+            for index in 0..<2 {
+                try reputation.observe(
+                    subject(actor: "https://social.example/users/u\(index)"), verdict: verdict(.accept), signature: .verified,
+                    at: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)))
+            }
+            try reputation.flush()
         }
-        try reputation.flush()
         runner.cancel()
         await runner.value
         #expect(waitedInside.withLock { $0 } == true, "a flush waited for the writer's task to resume")
