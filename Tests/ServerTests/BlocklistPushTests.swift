@@ -33,6 +33,8 @@ final class FakeMastodon: HTTPResponder, Sendable {
     let follows = Mutex<[String: Int]>([:])
     /// Domains whose create is refused with 422.
     let refused = Mutex<Set<String>>([])
+    /// The host its `Link` headers name (the request's own when nil).
+    let linkHost = Mutex<String?>(nil)
     /// Every write is stored as a silence, whatever it asked for.
     let storesSilence = Mutex(false)
     /// Each request, as `METHOD path` with the time it came.
@@ -67,9 +69,10 @@ final class FakeMastodon: HTTPResponder, Sendable {
                 .prefix(2)
             var response = try Self.json(Array(page))
             if page.count == 2, let last = page.last {
+                let host = linkHost.withLock { $0 } ?? request.head.authority ?? ""
                 response.headers[HTTPField.Name("Link")!] =
-                    "<http://\(request.head.authority ?? "")\(blocksPath)?limit=2&max_id=\(last.id)>; rel=\"next\", "
-                    + "<http://\(request.head.authority ?? "")\(blocksPath)?limit=2&min_id=\(page[page.startIndex].id)>; rel=\"prev\""
+                    "<http://\(host)\(blocksPath)?limit=2&max_id=\(last.id)>; rel=\"next\", "
+                    + "<http://\(host)\(blocksPath)?limit=2&min_id=\(page[page.startIndex].id)>; rel=\"prev\""
             }
             return response
         case (.post, blocksPath):
@@ -186,10 +189,12 @@ struct BlocklistPushTests {
 
         /// `herdwatch blocklist push --db … --to ORIGIN --token-file … EXTRA`, run off the test's threads (the
         /// fake server answers on them meanwhile).
-        func push(_ origin: String, _ extra: [String] = []) async throws -> CLI.Output {
-            let arguments = ["blocklist", "push", "--db", database, "--to", origin, "--token-file", tokenFile] + extra
+        func push(_ origin: String, _ extra: [String] = [], stdin: String? = nil) async throws -> CLI.Output {
+            let arguments =
+                ["blocklist", "push", "--db", database, "--to", origin] + (stdin == nil ? ["--token-file", tokenFile] : [])
+                + extra
             return try await withCheckedThrowingContinuation { continuation in
-                Thread.detachNewThread { continuation.resume(with: Result { try CLI.run(arguments) }) }
+                Thread.detachNewThread { continuation.resume(with: Result { try CLI.run(arguments, stdin: stdin) }) }
             }
         }
 
@@ -324,6 +329,34 @@ struct BlocklistPushTests {
             #expect(result.status == 2)
             #expect(result.stderr.contains("the token was refused (401)"))
             #expect(fake.summary.isEmpty)
+        }
+    }
+
+    @Test func theTokenCanComeOnStandardInput() async throws {
+        let local = try Local(["a.example,suspend,false,false,,false"], token: "unused")
+        defer { local.remove() }
+        try await withFake { fake, origin in
+            let result = try await local.push(origin, stdin: FakeMastodon.token + "\n")
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            #expect(fake.summary == ["a.example suspend"])
+            let empty = try await local.push(origin, stdin: "")
+            #expect(empty.status == 2)
+            #expect(empty.stderr.contains("standard input holds no token"))
+        }
+    }
+
+    @Test func aNextPageOnAnotherHostIsRefusedAndTheTokenNotSentThere() async throws {
+        let local = try Local(["a.example,suspend,false,false,,false"])
+        defer { local.remove() }
+        try await withFake { fake, origin in
+            fake.add("one.example", "suspend")
+            fake.add("two.example", "suspend")
+            fake.linkHost.withLock { $0 = "elsewhere.example" }
+            let result = try await local.push(origin)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("links its next page to http://elsewhere.example/"))
+            #expect(result.stderr.contains("refusing to send the token there"))
+            #expect(fake.summary == ["one.example suspend", "two.example suspend"])
         }
     }
 

@@ -256,13 +256,20 @@ struct MastodonAdminClient: Sendable {
             guard parts.count >= 2, parts[0].hasPrefix("<"), parts[0].hasSuffix(">"),
                 parts.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "") == "rel=\"next\"" })
             else { continue }
+            // Only the path and query are taken, onto our own scheme and port: a server behind a TLS proxy may
+            // write http, and the token must go neither in clear nor to another host.
             let target = String(parts[0].dropFirst().dropLast())
-            guard target.hasPrefix(base + "/") else {
+            guard let link = URLComponents(string: target), let ours = URLComponents(string: base),
+                link.host?.lowercased() == ours.host?.lowercased(), link.path.hasPrefix(ours.path + "/")
+            else {
                 throw PushRequestError(
                     message: "GET \(url) links its next page to \(target), outside \(base); refusing to send the "
                         + "token there")
             }
-            return target
+            var next = ours
+            next.path = link.path
+            next.percentEncodedQuery = link.percentEncodedQuery
+            return next.string ?? target
         }
         return nil
     }
