@@ -22,7 +22,8 @@ import Testing
         for delete in plan.deletes { blocks[delete.remote.id] = nil }
         for update in plan.updates { blocks[update.remote.id]?.settings = update.settings }
         for (number, create) in plan.creates.enumerated() {
-            blocks["new\(number)"] = RemoteDomainBlock(id: "new\(number)", domain: create.domain, settings: create.settings)
+            blocks["new\(number)"] = RemoteDomainBlock(
+                id: "new\(number)", domain: create.domain, settings: create.settings)
         }
         return Array(blocks.values)
     }

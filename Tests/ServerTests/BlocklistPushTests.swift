@@ -1,3 +1,4 @@
+import Blocklists
 import Foundation
 import HTTPTypes
 import HerdwatchTestSupport
@@ -5,7 +6,6 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Storage
-import Blocklists
 import Synchronization
 import Testing
 
@@ -78,7 +78,8 @@ final class FakeMastodon: HTTPResponder, Sendable {
         case (.post, blocksPath):
             let domain = json["domain"] as? String ?? ""
             if refused.withLock({ $0.contains(domain) }) {
-                return try Self.json(["error": "Validation failed: \(domain) is not allowed here"], status: .unprocessableContent)
+                return try Self.json(
+                    ["error": "Validation failed: \(domain) is not allowed here"], status: .unprocessableContent)
             }
             let id = nextID.withLock { id in
                 id += 1
@@ -171,7 +172,8 @@ struct BlocklistPushTests {
         let tokenFile: String
 
         init(_ rows: [String], token: String = FakeMastodon.token) throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-push-\(UUID().uuidString)")
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "herdwatch-push-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             database = folder.appendingPathComponent("local.sqlite").path
             tokenFile = folder.appendingPathComponent("token").path
@@ -191,7 +193,8 @@ struct BlocklistPushTests {
         /// fake server answers on them meanwhile).
         func push(_ origin: String, _ extra: [String] = [], stdin: String? = nil) async throws -> CLI.Output {
             let arguments =
-                ["blocklist", "push", "--db", database, "--to", origin] + (stdin == nil ? ["--token-file", tokenFile] : [])
+                ["blocklist", "push", "--db", database, "--to", origin]
+                + (stdin == nil ? ["--token-file", tokenFile] : [])
                 + extra
             return try await withCheckedThrowingContinuation { continuation in
                 Thread.detachNewThread { continuation.resume(with: Result { try CLI.run(arguments, stdin: stdin) }) }
@@ -248,7 +251,9 @@ struct BlocklistPushTests {
             let result = try await local.push(origin, ["--max-rate-limit-wait", "30"])
             #expect(ContinuousClock.now - started < .seconds(20))
             #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
-            #expect(result.stdout.contains("+ a.example  suspend  [failed: POST \(origin)/api/v1/admin/domain_blocks: rate limited (429)"))
+            #expect(
+                result.stdout.contains(
+                    "+ a.example  suspend  [failed: POST \(origin)/api/v1/admin/domain_blocks: rate limited (429)"))
             #expect(result.stdout.contains("pass the cap of 30 seconds"))
             #expect(fake.requests("POST /api/v1/admin/domain_blocks").count == 2)
             #expect(fake.summary.isEmpty)
@@ -269,7 +274,8 @@ struct BlocklistPushTests {
             #expect(fake.summary == ["escalate.example silence", "lonely.example suspend", "quiet.example silence"])
             let report = try Self.json(result.stdout)
             let creates = try #require(report["creates"] as? [[String: Any]])
-            let status = Dictionary(uniqueKeysWithValues: creates.map { ($0["domain"] as! String, $0["status"] as! String) })
+            let status = Dictionary(
+                uniqueKeysWithValues: creates.map { ($0["domain"] as! String, $0["status"] as! String) })
             #expect(status == ["followed.example": "held", "lonely.example": "done", "quiet.example": "done"])
             let updates = try #require(report["updates"] as? [[String: Any]])
             #expect(updates.map { $0["status"] as? String } == ["held"])
@@ -379,17 +385,23 @@ struct BlocklistPushTests {
         defer { try? FileManager.default.removeItem(at: remote) }
         let remoteDatabase = remote.appendingPathComponent("remote.sqlite").path
         let seed = remote.appendingPathComponent("seed.csv")
-        let seeded = (0..<250).map { "d\(String(format: "%03d", $0)).example,\($0 % 3 == 0 ? "silence" : "suspend"),false,false,,false" }
-        try (["#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate"] + seeded
+        let seeded = (0..<250).map {
+            "d\(String(format: "%03d", $0)).example,\($0 % 3 == 0 ? "silence" : "suspend"),false,false,,false"
+        }
+        try
+            (["#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate"] + seeded
             + ["keep.example,suspend,false,false,theirs,false", "conflict.example,silence,false,false,,false"])
             .joined(separator: "\n").write(to: seed, atomically: true, encoding: .utf8)
         #expect(try CLI.run(["blocklist", "import", "--db", remoteDatabase, seed.path]).status == 0)
         let created = try CLI.run([
-            "token", "create", "--scope", "admin:read", "--scope", "admin:write", "--name", "push", "--db", remoteDatabase,
+            "token", "create", "--scope", "admin:read", "--scope", "admin:write", "--name", "push", "--db",
+            remoteDatabase,
         ])
         #expect(created.status == 0, "\(created.stderr)")
         let token = String(created.stdout.split(separator: "\n").last ?? "")
-        let server = try ChildServer.serve(["--db", remoteDatabase, "--rules", CLI.root.appendingPathComponent("Rules").path])
+        let server = try ChildServer.serve([
+            "--db", remoteDatabase, "--rules", CLI.root.appendingPathComponent("Rules").path,
+        ])
         defer { server.stop() }
         let origin = "http://127.0.0.1:\(server.port)"
         func remoteList() throws -> [String] {
@@ -447,7 +459,10 @@ struct BlocklistPushTests {
         #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
         #expect(third.stdout.contains("- new1.example  suspend  (retracted)"))
         #expect(third.stdout.contains("~ new3.example  noop+reject_media -> silence"))
-        #expect(third.stdout.contains("! d001.example  we retracted it, but the server's block (suspend) was not made by the push; left as it is"))
+        #expect(
+            third.stdout.contains(
+                "! d001.example  we retracted it, but the server's block (suspend) was not made by the push; left as it is"
+            ))
         let afterThird = try remoteList()
         #expect(afterThird.count == 254)
         #expect(!afterThird.contains { $0.hasPrefix("new1.example\t") })

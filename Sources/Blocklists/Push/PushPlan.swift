@@ -131,8 +131,7 @@ public struct PushPlan: Sendable {
             ($0.domain.split(separator: ".").count, $0.domain) < ($1.domain.split(separator: ".").count, $1.domain)
         }
         for (domain, settings) in parentsFirst {
-            if let parent = Self.closestParent(of: domain, in: effective), !settings.isStricter(than: parent.settings)
-            {
+            if let parent = Self.closestParent(of: domain, in: effective), !settings.isStricter(than: parent.settings) {
                 conflicts.append(
                     Conflict(
                         domain: domain, kind: .coveredByParent(Self.normalized(parent.block.domain)), ours: settings,

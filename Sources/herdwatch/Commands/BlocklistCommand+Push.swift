@@ -31,7 +31,9 @@ extension BlocklistCommand {
         @Option(help: ArgumentHelp("The Mastodon server's URL.", valueName: "url"))
         var to: String
 
-        @Option(help: ArgumentHelp("A file holding the admin token (else it is read from standard input).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "A file holding the admin token (else it is read from standard input).", valueName: "file"))
         var tokenFile: String?
 
         @Flag(help: "Show what would change; send nothing but reads (and measures).")
@@ -45,7 +47,8 @@ extension BlocklistCommand {
         @Option(help: ArgumentHelp("Output: text or json.", valueName: "format"))
         var format: String = "text"
 
-        @Option(help: ArgumentHelp("Most seconds to wait in all on a rate-limiting server (429).", valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp("Most seconds to wait in all on a rate-limiting server (429).", valueName: "seconds"))
         var maxRateLimitWait: Int = 300
 
         func validate() throws {

@@ -160,7 +160,8 @@ struct PushReport: Encodable {
             message = "the server's own block (\(theirs)) is stricter than ours (\(ours ?? "")); left as it is"
         case .milder:
             kind = "milder"
-            message = "the server's own block (\(theirs)) is milder than ours (\(ours ?? "")); left as it is, "
+            message =
+                "the server's own block (\(theirs)) is milder than ours (\(ours ?? "")); left as it is, "
                 + "change it in Mastodon or add the marker line to its private comment to let the push manage it"
         case .otherFlags:
             kind = "other_flags"
@@ -171,7 +172,8 @@ struct PushReport: Encodable {
         case .coveredByParent(let domain):
             kind = "covered_by_parent"
             parent = domain
-            message = "the server blocks \(domain) (\(theirs)) at least as strictly, and Mastodon refuses a milder "
+            message =
+                "the server blocks \(domain) (\(theirs)) at least as strictly, and Mastodon refuses a milder "
                 + "block (\(ours ?? "")) under it; not sent"
         }
         return Conflict(

@@ -67,7 +67,8 @@ struct MastodonAdminClient: Sendable {
                 message: "--to \(text) uses plain http, which would send the admin token in clear; "
                     + "use https (plain http is allowed only to 127.0.0.1, ::1 or localhost)")
         default:
-            throw PushRequestError(message: "--to \(text) is not an http(s) URL; write one such as https://mastodon.example")
+            throw PushRequestError(
+                message: "--to \(text) is not an http(s) URL; write one such as https://mastodon.example")
         }
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         let port = url.port.map { ":\($0)" } ?? ""
@@ -96,7 +97,8 @@ struct MastodonAdminClient: Sendable {
             } catch {
                 throw PushRequestError(
                     status: 200,
-                    message: "GET \(url) did not return a list of domain blocks as Mastodon's admin API does (\(error))")
+                    message: "GET \(url) did not return a list of domain blocks as Mastodon's admin API does (\(error))"
+                )
             }
             blocks += page.map(\.remote)
             next = try nextPage(response.headers, after: url)
@@ -212,7 +214,9 @@ struct MastodonAdminClient: Sendable {
             format.locale = Locale(identifier: "en_US_POSIX")
             format.timeZone = TimeZone(identifier: "GMT")
             format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-            if let date = format.date(from: text) { return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000)) }
+            if let date = format.date(from: text) {
+                return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+            }
         }
         if let text = headers.first(name: "X-RateLimit-Reset") {
             let iso = ISO8601DateFormatter()
