@@ -14,7 +14,7 @@ extension BlocklistCommand {
                 the push made before and deletes those whose entry is retracted or gone. A block the push makes
                 carries a line starting "[managed by Herdwatch]" in its private comment; blocks without it were
                 made by someone else and are never changed: where they differ from ours they are reported as
-                conflicts. Deletes a server admin should keep: delete the marker line in Mastodon.
+                conflicts. To take a pushed block over, an admin deletes the marker line in Mastodon.
                 --max-follows N asks the server's instance_follows measure before every new suspension and
                 escalation to suspend, and holds it when local accounts follow the domain more than N times
                 (0: hold when anyone follows it). Without it no follows are counted.
