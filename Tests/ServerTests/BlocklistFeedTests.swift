@@ -35,7 +35,7 @@ struct Publisher {
         path = temporaryDatabasePath()
         store = SQLiteBlocklistStore(database: try SQLiteDatabase(path: path))
         var components = try TestServer(values: values.merging(["blocklist.publisher": "a.example"]) { $1 }).components
-        components.blocklist = AppliedBlocklist(store: store)
+        components.blocklist = AppliedBlocklist(store: store, subscribed: { [store] in try await store.allSubscriptionEntries() })
         self.components = components
     }
 

@@ -1,8 +1,11 @@
+import Access
 import AsyncHTTPClient
 import Blocklists
+import Configuration
 import Foundation
 import HerdwatchTestSupport
 import Hummingbird
+import Intake
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -249,6 +252,47 @@ struct BlocklistSubscriptionTests {
                 return
             }
             #expect(refused.contains("non-public address"))
+        }
+    }
+
+    @Test func theAPIListsSubscriptionStatesAndSyncsOnDemand() async throws {
+        try await withPeers { publisher, origin, _, _ in
+            let key = try await publisher.seed()
+            let subscriber = try Publisher(values: ["keys.allowPrivateAddresses": true])
+            defer { subscriber.cleanup() }
+            try await subscriber.store.saveSubscription(
+                BlocklistSubscription(
+                    id: "peer-a", url: "\(origin)/herdwatch/blocklist/snapshot.json", publicKeys: [key.publicKey]))
+            let server = try TestServer()
+            var components = subscriber.components
+            components.access = server.access
+            let token = try await server.token([.adminRead, .adminWrite])
+            let applied = components.blocklist
+            let app = HerdwatchApplication.make(components)
+            try await app.test(.router) { client in
+                let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+                let synced = try await client.execute(
+                    uri: "/herdwatch/api/v1/blocklist/subscriptions/peer-a/sync", method: .post, headers: auth)
+                #expect(synced.status == .ok)
+                let body = try json(String(buffer: synced.body))
+                #expect(body["result"] as? String == "updated")
+                #expect(body["entries"] as? Int == 2)
+                #expect(body["last_sequence"] as? Int == 1)
+                // The applied list re-read what subscriptions carry: the gate sees the peer's block.
+                #expect(applied.status(of: "www.ours.example").peerListed)
+                // A retraction the peer carries lists nothing.
+                #expect(!applied.status(of: "gone.example").peerListed)
+
+                let missing = try await client.execute(
+                    uri: "/herdwatch/api/v1/blocklist/subscriptions/nobody/sync", method: .post, headers: auth)
+                #expect(missing.status == .notFound)
+                let list = try await client.execute(
+                    uri: "/herdwatch/api/v1/blocklist/subscriptions", method: .get, headers: auth)
+                let states = try #require(try JSONSerialization.jsonObject(with: Data(list.body.readableBytesView)) as? [[String: Any]])
+                #expect(states.map { $0["id"] as? String } == ["peer-a"])
+                #expect(states.first?["last_error"] == nil || states.first?["last_error"] is NSNull)
+                #expect(states.first?["keys"] as? Int == 1)
+            }
         }
     }
 }

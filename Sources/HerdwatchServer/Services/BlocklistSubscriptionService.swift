@@ -301,7 +301,8 @@ public struct BlocklistSubscriptionFetcher: Sendable {
 public final class BlocklistSubscriptionService: Service, Sendable {
     let fetcher: BlocklistSubscriptionFetcher
     let checkInterval: Duration
-    private let running = Mutex<Set<String>>([])
+    /// Subscriptions being fetched, with the callers waiting for that fetch's outcome.
+    private let running = Mutex<[String: [CheckedContinuation<Result<BlocklistSyncOutcome, any Error>, Never>]]>([:])
 
     public init(fetcher: BlocklistSubscriptionFetcher, checkInterval: Duration) {
         self.fetcher = fetcher
@@ -331,21 +332,40 @@ public final class BlocklistSubscriptionService: Service, Sendable {
         }
     }
 
-    /// Fetches subscription `id` now; nil when there is none. When a fetch of it is under way, answers its
-    /// current state without another.
+    /// Fetches subscription `id` now; nil when there is none. When a fetch of it is under way, waits for that
+    /// one and answers its outcome.
     public func sync(id: String) async throws -> BlocklistSyncOutcome? {
         guard let subscription = try await fetcher.store.subscription(id: id) else { return nil }
         return try await sync(subscription)
     }
 
     private func sync(_ subscription: BlocklistSubscription) async throws -> BlocklistSyncOutcome {
-        let started = running.withLock { $0.insert(subscription.id).inserted }
-        guard started else {
-            let state = try await fetcher.store.fetchState(subscriptionID: subscription.id)
-            return BlocklistSyncOutcome(subscription: subscription, state: state, result: .unchanged)
+        let id = subscription.id
+        let leads = running.withLock { running in
+            guard running[id] == nil else { return false }
+            running[id] = []
+            return true
         }
-        defer { _ = running.withLock { $0.remove(subscription.id) } }
-        return try await fetcher.sync(subscription)
+        guard leads else {
+            // A fetch of it is under way: share its outcome rather than fetch twice.
+            return try await withCheckedContinuation { continuation in
+                let finished = running.withLock { running -> Bool in
+                    guard running[id] != nil else { return true }
+                    running[id]!.append(continuation)
+                    return false
+                }
+                if finished { continuation.resume(returning: .failure(CancellationError())) }
+            }.get()
+        }
+        let outcome: Result<BlocklistSyncOutcome, any Error>
+        do {
+            outcome = .success(try await fetcher.sync(subscription))
+        } catch {
+            outcome = .failure(error)
+        }
+        let waiters = running.withLock { $0.removeValue(forKey: id) ?? [] }
+        for waiter in waiters { waiter.resume(returning: outcome) }
+        return try outcome.get()
     }
 
     /// Every subscription with its fetch state.
