@@ -25,7 +25,8 @@ extension SQLiteBlocklistStore: BlocklistFeedStore {
                         VALUES (?, ?, ?, ?)
                         """,
                     arguments: [
-                        key.id, key.privateKey, key.validFrom.timeIntervalSince1970, key.validUntil?.timeIntervalSince1970,
+                        key.id, key.privateKey, key.validFrom.timeIntervalSince1970,
+                        key.validUntil?.timeIntervalSince1970,
                     ])
             }
         }
@@ -77,11 +78,13 @@ extension SQLiteBlocklistStore: BlocklistFeedStore {
     public func publishedSnapshot(sequence: Int) async throws -> PublishedSnapshot? {
         try await database.pool.read { db in
             let keys = try Self.signingKeys(db)
-            return try Row.fetchOne(db, sql: "SELECT * FROM blocklist_snapshot WHERE sequence = ?", arguments: [sequence])
-                .map { row in
-                    let ids = Set((row["key_ids"] as String).split(separator: ",").map(String.init))
-                    return try Self.published(row, keys: keys.filter { ids.contains($0.id) })
-                }
+            return try Row.fetchOne(
+                db, sql: "SELECT * FROM blocklist_snapshot WHERE sequence = ?", arguments: [sequence]
+            )
+            .map { row in
+                let ids = Set((row["key_ids"] as String).split(separator: ",").map(String.init))
+                return try Self.published(row, keys: keys.filter { ids.contains($0.id) })
+            }
         }
     }
 

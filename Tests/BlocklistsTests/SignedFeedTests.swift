@@ -8,7 +8,9 @@ struct SignedFeedTests {
     let key = BlocklistSigningKey.generate(now: start)
 
     /// Snapshots 1...count of a chain, each with one more entry.
-    func chain(_ count: Int, key: BlocklistSigningKey? = nil, validity: TimeInterval = 86_400) -> [(BlocklistSnapshot, Data)] {
+    func chain(_ count: Int, key: BlocklistSigningKey? = nil, validity: TimeInterval = 86_400) -> [(
+        BlocklistSnapshot, Data
+    )] {
         let key = key ?? self.key
         var history: [BlocklistFeedCheckpoint] = []
         var result: [(BlocklistSnapshot, Data)] = []
@@ -58,7 +60,8 @@ struct SignedFeedTests {
         envelope.payload = Data(text.utf8)
         #expect(
             reason { () throws(BlocklistFeedRejection) in
-                _ = try BlocklistFeedVerifier.snapshot(envelope.encoded, trustedKeys: [key.publicKey], last: nil, now: now)
+                _ = try BlocklistFeedVerifier.snapshot(
+                    envelope.encoded, trustedKeys: [key.publicKey], last: nil, now: now)
             } == .badSignature)
     }
 
@@ -76,11 +79,13 @@ struct SignedFeedTests {
         let last = snapshots[1].0.checkpoint
         #expect(
             reason { () throws(BlocklistFeedRejection) in
-                _ = try BlocklistFeedVerifier.snapshot(snapshots[0].1, trustedKeys: [key.publicKey], last: last, now: now)
+                _ = try BlocklistFeedVerifier.snapshot(
+                    snapshots[0].1, trustedKeys: [key.publicKey], last: last, now: now)
             } == .rollback)
         #expect(
             reason { () throws(BlocklistFeedRejection) in
-                _ = try BlocklistFeedVerifier.snapshot(snapshots[1].1, trustedKeys: [key.publicKey], last: last, now: now)
+                _ = try BlocklistFeedVerifier.snapshot(
+                    snapshots[1].1, trustedKeys: [key.publicKey], last: last, now: now)
             } == .replay)
     }
 
@@ -94,7 +99,8 @@ struct SignedFeedTests {
         let forked = BlocklistFeedCheckpoint(sequence: 1, sha256: String(repeating: "0", count: 64))
         #expect(
             reason { () throws(BlocklistFeedRejection) in
-                _ = try BlocklistFeedVerifier.snapshot(snapshots[3].1, trustedKeys: [key.publicKey], last: forked, now: now)
+                _ = try BlocklistFeedVerifier.snapshot(
+                    snapshots[3].1, trustedKeys: [key.publicKey], last: forked, now: now)
             } == .gap)
         // A chain that does not reach back that far.
         let restarted = chain(1)[0]
@@ -127,7 +133,8 @@ struct SignedFeedTests {
         let envelope = SignedEnvelope(signing: Data("{\"format\":\"other\"}".utf8), with: [key])
         #expect(
             reason { () throws(BlocklistFeedRejection) in
-                _ = try BlocklistFeedVerifier.snapshot(envelope.encoded, trustedKeys: [key.publicKey], last: nil, now: now)
+                _ = try BlocklistFeedVerifier.snapshot(
+                    envelope.encoded, trustedKeys: [key.publicKey], last: nil, now: now)
             } == .malformed)
     }
 
@@ -143,7 +150,8 @@ struct SignedFeedTests {
     @Test func aDetachedSignatureCoversTheFileAndTheSnapshotsPlace() throws {
         let snapshots = chain(2)
         let csv = Data(BlocklistExport.render(snapshots[1].0.entries, as: .mastodonCSV).utf8)
-        let signature = DetachedSignature(file: "blocklist.csv", bytes: csv, of: snapshots[1].0).signed(with: [key]).encoded
+        let signature = DetachedSignature(file: "blocklist.csv", bytes: csv, of: snapshots[1].0).signed(with: [key])
+            .encoded
         let verified = try BlocklistFeedVerifier.detached(
             file: csv, signature: signature, trustedKeys: [key.publicKey], last: snapshots[0].0.checkpoint, now: now)
         #expect(verified.checkpoint == snapshots[1].0.checkpoint)
@@ -166,7 +174,8 @@ struct SignedFeedTests {
         let ours = DomainBlock(domain: "ours.example", provenance: BlockProvenance(origin: .person("admin")))
         let gone = DomainBlock(domain: "gone.example", state: .retracted)
         let relayed = DomainBlock(domain: "peer.example", provenance: BlockProvenance(origin: .subscription("peer")))
-        #expect(BlocklistSnapshot.publishable([ours, gone, relayed]).map(\.domain) == ["ours.example", "gone.example"])
+        #expect(
+            BlocklistSnapshot.publishable([ours, gone, relayed]).map(\.domain) == ["ours.example", "gone.example"])
     }
 
     @Test func theSameSnapshotAlwaysHasTheSameBytes() throws {

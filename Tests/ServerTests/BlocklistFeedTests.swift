@@ -35,7 +35,8 @@ struct Publisher {
         path = temporaryDatabasePath()
         store = SQLiteBlocklistStore(database: try SQLiteDatabase(path: path))
         var components = try TestServer(values: values.merging(["blocklist.publisher": "a.example"]) { $1 }).components
-        components.blocklist = AppliedBlocklist(store: store, subscribed: { [store] in try await store.allSubscriptionEntries() })
+        components.blocklist = AppliedBlocklist(
+            store: store, subscribed: { [store] in try await store.allSubscriptionEntries() })
         self.components = components
     }
 
@@ -98,13 +99,17 @@ struct BlocklistFeedRoutesTests {
                 #expect(file.status == .ok, "\(name)")
                 #expect(!String(buffer: file.body).contains("relayed.example"), "\(name) relays a subscribed block")
                 let verified = try BlocklistFeedVerifier.detached(
-                    file: Data(file.body.readableBytesView), signature: Data(signature.body.readableBytesView), trustedKeys: [key.publicKey],
+                    file: Data(file.body.readableBytesView), signature: Data(signature.body.readableBytesView),
+                    trustedKeys: [key.publicKey],
                     last: nil, now: Date())
                 #expect(verified.checkpoint == snapshot.checkpoint, "\(name)")
                 #expect(verified.file == name)
             }
             let csv = try await client.execute(uri: "/herdwatch/blocklist/mastodon.csv", method: .get)
-            #expect(String(buffer: csv.body) == "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\nours.example,suspend,false,false,,false\n")
+            #expect(
+                String(buffer: csv.body)
+                    == "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\nours.example,suspend,false,false,,false\n"
+            )
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
 
             let missing = try await client.execute(uri: "/herdwatch/blocklist/secrets.db", method: .get)
@@ -120,15 +125,22 @@ struct BlocklistFeedRoutesTests {
         _ = try await publisher.seed()
         let app = HerdwatchApplication.make(publisher.components)
         try await app.test(.router) { client in
-            let all = try json(String(buffer: try await client.execute(uri: "/herdwatch/blocklist/changes", method: .get).body))
+            let all = try json(
+                String(buffer: try await client.execute(uri: "/herdwatch/blocklist/changes", method: .get).body))
             let changes = try #require(all["changes"] as? [[String: Any]])
-            #expect(changes.map { "\($0["kind"]!) \($0["domain"]!)" } == ["added ours.example", "added gone.example", "retracted gone.example"])
+            #expect(
+                changes.map { "\($0["kind"]!) \($0["domain"]!)" } == [
+                    "added ours.example", "added gone.example", "retracted gone.example",
+                ])
             let cursor = try #require(all["cursor"] as? Int)
             try await publisher.store.save(DomainBlock(domain: "ours.example", severity: .silence))
             let later = try json(
-                String(buffer: try await client.execute(uri: "/herdwatch/blocklist/changes?after=\(cursor)", method: .get).body))
+                String(
+                    buffer: try await client.execute(uri: "/herdwatch/blocklist/changes?after=\(cursor)", method: .get)
+                        .body))
             let next = try #require(later["changes"] as? [[String: Any]])
-            #expect(next.map { "\($0["kind"]!) \($0["domain"]!) \($0["severity"]!)" } == ["changed ours.example silence"])
+            #expect(
+                next.map { "\($0["kind"]!) \($0["domain"]!) \($0["severity"]!)" } == ["changed ours.example silence"])
             let bad = try await client.execute(uri: "/herdwatch/blocklist/changes?after=x", method: .get)
             #expect(bad.status == .badRequest)
         }
@@ -140,7 +152,10 @@ struct BlocklistFeedRoutesTests {
         _ = try await publisher.seed()
         let app = HerdwatchApplication.make(publisher.components)
         try await app.test(.router) { client in
-            for uri in ["/herdwatch/blocklist/snapshot.json", "/herdwatch/blocklist/domains.txt", "/herdwatch/blocklist/changes"] {
+            for uri in [
+                "/herdwatch/blocklist/snapshot.json", "/herdwatch/blocklist/domains.txt",
+                "/herdwatch/blocklist/changes",
+            ] {
                 let refused = try await client.execute(uri: uri, method: .get)
                 #expect(refused.status == .unauthorized, "\(uri)")
                 let wrong = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer nope"])

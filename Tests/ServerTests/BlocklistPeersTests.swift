@@ -16,13 +16,15 @@ import Testing
 @Suite("Two instances sharing a signed list")
 struct BlocklistPeersTests {
     @Test func bFollowsAsSignedListAndRefusesTamperRollbackExpiryAndARetiredKey() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-peers-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "herdwatch-peers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = folder.appendingPathComponent("a.sqlite").path
         let b = folder.appendingPathComponent("b.sqlite").path
         let list = folder.appendingPathComponent("ours.csv")
-        try "#domain,#severity\nspam.example,suspend\nloud.example,silence\n".write(to: list, atomically: true, encoding: .utf8)
+        try "#domain,#severity\nspam.example,suspend\nloud.example,silence\n".write(
+            to: list, atomically: true, encoding: .utf8)
         #expect(try CLI.run(["blocklist", "import", "--db", a, list.path]).status == 0)
         let generated = try CLI.run(["blocklist", "keys", "generate", "--db", a])
         #expect(generated.status == 0, "\(generated.stderr)")
@@ -32,14 +34,19 @@ struct BlocklistPeersTests {
         defer { _ = server.stop() }
         let feed = "http://127.0.0.1:\(server.port)/herdwatch/blocklist/snapshot.json"
 
-        @Sendable func sync() throws -> CLI.Output { try CLI.run(["blocklist", "sync", "--allow-private-addresses", "--db", b]) }
+        @Sendable func sync() throws -> CLI.Output {
+            try CLI.run(["blocklist", "sync", "--allow-private-addresses", "--db", b])
+        }
         @Sendable func subscribe(_ url: String, keys: [String]) throws {
-            let result = try CLI.run(["blocklist", "subscribe", "peer-a", url, "--db", b] + keys.flatMap { ["--key", $0] })
+            let result = try CLI.run(
+                ["blocklist", "subscribe", "peer-a", url, "--db", b] + keys.flatMap { ["--key", $0] })
             #expect(result.status == 0, "\(result.stderr)")
         }
         let bStore = SQLiteBlocklistStore(database: try SQLiteDatabase(path: b))
         @Sendable func entries() async throws -> [String] {
-            try await bStore.subscriptionEntries(id: "peer-a").map { "\($0.domain) \($0.severity.rawValue) \($0.state.rawValue)" }
+            try await bStore.subscriptionEntries(id: "peer-a").map {
+                "\($0.domain) \($0.severity.rawValue) \($0.state.rawValue)"
+            }
         }
 
         try subscribe(feed, keys: [oldKey])
@@ -73,7 +80,9 @@ struct BlocklistPeersTests {
             }
             var tampered = try SignedEnvelope(decoding: current)
             tampered.payload = Data(
-                String(decoding: tampered.payload, as: UTF8.self).replacingOccurrences(of: "\"suspend\"", with: "\"noop\"").utf8)
+                String(decoding: tampered.payload, as: UTF8.self).replacingOccurrences(
+                    of: "\"suspend\"", with: "\"noop\""
+                ).utf8)
             #expect(try await refused(tampered.encoded).hasPrefix("peer-a: rejected: badSignature: "))
             #expect(try await refused(firstSnapshot).hasPrefix("peer-a: rejected: rollback: "))
 

@@ -5,8 +5,8 @@ import Configuration
 import Foundation
 import HerdwatchTestSupport
 import Hummingbird
-import Intake
 import HummingbirdTesting
+import Intake
 import Logging
 import NIOCore
 import Storage
@@ -35,12 +35,16 @@ struct BlocklistSubscriptionTests {
             let updated = self.updated
             fetcher = BlocklistSubscriptionFetcher(
                 store: store,
-                settings: BlocklistFeedSettings(fetchTimeout: timeout, fetchMaxBytes: maxBytes, allowPrivateAddresses: true),
+                settings: BlocklistFeedSettings(
+                    fetchTimeout: timeout, fetchMaxBytes: maxBytes, allowPrivateAddresses: true),
                 logger: Logger(label: "test"), onUpdated: { id in updated.ids.withLock { $0.append(id) } })
         }
 
-        func subscribe(_ url: String, keys: [String] = [], format: BlocklistFormat? = nil) async throws -> BlocklistSubscription {
-            let subscription = try BlocklistSubscription(id: "peer-a", url: url, format: format, publicKeys: keys).validated()
+        func subscribe(_ url: String, keys: [String] = [], format: BlocklistFormat? = nil) async throws
+            -> BlocklistSubscription
+        {
+            let subscription = try BlocklistSubscription(id: "peer-a", url: url, format: format, publicKeys: keys)
+                .validated()
             try await store.saveSubscription(subscription)
             return subscription
         }
@@ -71,7 +75,8 @@ struct BlocklistSubscriptionTests {
             let key = try await publisher.seed()
             let subscriber = try Subscriber()
             defer { removeDatabase(at: subscriber.path) }
-            let subscription = try await subscriber.subscribe("\(origin)/herdwatch/blocklist/snapshot.json", keys: [key.publicKey])
+            let subscription = try await subscriber.subscribe(
+                "\(origin)/herdwatch/blocklist/snapshot.json", keys: [key.publicKey])
 
             let first = try await subscriber.fetcher.sync(subscription)
             #expect(first.result == .updated(entries: 2))
@@ -86,7 +91,8 @@ struct BlocklistSubscriptionTests {
             #expect(again.result == .unchanged)
             #expect(subscriber.updated.ids.withLock { $0.count } == 1)
 
-            try await publisher.store.retract(domain: "ours.example", provenance: BlockProvenance(origin: .person("admin")))
+            try await publisher.store.retract(
+                domain: "ours.example", provenance: BlockProvenance(origin: .person("admin")))
             let retracted = try await subscriber.fetcher.sync(subscription)
             #expect(retracted.result == .updated(entries: 2))
             #expect(retracted.state.checkpoint?.sequence == 2)
@@ -126,8 +132,9 @@ struct BlocklistSubscriptionTests {
             }
 
             var envelope = try SignedEnvelope(decoding: second)
-            envelope.payload = Data(String(decoding: envelope.payload, as: UTF8.self)
-                .replacingOccurrences(of: "new.example", with: "nice.example").utf8)
+            envelope.payload = Data(
+                String(decoding: envelope.payload, as: UTF8.self)
+                    .replacingOccurrences(of: "new.example", with: "nice.example").utf8)
             #expect(try await refusal(envelope.encoded)?.hasPrefix("badSignature:") == true)
             #expect(try await refusal(first)?.hasPrefix("rollback:") == true)
 
@@ -135,13 +142,15 @@ struct BlocklistSubscriptionTests {
             let snapshot = try BlocklistSnapshot(payload: try SignedEnvelope(decoding: second).payload)
             let stale = BlocklistSnapshot(
                 publisher: "a.example", sequence: 3, history: [snapshot.checkpoint] + snapshot.history,
-                issuedAt: Date(timeIntervalSinceNow: -7200), expiresAt: Date(timeIntervalSinceNow: -3600), keyID: signing.id,
+                issuedAt: Date(timeIntervalSinceNow: -7200), expiresAt: Date(timeIntervalSinceNow: -3600),
+                keyID: signing.id,
                 entries: [])
             #expect(try await refusal(stale.signed(with: [signing]).encoded)?.hasPrefix("expired:") == true)
 
             let stranger = BlocklistSigningKey.generate()
             let foreign = BlocklistSnapshot(
-                publisher: "a.example", sequence: 3, history: [snapshot.checkpoint] + snapshot.history, issuedAt: Date(),
+                publisher: "a.example", sequence: 3, history: [snapshot.checkpoint] + snapshot.history,
+                issuedAt: Date(),
                 expiresAt: Date(timeIntervalSinceNow: 3600), keyID: stranger.id, entries: [])
             #expect(try await refusal(foreign.signed(with: [stranger]).encoded)?.hasPrefix("unknownKey:") == true)
 
@@ -162,7 +171,8 @@ struct BlocklistSubscriptionTests {
             let old = try await publisher.seed()
             let subscriber = try Subscriber()
             defer { removeDatabase(at: subscriber.path) }
-            var subscription = try await subscriber.subscribe("\(origin)/herdwatch/blocklist/snapshot.json", keys: [old.publicKey])
+            var subscription = try await subscriber.subscribe(
+                "\(origin)/herdwatch/blocklist/snapshot.json", keys: [old.publicKey])
             #expect(try await subscriber.fetcher.sync(subscription).result == .updated(entries: 2))
 
             var keyring = BlocklistKeyring(try await publisher.store.signingKeys())
@@ -288,7 +298,8 @@ struct BlocklistSubscriptionTests {
                 #expect(missing.status == .notFound)
                 let list = try await client.execute(
                     uri: "/herdwatch/api/v1/blocklist/subscriptions", method: .get, headers: auth)
-                let states = try #require(try JSONSerialization.jsonObject(with: Data(list.body.readableBytesView)) as? [[String: Any]])
+                let states = try #require(
+                    try JSONSerialization.jsonObject(with: Data(list.body.readableBytesView)) as? [[String: Any]])
                 #expect(states.map { $0["id"] as? String } == ["peer-a"])
                 #expect(states.first?["last_error"] == nil || states.first?["last_error"] is NSNull)
                 #expect(states.first?["keys"] as? Int == 1)

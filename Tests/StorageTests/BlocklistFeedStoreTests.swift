@@ -28,7 +28,8 @@ struct BlocklistFeedStoreTests {
             try await store.save(DomainBlock(domain: "bad.example"))
             try await store.save(
                 DomainBlock(domain: "relayed.example", provenance: BlockProvenance(origin: .subscription("peer"))))
-            let first = try #require(try await store.publishedSnapshot(publisher: "a.example", validity: 3600, now: Self.start))
+            let first = try #require(
+                try await store.publishedSnapshot(publisher: "a.example", validity: 3600, now: Self.start))
             #expect(first.snapshot.sequence == 1)
             #expect(first.snapshot.entries.map(\.domain) == ["bad.example"])
             let again = try #require(
@@ -66,13 +67,15 @@ struct BlocklistFeedStoreTests {
                 try await store.publishedSnapshot(publisher: "a.example", validity: 3600, now: Self.start + 20))
             #expect(during.keys.map(\.id) == [changed[0].id, old.id])
             for trusted in [old.publicKey, changed[0].publicKey] {
-                _ = try BlocklistFeedVerifier.snapshot(during.envelope, trustedKeys: [trusted], last: nil, now: Self.start + 20)
+                _ = try BlocklistFeedVerifier.snapshot(
+                    during.envelope, trustedKeys: [trusted], last: nil, now: Self.start + 20)
             }
             let after = try #require(
                 try await store.publishedSnapshot(publisher: "a.example", validity: 3600, now: Self.start + 700))
             #expect(after.snapshot.sequence == during.snapshot.sequence + 1)
             #expect(throws: BlocklistFeedRejection.self) {
-                try BlocklistFeedVerifier.snapshot(after.envelope, trustedKeys: [old.publicKey], last: nil, now: Self.start + 700)
+                try BlocklistFeedVerifier.snapshot(
+                    after.envelope, trustedKeys: [old.publicKey], last: nil, now: Self.start + 700)
             }
         }
     }

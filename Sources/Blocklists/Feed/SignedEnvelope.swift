@@ -55,7 +55,8 @@ public struct SignedEnvelope: Sendable, Hashable {
     public func verify(trustedKeys: [String]) throws(BlocklistFeedRejection) {
         var trusted: [String: Curve25519.Signing.PublicKey] = [:]
         for text in trustedKeys {
-            guard let raw = Data(base64Encoded: text), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            guard let raw = Data(base64Encoded: text),
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
             else { continue }
             trusted[BlocklistSigningKey.id(ofPublicKey: raw)] = key
         }

@@ -110,7 +110,8 @@ struct BlocklistFeedRoutes: Sendable {
         }
         if signature {
             let detached = DetachedSignature(file: base, bytes: body, of: snapshot).signed(with: published.keys)
-            return Self.conditional(request, body: detached.encoded, mediaType: "application/json", at: snapshot.issuedAt)
+            return Self.conditional(
+                request, body: detached.encoded, mediaType: "application/json", at: snapshot.issuedAt)
         }
         return Self.conditional(request, body: body, mediaType: mediaType, at: snapshot.issuedAt)
     }
@@ -205,7 +206,8 @@ struct BlocklistFeedRoutes: Sendable {
 
     static let unavailable = JSONResponse.error(
         .notFound, code: "not_published",
-        "publishing needs the database (keys and signed snapshots are kept there); run `herdwatch serve` with database.path")
+        "publishing needs the database (keys and signed snapshots are kept there); run `herdwatch serve` with database.path"
+    )
 
     static let storageFailure = JSONResponse.error(
         .serviceUnavailable, code: "storage_unavailable", "cannot read the published list now; retry later")
@@ -234,7 +236,8 @@ struct BlocklistFeedRoutes: Sendable {
     static func entity(_ subscription: BlocklistSubscription, _ state: BlocklistFetchState) -> SubscriptionEntity {
         SubscriptionEntity(
             id: subscription.id, url: subscription.url, format: subscription.format?.rawValue,
-            enabled: subscription.enabled, intervalSeconds: Int(subscription.interval), keys: subscription.publicKeys.count,
+            enabled: subscription.enabled, intervalSeconds: Int(subscription.interval),
+            keys: subscription.publicKeys.count,
             etag: state.etag, lastModified: state.lastModified, lastSequence: state.checkpoint?.sequence,
             lastSha256: state.checkpoint?.sha256, lastAttempt: state.lastAttempt, lastSuccess: state.lastSuccess,
             lastError: state.lastError, entries: state.entryCount)

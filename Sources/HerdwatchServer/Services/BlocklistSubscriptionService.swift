@@ -61,7 +61,11 @@ public struct BlocklistSubscriptionFetcher: Sendable {
     public func sync(_ subscription: BlocklistSubscription, now: Date = Date()) async throws -> BlocklistSyncOutcome {
         var state = try await store.fetchState(subscriptionID: subscription.id)
         state.lastAttempt = now
-        let outcome: Result<(fetched: Fetched, entries: [DomainBlock]?, checkpoint: BlocklistFeedCheckpoint?)?, SubscriptionFetchError>
+        let outcome:
+            Result<
+                (fetched: Fetched, entries: [DomainBlock]?, checkpoint: BlocklistFeedCheckpoint?)?,
+                SubscriptionFetchError
+            >
         do throws(SubscriptionFetchError) {
             if let fetched = try await fetch(subscription.url, token: subscription.token, state: state) {
                 let read = try await read(fetched, of: subscription, last: state.checkpoint, now: now)
@@ -151,7 +155,7 @@ public struct BlocklistSubscriptionFetcher: Sendable {
                     snapshot = try BlocklistFeedVerifier.snapshot(
                         fetched.body, trustedKeys: subscription.publicKeys.isEmpty ? [] : subscription.publicKeys,
                         last: last, now: now, provenance: provenance)
-                } catch where error.reason == .replay && error.message.hasSuffix("already accepted") {
+                } catch  where error.reason == .replay && error.message.hasSuffix("already accepted") {
                     return (nil, last)
                 } catch {
                     throw SubscriptionFetchError(error)
@@ -173,7 +177,7 @@ public struct BlocklistSubscriptionFetcher: Sendable {
                 verified = try BlocklistFeedVerifier.detached(
                     file: fetched.body, signature: signature.body, trustedKeys: subscription.publicKeys, last: last,
                     now: now)
-            } catch where error.reason == .replay && error.message.hasSuffix("already accepted") {
+            } catch  where error.reason == .replay && error.message.hasSuffix("already accepted") {
                 return (nil, last)
             } catch {
                 throw SubscriptionFetchError(error)
@@ -190,7 +194,8 @@ public struct BlocklistSubscriptionFetcher: Sendable {
             throw SubscriptionFetchError("the list is not UTF-8 text; check the subscription's URL and format")
         }
         do throws(BlocklistError) {
-            let list = try BlocklistImport(parsing: text, format: subscription.format, policy: policy, provenance: provenance)
+            let list = try BlocklistImport(
+                parsing: text, format: subscription.format, policy: policy, provenance: provenance)
             if !list.rejections.isEmpty {
                 logger.notice(
                     "rows of a subscribed list were refused; the others were kept",
@@ -223,7 +228,8 @@ public struct BlocklistSubscriptionFetcher: Sendable {
                     try await Task.sleep(for: limit)
                     return .failure(
                         SubscriptionFetchError(
-                            "\(url) did not answer within \(Int(settings.fetchTimeout)) s (blocklist.fetchTimeoutSeconds)"))
+                            "\(url) did not answer within \(Int(settings.fetchTimeout)) s (blocklist.fetchTimeoutSeconds)"
+                        ))
                 } catch {
                     return nil
                 }
@@ -236,10 +242,12 @@ public struct BlocklistSubscriptionFetcher: Sendable {
         return try outcome.get()
     }
 
-    private func download(_ url: String, token: String?, state: BlocklistFetchState?) async throws(SubscriptionFetchError)
+    private func download(_ url: String, token: String?, state: BlocklistFetchState?)
+        async throws(SubscriptionFetchError)
         -> Fetched?
     {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            scheme == "http" || scheme == "https",
             let host = parsed.host, !host.isEmpty
         else { throw SubscriptionFetchError("\(url) is not an http(s) URL; correct the subscription") }
         let address: IPAddress
@@ -253,14 +261,17 @@ public struct BlocklistSubscriptionFetcher: Sendable {
         request.headers.add(name: "User-Agent", value: userAgent)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let etag = state?.etag { request.headers.add(name: "If-None-Match", value: etag) }
-        if let lastModified = state?.lastModified { request.headers.add(name: "If-Modified-Since", value: lastModified) }
+        if let lastModified = state?.lastModified {
+            request.headers.add(name: "If-Modified-Since", value: lastModified)
+        }
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
         if IPAddress(host) == nil { configuration.dnsOverride = [host: address.description] }
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         defer { client.shutdown { _ in } }
         let maxBytes = settings.fetchMaxBytes
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.fetchTimeout * 1000)))
+            let response = try await client.execute(
+                request, timeout: .milliseconds(Int64(settings.fetchTimeout * 1000)))
             switch response.status.code {
             case 200:
                 break

@@ -8,7 +8,8 @@ import Storage
 extension BlocklistCommand {
     struct Subscribe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Subscribe to a peer's list (or change a subscription): where it is, how to verify it, how far to trust it.",
+            abstract:
+                "Subscribe to a peer's list (or change a subscription): where it is, how to verify it, how far to trust it.",
             discussion: """
                 With --key (the publisher's public key, as `herdwatch blocklist keys` prints it on their side),
                 only a signed snapshot, or a file with its detached signature at URL.sig, that verifies is
@@ -40,10 +41,16 @@ extension BlocklistCommand {
         @Option(help: "The most this list may ask for: noop, silence or suspend.", transform: parseSeverity)
         var cap: BlockSeverity = .suspend
 
-        @Option(name: .customLong("trust-reason"), help: "Count this list only for entries with this reason. Repeat for several.", transform: parseReason)
+        @Option(
+            name: .customLong("trust-reason"),
+            help: "Count this list only for entries with this reason. Repeat for several.", transform: parseReason)
         var trustReasons: [BlockReason] = []
 
-        @Option(name: .customLong("auto-apply"), help: "Apply drafts of this kind without review (addition, escalation, downgrade; never new suspensions or retractions). Repeat for several.", transform: parseDraftKind)
+        @Option(
+            name: .customLong("auto-apply"),
+            help:
+                "Apply drafts of this kind without review (addition, escalation, downgrade; never new suspensions or retractions). Repeat for several.",
+            transform: parseDraftKind)
         var autoApply: [BlocklistDraft.Kind] = []
 
         @Option(help: "Seconds between scheduled fetches (at least 60).")
@@ -69,8 +76,9 @@ extension BlocklistCommand {
                 var saved = subscription
                 if let existing { saved.createdAt = existing.createdAt }
                 try await store.saveSubscription(saved)
-                print("\(existing == nil ? "subscribed" : "updated") \(id): \(url)"
-                    + (keys.isEmpty ? " (unsigned: entries are not verified)" : " (\(keys.count) key(s))"))
+                print(
+                    "\(existing == nil ? "subscribed" : "updated") \(id): \(url)"
+                        + (keys.isEmpty ? " (unsigned: entries are not verified)" : " (\(keys.count) key(s))"))
             } catch {
                 throw fail("cannot save subscription \(id): \(error)")
             }
@@ -80,7 +88,8 @@ extension BlocklistCommand {
     struct Subscriptions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List subscriptions with what their last fetch did.",
-            discussion: "One line each: id, url, format, keys, entries, last accepted snapshot, last success, last error.")
+            discussion:
+                "One line each: id, url, format, keys, entries, last accepted snapshot, last success, last error.")
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
@@ -220,7 +229,8 @@ func parseReason(_ name: String) throws -> BlockReason {
 func parseDraftKind(_ name: String) throws -> BlocklistDraft.Kind {
     guard let kind = BlocklistDraft.Kind(rawValue: name) else {
         throw ValidationError(
-            "\(name) is not a draft kind; use one of \(BlocklistDraft.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            "\(name) is not a draft kind; use one of \(BlocklistDraft.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
     }
     return kind
 }
