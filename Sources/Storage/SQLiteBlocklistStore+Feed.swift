@@ -35,23 +35,24 @@ extension SQLiteBlocklistStore: BlocklistFeedStore {
     public func publishedSnapshot(publisher: String, validity: TimeInterval, now: Date) async throws
         -> PublishedSnapshot?
     {
+        // Most requests find the last snapshot current: a read, no write lock.
+        let reusable = try await database.pool.read { db in
+            try Self.reusableSnapshot(db, publisher: publisher, now: now)
+        }
+        switch reusable {
+        case .unsigned: return nil
+        case .current(let published): return published
+        case .stale: break
+        }
         // One write transaction: two requests at once never sign two snapshots with one sequence.
-        try await database.pool.write { db -> PublishedSnapshot? in
-            let keys = BlocklistKeyring(try Self.signingKeys(db)).signing(at: now)
-            guard let current = keys.first else { return nil }
-            let blocks = try Row.fetchAll(
-                db, sql: "SELECT * FROM domain_block WHERE origin_kind IS NOT 'subscription' ORDER BY domain"
-            ).map(Self.block(from:))
-            let entries = BlocklistSnapshot.publishable(blocks)
-            let entriesSHA256 = BlocklistSnapshot.entriesSHA256(entries)
-            let keyIDs = keys.map(\.id).joined(separator: ",")
-            let last = try Row.fetchOne(db, sql: "SELECT * FROM blocklist_snapshot ORDER BY sequence DESC LIMIT 1")
-            if let last, last["entries_sha256"] == entriesSHA256, last["key_ids"] == keyIDs,
-                now.timeIntervalSince1970 < (last["issued_at"] + last["expires_at"]) / 2
-            {
-                let published = try Self.published(last, keys: keys)
-                if published.snapshot.publisher == publisher { return published }
+        return try await database.pool.write { db -> PublishedSnapshot? in
+            let state = try Self.reusableSnapshot(db, publisher: publisher, now: now)
+            guard case .stale(let keys, let entries, let entriesSHA256) = state else {
+                if case .current(let published) = state { return published }
+                return nil
             }
+            let current = keys[0]
+            let keyIDs = keys.map(\.id).joined(separator: ",")
             let history = try Row.fetchAll(
                 db, sql: "SELECT sequence, sha256 FROM blocklist_snapshot ORDER BY sequence DESC LIMIT ?",
                 arguments: [BlocklistSnapshot.historyLength]
@@ -71,8 +72,41 @@ extension SQLiteBlocklistStore: BlocklistFeedStore {
                     snapshot.sequence, snapshot.checkpoint.sha256, envelope, entriesSHA256, keyIDs,
                     snapshot.issuedAt.timeIntervalSince1970, snapshot.expiresAt.timeIntervalSince1970,
                 ])
+            // Older snapshots are kept only as far as a payload's history reaches.
+            try db.execute(
+                sql: "DELETE FROM blocklist_snapshot WHERE sequence < ?",
+                arguments: [snapshot.sequence - BlocklistSnapshot.historyLength])
             return PublishedSnapshot(snapshot: snapshot, envelope: envelope, keys: keys)
         }
+    }
+
+    private enum SnapshotState: Sendable {
+        /// No key signs now.
+        case unsigned
+        case current(PublishedSnapshot)
+        /// A new snapshot is due: the keys that sign now (the current one first) and our publishable entries.
+        case stale(keys: [BlocklistSigningKey], entries: [DomainBlock], entriesSHA256: String)
+    }
+
+    /// Whether the last snapshot still states our publishable entries, is signed by the keys valid now, and has
+    /// more than half its validity left.
+    private static func reusableSnapshot(_ db: GRDB.Database, publisher: String, now: Date) throws -> SnapshotState {
+        let keys = BlocklistKeyring(try signingKeys(db)).signing(at: now)
+        guard !keys.isEmpty else { return .unsigned }
+        let blocks = try Row.fetchAll(
+            db, sql: "SELECT * FROM domain_block WHERE origin_kind IS NOT 'subscription' ORDER BY domain"
+        ).map(block(from:))
+        let entries = BlocklistSnapshot.publishable(blocks)
+        let entriesSHA256 = BlocklistSnapshot.entriesSHA256(entries)
+        let keyIDs = keys.map(\.id).joined(separator: ",")
+        if let last = try Row.fetchOne(db, sql: "SELECT * FROM blocklist_snapshot ORDER BY sequence DESC LIMIT 1"),
+            last["entries_sha256"] == entriesSHA256, last["key_ids"] == keyIDs,
+            now.timeIntervalSince1970 < (last["issued_at"] + last["expires_at"]) / 2
+        {
+            let published = try Self.published(last, keys: keys)
+            if published.snapshot.publisher == publisher { return .current(published) }
+        }
+        return .stale(keys: keys, entries: entries, entriesSHA256: entriesSHA256)
     }
 
     public func publishedSnapshot(sequence: Int) async throws -> PublishedSnapshot? {

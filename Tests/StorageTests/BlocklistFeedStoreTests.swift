@@ -53,6 +53,24 @@ struct BlocklistFeedStoreTests {
         }
     }
 
+    @Test func onlyTheSnapshotsAPayloadsHistoryReachesAreKept() async throws {
+        try await withStore { store in
+            try await store.saveSigningKeys([BlocklistSigningKey.generate(now: Self.start)])
+            try await store.save(DomainBlock(domain: "bad.example"))
+            var last: PublishedSnapshot?
+            for step in 0..<70 {
+                last = try await store.publishedSnapshot(
+                    publisher: "a.example", validity: 100, now: Self.start + Double(step) * 60)
+            }
+            let latest = try #require(last)
+            #expect(latest.snapshot.sequence == 70)
+            #expect(latest.snapshot.history.count == BlocklistSnapshot.historyLength)
+            #expect(latest.snapshot.history.last?.sequence == 6)
+            #expect(try await store.publishedSnapshot(sequence: 5) == nil)
+            #expect(try await store.publishedSnapshot(sequence: 6) != nil)
+        }
+    }
+
     @Test func afterRotationBothKeysSignUntilTheOverlapEnds() async throws {
         try await withStore { store in
             var keyring = BlocklistKeyring([BlocklistSigningKey.generate(now: Self.start)])
