@@ -306,4 +306,30 @@ struct BlocklistSubscriptionTests {
             }
         }
     }
+
+    @Test func theServiceFetchesEachEnabledSubscriptionWhenItsIntervalHasPassed() async throws {
+        try await withPeers { publisher, origin, _, _ in
+            let key = try await publisher.seed()
+            let subscriber = try Subscriber()
+            defer { removeDatabase(at: subscriber.path) }
+            let url = "\(origin)/herdwatch/blocklist/snapshot.json"
+            try await subscriber.store.saveSubscription(
+                BlocklistSubscription(id: "peer-a", url: url, publicKeys: [key.publicKey], interval: 600))
+            try await subscriber.store.saveSubscription(
+                BlocklistSubscription(id: "paused", url: url, publicKeys: [key.publicKey], enabled: false))
+            let service = BlocklistSubscriptionService(fetcher: subscriber.fetcher, checkInterval: .seconds(30))
+            let start = Date()
+            func attempted(_ id: String) async throws -> Date? {
+                try await subscriber.store.fetchState(subscriptionID: id).lastAttempt
+            }
+            await service.syncDue(now: start)
+            #expect(try await attempted("peer-a") == start)
+            #expect(try await attempted("paused") == nil)
+            #expect(try await subscriber.entries().count == 2)
+            await service.syncDue(now: start + 300)
+            #expect(try await attempted("peer-a") == start)
+            await service.syncDue(now: start + 601)
+            #expect(try await attempted("peer-a") == start + 601)
+        }
+    }
 }

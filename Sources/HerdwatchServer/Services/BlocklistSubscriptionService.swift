@@ -335,7 +335,7 @@ public final class BlocklistSubscriptionService: Service, Sendable {
             for subscription in try await fetcher.store.subscriptions() where subscription.enabled {
                 let state = try await fetcher.store.fetchState(subscriptionID: subscription.id)
                 if let attempt = state.lastAttempt, now.timeIntervalSince(attempt) < subscription.interval { continue }
-                _ = try await sync(subscription)
+                _ = try await sync(subscription, now: now)
             }
         } catch {
             fetcher.logger.error(
@@ -350,7 +350,7 @@ public final class BlocklistSubscriptionService: Service, Sendable {
         return try await sync(subscription)
     }
 
-    private func sync(_ subscription: BlocklistSubscription) async throws -> BlocklistSyncOutcome {
+    private func sync(_ subscription: BlocklistSubscription, now: Date = Date()) async throws -> BlocklistSyncOutcome {
         let id = subscription.id
         let leads = running.withLock { running in
             guard running[id] == nil else { return false }
@@ -370,7 +370,7 @@ public final class BlocklistSubscriptionService: Service, Sendable {
         }
         let outcome: Result<BlocklistSyncOutcome, any Error>
         do {
-            outcome = .success(try await fetcher.sync(subscription))
+            outcome = .success(try await fetcher.sync(subscription, now: now))
         } catch {
             outcome = .failure(error)
         }
