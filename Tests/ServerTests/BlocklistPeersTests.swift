@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Blocklists
+import Dispatch
 import Foundation
 import HerdwatchTestSupport
 import Hummingbird
@@ -25,8 +26,8 @@ struct BlocklistPeersTests {
         let list = folder.appendingPathComponent("ours.csv")
         try "#domain,#severity\nspam.example,suspend\nloud.example,silence\n".write(
             to: list, atomically: true, encoding: .utf8)
-        #expect(try CLI.run(["blocklist", "import", "--db", a, list.path]).status == 0)
-        let generated = try CLI.run(["blocklist", "keys", "generate", "--db", a])
+        #expect(try await cli(["blocklist", "import", "--db", a, list.path]).status == 0)
+        let generated = try await cli(["blocklist", "keys", "generate", "--db", a])
         #expect(generated.status == 0, "\(generated.stderr)")
         let oldKey = String(generated.stdout.split(separator: "\t")[1])
 
@@ -34,11 +35,11 @@ struct BlocklistPeersTests {
         defer { _ = server.stop() }
         let feed = "http://127.0.0.1:\(server.port)/herdwatch/blocklist/snapshot.json"
 
-        @Sendable func sync() throws -> CLI.Output {
-            try CLI.run(["blocklist", "sync", "--allow-private-addresses", "--db", b])
+        @Sendable func sync() async throws -> CLI.Output {
+            try await cli(["blocklist", "sync", "--allow-private-addresses", "--db", b])
         }
-        @Sendable func subscribe(_ url: String, keys: [String]) throws {
-            let result = try CLI.run(
+        @Sendable func subscribe(_ url: String, keys: [String]) async throws {
+            let result = try await cli(
                 ["blocklist", "subscribe", "peer-a", url, "--db", b] + keys.flatMap { ["--key", $0] })
             #expect(result.status == 0, "\(result.stderr)")
         }
@@ -49,18 +50,18 @@ struct BlocklistPeersTests {
             }
         }
 
-        try subscribe(feed, keys: [oldKey])
-        let first = try sync()
+        try await subscribe(feed, keys: [oldKey])
+        let first = try await sync()
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout == "peer-a: updated, 2 entries, snapshot 1\n")
         #expect(try await entries() == ["loud.example silence active", "spam.example suspend active"])
-        #expect(try sync().stdout == "peer-a: unchanged\n")
+        #expect(try await sync().stdout == "peer-a: unchanged\n")
         let firstSnapshot = try await fetch(feed)
 
         // A retraction on A reaches B.
         let aStore = SQLiteBlocklistStore(database: try SQLiteDatabase(path: a))
         try await aStore.retract(domain: "loud.example", provenance: BlockProvenance(origin: .person("admin")))
-        #expect(try sync().stdout == "peer-a: updated, 2 entries, snapshot 2\n")
+        #expect(try await sync().stdout == "peer-a: updated, 2 entries, snapshot 2\n")
         let accepted = try await entries()
         #expect(accepted == ["loud.example silence retracted", "spam.example suspend active"])
         let current = try await fetch(feed)
@@ -68,13 +69,13 @@ struct BlocklistPeersTests {
         let relay = RelayServer()
         let relayApp = Application(responder: relay, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await relayApp.test(.live) { client in
-            try subscribe("http://127.0.0.1:\(try #require(client.port))/feed.json", keys: [oldKey])
+            try await subscribe("http://127.0.0.1:\(try #require(client.port))/feed.json", keys: [oldKey])
             func refused(_ bytes: Data) async throws -> String {
                 relay.files.withLock { $0["/feed.json"] = bytes }
-                let result = try sync()
+                let result = try await sync()
                 #expect(result.status == 1)
                 #expect(try await entries() == accepted, "a refused fetch changed B's entries")
-                let listed = try CLI.run(["blocklist", "subscriptions", "--db", b]).stdout
+                let listed = try await cli(["blocklist", "subscriptions", "--db", b]).stdout
                 #expect(listed.contains("entries=2\tsequence=2\t"))
                 return result.stdout
             }
@@ -96,23 +97,31 @@ struct BlocklistPeersTests {
         }
 
         // Rotation on A: during the overlap, B (still pinned to the old key) verifies; after it, only the new key.
-        try subscribe(feed, keys: [oldKey])
-        let rotated = try CLI.run(["blocklist", "keys", "rotate", "--overlap", "3600", "--db", a])
+        try await subscribe(feed, keys: [oldKey])
+        let rotated = try await cli(["blocklist", "keys", "rotate", "--overlap", "3600", "--db", a])
         #expect(rotated.status == 0, "\(rotated.stderr)")
         let newKey = String(rotated.stdout.split(separator: "\n")[0].split(separator: "\t")[1])
-        #expect(try sync().stdout == "peer-a: updated, 2 entries, snapshot 3\n")
+        #expect(try await sync().stdout == "peer-a: updated, 2 entries, snapshot 3\n")
         var retired = try #require(try await aStore.signingKeys().first { $0.publicKey == oldKey })
         retired.validUntil = Date(timeIntervalSinceNow: -1)
         try await aStore.saveSigningKeys([retired])
-        let pinned = try sync()
+        let pinned = try await sync()
         #expect(pinned.status == 1)
         #expect(pinned.stdout.hasPrefix("peer-a: rejected: unknownKey: "))
         #expect(try await entries() == accepted)
-        try subscribe(feed, keys: [oldKey, newKey])
-        #expect(try sync().stdout == "peer-a: updated, 2 entries, snapshot 4\n")
+        try await subscribe(feed, keys: [oldKey, newKey])
+        #expect(try await sync().stdout == "peer-a: updated, 2 entries, snapshot 4\n")
         let keys = try await fetch("http://127.0.0.1:\(server.port)/.well-known/herdwatch-blocklist-keys")
         #expect(String(decoding: keys, as: UTF8.self).contains(newKey))
         #expect(!String(decoding: keys, as: UTF8.self).contains(oldKey))
+    }
+
+    /// The CLI, waited for on a Dispatch thread: a blocking wait on the cooperative pool could starve the relay
+    /// served from this process (two cores, suites in parallel).
+    func cli(_ arguments: [String]) async throws -> CLI.Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try CLI.run(arguments) }) }
+        }
     }
 
     func fetch(_ url: String) async throws -> Data {

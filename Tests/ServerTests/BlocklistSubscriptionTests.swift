@@ -318,7 +318,8 @@ struct BlocklistSubscriptionTests {
             try await subscriber.store.saveSubscription(
                 BlocklistSubscription(id: "paused", url: url, publicKeys: [key.publicKey], enabled: false))
             let service = BlocklistSubscriptionService(fetcher: subscriber.fetcher, checkInterval: .seconds(30))
-            let start = Date()
+            // Whole seconds: the store keeps times as seconds since 1970, which a Date does not round-trip exactly.
+            let start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
             func attempted(_ id: String) async throws -> Date? {
                 try await subscriber.store.fetchState(subscriptionID: id).lastAttempt
             }
