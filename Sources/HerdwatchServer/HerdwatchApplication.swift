@@ -34,14 +34,19 @@ public struct ServerComponents: Sendable {
     /// A counter that moves whenever the stored blocks change, polled so that changes other processes make are
     /// picked up; nil when nothing else writes the store.
     public var blocklistVersion: (@Sendable () async throws -> Int)?
+    /// Called after a subscription's fetched entries were saved (after the applied list has re-read what
+    /// subscriptions carry, for `domain.peer_listed`).
+    public var blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)?
 
     public init(
         configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
         access: AccessControl, keys: (any ActorKeyResolver)? = nil, httpClient: HTTPClient, ownsHTTPClient: Bool,
         metrics: ServerMetrics = ServerMetrics(), logger: Logger, sessions: any SessionStore = InMemorySessionStore(),
         blocklist: AppliedBlocklist = AppliedBlocklist(store: InMemoryBlocklistStore()),
-        blocklistVersion: (@Sendable () async throws -> Int)? = nil
+        blocklistVersion: (@Sendable () async throws -> Int)? = nil,
+        blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil
     ) {
+        self.blocklistSubscriptionUpdated = blocklistSubscriptionUpdated
         self.sessions = sessions
         self.blocklist = blocklist
         self.blocklistVersion = blocklistVersion
@@ -157,6 +162,30 @@ extension HerdwatchApplication {
                     gate: gate, access: components.access, decisions: decisions, rules: reloader, firewall: firewall,
                     replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger, web: web,
                     sessions: sessions, quality: quality, blocklist: components.blocklist))
+            // Publishing and subscriptions keep keys, snapshots and fetch state in the SQLite store.
+            let feedStore = components.blocklist.store as? any BlocklistSubscriptionFetcher.Store
+            let subscriptions = feedStore.map { store in
+                let blocklist = components.blocklist
+                let updated = components.blocklistSubscriptionUpdated
+                let logger = components.logger
+                return BlocklistSubscriptionService(
+                    fetcher: BlocklistSubscriptionFetcher(
+                        store: store, settings: configuration.blocklistFeeds, policy: blocklist.policy, logger: logger,
+                        onUpdated: { id in
+                            do {
+                                try await blocklist.refresh()
+                            } catch {
+                                logger.error("cannot reload the domain blocks", metadata: ["error": "\(error)"])
+                            }
+                            await updated?(id)
+                        }),
+                    checkInterval: configuration.blocklistFeeds.checkInterval)
+            }
+            let requiring: PermissionGuard = { [access = components.access, logger = components.logger] group, permission in
+                group.add(middleware: PermissionMiddleware(permission, access: access, logger: logger))
+            }
+            BlocklistFeedRoutes(feed: feedStore, settings: configuration.blocklistFeeds, subscriptions: subscriptions)
+                .register(on: router, requiring: requiring)
             let writer = ThreadPoolWork.lowPriorityWriter()
             // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
             var services: [any Service] = [
@@ -169,6 +198,7 @@ extension HerdwatchApplication {
                     BlocklistRefreshService(
                         blocklist: components.blocklist, version: version, interval: .seconds(2), logger: components.logger))
             }
+            if let subscriptions { services.append(subscriptions) }
             if components.ownsHTTPClient {
                 let client = components.httpClient
                 services.append(HTTPClientShutdownService { try await client.shutdown() })

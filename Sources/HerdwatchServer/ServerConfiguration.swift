@@ -50,6 +50,12 @@ import _CryptoExtras
 /// | `web.sessionIdleMinutes` | int | `30` | a workbench session unused this long is signed out |
 /// | `web.breakReminderAfter` | int | `50` | show a break reminder after this many sensitive items in a session; `0`: never |
 /// | `web.blurMedia` | bool | `true` | blur and desaturate revealed media by default |
+/// | `blocklist.publisher` | string | `http.host` | the name our signed snapshots give as their publisher (our domain) |
+/// | `blocklist.snapshotValidityHours` | int | `168` | how long a signed snapshot is valid; it is signed again when half of that has passed |
+/// | `blocklist.feedToken` | string | none | when set, the published list (`/herdwatch/blocklist/…`) needs `Authorization: Bearer` this token (secret) |
+/// | `blocklist.fetchTimeoutSeconds` | int | `30` | deadline for fetching a subscribed list, connection to last byte |
+/// | `blocklist.fetchMaxBytes` | int | `16777216` | largest subscribed list accepted |
+/// | `blocklist.syncCheckSeconds` | int | `30` | how often the subscription service looks for subscriptions due (each is fetched every its own `interval`) |
 public struct ServerConfiguration: Sendable {
     public enum SignatureMode: String, Sendable {
         case enforce
@@ -96,6 +102,8 @@ public struct ServerConfiguration: Sendable {
     public var demoFile: String
     /// The browser workbench (`web.*`).
     public var web: WebSettings
+    /// Publishing our list and fetching subscribed ones (`blocklist.*`).
+    public var blocklistFeeds: BlocklistFeedSettings
 
     public init(reader: ConfigReader) throws(ServerConfigurationError) {
         host = reader.string(forKey: "http.host", default: "127.0.0.1")
@@ -219,6 +227,48 @@ public struct ServerConfiguration: Sendable {
         web = WebSettings(
             secureCookies: reader.bool(forKey: "web.secureCookies", default: !loopback), idleTimeout: .seconds(idleMinutes * 60),
             breakAfter: breakAfter, blurMedia: reader.bool(forKey: "web.blurMedia", default: true))
+        let validityHours = reader.int(forKey: "blocklist.snapshotValidityHours", default: 168)
+        let fetchSeconds = reader.int(forKey: "blocklist.fetchTimeoutSeconds", default: 30)
+        let fetchBytes = reader.int(forKey: "blocklist.fetchMaxBytes", default: 16 << 20)
+        let checkSeconds = reader.int(forKey: "blocklist.syncCheckSeconds", default: 30)
+        for (key, value) in [
+            ("blocklist.snapshotValidityHours", validityHours), ("blocklist.fetchTimeoutSeconds", fetchSeconds),
+            ("blocklist.fetchMaxBytes", fetchBytes), ("blocklist.syncCheckSeconds", checkSeconds),
+        ] where value < 1 {
+            throw ServerConfigurationError(key: key, message: "\(value) is too small; give at least 1")
+        }
+        blocklistFeeds = BlocklistFeedSettings(
+            publisher: reader.string(forKey: "blocklist.publisher", default: host),
+            snapshotValidity: TimeInterval(validityHours) * 3600,
+            feedToken: reader.string(forKey: "blocklist.feedToken", isSecret: true).flatMap { $0.isEmpty ? nil : $0 },
+            fetchTimeout: TimeInterval(fetchSeconds), fetchMaxBytes: fetchBytes,
+            allowPrivateAddresses: keys.allowPrivateAddresses, checkInterval: .seconds(checkSeconds))
+    }
+}
+
+/// How we publish our list and fetch subscribed ones (`blocklist.*` keys of `ServerConfiguration`).
+public struct BlocklistFeedSettings: Sendable {
+    public var publisher: String
+    public var snapshotValidity: TimeInterval
+    public var feedToken: String?
+    public var fetchTimeout: TimeInterval
+    public var fetchMaxBytes: Int
+    /// Fetch subscribed lists from loopback and private addresses (`keys.allowPrivateAddresses`).
+    public var allowPrivateAddresses: Bool
+    public var checkInterval: Duration
+
+    public init(
+        publisher: String = "localhost", snapshotValidity: TimeInterval = 7 * 86_400, feedToken: String? = nil,
+        fetchTimeout: TimeInterval = 30, fetchMaxBytes: Int = 16 << 20, allowPrivateAddresses: Bool = false,
+        checkInterval: Duration = .seconds(30)
+    ) {
+        self.publisher = publisher
+        self.snapshotValidity = snapshotValidity
+        self.feedToken = feedToken
+        self.fetchTimeout = fetchTimeout
+        self.fetchMaxBytes = fetchMaxBytes
+        self.allowPrivateAddresses = allowPrivateAddresses
+        self.checkInterval = checkInterval
     }
 }
 

@@ -418,6 +418,81 @@ enum Migrations {
                     );
                     """)
         }
+        // Publishing and subscribing (issue 20): our Ed25519 signing keys, the snapshots we signed (a chain by
+        // sequence), a change log of the applied list written by triggers (the JSON change feed reads it), and
+        // what each subscription's last fetch left (conditional-request validators, last accepted snapshot).
+        migrator.registerMigration("2026-12-08-blocklist-feeds") { db in
+            let changeColumns = """
+                domain, revision, kind, severity, reject_media, reject_reports, public_comment, obfuscate, reasons, \
+                origin_kind, changed_at
+                """
+            func changeValues(_ row: String, kind: String) -> String {
+                """
+                \(row).domain, \(row).revision, \(kind), \(row).severity, \(row).reject_media, \(row).reject_reports, \
+                \(row).public_comment, \(row).obfuscate, \(row).reasons, \(row).origin_kind, \
+                (julianday('now') - 2440587.5) * 86400.0
+                """
+            }
+            let kind = """
+                CASE WHEN NEW.state = 'retracted' THEN 'retracted'
+                     WHEN COALESCE((SELECT kind FROM domain_block_change WHERE domain = NEW.domain
+                                    ORDER BY seq DESC LIMIT 1), 'retracted') = 'retracted' THEN 'added'
+                     ELSE 'changed' END
+                """
+            try db.execute(
+                sql: """
+                    CREATE TABLE blocklist_signing_key (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        private_key BLOB NOT NULL,
+                        valid_from REAL NOT NULL,
+                        valid_until REAL
+                    );
+                    CREATE TABLE blocklist_snapshot (
+                        sequence INTEGER PRIMARY KEY NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        envelope BLOB NOT NULL,
+                        entries_sha256 TEXT NOT NULL,
+                        key_ids TEXT NOT NULL,
+                        issued_at REAL NOT NULL,
+                        expires_at REAL NOT NULL
+                    );
+                    CREATE TABLE blocklist_fetch_state (
+                        subscription_id TEXT PRIMARY KEY NOT NULL,
+                        etag TEXT,
+                        last_modified TEXT,
+                        last_sequence INTEGER,
+                        last_sha256 TEXT,
+                        last_attempt REAL,
+                        last_success REAL,
+                        last_error TEXT,
+                        entry_count INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE domain_block_change (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        domain TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        reject_media INTEGER NOT NULL,
+                        reject_reports INTEGER NOT NULL,
+                        public_comment TEXT NOT NULL,
+                        obfuscate INTEGER NOT NULL,
+                        reasons TEXT NOT NULL,
+                        origin_kind TEXT,
+                        changed_at REAL NOT NULL
+                    );
+                    CREATE INDEX domain_block_change_domain ON domain_block_change (domain, seq);
+                    INSERT INTO domain_block_change (\(changeColumns))
+                        SELECT \(changeValues("domain_block", kind: "CASE state WHEN 'retracted' THEN 'retracted' ELSE 'added' END"))
+                        FROM domain_block ORDER BY domain;
+                    CREATE TRIGGER domain_block_change_insert AFTER INSERT ON domain_block BEGIN
+                        INSERT INTO domain_block_change (\(changeColumns)) VALUES (\(changeValues("NEW", kind: kind)));
+                    END;
+                    CREATE TRIGGER domain_block_change_update AFTER UPDATE ON domain_block BEGIN
+                        INSERT INTO domain_block_change (\(changeColumns)) VALUES (\(changeValues("NEW", kind: kind)));
+                    END;
+                    """)
+        }
         return migrator
     }()
 }

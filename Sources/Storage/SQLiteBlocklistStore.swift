@@ -168,6 +168,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
     public func removeSubscription(id: String) async throws -> Bool {
         try await write { db in
             try db.execute(sql: "DELETE FROM subscription_block WHERE subscription_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM blocklist_fetch_state WHERE subscription_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM blocklist_subscription WHERE id = ?", arguments: [id])
             return db.changesCount > 0
         }
@@ -238,7 +239,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         String(decoding: try JSONEncoder().encode(evidence), as: UTF8.self)
     }
 
-    private static func block(from row: Row) throws -> DomainBlock {
+    static func block(from row: Row) throws -> DomainBlock {
         let domain: String = row["domain"]
         func invalid(_ column: String) -> StorageError {
             StorageError(

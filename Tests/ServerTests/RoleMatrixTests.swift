@@ -87,6 +87,13 @@ struct RoleMatrixTests {
         Route(method: .post, path: "/api/v1/admin/measures", permission: .readBlocklist, success: .badRequest),
         Route(method: .get, path: "/api/v1/instance/domain_blocks", permission: nil),
         Route(method: .get, path: "/herdwatch/blocklist.csv", permission: nil),
+        // Publishing and subscriptions: the test server's in-memory store keeps no keys or snapshots, so the
+        // published files answer 404 (served from SQLite in BlocklistFeedRoutesTests).
+        Route(method: .get, path: "/.well-known/herdwatch-blocklist-keys", permission: nil, success: .notFound),
+        Route(method: .get, path: "/herdwatch/blocklist/changes", permission: nil, success: .notFound),
+        Route(method: .get, path: "/herdwatch/blocklist/{name}", permission: nil, success: .notFound),
+        Route(method: .get, path: "/herdwatch/api/v1/blocklist/subscriptions", permission: .readBlocklist),
+        Route(method: .post, path: "/herdwatch/api/v1/blocklist/subscriptions/{id}/sync", permission: .writeBlocklist, success: .notFound),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),

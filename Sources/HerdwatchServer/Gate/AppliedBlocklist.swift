@@ -22,7 +22,7 @@ public final class AppliedBlocklist: DomainBlockLookup {
             let active = blocks.filter { $0.state == .active }
             index = BlockIndex(active, policy: policy)
             byID = active.map { (AppliedBlocklist.id(of: $0.domain), $0) }.sorted { $0.id > $1.id }
-            self.peers = BlockIndex(peers.filter { $0.severity != .noop }, policy: policy)
+            self.peers = BlockIndex(peers.filter { $0.severity != .noop && $0.state == .active }, policy: policy)
             version = Self.version(of: blocks)
         }
 

@@ -176,7 +176,9 @@ struct FirewallMiddleware: RouterMiddleware {
 
 /// The paths Herdwatch answers itself; they are never forwarded to the instance.
 enum OwnPaths {
-    static let exact: Set<String> = ["/api/v1/check", "/metrics", "/healthz"]
+    static let exact: Set<String> = [
+        "/api/v1/check", "/metrics", "/healthz", "/.well-known/herdwatch-blocklist-keys",
+    ]
 
     static func isOwn(_ path: String) -> Bool {
         exact.contains(path) || path == "/herdwatch" || path.hasPrefix("/herdwatch/") || path.hasPrefix(domainBlocks)

@@ -17,7 +17,10 @@ struct BlocklistCommand: ParsableCommand {
               herdwatch blocklist export ours.csv --format mastodon-csv
               herdwatch blocklist diff applied.csv peer-a.csv peer-b.json --threshold pct:50
             """,
-        subcommands: [Convert.self, Export.self, Diff.self, Import.self, List.self, Push.self])
+        subcommands: [
+            Convert.self, Export.self, Diff.self, Import.self, List.self, Keys.self, Subscribe.self, Subscriptions.self,
+            Unsubscribe.self, Sync.self, Push.self,
+        ])
 
     /// Options for reading lists.
     struct Reading: ParsableArguments {
