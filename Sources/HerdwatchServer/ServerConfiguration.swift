@@ -1,3 +1,4 @@
+public import Blocklists
 public import Configuration
 public import Foundation
 import ReviewQueue
@@ -50,6 +51,13 @@ import _CryptoExtras
 /// | `web.sessionIdleMinutes` | int | `30` | a workbench session unused this long is signed out |
 /// | `web.breakReminderAfter` | int | `50` | show a break reminder after this many sensitive items in a session; `0`: never |
 /// | `web.blurMedia` | bool | `true` | blur and desaturate revealed media by default |
+/// | `blocklists.merge.thresholdType` | string | `count` | how subscription drafts count support: `count` of lists, `pct` of lists, summed `weight`, or `weighted_pct` of all weight |
+/// | `blocklists.merge.threshold` | double | `0` | the support a domain needs under that type (our own blocks always pass) |
+/// | `blocklists.merge.plan` | string | `max` | which severity wins when lists disagree: `max` or `min` |
+/// | `blocklists.merge.allowlist` | string array | none | domains never proposed for a block |
+/// | `blocklists.merge.excludes` | string array | none | domains never proposed, with their subdomains |
+/// | `blocklists.merge.ownDomain` | string | none | our own domain: never proposed, nor any domain above it |
+/// | `blocklists.merge.massRetractionShare` | double | `0.2` | retractions removing more than this share (0 to 1) of what one subscription brought are held until confirmed |
 public struct ServerConfiguration: Sendable {
     public enum SignatureMode: String, Sendable {
         case enforce
@@ -96,6 +104,8 @@ public struct ServerConfiguration: Sendable {
     public var demoFile: String
     /// The browser workbench (`web.*`).
     public var web: WebSettings
+    /// How subscription drafts are merged and held (`blocklists.merge.*`).
+    public var blocklistReview: BlocklistReviewSettings
 
     public init(reader: ConfigReader) throws(ServerConfigurationError) {
         host = reader.string(forKey: "http.host", default: "127.0.0.1")
@@ -219,6 +229,52 @@ public struct ServerConfiguration: Sendable {
         web = WebSettings(
             secureCookies: reader.bool(forKey: "web.secureCookies", default: !loopback), idleTimeout: .seconds(idleMinutes * 60),
             breakAfter: breakAfter, blurMedia: reader.bool(forKey: "web.blurMedia", default: true))
+        blocklistReview = try Self.blocklistReview(reader)
+    }
+
+    private static func blocklistReview(_ reader: ConfigReader) throws(ServerConfigurationError) -> BlocklistReviewSettings {
+        let value = reader.double(forKey: "blocklists.merge.threshold", default: 0)
+        guard value.isFinite, value >= 0 else {
+            throw ServerConfigurationError(key: "blocklists.merge.threshold", message: "\(value) is negative; give 0 or more")
+        }
+        let threshold: MergePlan.Threshold
+        switch reader.string(forKey: "blocklists.merge.thresholdType", default: "count") {
+        case "count": threshold = .count(Int(value.rounded(.up)))
+        case "pct": threshold = .percent(value)
+        case "weight": threshold = .weight(value)
+        case "weighted_pct": threshold = .weightedPercent(value)
+        case let other:
+            throw ServerConfigurationError(
+                key: "blocklists.merge.thresholdType", message: "\(other) is not one of count, pct, weight, weighted_pct")
+        }
+        let planName = reader.string(forKey: "blocklists.merge.plan", default: "max")
+        guard let severity = MergePlan.SeverityPlan(rawValue: planName) else {
+            throw ServerConfigurationError(key: "blocklists.merge.plan", message: "\(planName) is not max or min")
+        }
+        let policy: DomainPolicy
+        do {
+            policy = try DomainPolicy(
+                ownDomain: reader.string(forKey: "blocklists.merge.ownDomain"),
+                excludes: reader.stringArray(forKey: "blocklists.merge.excludes", default: []))
+        } catch {
+            throw ServerConfigurationError(key: "blocklists.merge.excludes", message: error.message)
+        }
+        var allowlist = Set<String>()
+        for domain in reader.stringArray(forKey: "blocklists.merge.allowlist", default: []) {
+            do {
+                allowlist.insert(try BlockDomain.normalize(domain))
+            } catch {
+                throw ServerConfigurationError(key: "blocklists.merge.allowlist", message: error.message)
+            }
+        }
+        let share = reader.double(forKey: "blocklists.merge.massRetractionShare", default: 0.2)
+        guard (0...1).contains(share) else {
+            throw ServerConfigurationError(
+                key: "blocklists.merge.massRetractionShare", message: "\(share) is not a share from 0 to 1 (0.2 is 20 %)")
+        }
+        return BlocklistReviewSettings(
+            plan: MergePlan(severity: severity, threshold: threshold, allowlist: allowlist, policy: policy),
+            massRetractionShare: share)
     }
 }
 
