@@ -17,7 +17,7 @@ struct BlocklistCommand: ParsableCommand {
               herdwatch blocklist export ours.csv --format mastodon-csv
               herdwatch blocklist diff applied.csv peer-a.csv peer-b.json --threshold pct:50
             """,
-        subcommands: [Convert.self, Export.self, Diff.self, Import.self, List.self])
+        subcommands: [Convert.self, Export.self, Diff.self, Import.self, List.self] + reviewCommands)
 
     /// Options for reading lists.
     struct Reading: ParsableArguments {
