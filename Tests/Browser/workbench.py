@@ -260,11 +260,12 @@ class WorkbenchBrowserTests(unittest.TestCase):
         self.assertIn("<script>window.__pwned=10</script> spam wave", main)
         self.assertIsNone(self.driver.execute_script("return window.__pwned"))
         self.assertEqual(1, len(self.driver.find_elements(By.TAG_NAME, "script")))
+        self.driver.save_screenshot(os.path.join(ARTIFACTS, "blocklists.png"))
         self.driver.find_element(By.CSS_SELECTOR, 'tr[data-domain="spamwave.example"] button.approve').click()
         self.wait.until(lambda d: "none \u2192 suspend" in d.find_element(By.TAG_NAME, "main").text)
         self.driver.find_element(By.CSS_SELECTOR, 'tr[data-domain="rude.example"] button.dismiss').click()
         self.wait.until(lambda d: "No draft" in d.find_element(By.TAG_NAME, "main").text)
-        self.driver.save_screenshot(os.path.join(ARTIFACTS, "blocklists.png"))
+        self.driver.save_screenshot(os.path.join(ARTIFACTS, "blocklists-reviewed.png"))
         self.assertIn("spamwave.example\tsuspend", self.server.cli(["blocklist", "list"]))
         self.assertIn("lena", self.server.cli(["blocklist", "batches"]))
 
