@@ -87,32 +87,16 @@ extension WebRoutes {
     }
 
     func applyDrafts(_ request: Request, context: Context) async -> Response {
-        guard case .success(let (principal, form)) = await submitted(request, context) as Either<(Principal, DraftForm), Response>
-        else { return forbidden(context, Self.csrfMessage) }
-        guard principal.allows(.writeBlocklist), let review = blocklistReview else {
-            return forbidden(context, "Only leads and admins review blocklist drafts.")
-        }
-        guard let selection = selection(form) else {
-            return message(context, status: .badRequest, heading: "Nothing chosen", text: "Choose a draft or a group, then apply again.")
-        }
-        do {
+        await reviewing(request, context, failure: "Not applied") { (principal, form: DraftForm, review) in
+            guard let selection = selection(form) else { return "apply" }
             try await review.apply(
                 selection, confirmMassRetraction: form.confirm == "on", actor: principal.displayName, channel: .ui)
-        } catch let error as BlocklistReviewError {
-            return message(context, status: .conflict, heading: "Not applied", text: error.message.capitalizedFirst + ".")
-        } catch {
-            return unavailable(context)
+            return nil
         }
-        return Self.redirect(to: "/herdwatch/blocklists")
     }
 
     func dismissDrafts(_ request: Request, context: Context) async -> Response {
-        guard case .success(let (principal, form)) = await submitted(request, context) as Either<(Principal, DraftForm), Response>
-        else { return forbidden(context, Self.csrfMessage) }
-        guard principal.allows(.writeBlocklist), let review = blocklistReview else {
-            return forbidden(context, "Only leads and admins review blocklist drafts.")
-        }
-        do {
+        await reviewing(request, context, failure: "Not dismissed") { (principal, form: DraftForm, review) in
             switch selection(form) {
             case .domains(let domains)?:
                 for domain in domains { try await review.dismiss(domain: domain, actor: principal.displayName) }
@@ -121,28 +105,39 @@ extension WebRoutes {
                     try await review.dismiss(domain: draft.domain, actor: principal.displayName)
                 }
             default:
-                return message(
-                    context, status: .badRequest, heading: "Nothing chosen", text: "Choose a draft or a group, then dismiss again.")
+                return "dismiss"
             }
-        } catch let error as BlocklistReviewError {
-            return message(context, status: .conflict, heading: "Not dismissed", text: error.message.capitalizedFirst + ".")
-        } catch {
-            return unavailable(context)
+            return nil
         }
-        return Self.redirect(to: "/herdwatch/blocklists")
     }
 
     func undoBatch(_ request: Request, context: Context) async -> Response {
-        guard case .success(let (principal, _)) = await submitted(request, context) as Either<(Principal, TokenForm), Response>
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { return notFound(context, "") }
+        return await reviewing(request, context, failure: "Not undone") { (principal, _: TokenForm, review) in
+            try await review.undo(batch: id, actor: principal.displayName, channel: .ui)
+            return nil
+        }
+    }
+
+    /// Checks the form's CSRF token and the permission, runs `body`, and sends the browser back to the page.
+    /// `body` returns the verb of a form that chose nothing (answered 400); a review refusal is shown with its
+    /// message under `failure`.
+    private func reviewing<Form: SessionForm>(
+        _ request: Request, _ context: Context, failure: String,
+        _ body: (Principal, Form, BlocklistReview) async throws -> String?
+    ) async -> Response {
+        guard case .success(let (principal, form)) = await submitted(request, context) as Either<(Principal, Form), Response>
         else { return forbidden(context, Self.csrfMessage) }
         guard principal.allows(.writeBlocklist), let review = blocklistReview else {
             return forbidden(context, "Only leads and admins review blocklist drafts.")
         }
-        guard let id = context.parameters.get("id").flatMap(Int64.init) else { return notFound(context, "") }
         do {
-            try await review.undo(batch: id, actor: principal.displayName, channel: .ui)
+            if let verb = try await body(principal, form, review) {
+                return message(
+                    context, status: .badRequest, heading: "Nothing chosen", text: "Choose a draft or a group, then \(verb) again.")
+            }
         } catch let error as BlocklistReviewError {
-            return message(context, status: .conflict, heading: "Not undone", text: error.message.capitalizedFirst + ".")
+            return message(context, status: .conflict, heading: failure, text: error.message.capitalizedFirst + ".")
         } catch {
             return unavailable(context)
         }
