@@ -251,11 +251,16 @@ public struct ServerConfiguration: Sendable {
         guard let severity = MergePlan.SeverityPlan(rawValue: planName) else {
             throw ServerConfigurationError(key: "blocklists.merge.plan", message: "\(planName) is not max or min")
         }
+        let ownDomain = reader.string(forKey: "blocklists.merge.ownDomain")
+        do {
+            _ = try DomainPolicy(ownDomain: ownDomain)
+        } catch {
+            throw ServerConfigurationError(key: "blocklists.merge.ownDomain", message: error.message)
+        }
         let policy: DomainPolicy
         do {
             policy = try DomainPolicy(
-                ownDomain: reader.string(forKey: "blocklists.merge.ownDomain"),
-                excludes: reader.stringArray(forKey: "blocklists.merge.excludes", default: []))
+                ownDomain: ownDomain, excludes: reader.stringArray(forKey: "blocklists.merge.excludes", default: []))
         } catch {
             throw ServerConfigurationError(key: "blocklists.merge.excludes", message: error.message)
         }

@@ -147,6 +147,9 @@ struct BlocklistReviewTests {
         let batch = try await review.apply(.groups([.escalation]), actor: "lead", channel: .api)
         #expect(batch.items.map(\.domain) == ["up.example"])
         #expect(try await review.drafts().all.map(\.domain) == ["a.example"])
+        // Named as a person types it, twice: one change.
+        let typed = try await review.apply(.domains(["A.Example", "a.example"]), actor: "lead", channel: .api)
+        #expect(typed.items.map(\.domain) == ["a.example"])
     }
 
     @Test func massRetractionsAreHeldUntilConfirmed() async throws {

@@ -158,6 +158,12 @@ struct BlocklistReviewAPITests {
             try ServerConfiguration(
                 reader: ConfigReader(provider: InMemoryProvider(values: ["blocklists.merge.massRetractionShare": 1.5])))
         }
+        #expect {
+            try ServerConfiguration(
+                reader: ConfigReader(provider: InMemoryProvider(values: ["blocklists.merge.ownDomain": "not a domain!"])))
+        } throws: { error in
+            (error as? ServerConfigurationError)?.key == "blocklists.merge.ownDomain"
+        }
     }
 
     @Test func impactCountsActorsAndCasesOfTheDomainAndItsSubdomains() async throws {

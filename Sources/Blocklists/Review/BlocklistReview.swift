@@ -69,7 +69,9 @@ public struct BlocklistReview: Sendable {
         case .groups(let kinds): chosen = drafts.all.filter { kinds.contains($0.kind) }
         case .domains(let domains):
             let byDomain = Dictionary(drafts.all.map { ($0.domain, $0) }, uniquingKeysWith: { first, _ in first })
-            chosen = try domains.map { domain throws(BlocklistReviewError) in
+            var seen = Set<String>()
+            chosen = try domains.map(Self.normalized).filter { seen.insert($0).inserted }.map {
+                domain throws(BlocklistReviewError) in
                 guard let draft = byDomain[domain] else {
                     throw BlocklistReviewError(
                         .notFound,
@@ -97,6 +99,7 @@ public struct BlocklistReview: Sendable {
     /// Remembers the current proposal for `domain` as dismissed and returns it.
     @discardableResult
     public func dismiss(domain: String, actor: String) async throws -> DraftDismissal {
+        let domain = Self.normalized(domain)
         guard let draft = try await draftsWithoutImpact().all.first(where: { $0.domain == domain }) else {
             throw BlocklistReviewError(
                 .notFound, "there is no draft for \(domain) to dismiss; list the drafts to see what is proposed")
@@ -158,6 +161,12 @@ public struct BlocklistReview: Sendable {
         } catch {
             failed(id, error)
         }
+    }
+
+    /// `domain` as drafts name it (lower case, IDNA ASCII); as given when it is no domain, so that the error
+    /// names what was asked for.
+    private static func normalized(_ domain: String) -> String {
+        (try? BlockDomain.normalize(domain)) ?? domain
     }
 
     private func change(for draft: ReviewDraft) -> BlocklistChange {
