@@ -56,7 +56,8 @@ extension SQLiteBlocklistStore: BlocklistReviewStore {
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        id, position, change.domain, change.kind?.rawValue, try before.map(Self.json), try Self.json(stored),
+                        id, position, change.domain, change.kind?.rawValue, try before.map(Self.json),
+                        try Self.json(stored),
                     ])
                 items.append(.init(domain: change.domain, kind: change.kind, before: before, after: stored))
             }
@@ -97,7 +98,9 @@ extension SQLiteBlocklistStore: BlocklistReviewStore {
             guard let after = try? decoder.decode(BlockRecord.self, from: Data(afterText.utf8)) else { throw invalid }
             var before: BlockRecord?
             if let beforeText {
-                guard let decoded = try? decoder.decode(BlockRecord.self, from: Data(beforeText.utf8)) else { throw invalid }
+                guard let decoded = try? decoder.decode(BlockRecord.self, from: Data(beforeText.utf8)) else {
+                    throw invalid
+                }
                 before = decoded
             }
             items.append(

@@ -88,7 +88,9 @@ struct BlocklistReviewTests {
         #expect(try await review.drafts().isEmpty)
         try await store.saveSubscriptionEntries(id: "a", [DomainBlock(domain: "x.example", severity: .suspend)])
         #expect(try await review.drafts().additions.map(\.domain) == ["x.example"])
-        await #expect(throws: BlocklistReviewError.self) { try await review.dismiss(domain: "none.example", actor: "lead") }
+        await #expect(throws: BlocklistReviewError.self) {
+            try await review.dismiss(domain: "none.example", actor: "lead")
+        }
     }
 
     @Test func applyWritesOneBatchAndUndoRestoresTheBeforeState() async throws {
@@ -130,7 +132,8 @@ struct BlocklistReviewTests {
             try await review.undo(batch: batch.id, actor: "lead", channel: .api)
         } throws: { error in
             let error = error as? BlocklistReviewError
-            return error?.code == .changed && error?.domain == "b.example" && error?.message.contains("b.example") == true
+            return error?.code == .changed && error?.domain == "b.example"
+                && error?.message.contains("b.example") == true
         }
         #expect(try await store.block(domain: "a.example")?.state == .active)
     }
@@ -210,6 +213,7 @@ struct BlocklistReviewTests {
         }
         let store = try await Self.store(a: [DomainBlock(domain: "x.example"), DomainBlock(domain: "y.example")])
         let drafts = try await BlocklistReview(store: store, impact: Seen()).drafts()
-        #expect(drafts.additions.map(\.impact) == [DomainImpact(actors: 3, heldCases: 2, flaggedCases: 1), DomainImpact()])
+        #expect(
+            drafts.additions.map(\.impact) == [DomainImpact(actors: 3, heldCases: 2, flaggedCases: 1), DomainImpact()])
     }
 }

@@ -19,7 +19,9 @@ struct BlocklistReviewCLITests {
     @Test func draftsApplyBatchesAndUndo() async throws {
         let db = try await database(
             applied: [
-                DomainBlock(domain: "mild.example", severity: .silence, provenance: BlockProvenance(origin: .subscription("garden")))
+                DomainBlock(
+                    domain: "mild.example", severity: .silence,
+                    provenance: BlockProvenance(origin: .subscription("garden")))
             ],
             entries: [
                 DomainBlock(domain: "spam.example"), DomainBlock(domain: "mild.example"),
@@ -55,7 +57,9 @@ struct BlocklistReviewCLITests {
         #expect(undo.stdout == "batch 2 undid batch 1: 2 restored\n")
         let batches = try CLI.run(["blocklist", "batches", "--db", db])
         #expect(batches.stdout.contains("\tcli\t"))
-        #expect(batches.stdout.contains(" undoes 1\n  spam.example\tsuspend -> retract\n  mild.example\tsuspend -> silence\n"))
+        #expect(
+            batches.stdout.contains(
+                " undoes 1\n  spam.example\tsuspend -> retract\n  mild.example\tsuspend -> silence\n"))
         let again = try CLI.run(["blocklist", "undo", "--db", db, "1"])
         #expect(again.status == 2)
         #expect(again.stderr.contains("batch 1 cannot be undone: the entry for spam.example changed"))
@@ -64,10 +68,14 @@ struct BlocklistReviewCLITests {
     @Test func aMassRetractionNeedsTheFlag() async throws {
         let from = BlockProvenance(origin: .subscription("garden"))
         let db = try await database(
-            applied: [DomainBlock(domain: "a.example", provenance: from), DomainBlock(domain: "b.example", provenance: from)],
+            applied: [
+                DomainBlock(domain: "a.example", provenance: from), DomainBlock(domain: "b.example", provenance: from),
+            ],
             entries: [])
         defer { removeDatabase(at: db) }
-        #expect(try CLI.run(["blocklist", "drafts", "--db", db]).stdout.contains("retraction\ta.example\tsuspend -> retract\towner garden\tHELD"))
+        #expect(
+            try CLI.run(["blocklist", "drafts", "--db", db]).stdout.contains(
+                "retraction\ta.example\tsuspend -> retract\towner garden\tHELD"))
         let refused = try CLI.run(["blocklist", "apply", "--db", db, "--all"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("mass retraction by garden"))

@@ -4,8 +4,8 @@ import Configuration
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Intake
 import HummingbirdTesting
+import Intake
 import NIOCore
 import Testing
 
@@ -20,7 +20,8 @@ struct BlocklistReviewAPITests {
     }
 
     func call(
-        _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String, json: String? = nil
+        _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String,
+        json: String? = nil
     ) async throws -> Reply {
         var headers: HTTPFields = [.authorization: "Bearer \(token)"]
         if json != nil { headers[.contentType] = "application/json" }
@@ -31,7 +32,8 @@ struct BlocklistReviewAPITests {
 
     /// A server whose store has subscriptions `a` and `b` with `a`'s and `b`'s entries.
     func server(
-        _ values: [AbsoluteConfigKey: ConfigValue] = [:], applied: [DomainBlock] = [], a: [DomainBlock], b: [DomainBlock] = []
+        _ values: [AbsoluteConfigKey: ConfigValue] = [:], applied: [DomainBlock] = [], a: [DomainBlock],
+        b: [DomainBlock] = []
     ) async throws -> (TestServer, InMemoryBlocklistStore) {
         let server = try TestServer(values: values)
         let store = try #require(server.components.blocklist.store as? InMemoryBlocklistStore)
@@ -98,7 +100,8 @@ struct BlocklistReviewAPITests {
                 json: #"{"domains": ["rude.example"]}"#)
             #expect(unknown.status == .notFound)
             let group = try await call(
-                client, .post, "/herdwatch/api/v1/blocklist/drafts/apply", token: admin, json: #"{"groups": ["bogus"]}"#)
+                client, .post, "/herdwatch/api/v1/blocklist/drafts/apply", token: admin, json: #"{"groups": ["bogus"]}"#
+            )
             #expect(group.status == .unprocessableContent)
             let missing = try await call(client, .post, "/herdwatch/api/v1/blocklist/batches/999/undo", token: admin)
             #expect(missing.status == .notFound)
@@ -160,7 +163,8 @@ struct BlocklistReviewAPITests {
         }
         #expect {
             try ServerConfiguration(
-                reader: ConfigReader(provider: InMemoryProvider(values: ["blocklists.merge.ownDomain": "not a domain!"])))
+                reader: ConfigReader(
+                    provider: InMemoryProvider(values: ["blocklists.merge.ownDomain": "not a domain!"])))
         } throws: { error in
             (error as? ServerConfigurationError)?.key == "blocklists.merge.ownDomain"
         }

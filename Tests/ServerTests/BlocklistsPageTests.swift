@@ -3,8 +3,8 @@ import Blocklists
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Intake
 import HummingbirdTesting
+import Intake
 import Testing
 
 @testable import HerdwatchServer
@@ -12,7 +12,9 @@ import Testing
 /// `/herdwatch/blocklists`: drafts with provenance and impact, approve and dismiss, held retractions, undo.
 @Suite("Blocklists page")
 struct BlocklistsPageTests {
-    func server(applied: [DomainBlock] = [], entries: [DomainBlock]) async throws -> (TestServer, InMemoryBlocklistStore) {
+    func server(applied: [DomainBlock] = [], entries: [DomainBlock]) async throws -> (
+        TestServer, InMemoryBlocklistStore
+    ) {
         let server = try TestServer()
         let store = try #require(server.components.blocklist.store as? InMemoryBlocklistStore)
         for block in applied { try await store.save(block) }
@@ -75,7 +77,9 @@ struct BlocklistsPageTests {
     @Test func aHeldRetractionNeedsItsConfirmBox() async throws {
         let from = BlockProvenance(origin: .subscription("garden"))
         let (server, store) = try await server(
-            applied: [DomainBlock(domain: "a.example", provenance: from), DomainBlock(domain: "b.example", provenance: from)],
+            applied: [
+                DomainBlock(domain: "a.example", provenance: from), DomainBlock(domain: "b.example", provenance: from),
+            ],
             entries: [])
         _ = try await server.account("lena", role: .lead)
         let app = HerdwatchApplication.make(server.components)

@@ -54,9 +54,13 @@ public struct BlocklistDrafts: Sendable, Hashable {
             if case .subscription(let id) = block.provenance?.origin { owned[id, default: 0] += 1 }
         }
         var retracting: [String: Int] = [:]
-        for draft in diff.retractions { if let owner = draft.applied?.provenance?.origin.name { retracting[owner, default: 0] += 1 } }
+        for draft in diff.retractions {
+            if let owner = draft.applied?.provenance?.origin.name { retracting[owner, default: 0] += 1 }
+        }
         for index in retractions.indices {
-            guard let owner = retractions[index].owner, let count = retracting[owner], let total = owned[owner] else { continue }
+            guard let owner = retractions[index].owner, let count = retracting[owner], let total = owned[owner] else {
+                continue
+            }
             retractions[index].isHeld = Double(count) > settings.massRetractionShare * Double(total)
         }
     }
@@ -81,8 +85,14 @@ public struct BlocklistDrafts: Sendable, Hashable {
     /// Sets each draft's impact from `impact` (domains missing there keep zero).
     public mutating func setImpact(_ impact: [String: DomainImpact]) {
         for index in additions.indices { additions[index].impact = impact[additions[index].domain] ?? DomainImpact() }
-        for index in escalations.indices { escalations[index].impact = impact[escalations[index].domain] ?? DomainImpact() }
-        for index in downgrades.indices { downgrades[index].impact = impact[downgrades[index].domain] ?? DomainImpact() }
-        for index in retractions.indices { retractions[index].impact = impact[retractions[index].domain] ?? DomainImpact() }
+        for index in escalations.indices {
+            escalations[index].impact = impact[escalations[index].domain] ?? DomainImpact()
+        }
+        for index in downgrades.indices {
+            downgrades[index].impact = impact[downgrades[index].domain] ?? DomainImpact()
+        }
+        for index in retractions.indices {
+            retractions[index].impact = impact[retractions[index].domain] ?? DomainImpact()
+        }
     }
 }

@@ -57,7 +57,8 @@ extension InMemoryBlocklistStore: BlocklistReviewStore {
                 items.append(.init(domain: change.domain, kind: change.kind, before: before, after: stored))
             }
             let batch = BlocklistBatch(
-                id: Int64(state.batches.count + 1), actor: actor, at: at, channel: channel, items: items, undoes: undoing)
+                id: Int64(state.batches.count + 1), actor: actor, at: at, channel: channel, items: items,
+                undoes: undoing)
             state.batches.append(batch)
             return batch
         }

@@ -46,7 +46,8 @@ struct BlocklistReviewRoutes: Sendable {
         let body: ApplyBody
         switch await WorkflowRoutes.decode(ApplyBody.self, request, optional: false) {
         case .success(let decoded?): body = decoded
-        case .success(nil): return WorkflowRoutes.badBody("send {\"all\": true}, {\"groups\": [...]} or {\"domains\": [...]}")
+        case .success(nil):
+            return WorkflowRoutes.badBody("send {\"all\": true}, {\"groups\": [...]} or {\"domains\": [...]}")
         case .failure(let failure): return failure.response
         }
         let selection: BlocklistReview.Selection
@@ -98,11 +99,14 @@ struct BlocklistReviewRoutes: Sendable {
         var limit = 20
         if let text = request.uri.queryParameters["limit"] {
             guard let value = Int(text), (1...500).contains(value) else {
-                return JSONResponse.error(.unprocessableContent, code: "bad_limit", "limit must be a whole number from 1 to 500")
+                return JSONResponse.error(
+                    .unprocessableContent, code: "bad_limit", "limit must be a whole number from 1 to 500")
             }
             limit = value
         }
-        return await answer { JSONResponse.make(["batches": try await review.batches(limit: limit).map(ReviewJSON.Batch.init)]) }
+        return await answer {
+            JSONResponse.make(["batches": try await review.batches(limit: limit).map(ReviewJSON.Batch.init)])
+        }
     }
 
     @Sendable func undo(_ request: Request, context: Context) async -> Response {

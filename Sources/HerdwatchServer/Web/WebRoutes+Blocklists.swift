@@ -15,7 +15,8 @@ extension WebRoutes {
     }
 
     static let blocklistGroups: [(kind: BlocklistDraft.Kind, title: String)] = [
-        (.addition, "Additions"), (.escalation, "Escalations"), (.downgrade, "Downgrades"), (.retraction, "Retractions"),
+        (.addition, "Additions"), (.escalation, "Escalations"), (.downgrade, "Downgrades"),
+        (.retraction, "Retractions"),
     ]
 
     func blocklistsPage(_ request: Request, context: Context) async -> Response {
@@ -33,16 +34,19 @@ extension WebRoutes {
         let groups: [[String: Any]] = Self.blocklistGroups.map { group in
             let items = drafts.group(group.kind)
             return [
-                "kind": group.kind.rawValue, "title": group.title, "count": String(items.count), "hasItems": !items.isEmpty,
+                "kind": group.kind.rawValue, "title": group.title, "count": String(items.count),
+                "hasItems": !items.isEmpty,
                 "hasHeld": items.contains(where: \.isHeld),
                 "items": items.map { draft -> [String: Any] in
                     [
-                        "domain": draft.domain, "applied": draft.draft.applied.map { DraftDismissal.policy(of: $0) } ?? "none",
+                        "domain": draft.domain,
+                        "applied": draft.draft.applied.map { DraftDismissal.policy(of: $0) } ?? "none",
                         "proposed": DraftDismissal.policy(of: draft.draft.proposed), "held": draft.isHeld,
                         "owner": draft.owner ?? "",
                         "support": draft.support.map {
                             [
-                                "subscription": $0.subscription, "severity": $0.severity.rawValue, "comment": $0.publicComment,
+                                "subscription": $0.subscription, "severity": $0.severity.rawValue,
+                                "comment": $0.publicComment,
                                 "private": $0.privateComment,
                             ]
                         },
@@ -59,11 +63,13 @@ extension WebRoutes {
                 "share": String(Int(review.settings.massRetractionShare * 100)),
                 "batches": batches.map { batch -> [String: Any] in
                     [
-                        "id": String(batch.id), "at": Self.iso(batch.at), "actor": batch.actor, "via": batch.channel.rawValue,
+                        "id": String(batch.id), "at": Self.iso(batch.at), "actor": batch.actor,
+                        "via": batch.channel.rawValue,
                         "undoes": batch.undoes.map { String($0) } ?? "",
                         "items": batch.items.map {
                             [
-                                "domain": $0.domain, "before": $0.before.map { DraftDismissal.policy(of: $0) } ?? "none",
+                                "domain": $0.domain,
+                                "before": $0.before.map { DraftDismissal.policy(of: $0) } ?? "none",
                                 "after": DraftDismissal.policy(of: $0.after),
                             ]
                         },
@@ -126,7 +132,9 @@ extension WebRoutes {
         _ request: Request, _ context: Context, failure: String,
         _ body: (Principal, Form, BlocklistReview) async throws -> String?
     ) async -> Response {
-        guard case .success(let (principal, form)) = await submitted(request, context) as Either<(Principal, Form), Response>
+        guard
+            case .success(let (principal, form)) = await submitted(request, context)
+                as Either<(Principal, Form), Response>
         else { return forbidden(context, Self.csrfMessage) }
         guard principal.allows(.writeBlocklist), let review = blocklistReview else {
             return forbidden(context, "Only leads and admins review blocklist drafts.")
@@ -134,7 +142,8 @@ extension WebRoutes {
         do {
             if let verb = try await body(principal, form, review) {
                 return message(
-                    context, status: .badRequest, heading: "Nothing chosen", text: "Choose a draft or a group, then \(verb) again.")
+                    context, status: .badRequest, heading: "Nothing chosen",
+                    text: "Choose a draft or a group, then \(verb) again.")
             }
         } catch let error as BlocklistReviewError {
             return message(context, status: .conflict, heading: failure, text: error.message.capitalizedFirst + ".")
@@ -146,34 +155,35 @@ extension WebRoutes {
 }
 
 extension WebTemplates {
-    static let blocklists = pragma + """
-        {{<layout}}{{$content}}
-        <section class="blocklists">
-        <h1>Blocklist drafts</h1>
-        {{^hasDrafts}}<p class="empty">No draft: the applied list agrees with the subscriptions.</p>{{/hasDrafts}}
-        {{#groups}}{{#hasItems}}
-        <h2 id="group-{{kind}}">{{title}} ({{count}})</h2>
-        {{#hasHeld}}<p class="notice" role="alert">Held: these retractions remove more than {{share}} % of what a subscription brought. Check the list's publisher before applying them.</p>{{/hasHeld}}
-        <div class="group-actions">
-        <form method="post" action="/herdwatch/blocklists/apply" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="group" value="{{kind}}">{{#hasHeld}}<label><input type="checkbox" name="confirm" value="on"> Confirm the mass retraction</label> {{/hasHeld}}<button type="submit">Approve all {{title}}</button></form>
-        <form method="post" action="/herdwatch/blocklists/dismiss" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="group" value="{{kind}}"><button type="submit">Dismiss all {{title}}</button></form>
-        </div>
-        <table class="drafts"><thead><tr><th>Domain</th><th>Applied</th><th>Proposed</th><th>Provenance</th><th>Impact</th><th></th></tr></thead>
-        <tbody>{{#items}}<tr class="draft" data-domain="{{domain}}"><td><code>{{domain}}</code>{{#held}} <span class="held">held</span>{{/held}}</td><td>{{applied}}</td><td>{{proposed}}</td>
-        <td>{{#owner}}brought by {{owner}}{{/owner}}<ul class="support">{{#support}}<li>{{subscription}}: {{severity}}{{#comment}} — <span class="text">{{comment}}</span>{{/comment}}{{#private}} <span class="muted">(private: <span class="text">{{private}}</span>)</span>{{/private}}</li>{{/support}}</ul></td>
-        <td>{{actors}} actors, {{held_cases}} held, {{flagged_cases}} flagged</td>
-        <td><form method="post" action="/herdwatch/blocklists/apply" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="domain" value="{{domain}}">{{#held}}<label><input type="checkbox" name="confirm" value="on"> Confirm</label> {{/held}}<button type="submit" class="approve">Approve</button></form>
-        <form method="post" action="/herdwatch/blocklists/dismiss" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="domain" value="{{domain}}"><button type="submit" class="dismiss">Dismiss</button></form></td></tr>{{/items}}</tbody></table>
-        {{/hasItems}}{{/groups}}
-        <h2>Recent batches</h2>
-        {{^hasBatches}}<p class="empty">Nothing applied yet.</p>{{/hasBatches}}
-        {{#hasBatches}}
-        <table class="batches"><thead><tr><th>Batch</th><th>When</th><th>By</th><th>Via</th><th>Changes</th><th></th></tr></thead>
-        <tbody>{{#batches}}<tr><td>#{{id}}{{#undoes}} (undoes #{{undoes}}){{/undoes}}</td><td>{{at}}</td><td>{{actor}}</td><td>{{via}}</td>
-        <td><ul>{{#items}}<li><code>{{domain}}</code>: {{before}} → {{after}}</li>{{/items}}</ul></td>
-        <td><form method="post" action="/herdwatch/blocklists/batches/{{id}}/undo" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Undo</button></form></td></tr>{{/batches}}</tbody></table>
-        {{/hasBatches}}
-        </section>
-        {{/content}}{{/layout}}
-        """
+    static let blocklists =
+        pragma + """
+            {{<layout}}{{$content}}
+            <section class="blocklists">
+            <h1>Blocklist drafts</h1>
+            {{^hasDrafts}}<p class="empty">No draft: the applied list agrees with the subscriptions.</p>{{/hasDrafts}}
+            {{#groups}}{{#hasItems}}
+            <h2 id="group-{{kind}}">{{title}} ({{count}})</h2>
+            {{#hasHeld}}<p class="notice" role="alert">Held: these retractions remove more than {{share}} % of what a subscription brought. Check the list's publisher before applying them.</p>{{/hasHeld}}
+            <div class="group-actions">
+            <form method="post" action="/herdwatch/blocklists/apply" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="group" value="{{kind}}">{{#hasHeld}}<label><input type="checkbox" name="confirm" value="on"> Confirm the mass retraction</label> {{/hasHeld}}<button type="submit">Approve all {{title}}</button></form>
+            <form method="post" action="/herdwatch/blocklists/dismiss" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="group" value="{{kind}}"><button type="submit">Dismiss all {{title}}</button></form>
+            </div>
+            <table class="drafts"><thead><tr><th>Domain</th><th>Applied</th><th>Proposed</th><th>Provenance</th><th>Impact</th><th></th></tr></thead>
+            <tbody>{{#items}}<tr class="draft" data-domain="{{domain}}"><td><code>{{domain}}</code>{{#held}} <span class="held">held</span>{{/held}}</td><td>{{applied}}</td><td>{{proposed}}</td>
+            <td>{{#owner}}brought by {{owner}}{{/owner}}<ul class="support">{{#support}}<li>{{subscription}}: {{severity}}{{#comment}} — <span class="text">{{comment}}</span>{{/comment}}{{#private}} <span class="muted">(private: <span class="text">{{private}}</span>)</span>{{/private}}</li>{{/support}}</ul></td>
+            <td>{{actors}} actors, {{held_cases}} held, {{flagged_cases}} flagged</td>
+            <td><form method="post" action="/herdwatch/blocklists/apply" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="domain" value="{{domain}}">{{#held}}<label><input type="checkbox" name="confirm" value="on"> Confirm</label> {{/held}}<button type="submit" class="approve">Approve</button></form>
+            <form method="post" action="/herdwatch/blocklists/dismiss" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="domain" value="{{domain}}"><button type="submit" class="dismiss">Dismiss</button></form></td></tr>{{/items}}</tbody></table>
+            {{/hasItems}}{{/groups}}
+            <h2>Recent batches</h2>
+            {{^hasBatches}}<p class="empty">Nothing applied yet.</p>{{/hasBatches}}
+            {{#hasBatches}}
+            <table class="batches"><thead><tr><th>Batch</th><th>When</th><th>By</th><th>Via</th><th>Changes</th><th></th></tr></thead>
+            <tbody>{{#batches}}<tr><td>#{{id}}{{#undoes}} (undoes #{{undoes}}){{/undoes}}</td><td>{{at}}</td><td>{{actor}}</td><td>{{via}}</td>
+            <td><ul>{{#items}}<li><code>{{domain}}</code>: {{before}} → {{after}}</li>{{/items}}</ul></td>
+            <td><form method="post" action="/herdwatch/blocklists/batches/{{id}}/undo" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Undo</button></form></td></tr>{{/batches}}</tbody></table>
+            {{/hasBatches}}
+            </section>
+            {{/content}}{{/layout}}
+            """
 }

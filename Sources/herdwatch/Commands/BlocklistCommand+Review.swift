@@ -24,7 +24,9 @@ extension BlocklistCommand {
         @Option(help: ArgumentHelp("Our own domain: never proposed, nor any domain above it.", valueName: "domain"))
         var ownDomain: String?
 
-        @Option(help: ArgumentHelp("A domain (with its subdomains) never proposed. Repeat for several.", valueName: "domain"))
+        @Option(
+            help: ArgumentHelp(
+                "A domain (with its subdomains) never proposed. Repeat for several.", valueName: "domain"))
         var exclude: [String] = []
 
         @Option(help: "Hold a subscription's retractions above this share (0 to 1) of the blocks it brought.")
@@ -39,7 +41,8 @@ extension BlocklistCommand {
                 throw ValidationError("--plan \(plan) is not max or min")
             }
             guard (0...1).contains(massRetractionShare) else {
-                throw ValidationError("--mass-retraction-share \(massRetractionShare) is not a share from 0 to 1 (0.2 is 20 %)")
+                throw ValidationError(
+                    "--mass-retraction-share \(massRetractionShare) is not a share from 0 to 1 (0.2 is 20 %)")
             }
             do {
                 let policy = try DomainPolicy(ownDomain: ownDomain, excludes: exclude)
@@ -47,7 +50,8 @@ extension BlocklistCommand {
                 for domain in allow { allowlist.insert(try BlockDomain.normalize(domain)) }
                 return BlocklistReviewSettings(
                     plan: MergePlan(
-                        severity: severity, threshold: try Diff.threshold(threshold), allowlist: allowlist, policy: policy),
+                        severity: severity, threshold: try Diff.threshold(threshold), allowlist: allowlist,
+                        policy: policy),
                     massRetractionShare: massRetractionShare)
             } catch let error as BlocklistError {
                 throw ValidationError(error.description)
@@ -100,7 +104,9 @@ extension BlocklistCommand {
         var format: String = "text"
 
         func validate() throws {
-            guard ["text", "json"].contains(format) else { throw ValidationError("--format \(format) is not text or json") }
+            guard ["text", "json"].contains(format) else {
+                throw ValidationError("--format \(format) is not text or json")
+            }
         }
 
         func run() async throws {
@@ -113,8 +119,11 @@ extension BlocklistCommand {
             if drafts.isEmpty { print("no drafts: the applied list agrees with the subscriptions") }
             for draft in drafts.all {
                 let applied = draft.draft.applied.map { DraftDismissal.policy(of: $0) } ?? "-"
-                var line = "\(draft.kind.rawValue)\t\(draft.domain)\t\(applied) -> \(DraftDismissal.policy(of: draft.draft.proposed))"
-                let sources = draft.kind == .retraction ? (draft.owner.map { "owner \($0)" } ?? "") : draft.draft.supporters.joined(separator: ",")
+                var line =
+                    "\(draft.kind.rawValue)\t\(draft.domain)\t\(applied) -> \(DraftDismissal.policy(of: draft.draft.proposed))"
+                let sources =
+                    draft.kind == .retraction
+                    ? (draft.owner.map { "owner \($0)" } ?? "") : draft.draft.supporters.joined(separator: ",")
                 line += "\t\(sources)"
                 if draft.isHeld { line += "\tHELD" }
                 print(line)
@@ -193,7 +202,9 @@ extension BlocklistCommand {
             let formatter = ISO8601DateFormatter()
             for batch in batches {
                 let undoes = batch.undoes.map { " undoes \($0)" } ?? ""
-                print("\(batch.id)\t\(formatter.string(from: batch.at))\t\(batch.channel.rawValue)\t\(batch.actor)\(undoes)")
+                print(
+                    "\(batch.id)\t\(formatter.string(from: batch.at))\t\(batch.channel.rawValue)\t\(batch.actor)\(undoes)"
+                )
                 for item in batch.items {
                     let before = item.before.map { DraftDismissal.policy(of: $0) } ?? "-"
                     print("  \(item.domain)\t\(before) -> \(DraftDismissal.policy(of: item.after))")
