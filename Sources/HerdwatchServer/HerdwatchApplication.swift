@@ -109,6 +109,23 @@ public enum HerdwatchApplication {
 }
 
 extension HerdwatchApplication {
+    /// Review of subscription drafts on the components' blocklist store (nil when it keeps no review), with the
+    /// `blocklist.merge.*` settings, impact from the case store, and the gate refreshed after every batch. Its
+    /// `subscriptionUpdated` is what the subscription fetcher calls after saving a subscription's entries.
+    public static func blocklistReview(_ components: ServerComponents) -> BlocklistReview? {
+        guard let store = components.blocklist.store as? any BlocklistReviewStore else { return nil }
+        let blocklist = components.blocklist
+        let logger = components.logger
+        return BlocklistReview(
+            store: store, settings: components.configuration.blocklistReview,
+            impact: CaseStoreImpact(cases: components.cases), applied: { try await blocklist.refresh() },
+            failed: { id, error in
+                logger.error(
+                    "blocklist: auto-apply after an update of subscription \(id) failed: \(error)",
+                    metadata: ["subscription.id": "\(id)"])
+            })
+    }
+
     /// The router and services of a server, built from its components: what `make` serves, and what tests that
     /// inspect the routes use.
     struct Assembly {
@@ -149,19 +166,21 @@ extension HerdwatchApplication {
             let quality = CaseQuality(
                 cases: components.cases, settings: configuration.quality, metrics: components.metrics,
                 logger: components.logger)
+            let review = HerdwatchApplication.blocklistReview(components)
             let web = WebRoutes(
                 pages: PageRenderer(), access: components.access, cases: components.cases, decisions: decisions,
                 reputation: components.reputation, work: work, bodies: bodies,
                 forwarding: ForwardedFor(trustedProxies: Set(configuration.trustedProxies)), settings: configuration.web,
                 replayWindow: configuration.replayWindow,
                 media: MediaProxy(client: components.httpClient, allowPrivateAddresses: configuration.keys.allowPrivateAddresses),
-                reasons: configuration.reviewReasons, logger: components.logger, quality: quality)
+                reasons: configuration.reviewReasons, logger: components.logger, quality: quality,
+                blocklistReview: review)
             let sessions = SessionPersistDriver(store: components.sessions)
             router = HerdwatchRouter.make(
                 .init(
                     gate: gate, access: components.access, decisions: decisions, rules: reloader, firewall: firewall,
                     replayWindow: configuration.replayWindow, metrics: components.metrics, logger: components.logger, web: web,
-                    sessions: sessions, quality: quality, blocklist: components.blocklist))
+                    sessions: sessions, quality: quality, blocklist: components.blocklist, blocklistReview: review))
             // Publishing and subscriptions keep keys, snapshots and fetch state in the SQLite store.
             let feedStore = components.blocklist.store as? any BlocklistSubscriptionFetcher.Store
             let subscriptions = feedStore.map { store in
@@ -177,6 +196,9 @@ extension HerdwatchApplication {
                             } catch {
                                 logger.error("cannot reload the domain blocks", metadata: ["error": "\(error)"])
                             }
+                            // Drafts are computed when asked for; what the subscription may apply by itself is
+                            // applied now.
+                            await review?.subscriptionUpdated(id)
                             await updated?(id)
                         }),
                     checkInterval: configuration.blocklistFeeds.checkInterval)

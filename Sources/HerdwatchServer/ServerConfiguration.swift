@@ -1,3 +1,4 @@
+public import Blocklists
 public import Configuration
 public import Foundation
 import ReviewQueue
@@ -56,6 +57,13 @@ import _CryptoExtras
 /// | `blocklist.fetchTimeoutSeconds` | int | `30` | deadline for fetching a subscribed list, connection to last byte |
 /// | `blocklist.fetchMaxBytes` | int | `16777216` | largest subscribed list accepted |
 /// | `blocklist.syncCheckSeconds` | int | `30` | how often the subscription service looks for subscriptions due (each is fetched every its own `interval`) |
+/// | `blocklist.merge.thresholdType` | string | `count` | how subscription drafts count support: `count` of lists, `pct` of lists, summed `weight`, or `weighted_pct` of all weight |
+/// | `blocklist.merge.threshold` | double | `0` | the support a domain needs under that type (our own blocks always pass) |
+/// | `blocklist.merge.plan` | string | `max` | which severity wins when lists disagree: `max` or `min` |
+/// | `blocklist.merge.allowlist` | string array | none | domains never proposed for a block |
+/// | `blocklist.merge.excludes` | string array | none | domains never proposed, with their subdomains |
+/// | `blocklist.merge.ownDomain` | string | none | our own domain: never proposed, nor any domain above it |
+/// | `blocklist.merge.massRetractionShare` | double | `0.2` | retractions removing more than this share (0 to 1) of what one subscription brought are held until confirmed |
 public struct ServerConfiguration: Sendable {
     public enum SignatureMode: String, Sendable {
         case enforce
@@ -104,6 +112,8 @@ public struct ServerConfiguration: Sendable {
     public var web: WebSettings
     /// Publishing our list and fetching subscribed ones (`blocklist.*`).
     public var blocklistFeeds: BlocklistFeedSettings
+    /// How subscription drafts are merged and held (`blocklist.merge.*`).
+    public var blocklistReview: BlocklistReviewSettings
 
     public init(reader: ConfigReader) throws(ServerConfigurationError) {
         host = reader.string(forKey: "http.host", default: "127.0.0.1")
@@ -243,8 +253,60 @@ public struct ServerConfiguration: Sendable {
             feedToken: reader.string(forKey: "blocklist.feedToken", isSecret: true).flatMap { $0.isEmpty ? nil : $0 },
             fetchTimeout: TimeInterval(fetchSeconds), fetchMaxBytes: fetchBytes,
             allowPrivateAddresses: keys.allowPrivateAddresses, checkInterval: .seconds(checkSeconds))
+        blocklistReview = try Self.blocklistReview(reader)
+    }
+
+    private static func blocklistReview(_ reader: ConfigReader) throws(ServerConfigurationError) -> BlocklistReviewSettings {
+        let value = reader.double(forKey: "blocklist.merge.threshold", default: 0)
+        guard value.isFinite, value >= 0 else {
+            throw ServerConfigurationError(key: "blocklist.merge.threshold", message: "\(value) is negative; give 0 or more")
+        }
+        let threshold: MergePlan.Threshold
+        switch reader.string(forKey: "blocklist.merge.thresholdType", default: "count") {
+        case "count": threshold = .count(Int(value.rounded(.up)))
+        case "pct": threshold = .percent(value)
+        case "weight": threshold = .weight(value)
+        case "weighted_pct": threshold = .weightedPercent(value)
+        case let other:
+            throw ServerConfigurationError(
+                key: "blocklist.merge.thresholdType", message: "\(other) is not one of count, pct, weight, weighted_pct")
+        }
+        let planName = reader.string(forKey: "blocklist.merge.plan", default: "max")
+        guard let severity = MergePlan.SeverityPlan(rawValue: planName) else {
+            throw ServerConfigurationError(key: "blocklist.merge.plan", message: "\(planName) is not max or min")
+        }
+        let ownDomain = reader.string(forKey: "blocklist.merge.ownDomain")
+        do {
+            _ = try DomainPolicy(ownDomain: ownDomain)
+        } catch {
+            throw ServerConfigurationError(key: "blocklist.merge.ownDomain", message: error.message)
+        }
+        let policy: DomainPolicy
+        do {
+            policy = try DomainPolicy(
+                ownDomain: ownDomain, excludes: reader.stringArray(forKey: "blocklist.merge.excludes", default: []))
+        } catch {
+            throw ServerConfigurationError(key: "blocklist.merge.excludes", message: error.message)
+        }
+        var allowlist = Set<String>()
+        for domain in reader.stringArray(forKey: "blocklist.merge.allowlist", default: []) {
+            do {
+                allowlist.insert(try BlockDomain.normalize(domain))
+            } catch {
+                throw ServerConfigurationError(key: "blocklist.merge.allowlist", message: error.message)
+            }
+        }
+        let share = reader.double(forKey: "blocklist.merge.massRetractionShare", default: 0.2)
+        guard (0...1).contains(share) else {
+            throw ServerConfigurationError(
+                key: "blocklist.merge.massRetractionShare", message: "\(share) is not a share from 0 to 1 (0.2 is 20 %)")
+        }
+        return BlocklistReviewSettings(
+            plan: MergePlan(severity: severity, threshold: threshold, allowlist: allowlist, policy: policy),
+            massRetractionShare: share)
     }
 }
+
 
 /// How we publish our list and fetch subscribed ones (`blocklist.*` keys of `ServerConfiguration`).
 public struct BlocklistFeedSettings: Sendable {

@@ -493,6 +493,37 @@ enum Migrations {
                     END;
                     """)
         }
+        // Review of subscription drafts (issue 20): dismissed proposals, and each apply or undo as an audited batch
+        // with every domain's entry before and after (JSON of `BlockRecord`).
+        migrator.registerMigration("2026-12-08-blocklist-review") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE blocklist_dismissal (
+                        domain TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        policy TEXT NOT NULL,
+                        dismissed_by TEXT NOT NULL,
+                        dismissed_at REAL NOT NULL,
+                        PRIMARY KEY (domain, kind, policy)
+                    );
+                    CREATE TABLE blocklist_batch (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        actor TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        applied_at REAL NOT NULL,
+                        undoes INTEGER REFERENCES blocklist_batch (id)
+                    );
+                    CREATE TABLE blocklist_batch_item (
+                        batch_id INTEGER NOT NULL REFERENCES blocklist_batch (id),
+                        position INTEGER NOT NULL,
+                        domain TEXT NOT NULL,
+                        kind TEXT,
+                        before TEXT,
+                        after TEXT NOT NULL,
+                        PRIMARY KEY (batch_id, position)
+                    );
+                    """)
+        }
         return migrator
     }()
 }

@@ -128,7 +128,7 @@ extension SQLiteBlocklistStore: BlocklistFeedStore {
         return PublishedSnapshot(snapshot: try BlocklistSnapshot(payload: payload), envelope: envelope, keys: keys)
     }
 
-    public func changes(after cursor: Int, limit: Int) async throws -> [BlocklistChange] {
+    public func changes(after cursor: Int, limit: Int) async throws -> [PublishedChange] {
         try await database.pool.read { db in
             try Row.fetchAll(
                 db,
@@ -139,7 +139,7 @@ extension SQLiteBlocklistStore: BlocklistFeedStore {
                 arguments: [cursor, limit]
             ).map { row in
                 let domain: String = row["domain"]
-                guard let kind = BlocklistChange.Kind(rawValue: row["kind"]),
+                guard let kind = PublishedChange.Kind(rawValue: row["kind"]),
                     let severity = BlockSeverity(rawValue: row["severity"])
                 else {
                     throw StorageError(
@@ -155,7 +155,7 @@ extension SQLiteBlocklistStore: BlocklistFeedStore {
                     obfuscate: row["obfuscate"],
                     reasons: Set(reasons.split(separator: ",").compactMap { BlockReason(rawValue: String($0)) }),
                     state: kind == .retracted ? .retracted : .active, revision: row["revision"])
-                return BlocklistChange(
+                return PublishedChange(
                     cursor: row["seq"], kind: kind, block: block, at: Date(timeIntervalSince1970: row["changed_at"]))
             }
         }

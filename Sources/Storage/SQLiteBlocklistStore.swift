@@ -203,7 +203,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
     }
 
     /// Writes `block` to `domain_block`, or to `subscription_block` under `subscription`.
-    private static func upsert(_ block: DomainBlock, subscription: String?, _ db: GRDB.Database) throws {
+    static func upsert(_ block: DomainBlock, subscription: String?, _ db: GRDB.Database) throws {
         var arguments: StatementArguments = [
             block.domain, block.severity.rawValue, block.rejectMedia, block.rejectReports, block.privateComment,
             block.publicComment, block.obfuscate, block.reasons.map(\.rawValue).sorted().joined(separator: ","),
@@ -276,7 +276,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
             evidence: evidence, state: state, revision: row["revision"], provenance: provenance)
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
             return try await database.pool.read(body)
         } catch var error as StorageError {
@@ -287,7 +287,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         do {
             return try await database.pool.write(body)
         } catch var error as StorageError {

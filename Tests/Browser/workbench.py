@@ -3,12 +3,13 @@
 Selenium, against a real `herdwatch serve` on 127.0.0.1 with a fresh SQLite file.
 
 Usage: /usr/bin/python3 Tests/Browser/workbench.py HERDWATCH_BINARY [ARTIFACTS_DIR]
-Screenshots of the queue and of a case page are saved in ARTIFACTS_DIR (default .build/artifacts/browser).
+Screenshots of the queue, of case pages and of the blocklists page are saved in ARTIFACTS_DIR (default .build/artifacts/browser).
 """
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -136,10 +137,10 @@ class WorkbenchBrowserTests(unittest.TestCase):
     def keys(self, *keys):
         ActionChains(self.driver).send_keys(*keys).perform()
 
-    def sign_in(self):
+    def sign_in(self, username="mona"):
         self.driver.get(self.server.base + "/herdwatch/")
         self.wait.until(lambda d: "/herdwatch/login" in d.current_url)
-        self.driver.find_element(By.NAME, "username").send_keys("mona")
+        self.driver.find_element(By.NAME, "username").send_keys(username)
         self.driver.find_element(By.NAME, "password").send_keys(self.server.password + Keys.ENTER)
         self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "section.queue"))
 
@@ -233,6 +234,40 @@ class WorkbenchBrowserTests(unittest.TestCase):
         for case_id in ids:
             self.driver.get(self.server.base + f"/herdwatch/cases/{case_id}")
             self.assertIn("rejected", self.driver.find_element(By.CSS_SELECTOR, "h1 .state").text)
+
+    def test_4_a_lead_reviews_blocklist_drafts(self):
+        self.server.cli(["user", "add", "lena", "--role", "lead", "--password-stdin"], stdin=self.server.password + "\n")
+        # What the subscription fetcher would have saved: a peer list with a hostile comment.
+        database = sqlite3.connect(self.server.db, timeout=30)
+        with database:
+            database.execute(
+                "INSERT INTO blocklist_subscription (id, url, format, token, public_keys, weight, severity_cap, trusted_reasons,"
+                " priority, auto_apply, enabled, fetch_interval, created_at)"
+                " VALUES ('garden', 'https://garden.example/list.csv', NULL, NULL, '', 1, 'suspend', NULL, 0, '', 1, 3600, 0)")
+            for domain, severity, comment in [("spamwave.example", "suspend", "<script>window.__pwned=10</script> spam wave"),
+                                              ("rude.example", "silence", "rude")]:
+                database.execute(
+                    "INSERT INTO subscription_block (subscription_id, domain, severity, reject_media, reject_reports,"
+                    " private_comment, public_comment, obfuscate, reasons, evidence, state, revision, origin_kind, origin_name,"
+                    " origin_at, origin_note) VALUES ('garden', ?, ?, 0, 0, '', ?, 0, 'spam', '[]', 'active', 1,"
+                    " 'subscription', 'garden', NULL, NULL)", (domain, severity, comment))
+        database.close()
+        self.driver.delete_all_cookies()
+        self.sign_in("lena")
+        self.driver.find_element(By.LINK_TEXT, "Blocklists").click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "section.blocklists"))
+        main = self.driver.find_element(By.TAG_NAME, "main").text
+        self.assertIn("<script>window.__pwned=10</script> spam wave", main)
+        self.assertIsNone(self.driver.execute_script("return window.__pwned"))
+        self.assertEqual(1, len(self.driver.find_elements(By.TAG_NAME, "script")))
+        self.driver.save_screenshot(os.path.join(ARTIFACTS, "blocklists.png"))
+        self.driver.find_element(By.CSS_SELECTOR, 'tr[data-domain="spamwave.example"] button.approve').click()
+        self.wait.until(lambda d: "none \u2192 suspend" in d.find_element(By.TAG_NAME, "main").text)
+        self.driver.find_element(By.CSS_SELECTOR, 'tr[data-domain="rude.example"] button.dismiss').click()
+        self.wait.until(lambda d: "No draft" in d.find_element(By.TAG_NAME, "main").text)
+        self.driver.save_screenshot(os.path.join(ARTIFACTS, "blocklists-reviewed.png"))
+        self.assertIn("spamwave.example\tsuspend", self.server.cli(["blocklist", "list"]))
+        self.assertIn("lena", self.server.cli(["blocklist", "batches"]))
 
 
 if __name__ == "__main__":

@@ -94,6 +94,12 @@ struct RoleMatrixTests {
         Route(method: .get, path: "/herdwatch/blocklist/{name}", permission: nil, success: .notFound),
         Route(method: .get, path: "/herdwatch/api/v1/blocklist/subscriptions", permission: .readBlocklist),
         Route(method: .post, path: "/herdwatch/api/v1/blocklist/subscriptions/{id}/sync", permission: .writeBlocklist, success: .notFound),
+        // Review of subscription drafts; no body is sent, and {id} names no batch.
+        Route(method: .get, path: "/herdwatch/api/v1/blocklist/drafts", permission: .readBlocklist),
+        Route(method: .post, path: "/herdwatch/api/v1/blocklist/drafts/apply", permission: .writeBlocklist, success: .badRequest),
+        Route(method: .post, path: "/herdwatch/api/v1/blocklist/drafts/dismiss", permission: .writeBlocklist, success: .badRequest),
+        Route(method: .get, path: "/herdwatch/api/v1/blocklist/batches", permission: .readBlocklist),
+        Route(method: .post, path: "/herdwatch/api/v1/blocklist/batches/{id}/undo", permission: .writeBlocklist, success: .notFound),
         // The workbench: open pages and assets, then pages that need a session.
         Route(method: .get, path: "/herdwatch/login", permission: nil),
         Route(method: .post, path: "/herdwatch/login", permission: nil, success: .badRequest),
@@ -101,14 +107,15 @@ struct RoleMatrixTests {
     ] + [
         "/herdwatch", "/herdwatch/help", "/herdwatch/cases/{id}", "/herdwatch/cases/{id}/media/{index}", "/herdwatch/cases/{id}/cluster",
         "/herdwatch/audit", "/herdwatch/users", "/herdwatch/proposals",
-        "/herdwatch/audit", "/herdwatch/metrics", "/herdwatch/settings", "/herdwatch/users",
+        "/herdwatch/audit", "/herdwatch/metrics", "/herdwatch/settings", "/herdwatch/users", "/herdwatch/blocklists",
     ].map {
         Route(method: .get, path: $0, permission: nil, session: true)
     } + [
         "/herdwatch/logout", "/herdwatch/next", "/herdwatch/cases/{id}/decide", "/herdwatch/session/sensitive",
         "/herdwatch/cases/{id}/notes", "/herdwatch/cases/{id}/bulk", "/herdwatch/cases/{id}/renew", "/herdwatch/cases/{id}/release",
         "/herdwatch/proposals/{id}/confirm", "/herdwatch/proposals/{id}/refuse",
-        "/herdwatch/settings",
+        "/herdwatch/settings", "/herdwatch/blocklists/apply", "/herdwatch/blocklists/dismiss",
+        "/herdwatch/blocklists/batches/{id}/undo",
     ].map {
         Route(method: .post, path: $0, permission: nil, session: true)
     }

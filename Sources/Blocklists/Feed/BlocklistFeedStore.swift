@@ -18,7 +18,7 @@ public protocol BlocklistFeedStore: Sendable {
     func publishedSnapshot(sequence: Int) async throws -> PublishedSnapshot?
 
     /// Changes to our publishable entries after `cursor` (0 for all), oldest first, at most `limit`.
-    func changes(after cursor: Int, limit: Int) async throws -> [BlocklistChange]
+    func changes(after cursor: Int, limit: Int) async throws -> [PublishedChange]
 
     /// What the last fetch of subscription `id` left; empty when never fetched.
     func fetchState(subscriptionID id: String) async throws -> BlocklistFetchState
@@ -41,7 +41,7 @@ public struct PublishedSnapshot: Sendable {
 }
 
 /// One change of our published list, as the change feed lists it.
-public struct BlocklistChange: Sendable, Hashable {
+public struct PublishedChange: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case added
         case changed

@@ -2,13 +2,15 @@ import Synchronization
 
 /// `BlocklistStore` in memory, for tests and file-based commands.
 public final class InMemoryBlocklistStore: BlocklistStore {
-    private struct State {
+    struct State {
         var blocks: [String: DomainBlock] = [:]
         var subscriptions: [String: [DomainBlock]] = [:]
         var settings: [String: BlocklistSubscription] = [:]
+        var dismissals: Set<DraftDismissal> = []
+        var batches: [BlocklistBatch] = []
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init(_ blocks: [DomainBlock] = []) {
         state.withLock { state in

@@ -1,4 +1,5 @@
 import Access
+import Blocklists
 import ActivityPub
 import Foundation
 import Hummingbird
@@ -36,6 +37,8 @@ enum HerdwatchRouter {
         /// Metrics, QA and retention of the review queue (`QualityRoutes`).
         var quality: CaseQuality
         var blocklist: AppliedBlocklist
+        /// Review of subscription drafts (`BlocklistReviewRoutes`); nil when the store keeps no review.
+        var blocklistReview: BlocklistReview?
     }
 
     static func make(_ dependencies: Dependencies) -> Router<HerdwatchRequestContext> {
@@ -79,6 +82,9 @@ enum HerdwatchRouter {
                 return RuleReloadResponse.response(outcome)
             }
         AdminDomainBlockRoutes(blocklist: dependencies.blocklist, bodies: dependencies.firewall.bodies).register(on: router, requiring: requiring)
+        if let review = dependencies.blocklistReview {
+            BlocklistReviewRoutes(review: review).register(on: api, requiring: requiring)
+        }
         dependencies.web.register(on: router, sessions: dependencies.sessions)
         return router
     }

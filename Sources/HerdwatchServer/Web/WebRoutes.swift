@@ -1,4 +1,5 @@
 import Access
+import Blocklists
 import ActivityPub
 import Foundation
 import Hummingbird
@@ -49,6 +50,8 @@ struct WebRoutes: Sendable {
     let logger: Logger
     /// Metrics for the metrics page.
     let quality: CaseQuality
+    /// Review of subscription drafts for the blocklists page; nil when the store keeps no review.
+    var blocklistReview: BlocklistReview? = nil
 
     typealias Context = HerdwatchRequestContext
 
@@ -91,6 +94,7 @@ struct WebRoutes: Sendable {
         signedIn.get("settings", use: settingsPage)
         signedIn.post("settings", use: saveSettings)
         signedIn.get("users", use: usersPage)
+        registerBlocklists(on: signedIn)
     }
 
     // MARK: - Sign-in
@@ -760,6 +764,7 @@ struct WebRoutes: Sendable {
             all["canMetrics"] = principal.allows(.viewMetrics)
             all["canAudit"] = principal.allows(.viewAudit)
             all["canProposals"] = principal.allows(.confirmProposals)
+            all["canBlocklists"] = principal.allows(.writeBlocklist) && blocklistReview != nil
             all["canUsers"] = principal.allows(.manageUsers)
             all["sensitiveSeen"] = String(session.sensitiveSeen)
             all["breakAfter"] = settings.breakAfter > 0 ? String(settings.breakAfter) : ""

@@ -7,6 +7,7 @@ enum WebTemplates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "queue": queue, "case": reviewCase, "message": message, "cluster": cluster,
         "audit": audit, "metrics": metrics, "users": users, "help": help, "proposals": proposals, "settings": settings,
+        "blocklists": blocklists,
     ]
 
     static let layout = pragma + """
@@ -29,6 +30,7 @@ enum WebTemplates {
         <a href="/herdwatch/" accesskey="q">Queue</a>
         {{#canMetrics}}<a href="/herdwatch/metrics">Metrics</a>{{/canMetrics}}
         {{#canProposals}}<a href="/herdwatch/proposals">Proposals</a>{{/canProposals}}
+        {{#canBlocklists}}<a href="/herdwatch/blocklists">Blocklists</a>{{/canBlocklists}}
         {{#canAudit}}<a href="/herdwatch/audit">Audit log</a>{{/canAudit}}
         {{#canUsers}}<a href="/herdwatch/users">Users</a>{{/canUsers}}
         <a href="/herdwatch/settings">Settings</a>

@@ -20,7 +20,7 @@ struct BlocklistCommand: ParsableCommand {
         subcommands: [
             Convert.self, Export.self, Diff.self, Import.self, List.self, Keys.self, Subscribe.self, Subscriptions.self,
             Unsubscribe.self, Sync.self, Push.self,
-        ])
+        ] + reviewCommands)
 
     /// Options for reading lists.
     struct Reading: ParsableArguments {
