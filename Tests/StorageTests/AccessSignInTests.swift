@@ -287,13 +287,13 @@ struct PasswordWorkTests {
 struct PasswordWorkBoundTests {
     @Test func pastItsBoundTheQueueRefusesAtOnceAndAcceptsAgainWhenItDrains() async throws {
         let work = SerialPasswordWork(maxWaiting: 2)
+        // The gate is waited on by the work's own queue, never by a task: the test only polls.
         let gate = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
         // One hash running (held at the gate), one waiting: the queue is full.
-        let first = Task { try await work.run { started.signal(); gate.wait(); return 1 } }
-        started.wait()
-        let second = Task { try await work.run { 2 } }
+        let first = Task { try await work.run { gate.wait(); return 1 } }
         let deadline = ContinuousClock.now + .seconds(30)
+        while work.queued < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        let second = Task { try await work.run { 2 } }
         while work.queued < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
         #expect(work.queued == 2)
         await #expect(throws: PasswordWorkBusy.self) { try await work.run { 3 } }
@@ -308,9 +308,9 @@ struct PasswordWorkBoundTests {
         let access = AccessControl(store: InMemoryAccessStore(), passwordWork: work, passwordCost: 4)
         _ = try await access.createAccount(username: "alice", role: .admin, password: "right")
         let gate = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        let holder = Task { try await work.run { started.signal(); gate.wait() } }
-        started.wait()
+        let holder = Task { try await work.run { gate.wait() } }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while work.queued < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
         let refused = try await access.signIn(username: "alice", password: "right", address: "10.0.0.1")
         #expect(refused == .refused(.busy))
         #expect(SignInRefusal.busy.message.contains("try again"))

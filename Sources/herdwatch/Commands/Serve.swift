@@ -1,5 +1,6 @@
 import Access
 import ArgumentParser
+import Blocklists
 import Configuration
 import Foundation
 import HerdwatchServer
@@ -125,7 +126,9 @@ struct Serve: AsyncParsableCommand {
             throw fail("cannot create the first admin account: \(error)")
         }
         let blocks = SQLiteBlocklistStore(database: database)
-        let blocklist = AppliedBlocklist(store: blocks, subscribed: { try await blocks.allSubscriptionEntries() })
+        // Our own domain and the configured excludes are never blocked, whatever a list says.
+        let blocklist = AppliedBlocklist(
+            store: blocks, policy: settings.blocklistReview.plan.policy, subscribed: { try await blocks.allSubscriptionEntries() })
         do {
             try await blocklist.refresh()
         } catch {
