@@ -1,5 +1,6 @@
 import Access
 import ActivityPub
+import Blocklists
 import Configuration
 import Foundation
 import HTTPTypes
@@ -223,6 +224,18 @@ struct WorkflowAPITests {
             let (confirmed, confirmation) = try await call(
                 client, .post, "/herdwatch/api/v1/proposals/\(proposalID)/confirm", token: admin)
             #expect(confirmed == .ok && confirmation["state"] as? String == "confirmed")
+            // Confirming the block carries it out: the domain is suspended as our own block, in one batch that the
+            // blocklists page can undo, and the gate sees it at once.
+            let blocked = try #require(try await server.components.blocklist.store.block(domain: "remote.example"))
+            #expect(blocked.severity == .suspend && blocked.state == .active)
+            let origin = try #require(blocked.provenance?.origin)
+            guard case .person(let who) = origin else { Issue.record("the block is not our own: \(origin)"); return }
+            #expect(blocked.privateComment.contains("confirmed by \(who)"))
+            #expect(blocked.reasons == [.spam])
+            #expect(blocked.privateComment.contains("case \(id)"))
+            let review = try #require(HerdwatchApplication.blocklistReview(server.components))
+            #expect(try await review.batches().first?.items.map(\.domain) == ["remote.example"])
+            #expect(server.components.blocklist.snapshot.index.entryIndex(covering: "sub.remote.example") != nil)
             let (twice, twiceError) = try await call(
                 client, .post, "/herdwatch/api/v1/proposals/\(proposalID)/refuse", token: admin)
             #expect(twice == .conflict && twiceError["code"] as? String == "bad_transition")

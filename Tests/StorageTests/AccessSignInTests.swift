@@ -285,21 +285,29 @@ struct PasswordWorkTests {
 
 @Suite("Password work queue bound")
 struct PasswordWorkBoundTests {
+    /// Waits until `work` has `count` hashes queued or running. Polls: a test never blocks a thread of the
+    /// cooperative pool, which the queued tasks need to get there (in a full parallel run they may wait a while).
+    private static func waitUntil(_ work: SerialPasswordWork, queued count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(300)
+        while work.queued < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(work.queued == count, "the holding task never reached the queue")
+    }
+
     @Test func pastItsBoundTheQueueRefusesAtOnceAndAcceptsAgainWhenItDrains() async throws {
-        let work = SerialPasswordWork(maxWaiting: 2)
-        // The gate is waited on by the work's own queue, never by a task: the test only polls.
+        let work = SerialPasswordWork(maxWaiting: 1)
+        // The gate is waited on by the work's own queue, never by a task.
         let gate = DispatchSemaphore(value: 0)
-        // One hash running (held at the gate), one waiting: the queue is full.
-        let first = Task { try await work.run { gate.wait(); return 1 } }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while work.queued < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
-        let second = Task { try await work.run { 2 } }
-        while work.queued < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
-        #expect(work.queued == 2)
-        await #expect(throws: PasswordWorkBusy.self) { try await work.run { 3 } }
+        let holder = Task { try await work.run { gate.wait(); return 1 } }
+        do {
+            try await Self.waitUntil(work, queued: 1)
+            await #expect(throws: PasswordWorkBusy.self) { try await work.run { 3 } }
+            #expect(work.queued == 1, "a refused hash takes no place in the queue")
+        } catch {
+            gate.signal()
+            throw error
+        }
         gate.signal()
-        #expect(try await first.value == 1)
-        #expect(try await second.value == 2)
+        #expect(try await holder.value == 1)
         #expect(try await work.run { 4 } == 4)
     }
 
@@ -309,12 +317,17 @@ struct PasswordWorkBoundTests {
         _ = try await access.createAccount(username: "alice", role: .admin, password: "right")
         let gate = DispatchSemaphore(value: 0)
         let holder = Task { try await work.run { gate.wait() } }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while work.queued < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
-        let refused = try await access.signIn(username: "alice", password: "right", address: "10.0.0.1")
+        let refused: SignInResult
+        do {
+            try await Self.waitUntil(work, queued: 1)
+            refused = try await access.signIn(username: "alice", password: "right", address: "10.0.0.1")
+        } catch {
+            gate.signal()
+            throw error
+        }
+        gate.signal()
         #expect(refused == .refused(.busy))
         #expect(SignInRefusal.busy.message.contains("try again"))
-        gate.signal()
         try await holder.value
         #expect(try await access.signIn(username: "alice", password: "right", address: "10.0.0.1") != .refused(.busy))
     }

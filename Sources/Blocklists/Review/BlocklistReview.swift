@@ -154,6 +154,22 @@ public struct BlocklistReview: Sendable {
         return try await write(chosen.map(change(for:)), actor: "subscription:\(id)", channel: .auto, undoing: nil)
     }
 
+    /// Blocks `block.domain` as one of our own blocks (a person's, e.g. a lead confirming a moderator's proposal),
+    /// as one audited batch that can be undone like any other. A stricter or equal active entry is left as it is
+    /// (nil); a milder one is raised.
+    @discardableResult
+    public func block(_ block: DomainBlock, actor: String, channel: BlocklistBatch.Channel) async throws -> BlocklistBatch? {
+        let domain = try BlockDomain.normalize(block.domain)
+        var wanted = block
+        wanted.domain = domain
+        let current = try await store.block(domain: domain)
+        let active = current.flatMap { $0.state == .active ? $0 : nil }
+        if let active, active.severity >= wanted.severity { return nil }
+        return try await write(
+            [BlocklistChange(kind: active == nil ? .addition : .escalation, expected: active, after: wanted)],
+            actor: actor, channel: channel, undoing: nil)
+    }
+
     /// What the fetcher calls after saving subscription `id`'s entries: auto-applies (errors go to `failed`).
     public func subscriptionUpdated(_ id: String) async {
         do {

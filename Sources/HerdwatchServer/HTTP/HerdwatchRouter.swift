@@ -70,7 +70,9 @@ enum HerdwatchRouter {
             .post(":id/reject", use: cases.reject)
         WorkflowRoutes.register(
             on: api, cases: caseGroup, requiring: requiring,
-            WorkflowRoutes(cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow))
+            WorkflowRoutes(
+                cases: dependencies.gate.cases, decisions: dependencies.decisions, replayWindow: dependencies.replayWindow,
+                blocklistReview: dependencies.blocklistReview))
 
         QualityRoutes.register(on: api, requiring: requiring, QualityRoutes(quality: quality))
 

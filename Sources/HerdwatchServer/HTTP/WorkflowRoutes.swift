@@ -1,5 +1,6 @@
 import Access
 import ActivityPub
+import Blocklists
 import Foundation
 import Hummingbird
 import Intake
@@ -38,6 +39,8 @@ struct WorkflowRoutes: Sendable {
     let cases: any CaseStore
     let decisions: CaseDecisions
     let replayWindow: TimeInterval
+    /// Carries out confirmed `block_domain` proposals; nil when the store keeps no blocklist review.
+    var blocklistReview: BlocklistReview? = nil
 
     /// Adds the routes: those under `cases` to `cases` (already guarded by `decide`), the others to `api` behind
     /// `requiring`.
@@ -451,6 +454,8 @@ struct WorkflowRoutes: Sendable {
         do {
             let resolved = try await cases.resolveProposal(
                 id: id, confirm: confirm, by: context.actingPrincipal, at: Date())
+            try await ProposalEffects.confirmed(
+                resolved, by: context.actingPrincipal.displayName, review: blocklistReview, channel: .api)
             return JSONResponse.make(resolved)
         } catch {
             return Self.failure(error)

@@ -717,7 +717,8 @@ struct WebRoutes: Sendable {
         guard principal.allows(.confirmProposals) else { return forbidden(context, "Only leads and admins resolve proposals.") }
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { return notFound(context, "") }
         do {
-            _ = try await cases.resolveProposal(id: id, confirm: confirm, by: principal, at: Date())
+            let resolved = try await cases.resolveProposal(id: id, confirm: confirm, by: principal, at: Date())
+            try await ProposalEffects.confirmed(resolved, by: principal.displayName, review: blocklistReview, channel: .ui)
         } catch let error as CaseWorkflowError {
             return message(context, status: .conflict, heading: "Not resolved", text: error.message.capitalizedFirst + ".")
         } catch {
