@@ -207,7 +207,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         var arguments: StatementArguments = [
             block.domain, block.severity.rawValue, block.rejectMedia, block.rejectReports, block.privateComment,
             block.publicComment, block.obfuscate, block.reasons.map(\.rawValue).sorted().joined(separator: ","),
-            try evidenceText(block.evidence), block.state.rawValue, block.revision, originKind(block.provenance),
+            try evidenceText(block.evidence), block.state.rawValue, block.revision, block.provenance?.origin.kind,
             block.provenance?.origin.name, block.provenance?.at?.timeIntervalSince1970, block.provenance?.note,
         ]
         let columns = """
@@ -223,15 +223,6 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         } else {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO domain_block (\(columns)) VALUES (\(values))", arguments: arguments)
-        }
-    }
-
-    private static func originKind(_ provenance: BlockProvenance?) -> String? {
-        switch provenance?.origin {
-        case .person: "person"
-        case .list: "list"
-        case .subscription: "subscription"
-        case nil: nil
         }
     }
 
@@ -258,13 +249,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         var provenance: BlockProvenance?
         if let kind: String = row["origin_kind"] {
             let name: String = row["origin_name"] ?? ""
-            let origin: BlockProvenance.Origin
-            switch kind {
-            case "person": origin = .person(name)
-            case "list": origin = .list(name)
-            case "subscription": origin = .subscription(name)
-            default: throw invalid("origin")
-            }
+            guard let origin = BlockProvenance.Origin(kind: kind, name: name) else { throw invalid("origin") }
             let at: Double? = row["origin_at"]
             provenance = BlockProvenance(
                 origin: origin, at: at.map(Date.init(timeIntervalSince1970:)), note: row["origin_note"])

@@ -19,6 +19,25 @@ public struct BlockProvenance: Sendable, Hashable {
             }
         }
 
+        /// The kind as stored and logged: `person`, `list` or `subscription`.
+        public var kind: String {
+            switch self {
+            case .person: "person"
+            case .list: "list"
+            case .subscription: "subscription"
+            }
+        }
+
+        /// The origin of `kind` (as `kind` names it) and `name`; nil for an unknown kind.
+        public init?(kind: String, name: String) {
+            switch kind {
+            case "person": self = .person(name)
+            case "list": self = .list(name)
+            case "subscription": self = .subscription(name)
+            default: return nil
+            }
+        }
+
         public var isSubscription: Bool {
             if case .subscription = self { return true }
             return false

@@ -31,24 +31,14 @@ public struct BlockRecord: Sendable, Hashable, Codable {
         evidence = block.evidence
         state = block.state
         revision = block.revision
-        switch block.provenance?.origin {
-        case .person(let name): (originKind, originName) = ("person", name)
-        case .list(let name): (originKind, originName) = ("list", name)
-        case .subscription(let name): (originKind, originName) = ("subscription", name)
-        case nil: (originKind, originName) = (nil, nil)
-        }
+        originKind = block.provenance?.origin.kind
+        originName = block.provenance?.origin.name
         originAt = block.provenance?.at
         originNote = block.provenance?.note
     }
 
     public var block: DomainBlock {
-        var origin: BlockProvenance.Origin?
-        switch originKind {
-        case "person": origin = .person(originName ?? "")
-        case "list": origin = .list(originName ?? "")
-        case "subscription": origin = .subscription(originName ?? "")
-        default: origin = nil
-        }
+        let origin = originKind.flatMap { BlockProvenance.Origin(kind: $0, name: originName ?? "") }
         return DomainBlock(
             domain: domain, severity: severity, rejectMedia: rejectMedia, rejectReports: rejectReports,
             privateComment: privateComment, publicComment: publicComment, obfuscate: obfuscate, reasons: Set(reasons),
