@@ -37,6 +37,9 @@ public struct ServerComponents: Sendable {
     /// Called after a subscription's fetched entries were saved (after the applied list has re-read what
     /// subscriptions carry, for `domain.peer_listed`).
     public var blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)?
+    /// The database's write-ahead log checkpoints, run by a background service instead of by commits; nil for
+    /// stores without one.
+    public var checkpoints: DatabaseCheckpoints?
 
     public init(
         configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
@@ -44,8 +47,10 @@ public struct ServerComponents: Sendable {
         metrics: ServerMetrics = ServerMetrics(), logger: Logger, sessions: any SessionStore = InMemorySessionStore(),
         blocklist: AppliedBlocklist = AppliedBlocklist(store: InMemoryBlocklistStore()),
         blocklistVersion: (@Sendable () async throws -> Int)? = nil,
-        blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil
+        blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil,
+        checkpoints: DatabaseCheckpoints? = nil
     ) {
+        self.checkpoints = checkpoints
         self.blocklistSubscriptionUpdated = blocklistSubscriptionUpdated
         self.sessions = sessions
         self.blocklist = blocklist
@@ -233,6 +238,10 @@ extension HerdwatchApplication {
                     ReputationWriterService(
                         reputation: reputation, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
                         writer: writer.work, logger: components.logger))
+            }
+            if let checkpoints = components.checkpoints {
+                services.append(
+                    CheckpointService(checkpoints: checkpoints, interval: .seconds(1), writer: writer.work, logger: components.logger))
             }
             self.services = services
             self.gate = gate

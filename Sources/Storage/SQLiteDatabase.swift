@@ -12,6 +12,8 @@ public final class SQLiteDatabase: Sendable {
     /// Read-only connections for synchronous reads from threads that may block (the reputation store's), opened
     /// on first use; see `blockingRead`.
     private let blockingReaders = Mutex<DatabasePool?>(nil)
+    /// The connection `checkpoint()` runs on, opened on first use.
+    let checkpointConnection = Mutex<DatabaseQueue?>(nil)
     private let configuration: Configuration
 
     public static var defaultPath: String {
@@ -54,7 +56,7 @@ public final class SQLiteDatabase: Sendable {
             // Reputation batches update keys spread over whole tables. Checkpointing every 64 MiB of log rather
             // than SQLite's default 4 MiB writes a page that several batches touched once, not once per batch
             // (measured: a third less write time over `herdwatch bench stream`).
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.autocheckpointPages)")
             // 32 MiB of page cache for the one writing connection instead of SQLite's 2 MiB: the reputation
             // writer's upserts land all over the actor, domain and counter tables, and with the default most of
             // them re-read their page from the file first. Readers (up to five) keep the default, so memory
@@ -90,6 +92,9 @@ public final class SQLiteDatabase: Sendable {
         }
         return try readers.read(body)
     }
+
+    /// The log size, in pages, past which a commit checkpoints (unless a service took checkpoints over).
+    static let autocheckpointPages = 16384
 
     /// At most this many synchronous reads at once (the server's blocking pool has two threads on two cores).
     static let blockingReaderCount = 4

@@ -144,7 +144,11 @@ struct Serve: AsyncParsableCommand {
                 : nil,
             cases: SQLiteCaseStore(database: database), access: access, httpClient: client, ownsHTTPClient: true,
             metrics: ServerMetrics(registry: registry), logger: logger, sessions: SQLiteSessionStore(database: database),
-            blocklist: blocklist, blocklistVersion: { try await blocks.version() })
+            blocklist: blocklist, blocklistVersion: { try await blocks.version() },
+            checkpoints: DatabaseCheckpoints(
+                takeOver: { try database.takeOverCheckpoints() },
+                checkpoint: { try database.checkpoint().uncopiedFrames },
+                release: { try database.releaseCheckpoints() }))
         let app = HerdwatchApplication.make(components) { port in
             var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(settings.databasePath)"
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }
