@@ -116,6 +116,95 @@ struct BlocklistPeersTests {
         #expect(!String(decoding: keys, as: UTF8.self).contains(oldKey))
     }
 
+    /// Three instances, each a real `herdwatch serve` publishing its own signed list: A and B subscribe to each
+    /// other, and B also to C. What A applies from B is never published back to B; B's thresholds decide which of
+    /// A's and C's blocks it is offered; B's retraction reaches A as a held retraction.
+    @Test func aAndBSubscribeToEachOtherWithoutEchoesAndBsThresholdsDecide() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "herdwatch-mutual-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lists = [
+            "a": "#domain,#severity\na-spam.example,suspend\nshared.example,silence\n",
+            "b": "#domain,#severity\nb-spam.example,suspend\n",
+            "c": "#domain,#severity\nshared.example,suspend\nc-only.example,suspend\n",
+        ]
+        var databases: [String: String] = [:]
+        var keys: [String: String] = [:]
+        var servers: [String: ChildServer] = [:]
+        defer { for server in servers.values { _ = server.stop() } }
+        for (name, list) in lists.sorted(by: { $0.key < $1.key }) {
+            let db = folder.appendingPathComponent("\(name).sqlite").path
+            let file = folder.appendingPathComponent("\(name).csv")
+            try list.write(to: file, atomically: true, encoding: .utf8)
+            #expect(try await cli(["blocklist", "import", "--db", db, file.path]).status == 0)
+            let generated = try await cli(["blocklist", "keys", "generate", "--db", db])
+            #expect(generated.status == 0, "\(generated.stderr)")
+            keys[name] = String(generated.stdout.split(separator: "\t")[1])
+            databases[name] = db
+            servers[name] = try ChildServer.serve(["--db", db, "--rules", CLI.root.appendingPathComponent("Rules").path])
+        }
+        func feed(_ name: String) throws -> String {
+            "http://127.0.0.1:\(try #require(servers[name]).port)/herdwatch/blocklist/snapshot.json"
+        }
+        func run(_ arguments: [String], on name: String) async throws -> CLI.Output {
+            let result = try await cli(arguments + ["--db", try #require(databases[name])])
+            #expect(result.status == 0, "\(arguments): \(result.stdout)\(result.stderr)")
+            return result
+        }
+        func subscribe(_ name: String, to peer: String, _ options: [String] = []) async throws {
+            _ = try await run(
+                ["blocklist", "subscribe", "peer-\(peer)", try feed(peer), "--key", try #require(keys[peer])] + options, on: name)
+        }
+        func sync(_ name: String) async throws -> String {
+            try await run(["blocklist", "sync", "--allow-private-addresses"], on: name).stdout
+        }
+        func entries(_ name: String, from peer: String) async throws -> [String] {
+            let store = SQLiteBlocklistStore(database: try SQLiteDatabase(path: try #require(databases[name])))
+            return try await store.subscriptionEntries(id: "peer-\(peer)").filter { $0.state == .active }.map {
+                "\($0.domain) \($0.severity.rawValue)"
+            }
+        }
+
+        try await subscribe("a", to: "b")
+        try await subscribe("b", to: "a")
+        try await subscribe("b", to: "c", ["--weight", "2"])
+        #expect(try await sync("a") == "peer-b: updated, 1 entries, snapshot 1\n")
+        #expect(try await sync("b") == "peer-a: updated, 2 entries, snapshot 1\npeer-c: updated, 2 entries, snapshot 1\n")
+
+        // A applies B's block; it is A's to enforce, not A's to publish: B fetches only A's own blocks back.
+        #expect(try await run(["blocklist", "drafts"], on: "a").stdout == "addition\tb-spam.example\t- -> suspend\tpeer-b\n")
+        #expect(try await run(["blocklist", "apply", "--all"], on: "a").stdout.hasPrefix("batch 1: 1 applied"))
+        #expect(try await run(["blocklist", "list"], on: "a").stdout.contains("b-spam.example\tsuspend"))
+        _ = try await sync("b")
+        #expect(try await entries("b", from: "a") == ["a-spam.example suspend", "shared.example silence"])
+
+        // B's thresholds: two lists must agree (count), or C's double weight is enough alone (weight).
+        let agreed = try await run(["blocklist", "drafts", "--threshold", "count:2"], on: "b").stdout
+        #expect(agreed == "addition\tshared.example\t- -> suspend\tpeer-a,peer-c\n")
+        let weighted = try await run(["blocklist", "drafts", "--threshold", "weight:2"], on: "b").stdout
+        #expect(weighted.contains("addition\tc-only.example\t- -> suspend\tpeer-c\n"))
+        #expect(weighted.contains("addition\tshared.example\t"))
+        #expect(!weighted.contains("a-spam.example"))
+        _ = try await run(["blocklist", "apply", "--threshold", "count:2", "--all"], on: "b")
+        #expect(try await run(["blocklist", "list"], on: "b").stdout.contains("shared.example\tsuspend"))
+
+        // B retracts its own block; A sees a retraction of everything peer-b brought, held until confirmed.
+        let bStore = SQLiteBlocklistStore(database: try SQLiteDatabase(path: try #require(databases["b"])))
+        try await bStore.retract(domain: "b-spam.example", provenance: BlockProvenance(origin: .person("admin")))
+        #expect(try await sync("a") == "peer-b: updated, 1 entries, snapshot 2\n")
+        #expect(try await entries("a", from: "b") == [])
+        let drafts = try await run(["blocklist", "drafts"], on: "a").stdout
+        #expect(drafts.contains("retraction\tb-spam.example\tsuspend -> retract\towner peer-b\tHELD"))
+        let unconfirmed = try await cli(["blocklist", "apply", "--all", "--db", try #require(databases["a"])])
+        #expect(unconfirmed.status == 2)
+        _ = try await run(["blocklist", "apply", "--all", "--confirm-mass-retraction"], on: "a")
+        #expect(!(try await run(["blocklist", "list"], on: "a").stdout.contains("b-spam.example")))
+        // And B, fetching A again, still sees only A's own list.
+        _ = try await sync("b")
+        #expect(try await entries("b", from: "a") == ["a-spam.example suspend", "shared.example silence"])
+    }
+
     /// The CLI, waited for on a Dispatch thread: a blocking wait on the cooperative pool could starve the relay
     /// served from this process (two cores, suites in parallel).
     func cli(_ arguments: [String]) async throws -> CLI.Output {
