@@ -524,6 +524,18 @@ enum Migrations {
                     );
                     """)
         }
+        // A counter that moves whenever what the subscriptions carry changes, so that a server notices a
+        // `herdwatch blocklist sync` run by another process (for `domain.peer_listed`).
+        migrator.registerMigration("2026-12-07-subscription-entries-version") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE blocklist_subscription_version (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        value INTEGER NOT NULL
+                    );
+                    INSERT INTO blocklist_subscription_version (id, value) VALUES (1, 0);
+                    """)
+        }
         return migrator
     }()
 }

@@ -104,11 +104,21 @@ public final class SQLiteBlocklistStore: BlocklistStore {
     }
 
     /// A counter that moves whenever an applied entry is saved or retracted (revisions only grow, rows are never
-    /// deleted): cheap to poll, so a server notices what another process changed.
+    /// deleted), or what a subscription carries changes: cheap to poll, so a server notices what another process
+    /// changed (an import, an apply, a `blocklist sync`).
     public func version() async throws -> Int {
         try await read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) + COALESCE(SUM(revision), 0) FROM domain_block") ?? 0
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT COUNT(*) + COALESCE(SUM(revision), 0) FROM domain_block)
+                        + (SELECT value FROM blocklist_subscription_version)
+                    """) ?? 0
         }
+    }
+
+    private static func subscriptionsChanged(_ db: Database) throws {
+        try db.execute(sql: "UPDATE blocklist_subscription_version SET value = value + 1")
     }
 
     public func subscriptionEntries(id: String) async throws -> [DomainBlock] {
@@ -130,6 +140,7 @@ public final class SQLiteBlocklistStore: BlocklistStore {
         try await write { db in
             try db.execute(sql: "DELETE FROM subscription_block WHERE subscription_id = ?", arguments: [id])
             for entry in entries { try Self.upsert(entry, subscription: id, db) }
+            try Self.subscriptionsChanged(db)
         }
     }
 
@@ -170,7 +181,9 @@ public final class SQLiteBlocklistStore: BlocklistStore {
             try db.execute(sql: "DELETE FROM subscription_block WHERE subscription_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM blocklist_fetch_state WHERE subscription_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM blocklist_subscription WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            let removed = db.changesCount > 0
+            try Self.subscriptionsChanged(db)
+            return removed
         }
     }
 

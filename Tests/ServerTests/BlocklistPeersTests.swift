@@ -171,6 +171,8 @@ struct BlocklistPeersTests {
         try await subscribe("b", to: "c", ["--weight", "2"])
         #expect(try await sync("a") == "peer-b: updated, 1 entries, snapshot 1\n")
         #expect(try await sync("b") == "peer-a: updated, 2 entries, snapshot 1\npeer-c: updated, 2 entries, snapshot 1\n")
+        // B's server did not run that sync, yet sees within seconds that a subscribed list names a-spam.example.
+        #expect(try await peerListed(on: try #require(servers["b"])), "B's server never saw what the CLI sync fetched")
 
         // A applies B's block; it is A's to enforce, not A's to publish: B fetches only A's own blocks back.
         #expect(try await run(["blocklist", "drafts"], on: "a").stdout == "addition\tb-spam.example\t- -> suspend\tpeer-b\n")
@@ -203,6 +205,28 @@ struct BlocklistPeersTests {
         // And B, fetching A again, still sees only A's own list.
         _ = try await sync("b")
         #expect(try await entries("b", from: "a") == ["a-spam.example suspend", "shared.example silence"])
+    }
+
+    /// Whether `server`'s hook fires `reputation.peer-listed-domain` on a post from a-spam.example within 10 s.
+    func peerListed(on server: ChildServer) async throws -> Bool {
+        for attempt in 0..<50 {
+            // A new id each time: a repeated delivery gets its first verdict back.
+            let post = """
+                {"@context":"https://www.w3.org/ns/activitystreams","id":"https://a-spam.example/users/x/statuses/\(attempt)/activity",
+                 "type":"Create","actor":"https://a-spam.example/users/x","to":["https://www.w3.org/ns/activitystreams#Public"],
+                 "object":{"id":"https://a-spam.example/users/x/statuses/\(attempt)","type":"Note","attributedTo":"https://a-spam.example/users/x",
+                 "content":"<p>hello there, number \(attempt)</p>","to":["https://www.w3.org/ns/activitystreams#Public"]}}
+                """
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/api/v1/check")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(server.adminToken)")
+            request.body = .bytes(ByteBuffer(string: post))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            if text.contains("\"rule\":\"reputation.peer-listed-domain\"") { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
     }
 
     /// The CLI, waited for on a Dispatch thread: a blocking wait on the cooperative pool could starve the relay
