@@ -96,7 +96,7 @@ struct AdminAPIBench: AsyncParsableCommand {
                     let page = try JSONDecoder().decode([Entry].self, from: Data(body.readableBytesView))
                     for entry in page where !seen.insert(entry.id).inserted { repeated += 1 }
                     pages += 1
-                    url = response.headers["Link"].first.flatMap(Self.nextLink)
+                    url = LinkHeader.target(rel: "next", in: response.headers["Link"])
                 }
                 samples.append(Self.seconds(pass.duration(to: clock.now)))
                 if seen.count != blocks || repeated > 0 {
@@ -122,15 +122,6 @@ struct AdminAPIBench: AsyncParsableCommand {
 
     private struct Entry: Decodable {
         var id: String
-    }
-
-    /// The `rel="next"` URL of a `Link` header.
-    static func nextLink(_ header: String) -> String? {
-        for part in header.split(separator: ",") where part.contains("rel=\"next\"") {
-            guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">"), open < close else { continue }
-            return String(part[part.index(after: open)..<close])
-        }
-        return nil
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -255,27 +255,19 @@ struct MastodonAdminClient: Sendable {
 
     /// The `rel="next"` URL of a `Link` header, which must stay on the destination (the token goes with it).
     private func nextPage(_ headers: HTTPHeaders, after url: String) throws(PushRequestError) -> String? {
-        for link in headers["Link"].flatMap({ $0.split(separator: ",") }) {
-            let parts = link.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count >= 2, parts[0].hasPrefix("<"), parts[0].hasSuffix(">"),
-                parts.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "") == "rel=\"next\"" })
-            else { continue }
-            // Only the path and query are taken, onto our own scheme and port: a server behind a TLS proxy may
-            // write http, and the token must go neither in clear nor to another host.
-            let target = String(parts[0].dropFirst().dropLast())
-            guard let link = URLComponents(string: target), let ours = URLComponents(string: base),
-                link.host?.lowercased() == ours.host?.lowercased(), link.path.hasPrefix(ours.path + "/")
-            else {
-                throw PushRequestError(
-                    message: "GET \(url) links its next page to \(target), outside \(base); refusing to send the "
-                        + "token there")
-            }
-            var next = ours
-            next.path = link.path
-            next.percentEncodedQuery = link.percentEncodedQuery
-            return next.string ?? target
+        guard let target = LinkHeader.target(rel: "next", in: headers["Link"]) else { return nil }
+        // Only the path and query are taken, onto our own scheme and port: a server behind a TLS proxy may write
+        // http, and the token must go neither in clear nor to another host.
+        guard let link = URLComponents(string: target), let ours = URLComponents(string: base),
+            link.host?.lowercased() == ours.host?.lowercased(), link.path.hasPrefix(ours.path + "/")
+        else {
+            throw PushRequestError(
+                message: "GET \(url) links its next page to \(target), outside \(base); refusing to send the token there")
         }
-        return nil
+        var next = ours
+        next.path = link.path
+        next.percentEncodedQuery = link.percentEncodedQuery
+        return next.string ?? target
     }
 
     private static func fields(_ settings: RemoteBlockSettings) -> [String: Any] {
