@@ -39,9 +39,11 @@ build: deps
 run: deps
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch serve --demo
 
+# The PostgreSQL stores' suites run against a throwaway cluster on a loopback port (Scripts/with-postgres installs
+# Debian's postgresql when it is missing, starts the cluster, and removes it afterwards).
 test: deps pydeps browserdeps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
-	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+	Scripts/with-postgres swift test --skip-build $(SWIFT_BUILD_FLAGS)
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules lint Rules
 	swift run $(SWIFT_BUILD_FLAGS) herdwatch rules test Rules
 	$(MAKE) browser-test
