@@ -39,6 +39,13 @@ struct PostgresStoreConformanceTests {
         }
     }
 
+    @Test(arguments: AccessStoreConformance.checks + AccessStoreConformance.principalChecks)
+    func accessStoreConforms(check: ConformanceCheck<any AccessStore>) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await check.run(on: PostgresAccessStore(database: database))
+        }
+    }
+
     @Test func migratingTwiceAppliesEachMigrationOnceAndNodesMigratingTogetherAgree() async throws {
         try await TestPostgres.withDatabase { database in
             let first = try await database.appliedMigrations()
