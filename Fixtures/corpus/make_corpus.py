@@ -321,8 +321,9 @@ class Corpus:
                      "en": ["Hello fediverse! First post", "New here, hi everyone", "Finally made the jump"]}
         for _ in range(n):
             lang = rng.choices(["ja", "ko", "ar", "en"], [5, 3, 2, 1])[0]
-            p = self.person(rng.choice(self.servers), lang=lang, age_days=rng.uniform(0.02, 3),
-                            avatar=rng.random() < 0.4)
+            # Most newcomers join a few big general-purpose servers, which introduce many new accounts a day.
+            host = rng.choice(self.servers[:4]) if rng.random() < 0.5 else rng.choice(self.servers)
+            p = self.person(host, lang=lang, age_days=rng.uniform(0.02, 3), avatar=rng.random() < 0.4)
             if rng.random() < 0.4:
                 p["display"] = p["username"]
             for _ in range(rng.randint(1, 3)):
@@ -435,11 +436,22 @@ class Corpus:
 
     def follows(self, n):
         rng = self.rng
-        for i in range(n):
-            p = rng.choice(self.people) if i % 4 else self.person(rng.choice(self.servers), age_days=rng.uniform(0.05, 5),
-                                                                    avatar=rng.random() < 0.5)
+        made = 0
+        while made < n:
+            if made % 3:
+                p = rng.choice(self.people)
+                at = self.at()
+                self.emit(at, "ham", "ham/follows", p, self.follow(p, at, rng.choice(self.local_users)))
+                made += 1
+                continue
+            # A newcomer on one of the big servers follows a handful of local people within its first hour.
+            host = rng.choice(self.servers[:4]) if rng.random() < 0.6 else rng.choice(self.servers)
+            p = self.person(host, age_days=rng.uniform(0.02, 5), avatar=rng.random() < 0.5)
             at = self.at()
-            self.emit(at, "ham", "ham/follows", p, self.follow(p, at, rng.choice(self.local_users)))
+            for local in rng.sample(self.local_users, rng.randint(1, 6)):
+                at += timedelta(minutes=rng.uniform(0.5, 10))
+                self.emit(at, "ham", "ham/follows", p, self.follow(p, at, local))
+                made += 1
 
     def dms(self, n):
         rng = self.rng
