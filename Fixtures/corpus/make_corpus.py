@@ -118,8 +118,7 @@ class Corpus:
     def actor_doc(self, p, at):
         published = at - timedelta(days=p["age_days"])
         doc = {"id": p["id"], "type": p["kind"], "preferredUsername": p["username"], "name": p["display"],
-               "published": iso(published), "inbox": p["id"] + "/inbox", "outbox": p["id"] + "/outbox",
-               "followers": p["id"] + "/followers", "url": f"https://{p['host']}/@{p['username']}"}
+               "published": iso(published), "inbox": p["id"] + "/inbox"}
         if p["avatar"]:
             doc["icon"] = {"type": "Image", "mediaType": "image/png",
                            "url": f"https://{p['host']}/avatars/{zlib.crc32(p['id'].encode())}.png"}
@@ -160,7 +159,7 @@ class Corpus:
         else:
             to, cc = list(mentions), []
         obj = {"id": ident, "type": kind, "attributedTo": p["id"], "published": iso(at), "to": to, "cc": cc,
-               "content": html, "tag": tags, "url": ident, "sensitive": False,
+               "content": html, "tag": tags,
                "contentMap": {lang or p["lang"]: html}}
         if name:
             obj["name"] = name
@@ -596,10 +595,11 @@ class Corpus:
                       self.note(p, at, text, [rng.choice(self.local_users)],
                                 attachments=[self.image(p["host"], alt=None)], visibility="direct"))
 
-    def build(self, waves):
+    def build(self, waves, per_wave_part=None):
+        """The corpus in time order; each wave part has `per_wave_part` items (default: 1/140 of the count)."""
         rng = self.rng
         n = self.count
-        per_wave_part = max(20, n // 140)
+        per_wave_part = per_wave_part or max(20, n // 140)
         spam_hosts = {}
         for wave in waves:
             for part in ("tune", "test"):
@@ -627,7 +627,7 @@ class Corpus:
             self.ordinary(missing)
         elif missing < 0:
             spare = [i for i, (_, _, e) in enumerate(self.items) if e["slice"] == "ham/ordinary"]
-            drop = set(rng.sample(spare, -missing))
+            drop = set(rng.sample(spare, min(len(spare), -missing)))
             self.items = [item for i, item in enumerate(self.items) if i not in drop]
         self.items.sort(key=lambda item: (item[0], item[1]))
         return [envelope for _, _, envelope in self.items]
