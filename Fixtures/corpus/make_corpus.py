@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a labelled evaluation corpus for `herdwatch eval`: NDJSON envelopes with `label` (spam/ham) and `slice`.
 
-    make_corpus.py [--seed N] [--count N] [--out FILE] [--waves NAME,...] [--days N]
+    make_corpus.py [--seed N] [--count N] [--out FILE] [--waves NAME,...] [--wave-size N] [--days N]
 
 Two weeks of inbox traffic as an instance (`here.example`, local users https://here.example/users/NAME) receives
 it, in time order, every item an envelope with the sender's actor document (so account age is known) and
@@ -639,13 +639,15 @@ def main():
     parser.add_argument("--count", type=int, default=12000, help="items to write (at least ~1,000)")
     parser.add_argument("--days", type=float, default=14)
     parser.add_argument("--waves", default=",".join(WAVES), help="comma-separated waves to include")
+    parser.add_argument("--wave-size", type=int, default=None,
+                        help="posts in each tune and each test part of a wave (default: count / 140, at least 20)")
     parser.add_argument("--out", default="-", help="output file, - for standard output")
     args = parser.parse_args()
     waves = [w for w in args.waves.split(",") if w]
     unknown = [w for w in waves if w not in WAVES]
     if unknown:
         parser.error(f"unknown wave(s) {', '.join(unknown)}; choose from {', '.join(WAVES)}")
-    items = Corpus(args.seed, args.count, args.days).build(waves)
+    items = Corpus(args.seed, args.count, args.days).build(waves, per_wave_part=args.wave_size)
     out = open(args.out, "w", encoding="utf-8") if args.out != "-" else None
     stream = out or sys.stdout
     for envelope in items:
