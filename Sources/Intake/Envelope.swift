@@ -9,6 +9,7 @@ public import Reputation
 /// To have Herdwatch verify the original delivery's signature itself, an envelope carries `headers` (the original
 /// request headers, including `Signature`) and `body` (the original request body as a string) in place of
 /// `activity`, and optionally `method` (default `POST`) and `path` (default `/inbox`).
+/// A labelled evaluation stream (`herdwatch eval`) adds `"label": "spam"|"ham"` and `"slice": NAME`.
 public struct Envelope: Sendable {
     /// The envelope's `id`: the caller's name for the item, echoed in verdicts.
     public var id: String?
@@ -20,10 +21,29 @@ public struct Envelope: Sendable {
     public var originalRequest: SignedRequest?
     /// The bytes the activity came as.
     public var body: [UInt8]
+    /// What a labelled evaluation stream says the item is; nil when the envelope has no `label`.
+    public var label: Label?
+
+    /// The truth about an item of a labelled evaluation stream, and the part of the stream it belongs to.
+    public struct Label: Sendable, Hashable {
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            case spam
+            case ham
+        }
+
+        public var kind: Kind
+        /// The envelope's `slice` (e.g. `wave-2019-replies/test`); the kind's name when it has none.
+        public var slice: String
+
+        public init(kind: Kind, slice: String) {
+            self.kind = kind
+            self.slice = slice
+        }
+    }
 
     public init(
         id: String? = nil, activity: Activity, actor: Actor? = nil, statedSignature: SignatureStatus? = nil,
-        originalRequest: SignedRequest? = nil, body: [UInt8]
+        originalRequest: SignedRequest? = nil, body: [UInt8], label: Label? = nil
     ) {
         self.id = id
         self.activity = activity
@@ -31,6 +51,7 @@ public struct Envelope: Sendable {
         self.statedSignature = statedSignature
         self.originalRequest = originalRequest
         self.body = body
+        self.label = label
     }
 
     /// Parses `bytes`, which hold one JSON document.
@@ -41,7 +62,9 @@ public struct Envelope: Sendable {
         } catch {
             throw EnvelopeError(
                 id: nil,
-                ActivityPubError(code: .invalidJSON, path: error.path, message: "not valid JSON: \(error.description)", jsonError: error))
+                ActivityPubError(
+                    code: .invalidJSON, path: error.path, message: "not valid JSON: \(error.description)",
+                    jsonError: error))
         }
         return try parse(value, bytes: bytes)
     }
@@ -50,7 +73,9 @@ public struct Envelope: Sendable {
     public static func parse(_ value: JSONValue, bytes: [UInt8]) throws(EnvelopeError) -> Envelope {
         guard let object = value.objectValue else {
             throw EnvelopeError(
-                id: nil, ActivityPubError(code: .notAnObject, path: "$", message: "expected a JSON object (an activity or an envelope)"))
+                id: nil,
+                ActivityPubError(
+                    code: .notAnObject, path: "$", message: "expected a JSON object (an activity or an envelope)"))
         }
         let isEnvelope = object["type"] == nil && (object["activity"] != nil || object["body"] != nil)
         guard isEnvelope else {
@@ -76,7 +101,8 @@ public struct Envelope: Sendable {
                 throw EnvelopeError(
                     id: id,
                     ActivityPubError(
-                        code: .invalidJSON, path: "$.body", message: "the envelope's body is not valid JSON at \(error.path): \(error.description)",
+                        code: .invalidJSON, path: "$.body",
+                        message: "the envelope's body is not valid JSON at \(error.path): \(error.description)",
                         jsonError: error))
             }
         } else {
@@ -95,7 +121,8 @@ public struct Envelope: Sendable {
         var stated: SignatureStatus?
         if let field = object["signature"] {
             guard let text = field.stringValue, let status = SignatureStatus(rawValue: text) else {
-                throw failure("$.signature", "the envelope's signature must be \"verified\", \"unsigned\" or \"failed\"")
+                throw failure(
+                    "$.signature", "the envelope's signature must be \"verified\", \"unsigned\" or \"failed\"")
             }
             stated = status
         }
@@ -116,10 +143,28 @@ public struct Envelope: Sendable {
                 }
             }
             original = SignedRequest(
-                method: object["method"]?.stringValue ?? "POST", path: object["path"]?.stringValue ?? "/inbox", headers: fields,
+                method: object["method"]?.stringValue ?? "POST", path: object["path"]?.stringValue ?? "/inbox",
+                headers: fields,
                 body: body)
         }
-        return Envelope(id: id, activity: activity, actor: actor, statedSignature: stated, originalRequest: original, body: body)
+        var label: Label?
+        if let field = object["label"] {
+            guard let text = field.stringValue, let kind = Label.Kind(rawValue: text) else {
+                throw failure("$.label", "the envelope's label must be \"spam\" or \"ham\"")
+            }
+            var slice = kind.rawValue
+            if let field = object["slice"] {
+                guard let text = field.stringValue, !text.isEmpty else {
+                    throw failure(
+                        "$.slice", "the envelope's slice must be a non-empty string naming a part of the stream")
+                }
+                slice = text
+            }
+            label = Label(kind: kind, slice: slice)
+        }
+        return Envelope(
+            id: id, activity: activity, actor: actor, statedSignature: stated, originalRequest: original, body: body,
+            label: label)
     }
 }
 

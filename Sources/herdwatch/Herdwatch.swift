@@ -35,11 +35,12 @@ struct Herdwatch: AsyncParsableCommand {
               herdwatch check --format json < stream.ndjson
               herdwatch check --db herdwatch.sqlite Fixtures/streams/wave-2024-02.ndjson
               herdwatch backtest --rules Rules.next --baseline Rules recorded.ndjson
+              herdwatch eval --min-recall 0.95 labelled.ndjson
               herdwatch rules lint Rules
               herdwatch rules test Rules
             """,
         subcommands: [
-            Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, UserCommand.self,
+            Serve.self, Check.self, Backtest.self, Eval.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, UserCommand.self,
             BlocklistCommand.self,
         ]
     )

@@ -17,7 +17,9 @@ struct ReputationCLITests {
         #expect(verdicts.count == 100)
         let wave = verdicts.filter { ($0["id"] as? String)?.hasPrefix("wave-") == true }
         let legit = verdicts.filter { ($0["id"] as? String)?.hasPrefix("legit-") == true }
-        let rules = { (verdict: [String: Any]) in (verdict["hits"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String } }
+        let rules = { (verdict: [String: Any]) in
+            (verdict["hits"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        }
         // The first posts of the wave look like anyone's; once five accounts on two servers posted it, it is a campaign.
         #expect(!rules(wave[0]).contains("reputation.campaign-many-actors"))
         #expect(wave.suffix(50).allSatisfy { rules($0).contains("reputation.campaign-many-actors") })
@@ -36,8 +38,11 @@ struct ReputationCLITests {
     /// A stream too big to be read as one document is read and prepared a batch at a time; the verdicts still
     /// come out in input order, numbered by line, a bad line among them, and reputation builds up in order.
     @Test func aLargeStreamIsReplayedInOrderBatchByBatch() throws {
-        let lines = try String(contentsOfFile: CLI.root.appendingPathComponent("Fixtures/streams/wave-2024-02.ndjson").path, encoding: .utf8)
-            .split(separator: "\n").map(String.init)
+        let lines = try String(
+            contentsOfFile: CLI.root.appendingPathComponent("Fixtures/streams/wave-2024-02.ndjson").path,
+            encoding: .utf8
+        )
+        .split(separator: "\n").map(String.init)
         var stream: [String] = []
         // Each round's envelopes get their own ids ("r3-wave-07"); the activities inside stay as they are.
         for round in 0..<15 { stream += lines.map { #"{"id":"r\#(round)-"# + $0.dropFirst(#"{"id":""#.count) } }
@@ -68,7 +73,9 @@ struct ReputationCLITests {
         #expect(envelopeIDs.count == 1500)
         #expect(ids == envelopeIDs)
         // Reputation is built in stream order: by the last round every wave post belongs to a known campaign.
-        let rules = { (verdict: [String: Any]) in (verdict["hits"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String } }
+        let rules = { (verdict: [String: Any]) in
+            (verdict["hits"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        }
         let lastWave = verdicts.filter { ($0["id"] as? String)?.hasPrefix("r14-wave-") == true }
         #expect(lastWave.count == 60)
         #expect(lastWave.allSatisfy { rules($0).contains("reputation.campaign-many-actors") })
@@ -85,8 +92,11 @@ struct ReputationCLITests {
     }
 
     func waveLine(index: Int) throws -> String {
-        let lines = try String(contentsOfFile: CLI.root.appendingPathComponent("Fixtures/streams/wave-2024-02.ndjson").path, encoding: .utf8)
-            .split(separator: "\n")
+        let lines = try String(
+            contentsOfFile: CLI.root.appendingPathComponent("Fixtures/streams/wave-2024-02.ndjson").path,
+            encoding: .utf8
+        )
+        .split(separator: "\n")
         return String(lines.first { $0.contains("\"id\":\"wave-\(String(format: "%02d", index))\"") }!) + "\n"
     }
 
@@ -136,7 +146,8 @@ struct ReputationCLITests {
             when: {field: signature.verified, lt: 1}
             action: reject
         """.write(to: candidate.appendingPathComponent("unsigned.yaml"), atomically: true, encoding: .utf8)
-        let activity = #"{"id": "https://a.example/activities/ID", "type": "Create", "actor": "https://a.example/users/x", "object": {"id": "https://a.example/notes/ID", "type": "Note", "content": "hello", "attributedTo": "https://a.example/users/x"}}"#
+        let activity =
+            #"{"id": "https://a.example/activities/ID", "type": "Create", "actor": "https://a.example/users/x", "object": {"id": "https://a.example/notes/ID", "type": "Note", "content": "hello", "attributedTo": "https://a.example/users/x"}}"#
         let stream = [
             #"{"id": "signed", "activity": \#(activity.replacingOccurrences(of: "ID", with: "1"))}"#,
             #"{"id": "unsigned", "signature": "unsigned", "activity": \#(activity.replacingOccurrences(of: "ID", with: "2"))}"#,
@@ -144,7 +155,9 @@ struct ReputationCLITests {
         let path = temporaryPath("stream.ndjson")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try stream.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["backtest", "--rules", candidate.path, "--baseline", "Rules", "--format", "json", path])
+        let result = try CLI.run([
+            "backtest", "--rules", candidate.path, "--baseline", "Rules", "--format", "json", path,
+        ])
         #expect(result.status == 0)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let changes = try #require(report["action_changes"] as? [[String: Any]])
@@ -155,14 +168,17 @@ struct ReputationCLITests {
     }
 
     @Test func backtestReportsWhatARuleChangeWouldDo() throws {
-        // The candidate rule set is the default one without the reputation rules.
+        // The candidate rule set is the default one without the rules that read reputation (spam-waves.yaml's
+        // campaign rules do too).
         let candidate = URL(fileURLWithPath: temporaryPath("rules"))
         defer { try? FileManager.default.removeItem(at: candidate) }
         try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Rules"), to: candidate)
         try FileManager.default.removeItem(at: candidate.appendingPathComponent("reputation.yaml"))
+        try FileManager.default.removeItem(at: candidate.appendingPathComponent("spam-waves.yaml"))
 
         let json = try CLI.run([
-            "backtest", "--rules", candidate.path, "--baseline", "Rules", "--format", "json", "Fixtures/streams/wave-2024-02.ndjson",
+            "backtest", "--rules", candidate.path, "--baseline", "Rules", "--format", "json",
+            "Fixtures/streams/wave-2024-02.ndjson",
         ])
         #expect(json.status == 0)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
@@ -178,7 +194,9 @@ struct ReputationCLITests {
         #expect((campaign["no_longer_hit"] as? Int ?? 0) > 40)
         #expect((campaign["no_longer_hit_examples"] as? [String])?.first?.hasPrefix("wave-") == true)
 
-        let text = try CLI.run(["backtest", "--rules", candidate.path, "--baseline", "Rules", "Fixtures/streams/wave-2024-02.ndjson"])
+        let text = try CLI.run([
+            "backtest", "--rules", candidate.path, "--baseline", "Rules", "Fixtures/streams/wave-2024-02.ndjson",
+        ])
         #expect(text.stdout.hasPrefix("Replayed 100 activities"))
         #expect(text.stdout.contains("reject → accept"))
         #expect(text.stdout.contains("reputation.campaign-many-actors: "))

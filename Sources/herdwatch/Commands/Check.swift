@@ -65,50 +65,19 @@ struct Check: AsyncParsableCommand {
         }
         let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
         // The server's assessment step, so a replay decides as the server would have (no cases are opened).
-        let assessor = Assessor(engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil)
+        let assessor = Assessor(
+            engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil)
         var printer = VerdictPrinter(format: format)
-        let fallbackActor = defaultActor
-        let unverified = unverified
-        func replay() async throws {
-            for file in files {
-                let input = try openInput(file)
-                // Decoding, normalising, folding and the prefilter scan run on the other cores a batch ahead;
-                // reputation and the verdicts follow the input order, as if each activity were checked in turn.
-                try await ReplayPipeline.run(
-                    workers: InputBatches.workers,
-                    next: { input.next(InputBatches.batchSize) },
-                    prepare: { entry in
-                        entry.prepared { assessor.prepare(replaying: $0, defaultActor: fallbackActor, unverified: unverified) }
-                    },
-                    consume: { batch in
-                        do {
-                            try assessor.prefetch(batch.compactMap { try? $0.payload.get() })
-                        } catch {
-                            throw fail("reputation store: \(error)")
-                        }
-                        for item in batch {
-                            switch item.payload {
-                            case .failure(let error):
-                                printer.printError(source: item.source, id: item.id, error: error)
-                            case .success(let prepared):
-                                let assessment = await assessor.assess(prepared, prefetched: true)
-                                if let failure = assessment.reputationFailure { throw fail("reputation store: \(failure)") }
-                                printer.print(source: item.source, id: item.id ?? assessment.activityID, verdict: assessment.verdict)
-                            }
-                        }
-                    })
+        try await StreamReplay(assessor: assessor, defaultActor: defaultActor, unverified: unverified).run(
+            files, tag: { _ in () }
+        ) {
+            source, id, outcome in
+            switch outcome {
+            case .failure(let error):
+                printer.printError(source: source, id: id, error: error)
+            case .success(let (assessment, _)):
+                printer.print(source: source, id: id ?? assessment.activityID, verdict: assessment.verdict)
             }
-        }
-        do {
-            // Reputation's batches are written on a thread of their own while the replay goes on, as the server
-            // writes them.
-            if let reputation { try await reputation.withBackgroundWriter(replay) } else { try await replay() }
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail("reputation store: \(error)")
         }
         printer.finish()
         if printer.heldOrRejected > 0 { throw ExitCode(1) }
