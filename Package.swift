@@ -57,6 +57,16 @@ let package = Package(
             pkgConfig: "libpsl",
             providers: [.apt(["libpsl-dev"])]
         ),
+        .systemLibrary(
+            name: "CZBar",
+            pkgConfig: "zbar",
+            providers: [.apt(["libzbar-dev", "libpng-dev", "libturbojpeg0-dev"])]
+        ),
+        .target(
+            name: "MediaDecoding",
+            dependencies: ["CZBar"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Matching",
             dependencies: ["CPCRE2", "CHyperscan"],
@@ -143,6 +153,7 @@ let package = Package(
                 "Access",
                 "Blocklists",
                 "Storage",
+                "MediaDecoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -240,6 +251,11 @@ let package = Package(
         .testTarget(
             name: "RuleEngineTests",
             dependencies: ["RuleEngine", "ActivityPub", "Matching", "HerdwatchTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MediaDecodingTests",
+            dependencies: ["MediaDecoding"],
             swiftSettings: strictSettings
         ),
         .testTarget(
