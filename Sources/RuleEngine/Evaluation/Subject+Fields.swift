@@ -23,6 +23,7 @@ extension Subject {
         case .named(.linkDomains): return .list(linkDomains)
         case .named(.mediaTypes): return .list(mediaTypes)
         case .named(.mediaBlurhashes): return .list(blurhashes)
+        case .named(.linksFromMedia): return .list(mediaLinks)
         case .named(.attachmentsWithoutAlt): return .number(Double(attachmentsWithoutAlt))
         case .named(.textOnlyMentions): return .bool(onlyMentions)
         case .named(.mentionsCount): return .number(Double(mentions.count))
@@ -66,6 +67,7 @@ enum SubjectFieldKey: Hashable, Sendable {
         case linkDomains = "link.domains"
         case mediaTypes = "media.types"
         case mediaBlurhashes = "media.blurhashes"
+        case linksFromMedia = "links.from_media"
         case attachmentsWithoutAlt = "attachments.without_alt"
         case textOnlyMentions = "text.only_mentions"
         case mentionsCount = "mentions.count"
