@@ -255,7 +255,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaDecodingTests",
-            dependencies: ["MediaDecoding"],
+            dependencies: ["MediaDecoding", "CZBar"],
             swiftSettings: strictSettings
         ),
         .testTarget(

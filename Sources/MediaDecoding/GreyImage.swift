@@ -15,7 +15,8 @@ struct GreyImage {
         } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
             (width, height, pixels) = try Self.jpeg(bytes, maxPixels: maxPixels)
         } else {
-            throw MediaDecodingError(.unsupportedFormat, "the image is neither PNG nor JPEG, the formats read for QR codes")
+            throw MediaDecodingError(
+                .unsupportedFormat, "the image is neither PNG nor JPEG, the formats read for QR codes")
         }
     }
 

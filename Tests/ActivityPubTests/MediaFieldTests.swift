@@ -13,13 +13,18 @@ import Testing
         var object: JSONObject = ["type": .string("Note")]
         if let content { object["content"] = .string(content) }
         if let summary { object["summary"] = .string(summary) }
-        object["tag"] = .array(mentions.map { handle in
-            .object(["type": .string("Mention"), "href": .string("https://b.example/users/\(handle)"), "name": .string("@\(handle)")])
-        })
+        object["tag"] = .array(
+            mentions.map { handle in
+                .object([
+                    "type": .string("Mention"), "href": .string("https://b.example/users/\(handle)"),
+                    "name": .string("@\(handle)"),
+                ])
+            })
         object["attachment"] = .array(attachments)
-        let activity = try Activity(json: .object([
-            "type": .string("Create"), "actor": .string("https://a.example/users/x"), "object": .object(object),
-        ]))
+        let activity = try Activity(
+            json: .object([
+                "type": .string("Create"), "actor": .string("https://a.example/users/x"), "object": .object(object),
+            ]))
         return Normalizer.subject(for: activity)
     }
 
@@ -27,9 +32,10 @@ import Testing
         #"<span class="h-card"><a href="https://b.example/users/\#(handle)" class="u-url mention">@<span>\#(handle)</span></a></span>"#
     }
 
-    private func image(blurhash: String? = nil, alt: String? = nil, summary: String? = nil, type: String = "Document",
-        mediaType: String? = "image/png", digest: String? = nil) -> JSONValue
-    {
+    private func image(
+        blurhash: String? = nil, alt: String? = nil, summary: String? = nil, type: String = "Document",
+        mediaType: String? = "image/png", digest: String? = nil
+    ) -> JSONValue {
         var members: JSONObject = ["type": .string(type), "url": .string("https://files.a.example/m.png")]
         if let mediaType { members["mediaType"] = .string(mediaType) }
         if let blurhash { members["blurhash"] = .string(blurhash) }
@@ -39,28 +45,34 @@ import Testing
         return .object(members)
     }
 
-    @Test(arguments: [
-        (" UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH\n", "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH"),
-        ("LEHV6nWB2yk8pyo0adR*.7kCMdnj", "LEHV6nWB2yk8pyo0adR*.7kCMdnj"),
-        // Base 83 is case-sensitive: lowercasing would make another hash (here one whose length does not fit).
-        ("lehv6nwb2yk8pyo0adr*.7kcmdnj", nil),
-        // One component is only the mean colour.
-        ("00TSUA", nil),
-        ("UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5N", nil),
-        ("UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5N\u{E9}", nil),
-        ("", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            (" UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH\n", "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH"),
+            ("LEHV6nWB2yk8pyo0adR*.7kCMdnj", "LEHV6nWB2yk8pyo0adR*.7kCMdnj"),
+            // Base 83 is case-sensitive: lowercasing would make another hash (here one whose length does not fit).
+            ("lehv6nwb2yk8pyo0adr*.7kcmdnj", nil),
+            // One component is only the mean colour.
+            ("00TSUA", nil),
+            ("UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5N", nil),
+            ("UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5N\u{E9}", nil),
+            ("", nil),
+        ] as [(String, String?)])
     func blurhashNormalisation(raw: String, expected: String?) {
         #expect(Blurhash.normalized(raw) == expected)
     }
 
     @Test func blurhashesAndDigestsComeFromMediaEachOnce() throws {
-        let subject = try note(content: "look", attachments: [
-            image(blurhash: Self.mastodonHash, digest: "zQmWvQxTqbG2Z9HPJgG57jjwR154cKhbtJenbyYTWkjgF3e"),
-            image(blurhash: " \(Self.mastodonHash) "),
-            image(blurhash: "not a blurhash"),
-            .object(["type": .string("Link"), "href": .string("https://l.example/"), "blurhash": .string("LEHV6nWB2yk8pyo0adR*.7kCMdnj")]),
-        ])
+        let subject = try note(
+            content: "look",
+            attachments: [
+                image(blurhash: Self.mastodonHash, digest: "zQmWvQxTqbG2Z9HPJgG57jjwR154cKhbtJenbyYTWkjgF3e"),
+                image(blurhash: " \(Self.mastodonHash) "),
+                image(blurhash: "not a blurhash"),
+                .object([
+                    "type": .string("Link"), "href": .string("https://l.example/"),
+                    "blurhash": .string("LEHV6nWB2yk8pyo0adR*.7kCMdnj"),
+                ]),
+            ])
         #expect(subject.blurhashes == [Self.mastodonHash])
         #expect(subject.mediaDigests == ["zQmWvQxTqbG2Z9HPJgG57jjwR154cKhbtJenbyYTWkjgF3e"])
         let fixture = Normalizer.subject(
@@ -69,16 +81,18 @@ import Testing
     }
 
     @Test func attachmentsWithoutAltCountImagesAndVideosOnly() throws {
-        let subject = try note(content: "pics", attachments: [
-            image(),
-            image(alt: "   "),
-            image(alt: "A heron"),
-            image(summary: "Alt in summary"),
-            image(type: "Video", mediaType: "video/mp4"),
-            image(type: "Image", mediaType: nil),
-            image(type: "Audio", mediaType: "audio/ogg"),
-            image(type: "Document", mediaType: "application/pdf"),
-        ])
+        let subject = try note(
+            content: "pics",
+            attachments: [
+                image(),
+                image(alt: "   "),
+                image(alt: "A heron"),
+                image(summary: "Alt in summary"),
+                image(type: "Video", mediaType: "video/mp4"),
+                image(type: "Image", mediaType: nil),
+                image(type: "Audio", mediaType: "audio/ogg"),
+                image(type: "Document", mediaType: "application/pdf"),
+            ])
         #expect(subject.attachmentCount == 8)
         #expect(subject.attachmentsWithoutAlt == 4)
         let described = try Normalizer.subject(
@@ -90,7 +104,8 @@ import Testing
         let handles = (0..<10).map { mention("user\($0)") }.joined(separator: " ")
         #expect(try note(content: "<p>\(handles)</p>", mentions: ["user0"]).onlyMentions)
         // Links, bare or as anchors showing a shortened address, and punctuation and emoji between handles.
-        let linked = "<p>\(handles), 👀 https://qr.example/x <a href=\"https://l.example/very/long\">l.example/very…</a></p>"
+        let linked =
+            "<p>\(handles), 👀 https://qr.example/x <a href=\"https://l.example/very/long\">l.example/very…</a></p>"
         #expect(try note(content: linked, mentions: ["user0"]).onlyMentions)
         // An image under nothing but tags (the November 2024 QR wave): no text at all.
         #expect(try note(content: nil, mentions: ["user0", "user1"], attachments: [image()]).onlyMentions)
@@ -117,7 +132,8 @@ import Testing
         #expect(try !note(content: "<p>https://l.example/</p>").onlyMentions)
         #expect(try !note(content: nil).onlyMentions)
         #expect(try !note(content: mention("u1"), summary: "spoilers for the finale", mentions: ["u1"]).onlyMentions)
-        let nuke = Normalizer.subject(for: try Activity.decode(try Fixtures.bytes("activities", "spam_nuke_bot_10_mentions.json")))
+        let nuke = Normalizer.subject(
+            for: try Activity.decode(try Fixtures.bytes("activities", "spam_nuke_bot_10_mentions.json")))
         #expect(!nuke.onlyMentions)
     }
 }

@@ -9,7 +9,8 @@ struct MediaWaveCLITests {
     static let waveHash = "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH"
 
     private func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-media-\(UUID().uuidString)-\(name)").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-media-\(UUID().uuidString)-\(name)")
+            .path
     }
 
     /// One envelope: an account made a few minutes before, posting an image under three mentions and no text.
@@ -19,11 +20,16 @@ struct MediaWaveCLITests {
     ) -> String {
         let actor = "https://\(host)/users/\(user)"
         let published = String(format: "2024-11-04T09:%02d:00Z", minute)
-        let tags: [[String: Any]] = (0..<mentions).map { index in
-            ["type": "Mention", "href": "https://mk\(index).example/users/target\(index)", "name": "@target\(index)"]
-        } + hashtags.map { ["type": "Hashtag", "href": "https://\(host)/tags/\($0)", "name": "#\($0)"] }
+        let tags: [[String: Any]] =
+            (0..<mentions).map { index in
+                [
+                    "type": "Mention", "href": "https://mk\(index).example/users/target\(index)",
+                    "name": "@target\(index)",
+                ]
+            } + hashtags.map { ["type": "Hashtag", "href": "https://\(host)/tags/\($0)", "name": "#\($0)"] }
         var image: [String: Any] = [
-            "type": "Document", "mediaType": "image/png", "url": "https://\(host)/media/\(id).png", "blurhash": blurhash,
+            "type": "Document", "mediaType": "image/png", "url": "https://\(host)/media/\(id).png",
+            "blurhash": blurhash,
         ]
         if let alt { image["name"] = alt }
         let object: [String: Any] = [
@@ -64,7 +70,8 @@ struct MediaWaveCLITests {
 
     @Test func oneImageFromManyFreshAccountsIsHeldOnceItIsACluster() throws {
         let wave = (0..<12).map { index in
-            envelope(id: "wave-\(index)", host: "open\(index % 4).example", user: "acct\(index)", minute: index * 2,
+            envelope(
+                id: "wave-\(index)", host: "open\(index % 4).example", user: "acct\(index)", minute: index * 2,
                 blurhash: Self.waveHash)
         }
         let verdicts = try replay(wave)
@@ -80,12 +87,14 @@ struct MediaWaveCLITests {
     @Test func differentImagesAndAnArtistsOwnPictureAreNotHeld() throws {
         // Fresh accounts, same shape, each with its own picture (a 4×3 blurhash that differs per post).
         let different = (0..<12).map { index in
-            envelope(id: "own-\(index)", host: "open\(index % 4).example", user: "acct\(index)", minute: index * 2,
+            envelope(
+                id: "own-\(index)", host: "open\(index % 4).example", user: "acct\(index)", minute: index * 2,
                 blurhash: "LEHV6nWB2yk8pyo0adR*.7kCM" + String(format: "%03d", index))
         }
         // An artist known for years posting the same picture again, with a caption, alt text and hashtags.
         let artist = (0..<6).map { index in
-            envelope(id: "art-\(index)", host: "art.example", user: "painter", minute: 30 + index, blurhash: Self.waveHash,
+            envelope(
+                id: "art-\(index)", host: "art.example", user: "painter", minute: 30 + index, blurhash: Self.waveHash,
                 mentions: 0, content: "<p>The heron study again, now framed</p>", alt: "Watercolor heron",
                 hashtags: ["MastoArt", "watercolor"], accountCreated: "2019-03-01T00:00:00Z")
         }

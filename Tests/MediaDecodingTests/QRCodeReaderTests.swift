@@ -1,3 +1,4 @@
+import CZBar
 import Foundation
 import Testing
 
@@ -20,6 +21,25 @@ import Testing
         #expect(try QRCodeReader.texts(in: fixture(file)) == [text])
     }
 
+    @Test func decodesTheCodeInAJPEG() throws {
+        // The PNG fixture's pixels, compressed as a greyscale JPEG at quality 75 by libjpeg-turbo.
+        let grey = try GreyImage(decoding: fixture("qr-shortener.png"), maxPixels: 1 << 20)
+        guard let compressor = tjInitCompress() else { throw MediaDecodingError(.corrupt, "no JPEG encoder") }
+        defer { tjDestroy(compressor) }
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let status = grey.pixels.withUnsafeBufferPointer {
+            tjCompress2(
+                compressor, $0.baseAddress, Int32(grey.width), 0, Int32(grey.height), Int32(TJPF_GRAY.rawValue), &output,
+                &size, Int32(TJSAMP_GRAY.rawValue), 75, 0)
+        }
+        try #require(status == 0)
+        defer { tjFree(output) }
+        let jpeg = Array(UnsafeBufferPointer(start: output, count: Int(size)))
+        #expect(jpeg.starts(with: [0xFF, 0xD8, 0xFF]))
+        #expect(try QRCodeReader.texts(in: jpeg) == ["https://shrt.example/x7Qa"])
+    }
+
     @Test func aPictureWithoutACodeHasNone() throws {
         // A grey gradient, as PNG: a real image with nothing to find.
         #expect(try QRCodeReader.texts(in: PNGWriter.gradient(width: 64, height: 48)) == [])
@@ -27,7 +47,9 @@ import Testing
 
     @Test func dimensionsAreCheckedBeforeAnyPixelIsDecoded() throws {
         let png = try fixture("qr-shortener.png")
-        #expect(throws: MediaDecodingError(.tooLarge, "the image is 198×198 pixels, more than the 10000 read for QR codes")) {
+        #expect(
+            throws: MediaDecodingError(.tooLarge, "the image is 198×198 pixels, more than the 10000 read for QR codes")
+        ) {
             try QRCodeReader.texts(in: png, maxPixels: 10_000)
         }
         // A header claiming 100,000 × 100,000 pixels in a file of a few bytes.
@@ -86,7 +108,9 @@ enum PNGWriter {
         repeat {
             let length = min(65_535, data.count - offset)
             let final: UInt8 = offset + length == data.count ? 1 : 0
-            out += [final, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
+            out += [
+                final, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF),
+            ]
             out += data[offset..<offset + length]
             offset += length
         } while offset < data.count

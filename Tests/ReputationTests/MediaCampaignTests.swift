@@ -16,21 +16,26 @@ struct MediaCampaignTests {
     ) throws -> Subject {
         let handles = (0..<mentions).map { "https://m.example/users/\($0)" }
         var attachments: [JSONValue] = blurhashes.map { hash in
-            .object(["type": .string("Document"), "mediaType": .string("image/png"), "blurhash": .string(hash),
-                "url": .string("\(actor)/media/\(UUID().uuidString).png")])
+            .object([
+                "type": .string("Document"), "mediaType": .string("image/png"), "blurhash": .string(hash),
+                "url": .string("\(actor)/media/\(UUID().uuidString).png"),
+            ])
         }
         attachments += digests.map { digest in
-            .object(["type": .string("Image"), "digestMultibase": .string(digest),
-                "url": .string("\(actor)/media/\(UUID().uuidString).png")])
+            .object([
+                "type": .string("Image"), "digestMultibase": .string(digest),
+                "url": .string("\(actor)/media/\(UUID().uuidString).png"),
+            ])
         }
-        let activity = try Activity(json: .object([
-            "type": .string("Create"), "actor": .string(actor),
-            "object": .object([
-                "type": .string("Note"), "content": .string(content),
-                "tag": .array(handles.map { .object(["type": .string("Mention"), "href": .string($0)]) }),
-                "attachment": .array(attachments),
-            ]),
-        ]))
+        let activity = try Activity(
+            json: .object([
+                "type": .string("Create"), "actor": .string(actor),
+                "object": .object([
+                    "type": .string("Note"), "content": .string(content),
+                    "tag": .array(handles.map { .object(["type": .string("Mention"), "href": .string($0)]) }),
+                    "attachment": .array(attachments),
+                ]),
+            ]))
         return Normalizer.subject(for: activity)
     }
 
@@ -42,7 +47,8 @@ struct MediaCampaignTests {
         let reputation = Reputation(store: InMemoryReputationStore())
         for index in 0..<6 {
             let wave = try post(actor: "https://open\(index % 3).example/users/r\(index)", blurhashes: [Self.qrHash])
-            try reputation.observe(wave, verdict: accept(), signature: .verified, at: start.addingTimeInterval(Double(index * 60)))
+            try reputation.observe(
+                wave, verdict: accept(), signature: .verified, at: start.addingTimeInterval(Double(index * 60)))
         }
         let next = try post(actor: "https://open9.example/users/new", blurhashes: [Self.qrHash])
         let signals = try reputation.signals(for: next, at: start.addingTimeInterval(600))
@@ -53,9 +59,12 @@ struct MediaCampaignTests {
         #expect(signals.values["campaign.size"] == nil)
 
         let other = try post(actor: "https://open9.example/users/new", blurhashes: [Self.otherHash])
-        #expect(try reputation.signals(for: other, at: start.addingTimeInterval(600)).values["campaign.media_size"] == 1)
+        #expect(
+            try reputation.signals(for: other, at: start.addingTimeInterval(600)).values["campaign.media_size"] == 1)
         let noMedia = try post(actor: "https://open9.example/users/new")
-        #expect(try reputation.signals(for: noMedia, at: start.addingTimeInterval(600)).values["campaign.media_size"] == nil)
+        #expect(
+            try reputation.signals(for: noMedia, at: start.addingTimeInterval(600)).values["campaign.media_size"] == nil
+        )
         let afterWindow = try reputation.signals(for: next, at: start.addingTimeInterval(3 * 86_400))
         #expect(afterWindow.values["campaign.media_size"] == 1)
     }
@@ -64,7 +73,8 @@ struct MediaCampaignTests {
         let reputation = Reputation(store: InMemoryReputationStore())
         for index in 0..<4 {
             let repost = try post(actor: "https://art.example/users/painter", blurhashes: [Self.otherHash], mentions: 0)
-            try reputation.observe(repost, verdict: accept(), signature: .verified, at: start.addingTimeInterval(Double(index * 3_600)))
+            try reputation.observe(
+                repost, verdict: accept(), signature: .verified, at: start.addingTimeInterval(Double(index * 3_600)))
         }
         let again = try post(actor: "https://art.example/users/painter", blurhashes: [Self.otherHash], mentions: 0)
         let signals = try reputation.signals(for: again, at: start.addingTimeInterval(5 * 3_600))
@@ -85,14 +95,16 @@ struct MediaCampaignTests {
         #expect(try reputation.signals(for: mixed, at: start.addingTimeInterval(60)).values["campaign.media_size"] == 4)
         // A digest and a blurhash with equal text are different keys.
         let lookalike = try post(actor: "https://d9.example/users/u", blurhashes: [Self.qrHash])
-        #expect(try reputation.signals(for: lookalike, at: start.addingTimeInterval(60)).values["campaign.media_size"] == 1)
+        #expect(
+            try reputation.signals(for: lookalike, at: start.addingTimeInterval(60)).values["campaign.media_size"] == 1)
     }
 
     @Test func textAndMediaClustersAreSeparate() throws {
         let reputation = Reputation(store: InMemoryReputationStore())
         let text = "Huge giveaway today only, send a message to our team to claim your reward before it ends"
         for index in 0..<5 {
-            let wave = try post(actor: "https://t\(index).example/users/u", content: "<p>\(text)</p>", blurhashes: [Self.qrHash])
+            let wave = try post(
+                actor: "https://t\(index).example/users/u", content: "<p>\(text)</p>", blurhashes: [Self.qrHash])
             try reputation.observe(wave, verdict: accept(), signature: .verified, at: start)
         }
         let sameTextOtherImage = try post(

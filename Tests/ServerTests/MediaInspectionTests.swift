@@ -69,7 +69,8 @@ struct MediaInspectionTests {
     }
 
     private func envelope(images: [String], signature: String = "verified") -> Envelope {
-        let attachments = images.map { #"{"type":"Document","mediaType":"image/png","url":"\#($0)"}"# }.joined(separator: ",")
+        let attachments = images.map { #"{"type":"Document","mediaType":"image/png","url":"\#($0)"}"# }.joined(
+            separator: ",")
         let json = """
             {"id":"line-1","signature":"\(signature)","activity":{"id":"https://open.example/users/q/statuses/1/activity",
              "type":"Create","actor":"https://open.example/users/q",

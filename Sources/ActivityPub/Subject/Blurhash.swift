@@ -19,7 +19,8 @@ public enum Blurhash {
         guard raw.utf8.count <= 512 else { return nil }
         let trimmed = raw.utf8.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         let bytes = Array(trimmed.reversed().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }.reversed())
-        guard bytes.count >= 6, bytes.count <= 4 + 2 * 81, bytes.allSatisfy({ $0 < 128 && digitValues[Int($0)] >= 0 }) else {
+        guard bytes.count >= 6, bytes.count <= 4 + 2 * 81, bytes.allSatisfy({ $0 < 128 && digitValues[Int($0)] >= 0 })
+        else {
             return nil
         }
         let sizeFlag = digitValues[Int(bytes[0])]

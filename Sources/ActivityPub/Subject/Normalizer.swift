@@ -160,7 +160,8 @@ public enum Normalizer {
         var mediaTypes = SmallStringSet()
         subject.mediaTypes = media.compactMap(\.mediaType).filter { mediaTypes.insert($0) }
         var blurhashes = SmallStringSet()
-        subject.blurhashes = media.compactMap { $0.blurhash.flatMap(Blurhash.normalized) }.filter { blurhashes.insert($0) }
+        subject.blurhashes = media.compactMap { $0.blurhash.flatMap(Blurhash.normalized) }
+            .filter { blurhashes.insert($0) }
         var digests = SmallStringSet()
         subject.mediaDigests = media.compactMap { $0.digest?.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && $0.utf8.count <= 512 && digests.insert($0) }

@@ -13,7 +13,8 @@ extension Subject {
                 let host = Hostname.host(ofURL: url)
             else { continue }
             links.append(
-                LinkRef(url: url, host: host, registrableDomain: suffixList.registrableDomain(ofNormalized: host),
+                LinkRef(
+                    url: url, host: host, registrableDomain: suffixList.registrableDomain(ofNormalized: host),
                     fromMedia: true))
         }
         if !links.isEmpty { self.texts[.links] = links.map(\.url).joined(separator: "\n") }

@@ -1,4 +1,4 @@
-public import Configuration
+import Configuration
 public import Foundation
 
 /// The optional media inspection (`media.*`): reading QR codes in the images of verified deliveries.
@@ -37,13 +37,15 @@ public struct MediaInspectionSettings: Sendable {
         let pixels = reader.int(forKey: "media.maxPixels", default: 16 << 20)
         let cache = reader.int(forKey: "media.cacheBytes", default: 4 << 20)
         for (key, value, least) in [
-            ("media.fetchTimeoutSeconds", seconds, 1), ("media.maxBytes", bytes, 1024), ("media.maxPixels", pixels, 10_000),
+            ("media.fetchTimeoutSeconds", seconds, 1), ("media.maxBytes", bytes, 1024),
+            ("media.maxPixels", pixels, 10_000),
             ("media.cacheBytes", cache, 65_536),
         ] where value < least {
             throw ServerConfigurationError(key: key, message: "\(value) is too small; give at least \(least)")
         }
         self.init(
-            enabled: reader.bool(forKey: "media.inspect", default: false), timeout: TimeInterval(seconds), maxBytes: bytes,
+            enabled: reader.bool(forKey: "media.inspect", default: false), timeout: TimeInterval(seconds),
+            maxBytes: bytes,
             maxPixels: pixels, cacheBytes: cache, allowPrivateAddresses: allowPrivateAddresses)
     }
 }

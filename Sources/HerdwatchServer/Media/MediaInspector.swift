@@ -46,7 +46,9 @@ public final class MediaInspector: Sendable {
         let readable: Set<String> = ["image/png", "image/jpeg", "image/jpg"]
         let urls = post.attachments.filter { attachment in
             guard attachment.isVisual else { return false }
-            guard let type = attachment.mediaType?.lowercased() else { return attachment.type == "Image" || attachment.type == "Document" }
+            guard let type = attachment.mediaType?.lowercased() else {
+                return attachment.type == "Image" || attachment.type == "Document"
+            }
             return readable.contains(type)
         }.compactMap(\.url)
         return Array(urls.prefix(settings.maxImages))
@@ -75,7 +77,9 @@ public final class MediaInspector: Sendable {
                 while let next = await group.next() {
                     guard let (index, url, codes) = next else { break }  // The deadline passed.
                     found[index] = codes
-                    cache.withLock { $0.set(codes, bytes: url.utf8.count + codes.reduce(64) { $0 + $1.utf8.count }, for: url) }
+                    cache.withLock {
+                        $0.set(codes, bytes: url.utf8.count + codes.reduce(64) { $0 + $1.utf8.count }, for: url)
+                    }
                     if found.count == urls.count { break }
                 }
                 group.cancelAll()
