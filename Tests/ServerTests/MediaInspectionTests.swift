@@ -87,7 +87,8 @@ struct MediaInspectionTests {
         let app = Application(responder: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
-            let gate = try gate(inspect: true)
+            // A deadline no loaded test machine misses: this test is about what is read, not how fast.
+            let gate = try gate(inspect: true, timeout: 120)
             let held = await gate.check(envelope(images: ["\(base)/qr-shortener.png"]))
             #expect(held.verdict?.action == .hold)
             #expect(Set(rules(held)) == ["test.shortener-link", "test.link-from-media"])
@@ -122,7 +123,8 @@ struct MediaInspectionTests {
             let started = ContinuousClock.now
             let outcome = await gate.check(envelope(images: ["\(base)/slow.png", "\(base)/qr-bare-host.png"]))
             let waited = ContinuousClock.now - started
-            #expect(waited < .seconds(3))
+            // The slow image answers after 5 s: the verdict did not wait for it.
+            #expect(waited < .milliseconds(4_500))
             // What arrived in time counts; the slow image is left out.
             #expect(outcome.verdict?.action == .reject)
             #expect(!rules(outcome).contains("test.shortener-link"))

@@ -14,14 +14,29 @@ enum MentionOnlyText {
     ///     mention-only post, whatever else it is.
     static func isOnlyMentions(_ text: String, linkTexts: Set<Substring>, mentionTags: Int) -> Bool {
         var mentions = mentionTags
-        for word in text.split(whereSeparator: { $0.isWhitespace }) {
-            switch kind(of: word, linkTexts: linkTexts) {
+        // Word by word, stopping at the first real word: most posts are decided by their first one.
+        let scalars = text.unicodeScalars
+        var index = scalars.startIndex
+        while true {
+            while index < scalars.endIndex, isWhitespace(scalars[index]) { index = scalars.index(after: index) }
+            guard index < scalars.endIndex else { break }
+            let start = index
+            while index < scalars.endIndex, !isWhitespace(scalars[index]) { index = scalars.index(after: index) }
+            switch kind(of: Substring(scalars[start..<index]), linkTexts: linkTexts) {
             case .mention: mentions += 1
             case .link, .noWords: continue
             case .words: return false
             }
         }
         return mentions > 0
+    }
+
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20, 0x09...0x0D: true
+        case 0..<0x80: false
+        default: scalar.properties.isWhitespace
+        }
     }
 
     private enum Kind {
