@@ -1,7 +1,7 @@
 # Herdwatch: `make run` serves the hook with a demo queue, `make test` runs the test suite.
 # Both install the system libraries they need first (Debian 12; run as root or with sudo available).
 
-SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libpsl-dev publicsuffix pkg-config
+SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libpsl-dev publicsuffix pkg-config libzbar-dev libpng-dev libturbojpeg0-dev
 # Headless Chromium and Selenium for the workbench's browser tests (Tests/Browser), and venv for the real-client
 # tests' Python packages; all run by `make test`.
 BROWSER_PACKAGES := chromium chromium-driver python3-selenium python3-venv

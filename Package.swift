@@ -59,6 +59,16 @@ let package = Package(
             pkgConfig: "libpsl",
             providers: [.apt(["libpsl-dev"])]
         ),
+        .systemLibrary(
+            name: "CZBar",
+            pkgConfig: "zbar",
+            providers: [.apt(["libzbar-dev", "libpng-dev", "libturbojpeg0-dev"])]
+        ),
+        .target(
+            name: "MediaDecoding",
+            dependencies: ["CZBar"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Matching",
             dependencies: ["CPCRE2", "CHyperscan"],
@@ -145,6 +155,7 @@ let package = Package(
                 "Access",
                 "Blocklists",
                 "Storage",
+                "MediaDecoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -261,6 +272,11 @@ let package = Package(
         .testTarget(
             name: "RuleEngineTests",
             dependencies: ["RuleEngine", "ActivityPub", "Matching", "HerdwatchTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MediaDecodingTests",
+            dependencies: ["MediaDecoding", "CZBar"],
             swiftSettings: strictSettings
         ),
         .testTarget(

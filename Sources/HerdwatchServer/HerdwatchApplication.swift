@@ -150,7 +150,9 @@ extension HerdwatchApplication {
             let gate = Gate(
                 engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
                 signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
-                metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist)
+                metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist,
+                media: configuration.media.enabled
+                    ? MediaInspector(client: components.httpClient, settings: configuration.media, work: work) : nil)
             let upstream = configuration.upstream.map {
                 Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
             }

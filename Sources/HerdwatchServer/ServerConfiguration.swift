@@ -38,6 +38,11 @@ import _CryptoExtras
 /// | `keys.maxBytes` | int | `262144` | largest key or actor document accepted |
 /// | `keys.signingKeyId` | string | none | key id to sign key fetches with (servers in authorized-fetch mode need it) |
 /// | `keys.signingKeyFile` | string | none | PEM file with that key's RSA private key (secret) |
+/// | `media.inspect` | bool | `false` | read QR codes in the PNG and JPEG images of verified deliveries and show their links to rules (`links.from_media`, and in `links`, `link.hosts`, `link.domains`); the delivery waits for its images |
+/// | `media.fetchTimeoutSeconds` | int | `3` | the most a delivery waits for its images (fetched at once; one deadline for all); what is late is left out |
+/// | `media.maxBytes` | int | `8388608` | largest image fetched |
+/// | `media.maxPixels` | int | `16777216` | largest image decoded, by the dimensions in its header |
+/// | `media.cacheBytes` | int | `4194304` | memory for what each image URL gave, least recently used evicted first |
 /// | `reputation.enabled` | bool | `true` | read and record reputation; off, rules see no reputation signals |
 /// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
 /// | `reputation.observationDays` | int | `7` | days the per-activity record of verdicts (table `observation`) is kept; `0` keeps it forever |
@@ -114,6 +119,8 @@ public struct ServerConfiguration: Sendable {
     public var blocklistFeeds: BlocklistFeedSettings
     /// How subscription drafts are merged and held (`blocklist.merge.*`).
     public var blocklistReview: BlocklistReviewSettings
+    /// Reading QR codes in images (`media.*`).
+    public var media: MediaInspectionSettings
 
     public init(reader: ConfigReader) throws(ServerConfigurationError) {
         host = reader.string(forKey: "http.host", default: "127.0.0.1")
@@ -254,6 +261,7 @@ public struct ServerConfiguration: Sendable {
             fetchTimeout: TimeInterval(fetchSeconds), fetchMaxBytes: fetchBytes,
             allowPrivateAddresses: keys.allowPrivateAddresses, checkInterval: .seconds(checkSeconds))
         blocklistReview = try Self.blocklistReview(reader)
+        media = try MediaInspectionSettings(reader: reader, allowPrivateAddresses: keys.allowPrivateAddresses)
     }
 
     private static func blocklistReview(_ reader: ConfigReader) throws(ServerConfigurationError) -> BlocklistReviewSettings {

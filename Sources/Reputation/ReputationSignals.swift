@@ -20,6 +20,8 @@ public struct ReputationSignals: Signals, Sendable {
     let linkRates: [WindowedCounter]
     /// Nil when the subject has no campaign fingerprint.
     let campaign: CampaignSignals?
+    /// The media cluster; nil when the subject's media have no blurhash or digest.
+    var mediaCampaign: CampaignSignals? = nil
 
     /// The campaign figures, counting the subject's post.
     struct CampaignSignals: Sendable {
@@ -55,6 +57,9 @@ public struct ReputationSignals: Signals, Sendable {
         case campaignActors = "campaign.actors"
         case campaignDomains = "campaign.domains"
         case campaignAgeMinutes = "campaign.age_minutes"
+        case campaignMediaSize = "campaign.media_size"
+        case campaignMediaActors = "campaign.media_actors"
+        case campaignMediaDomains = "campaign.media_domains"
 
         static let byName: [String: Name] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
     }
@@ -101,6 +106,9 @@ public struct ReputationSignals: Signals, Sendable {
         case .campaignActors: campaign.map { Double($0.actors) }
         case .campaignDomains: campaign.map { Double($0.domains) }
         case .campaignAgeMinutes: campaign?.ageMinutes
+        case .campaignMediaSize: mediaCampaign.map { Double($0.size) }
+        case .campaignMediaActors: mediaCampaign.map { Double($0.actors) }
+        case .campaignMediaDomains: mediaCampaign.map { Double($0.domains) }
         }
     }
 

@@ -76,13 +76,13 @@ struct ReputationState {
         if let fingerprint = subject.fingerprint {
             let open = try openCampaign(
                 for: fingerprint, bands: subject.bands, at: date, store: store, window: configuration.campaignWindow)
-            let actors = open?.actors ?? []
-            let domains = open?.domains ?? []
-            campaign = ReputationSignals.CampaignSignals(
-                size: (open?.size ?? 0) + 1,
-                actors: actors.count + (actors.contains(subject.actorID) ? 0 : 1),
-                domains: domains.count + (domains.contains(subject.host) ? 0 : 1),
-                ageMinutes: open.map { max(0, date.timeIntervalSince($0.firstSeen) / 60) } ?? 0)
+            campaign = Self.campaignSignals(open, for: subject, at: date)
+        }
+        var mediaCampaign: ReputationSignals.CampaignSignals?
+        if !subject.mediaBands.isEmpty {
+            let id = try openMediaCampaignID(
+                bands: subject.mediaBands, at: date, store: store, window: configuration.campaignWindow)
+            mediaCampaign = Self.campaignSignals(id.flatMap { campaigns[$0] }, for: subject, at: date)
         }
         var active: Set<String> = []
         for label in try labels(subject.actorLabelKey, .actor, subject.actorID, store: store)
@@ -100,7 +100,20 @@ struct ReputationState {
             actorRate: try counter(subject.actorCounterKey, store: store),
             domainRate: try counter(subject.domainCounterKey, store: store),
             linkRates: try subject.linkCounterKeys.map { try counter($0, store: store) },
-            campaign: campaign)
+            campaign: campaign, mediaCampaign: mediaCampaign)
+    }
+
+    /// A cluster's figures with the subject's post counted in.
+    private static func campaignSignals(
+        _ open: CampaignRecord?, for subject: ReputationSubject, at date: Date
+    ) -> ReputationSignals.CampaignSignals {
+        let actors = open?.actors ?? []
+        let domains = open?.domains ?? []
+        return ReputationSignals.CampaignSignals(
+            size: (open?.size ?? 0) + 1,
+            actors: actors.count + (actors.contains(subject.actorID) ? 0 : 1),
+            domains: domains.count + (domains.contains(subject.host) ? 0 : 1),
+            ageMinutes: open.map { max(0, date.timeIntervalSince($0.firstSeen) / 60) } ?? 0)
     }
 
     /// Reads in one go everything the signals need that is neither cached nor known to be absent.
@@ -224,6 +237,12 @@ struct ReputationState {
         if let fingerprint = subject.fingerprint {
             recordCampaign(fingerprint, bands: subject.bands, actorID: actorID, host: host, at: date, store: store,
                 window: configuration.campaignWindow)
+        }
+        if !subject.mediaBands.isEmpty {
+            let open = try? openMediaCampaignID(
+                bands: subject.mediaBands, at: date, store: store, window: configuration.campaignWindow)
+            record(into: open, signature: CampaignRecord.mediaSignature, bands: subject.mediaBands,
+                actorID: actorID, host: host, at: date)
         }
 
         for label in verdict.hits.flatMap(\.labels) {
@@ -422,17 +441,9 @@ struct ReputationState {
         for fingerprint: CampaignFingerprint, bands: [UInt64], at date: Date, store: any ReputationStore,
         window: TimeInterval
     ) throws -> Int64? {
-        if !openCampaignsLoaded {
-            // Campaigns live in memory while open; the store is read once, and again after the cache is cleared.
-            for (campaign, bands) in try store.openCampaigns(seenSince: date.addingTimeInterval(-window)) {
-                campaigns[campaign.id] = campaign
-                for band in bands { bandIndex[band] = campaign.id }
-            }
-            openCampaignsLoaded = true
-            campaignGeneration += 1
-        }
+        try loadOpenCampaigns(at: date, store: store, window: window)
         for band in bands {
-            guard let id = bandIndex[band], let campaign = campaigns[id] else { continue }
+            guard let id = bandIndex[band], let campaign = campaigns[id], !campaign.isMedia else { continue }
             guard date.timeIntervalSince(campaign.lastSeen) <= window else { return nil }
             if let first = CampaignFingerprint(signature: campaign.signature),
                 fingerprint.similarity(to: first) < Self.campaignSimilarity
@@ -444,17 +455,51 @@ struct ReputationState {
         return nil
     }
 
+    /// Campaigns live in memory while open; the store is read once, and again after the cache is cleared.
+    private mutating func loadOpenCampaigns(at date: Date, store: any ReputationStore, window: TimeInterval) throws {
+        guard !openCampaignsLoaded else { return }
+        for (campaign, bands) in try store.openCampaigns(seenSince: date.addingTimeInterval(-window)) {
+            campaigns[campaign.id] = campaign
+            for band in bands { bandIndex[band] = campaign.id }
+        }
+        openCampaignsLoaded = true
+        campaignGeneration += 1
+    }
+
+    /// The open media cluster that shares one of `bands` (an image's blurhash or digest): an exact key, so no
+    /// similarity is checked.
+    private mutating func openMediaCampaignID(
+        bands: [UInt64], at date: Date, store: any ReputationStore, window: TimeInterval
+    ) throws -> Int64? {
+        try loadOpenCampaigns(at: date, store: store, window: window)
+        for band in bands {
+            guard let id = bandIndex[band], let campaign = campaigns[id], campaign.isMedia,
+                date.timeIntervalSince(campaign.lastSeen) <= window
+            else { continue }
+            return id
+        }
+        return nil
+    }
+
     private mutating func recordCampaign(
         _ fingerprint: CampaignFingerprint, bands: [UInt64], actorID: String, host: String, at date: Date,
         store: any ReputationStore, window: TimeInterval
     ) {
+        let open = try? openCampaignID(for: fingerprint, bands: bands, at: date, store: store, window: window)
+        record(into: open, signature: fingerprint.signature, bands: bands, actorID: actorID, host: host, at: date)
+    }
+
+    /// Adds a post to the open campaign `open`, or opens one with `signature` when it is nil.
+    private mutating func record(
+        into open: Int64?, signature: [UInt32], bands: [UInt64], actorID: String, host: String, at date: Date
+    ) {
         let id: Int64
-        if let open = try? openCampaignID(for: fingerprint, bands: bands, at: date, store: store, window: window) {
+        if let open {
             id = open
         } else {
             id = Int64(bitPattern: bands.first ?? 0) ^ Int64(date.timeIntervalSince1970)
             var opened = CampaignRecord(id: id, firstSeen: date)
-            opened.signature = fingerprint.signature
+            opened.signature = signature
             campaigns[id] = opened
         }
         campaignGeneration += 1

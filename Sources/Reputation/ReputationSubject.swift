@@ -19,6 +19,13 @@ public struct ReputationSubject: Sendable {
     let fingerprint: CampaignFingerprint?
     /// `fingerprint?.bands`, computed once.
     let bands: [UInt64]
+    /// The media cluster keys: a hash of each of the first `maxMediaKeys` blurhashes and of the first
+    /// `maxMediaKeys` stated file digests. Posts that share one are in one media cluster.
+    let mediaBands: [UInt64]
+
+    /// Most blurhashes, and most digests, a post adds to media clustering (Mastodon allows 4 attachments,
+    /// Misskey 16): a post with thousands of attachments costs no more than one with a few.
+    static let maxMediaKeys = 16
 
     public init(_ subject: Subject) {
         self.init(subject, fingerprint: CampaignFingerprint.make(Self.campaignText(of: subject)))
@@ -38,6 +45,21 @@ public struct ReputationSubject: Sendable {
         domainLabelKey = LabelRecord.Scope.domain.rawValue + ":" + host
         self.fingerprint = fingerprint
         bands = fingerprint?.bands ?? []
+        mediaBands = Self.mediaBands(of: subject)
+    }
+
+    private static let blurhashSeed: UInt64 = 0x626C_7572_6861_7368  // "blurhash"
+    private static let digestSeed: UInt64 = 0x6469_6765_7374_0000  // "digest"
+
+    /// Stable hashes (the same in every process, so they can be stored) of the media's blurhashes and digests,
+    /// seeded apart from each other and from text bands.
+    static func mediaBands(of subject: Subject) -> [UInt64] {
+        func hash(_ key: String, seed: UInt64) -> UInt64 {
+            var key = key
+            return key.withUTF8 { StableHash.hash($0, seed: seed) }
+        }
+        return subject.blurhashes.prefix(maxMediaKeys).map { hash($0, seed: blurhashSeed) }
+            + subject.mediaDigests.prefix(maxMediaKeys).map { hash($0, seed: digestSeed) }
     }
 
     /// The text campaigns are fingerprinted from.

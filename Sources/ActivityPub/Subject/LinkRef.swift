@@ -5,10 +5,13 @@ public struct LinkRef: Sendable, Equatable, Hashable {
     public let host: String
     /// The host's registrable domain per the Public Suffix List; nil for IP addresses and bare suffixes.
     public let registrableDomain: String?
+    /// Read from the post's media (a QR code in an image) rather than written in the post.
+    public let fromMedia: Bool
 
-    public init(url: String, host: String, registrableDomain: String?) {
+    public init(url: String, host: String, registrableDomain: String?, fromMedia: Bool = false) {
         self.url = url
         self.host = host
         self.registrableDomain = registrableDomain
+        self.fromMedia = fromMedia
     }
 }

@@ -125,6 +125,7 @@ public enum Normalizer {
 
         var content = ""
         var candidates: [String] = []
+        var linkTexts: Set<Substring> = []
         let html = post.content ?? joinedContentMap(post.contentMap)
         if let html {
             let parsed = HTMLText(html: html)
@@ -134,6 +135,7 @@ public enum Normalizer {
                     hashtags.append(anchor.text)
                 } else if !anchor.isMention, !anchor.isQuoteFallback {
                     candidates.append(anchor.href)
+                    linkTexts.insert(Substring(anchor.text))
                 }
             }
             candidates += parsed.bareURLs
@@ -157,9 +159,19 @@ public enum Normalizer {
         subject.attachmentCount = media.count
         var mediaTypes = SmallStringSet()
         subject.mediaTypes = media.compactMap(\.mediaType).filter { mediaTypes.insert($0) }
+        var blurhashes = SmallStringSet()
+        subject.blurhashes = media.compactMap { $0.blurhash.flatMap(Blurhash.normalized) }
+            .filter { blurhashes.insert($0) }
+        var digests = SmallStringSet()
+        subject.mediaDigests = media.compactMap { $0.digest?.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && $0.utf8.count <= 512 && digests.insert($0) }
+        subject.attachmentsWithoutAlt = media.count { $0.isVisual && !$0.hasAltText }
+        let summary = post.summary.map { HTMLText(html: $0).text }
+        subject.onlyMentions = MentionOnlyText.isOnlyMentions(
+            summary.map { content + "\n" + $0 } ?? content, linkTexts: linkTexts, mentionTags: subject.mentions.count)
 
         setText(content, .content, in: &subject)
-        setText(post.summary.map { HTMLText(html: $0).text }, .summary, in: &subject)
+        setText(summary, .summary, in: &subject)
         setText(post.name, .name, in: &subject)
         setText(media.compactMap(\.name).joined(separator: "\n"), .alt, in: &subject)
         setText(post.pollOptions.joined(separator: "\n"), .poll, in: &subject)

@@ -24,6 +24,14 @@ public struct Subject: Sendable, Equatable {
     /// Media attachments (not `Link` attachments).
     public var attachmentCount: Int
     public var mediaTypes: [String]
+    /// The media's blurhashes as comparison keys (`Blurhash.normalized`), each once, in attachment order.
+    public var blurhashes: [String]
+    /// The file digests the sender states for its media (`digestMultibase` or `digest`), each once.
+    public var mediaDigests: [String]
+    /// Images and videos without alt text.
+    public var attachmentsWithoutAlt: Int
+    /// The post's text is nothing but mentions and links, with at least one mention (`MentionOnlyText`).
+    public var onlyMentions: Bool
     public var visibility: Visibility
     public var languages: [String]
     public var inReplyTo: String?
@@ -43,7 +51,9 @@ public struct Subject: Sendable, Equatable {
         links: [LinkRef] = [], hashtags: [String] = [], mentions: [MentionRef] = [], attachmentCount: Int = 0,
         mediaTypes: [String] = [], visibility: Visibility = .unknown, languages: [String] = [],
         inReplyTo: String? = nil, quoteTarget: String? = nil, pollOptions: [String] = [], sensitive: Bool = false,
-        published: Date? = nil, actor: ActorProfile? = nil, flagTargets: [String] = [], reaction: String? = nil
+        published: Date? = nil, actor: ActorProfile? = nil, flagTargets: [String] = [], reaction: String? = nil,
+        blurhashes: [String] = [], mediaDigests: [String] = [], attachmentsWithoutAlt: Int = 0,
+        onlyMentions: Bool = false
     ) {
         self.activityType = activityType
         self.matchTypes = matchTypes ?? [activityType]
@@ -68,6 +78,10 @@ public struct Subject: Sendable, Equatable {
         self.actor = actor
         self.flagTargets = flagTargets
         self.reaction = reaction
+        self.blurhashes = blurhashes
+        self.mediaDigests = mediaDigests
+        self.attachmentsWithoutAlt = attachmentsWithoutAlt
+        self.onlyMentions = onlyMentions
     }
 
     /// The text of `field`, or "" when absent.

@@ -17,6 +17,8 @@ public final class Gate: Sendable {
     public let foreignSigner: ServerConfiguration.ForeignSignerPolicy
     let metrics: ServerMetrics
     let logger: Logger
+    /// Reads QR codes in the images of verified deliveries (`media.inspect`); nil when off.
+    let media: MediaInspector?
 
     public var engines: RuleEngineHolder { assessor.engines }
     public var reputation: Reputation? { assessor.reputation }
@@ -28,8 +30,9 @@ public final class Gate: Sendable {
         engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
         signatureMode: ServerConfiguration.SignatureMode, foreignSigner: ServerConfiguration.ForeignSignerPolicy = .refuse,
         work: any BlockingWork = InlineWork(), metrics: ServerMetrics, logger: Logger,
-        domainBlocks: (any DomainBlockLookup)? = nil
+        domainBlocks: (any DomainBlockLookup)? = nil, media: MediaInspector? = nil
     ) {
+        self.media = media
         self.assessor = Assessor(
             engines: engines, reputation: reputation, cases: cases, work: work, observer: metrics, logger: logger,
             domainBlocks: domainBlocks)
@@ -234,7 +237,12 @@ public final class Gate: Sendable {
     /// Assesses, and says what to do with the request: a held or flagged activity whose case could not be stored
     /// is refused with 503 (never answer 202 for what was not kept: the sender must retry).
     private func assess(_ input: Assessor.Input, signature: SignatureCheck) async -> Outcome {
-        let assessment = await assessor.assess(input)
+        let assessment: Assessor.Assessment
+        if let subject = await inspectMedia(of: input) {
+            assessment = await assessor.assess(assessor.prepare(input, subject: subject))
+        } else {
+            assessment = await assessor.assess(input)
+        }
         var disposition = Self.disposition(for: assessment.verdict.action)
         if assessment.caseFailure != nil {
             disposition = .refuse(
@@ -243,6 +251,24 @@ public final class Gate: Sendable {
         return Outcome(
             disposition: disposition, verdict: assessment.verdict, signature: signature, activityID: assessment.activityID,
             reviewCase: assessment.reviewCase, duplicate: assessment.duplicate)
+    }
+
+    /// With `media.inspect`, the subject of a verified delivery with images, with the links its QR codes hold;
+    /// nil when there is nothing to inspect. The delivery waits for its images (up to `media.fetchTimeoutSeconds`)
+    /// so the verdict is reached once, with them: never fetched for an unverified delivery, whose sender could
+    /// otherwise make us fetch anything.
+    private func inspectMedia(of input: Assessor.Input) async -> Subject? {
+        guard let media, input.provenance.signature.status == .verified else { return nil }
+        let urls = media.imageURLs(in: input.activity)
+        guard !urls.isEmpty else { return nil }
+        let started = ContinuousClock.now
+        let codes = await media.codes(in: urls)
+        logger.debug(
+            "media: read \(codes.count) QR code(s) in \(urls.count) image(s) in \(ContinuousClock.now - started)",
+            metadata: ["activity.id": "\(input.activity.id ?? "")"])
+        var subject = Normalizer.subject(for: input.activity, actor: input.actor, now: input.at)
+        subject.addMediaLinks(codes)
+        return subject
     }
 
     private static func disposition(for action: RuleAction) -> Disposition {

@@ -57,7 +57,9 @@ public struct DomainRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// A near-duplicate cluster: posts whose fingerprints share an LSH band.
+/// A near-duplicate cluster: posts whose fingerprints share an LSH band, or a media cluster: posts that share an
+/// image (the same blurhash or file digest), whose bands are those keys' hashes and whose signature is
+/// `mediaSignature`.
 public struct CampaignRecord: Sendable, Hashable, Codable {
     public var id: Int64
     public var firstSeen: Date
@@ -70,6 +72,13 @@ public struct CampaignRecord: Sendable, Hashable, Codable {
     public var signature: [UInt32]
 
     public static let memberCap = 2_000
+
+    /// The signature a media cluster is stored with: not a MinHash signature (those have 100 values), so a text
+    /// post is never compared with it, and the store needs no column to tell the two kinds apart.
+    public static let mediaSignature: [UInt32] = [0x6D65_6469]  // "medi"
+
+    /// Whether this is a media cluster rather than a cluster of near-duplicate text.
+    public var isMedia: Bool { signature == Self.mediaSignature }
 
     public init(id: Int64, firstSeen: Date) {
         self.id = id

@@ -55,6 +55,9 @@ public enum SignalCatalog {
         Entry(name: "campaign.actors", meaning: "distinct actors that posted a near-duplicate in the window"),
         Entry(name: "campaign.domains", meaning: "distinct domains that posted a near-duplicate in the window"),
         Entry(name: "campaign.age_minutes", meaning: "minutes since the first near-duplicate in the window"),
+        Entry(name: "campaign.media_size", meaning: "posts in the window with the same image (blurhash or file digest)"),
+        Entry(name: "campaign.media_actors", meaning: "distinct actors that posted the same image in the window"),
+        Entry(name: "campaign.media_domains", meaning: "distinct domains that posted the same image in the window"),
         Entry(name: "signature.verified", meaning: "1 when the delivery's HTTP signature verified (as the server checked it, or as the hook's caller or a replayed recording states it), else 0"),
         Entry(name: "signature.actor_mismatch", meaning: "1 when the verified signer is not the activity's actor (known when Herdwatch verified the signature itself)"),
     ]

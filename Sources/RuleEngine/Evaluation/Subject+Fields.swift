@@ -22,6 +22,10 @@ extension Subject {
         case .named(.linkHosts): return .list(linkHosts)
         case .named(.linkDomains): return .list(linkDomains)
         case .named(.mediaTypes): return .list(mediaTypes)
+        case .named(.mediaBlurhashes): return .list(blurhashes)
+        case .named(.linksFromMedia): return .list(mediaLinks)
+        case .named(.attachmentsWithoutAlt): return .number(Double(attachmentsWithoutAlt))
+        case .named(.textOnlyMentions): return .bool(onlyMentions)
         case .named(.mentionsCount): return .number(Double(mentions.count))
         case .named(.linksCount): return .number(Double(links.count))
         case .named(.hashtagsCount): return .number(Double(hashtags.count))
@@ -62,6 +66,10 @@ enum SubjectFieldKey: Hashable, Sendable {
         case linkHosts = "link.hosts"
         case linkDomains = "link.domains"
         case mediaTypes = "media.types"
+        case mediaBlurhashes = "media.blurhashes"
+        case linksFromMedia = "links.from_media"
+        case attachmentsWithoutAlt = "attachments.without_alt"
+        case textOnlyMentions = "text.only_mentions"
         case mentionsCount = "mentions.count"
         case linksCount = "links.count"
         case hashtagsCount = "hashtags.count"
