@@ -18,6 +18,8 @@ public struct ServerComponents: Sendable {
     public var configuration: ServerConfiguration
     public var engines: RuleEngineHolder
     public var reputation: Reputation?
+    /// The local follow graph; nil without `instance.domains`.
+    public var follows: LocalFollows?
     public var cases: any CaseStore
     public var access: AccessControl
     /// Where actor keys come from; nil builds an `HTTPKeyFetcher` on `httpClient`.
@@ -44,8 +46,10 @@ public struct ServerComponents: Sendable {
         metrics: ServerMetrics = ServerMetrics(), logger: Logger, sessions: any SessionStore = InMemorySessionStore(),
         blocklist: AppliedBlocklist = AppliedBlocklist(store: InMemoryBlocklistStore()),
         blocklistVersion: (@Sendable () async throws -> Int)? = nil,
-        blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil
+        blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil,
+        follows: LocalFollows? = nil
     ) {
+        self.follows = follows
         self.blocklistSubscriptionUpdated = blocklistSubscriptionUpdated
         self.sessions = sessions
         self.blocklist = blocklist
@@ -145,7 +149,8 @@ extension HerdwatchApplication {
             let gate = Gate(
                 engines: components.engines, reputation: components.reputation, cases: components.cases, keys: keys,
                 signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
-                metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist)
+                metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist,
+                follows: components.follows)
             let upstream = configuration.upstream.map {
                 Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
             }
@@ -232,6 +237,12 @@ extension HerdwatchApplication {
                 services.append(
                     ReputationWriterService(
                         reputation: reputation, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
+                        writer: writer.work, logger: components.logger))
+            }
+            if let follows = components.follows {
+                services.append(
+                    FollowWriterService(
+                        follows: follows, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
                         writer: writer.work, logger: components.logger))
             }
             self.services = services

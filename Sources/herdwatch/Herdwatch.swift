@@ -40,7 +40,7 @@ struct Herdwatch: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Check.self, Backtest.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, UserCommand.self,
-            BlocklistCommand.self,
+            BlocklistCommand.self, FollowsCommand.self,
         ]
     )
 }

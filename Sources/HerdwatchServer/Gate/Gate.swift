@@ -28,11 +28,11 @@ public final class Gate: Sendable {
         engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
         signatureMode: ServerConfiguration.SignatureMode, foreignSigner: ServerConfiguration.ForeignSignerPolicy = .refuse,
         work: any BlockingWork = InlineWork(), metrics: ServerMetrics, logger: Logger,
-        domainBlocks: (any DomainBlockLookup)? = nil
+        domainBlocks: (any DomainBlockLookup)? = nil, follows: LocalFollows? = nil
     ) {
         self.assessor = Assessor(
             engines: engines, reputation: reputation, cases: cases, work: work, observer: metrics, logger: logger,
-            domainBlocks: domainBlocks)
+            domainBlocks: domainBlocks, follows: follows)
         self.cases = cases
         self.keys = keys
         self.signatureMode = signatureMode

@@ -44,6 +44,8 @@ struct Check: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Build and read reputation in this SQLite database.", valueName: "path"))
     var db: String?
 
+    @OptionGroup var local: LocalDomainOptions
+
     @Flag(help: "Treat activities without an envelope `signature` as unsigned (they can then only lower trust).")
     var unverified = false
 
@@ -63,9 +65,14 @@ struct Check: AsyncParsableCommand {
                 throw ValidationError("actor file \(actor) is not an actor document: \(error)")
             }
         }
-        let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
+        let database = try db.map { try open($0) }
+        let reputation = database.map { Reputation(store: SQLiteReputationStore(database: $0)) }
+        // With --db, the follow graph is read from and learned into the database; without, it lives for this run.
+        let follows = try local.follows(
+            store: database.map { SQLiteFollowStore(database: $0) } ?? InMemoryFollowStore(), quiet: database == nil)
         // The server's assessment step, so a replay decides as the server would have (no cases are opened).
-        let assessor = Assessor(engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil)
+        let assessor = Assessor(
+            engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil, follows: follows)
         var printer = VerdictPrinter(format: format)
         let fallbackActor = defaultActor
         let unverified = unverified
@@ -103,6 +110,7 @@ struct Check: AsyncParsableCommand {
             // Reputation's batches are written on a thread of their own while the replay goes on, as the server
             // writes them.
             if let reputation { try await reputation.withBackgroundWriter(replay) } else { try await replay() }
+            try follows?.flush()
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {
