@@ -22,7 +22,9 @@ public final class SQLiteFollowStore: FollowStore {
             ).compactMap { row in
                 guard let direction = FollowEdge.Direction(rawValue: row["direction"]) else { return nil }
                 return FollowRecord(
-                    edge: FollowEdge(local: row["local"], remote: row["remote"], remoteHost: row["remote_host"], direction: direction),
+                    edge: FollowEdge(
+                        local: row["local"], remote: row["remote"], remoteHost: row["remote_host"], direction: direction
+                    ),
                     since: Date(timeIntervalSince1970: row["since"]))
             }
         }
@@ -48,7 +50,8 @@ public final class SQLiteFollowStore: FollowStore {
                     case .add(let record):
                         let edge = record.edge
                         try insert.execute(arguments: [
-                            edge.local, edge.remote, edge.direction.rawValue, edge.remoteHost, record.since.timeIntervalSince1970,
+                            edge.local, edge.remote, edge.direction.rawValue, edge.remoteHost,
+                            record.since.timeIntervalSince1970,
                         ])
                     case .remove(let edge):
                         try delete.execute(arguments: [edge.local, edge.remote, edge.direction.rawValue])

@@ -17,18 +17,25 @@ struct FollowRulesCLITests {
         let published = ISO8601DateFormatter().string(from: date)
         let tags = mentioning.map { #"{"type":"Mention","href":"\#($0)"}"# }.joined(separator: ",")
         let reply = inReplyTo.map { #","inReplyTo":"\#($0)""# } ?? ""
-        return #"{"id":"\#(id)","activity":{"id":"\#(actor)/statuses/\#(id)/activity","type":"Create","actor":"\#(actor)","published":"\#(published)","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"\#(actor)/statuses/\#(id)","type":"Note","published":"\#(published)","content":"\#(text)","to":["https://www.w3.org/ns/activitystreams#Public"],"tag":[\#(tags)]\#(reply)}}}"#
+        return
+            #"{"id":"\#(id)","activity":{"id":"\#(actor)/statuses/\#(id)/activity","type":"Create","actor":"\#(actor)","published":"\#(published)","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"\#(actor)/statuses/\#(id)","type":"Note","published":"\#(published)","content":"\#(text)","to":["https://www.w3.org/ns/activitystreams#Public"],"tag":[\#(tags)]\#(reply)}}}"#
     }
 
     static func follow(_ id: String, by actor: String, of target: String, minute: Int) -> String {
-        let published = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: 1_768_046_400 + Double(minute) * 60))
-        return #"{"id":"\#(id)","activity":{"id":"\#(actor)#follows/\#(id)","type":"Follow","actor":"\#(actor)","published":"\#(published)","object":"\#(target)"}}"#
+        let published = ISO8601DateFormatter().string(
+            from: Date(timeIntervalSince1970: 1_768_046_400 + Double(minute) * 60))
+        return
+            #"{"id":"\#(id)","activity":{"id":"\#(actor)#follows/\#(id)","type":"Follow","actor":"\#(actor)","published":"\#(published)","object":"\#(target)"}}"#
     }
 
     func run(_ stream: [String], db: String) throws -> [String: String] {
         let result = try CLI.run(
-            ["check", "--db", db, "--local-domain", "our.example", "--format", "json", "-"], stdin: stream.joined(separator: "\n"))
-        return Dictionary(uniqueKeysWithValues: try CLI.jsonLines(result.stdout).map { ($0["id"] as? String ?? "", $0["action"] as? String ?? "") })
+            ["check", "--db", db, "--local-domain", "our.example", "--format", "json", "-"],
+            stdin: stream.joined(separator: "\n"))
+        return Dictionary(
+            uniqueKeysWithValues: try CLI.jsonLines(result.stdout).map {
+                ($0["id"] as? String ?? "", $0["action"] as? String ?? "")
+            })
     }
 
     @Test func anEstablishedFollowedAccountCopyingAWaveIsNotHeldAFreshOneIs() throws {
@@ -41,16 +48,26 @@ struct FollowRulesCLITests {
         #expect(imported.status == 0, "\(imported.stderr)")
         var stream: [String] = []
         // Two weeks of ordinary posts.
-        let topics = ["rain", "tea", "trains", "jazz", "moss", "bread", "owls", "kites", "maps", "soup", "chess", "ferns"]
+        let topics = [
+            "rain", "tea", "trains", "jazz", "moss", "bread", "owls", "kites", "maps", "soup", "chess", "ferns",
+        ]
         for day in 0..<24 {
-            stream.append(Self.post("history-\(day)", by: veteran, text: "Notes on \(topics[day % topics.count]) for day \(day), with thoughts \(day * 7)", minute: -14 * 1440 + day * 600))
+            stream.append(
+                Self.post(
+                    "history-\(day)", by: veteran,
+                    text: "Notes on \(topics[day % topics.count]) for day \(day), with thoughts \(day * 7)",
+                    minute: -14 * 1440 + day * 600))
         }
         // The text goes round: 30 accounts on 6 servers, none seen before.
         for index in 0..<30 {
-            stream.append(Self.post("copy-\(index)", by: "https://server\(index % 6).example/users/fresh\(index)", text: Self.petition, minute: index))
+            stream.append(
+                Self.post(
+                    "copy-\(index)", by: "https://server\(index % 6).example/users/fresh\(index)", text: Self.petition,
+                    minute: index))
         }
         stream.append(Self.post("veteran-copy", by: veteran, text: Self.petition, minute: 40))
-        stream.append(Self.post("fresh-copy", by: "https://server2.example/users/latecomer", text: Self.petition, minute: 41))
+        stream.append(
+            Self.post("fresh-copy", by: "https://server2.example/users/latecomer", text: Self.petition, minute: 41))
         let actions = try run(stream, db: db)
         #expect(["accept", "flag"].contains(actions["veteran-copy"]), "\(actions["veteran-copy"] ?? "none")")
         #expect(["hold", "reject"].contains(actions["fresh-copy"]), "\(actions["fresh-copy"] ?? "none")")
@@ -63,7 +80,8 @@ struct FollowRulesCLITests {
         let spammer = "https://cheap.example/users/promo"
         let stream = (0..<8).map { index in
             Self.post(
-                "reply-\(index)", by: spammer, text: text, minute: index * 2, mentioning: ["https://our.example/users/user\(index)"],
+                "reply-\(index)", by: spammer, text: text, minute: index * 2,
+                mentioning: ["https://our.example/users/user\(index)"],
                 inReplyTo: "https://our.example/users/user\(index)/statuses/1")
         }
         let actions = try run(stream, db: db)
@@ -75,7 +93,9 @@ struct FollowRulesCLITests {
         let db = temporaryDatabasePath()
         defer { removeDatabase(at: db) }
         let bot = "https://bots.example/users/follower"
-        let stream = (0..<13).map { Self.follow("follow-\($0)", by: bot, of: "https://our.example/users/user\($0)", minute: $0) }
+        let stream = (0..<13).map {
+            Self.follow("follow-\($0)", by: bot, of: "https://our.example/users/user\($0)", minute: $0)
+        }
         let actions = try run(stream, db: db)
         #expect((0..<10).allSatisfy { actions["follow-\($0)"] == "accept" }, "\(actions)")
         #expect((10..<13).allSatisfy { actions["follow-\($0)"] != "accept" }, "\(actions)")
@@ -85,7 +105,9 @@ struct FollowRulesCLITests {
         let db = temporaryDatabasePath()
         defer { removeDatabase(at: db) }
         let stream = (0..<14).map {
-            Self.follow("follow-\($0)", by: "https://farm.example/users/bot\($0)", of: "https://our.example/users/user\($0 % 3)", minute: $0)
+            Self.follow(
+                "follow-\($0)", by: "https://farm.example/users/bot\($0)",
+                of: "https://our.example/users/user\($0 % 3)", minute: $0)
         }
         let actions = try run(stream, db: db)
         #expect((0..<9).allSatisfy { actions["follow-\($0)"] == "accept" }, "\(actions)")

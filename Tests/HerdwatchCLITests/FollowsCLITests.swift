@@ -12,10 +12,12 @@ struct FollowsCLITests {
     /// A rule directory whose rules say which follow signals held: `t.followed` (the sender is followed here),
     /// `t.not-following` (a mentioned local user does not follow the sender), `t.domain-followed`.
     func rules() throws -> (directory: String, cleanup: () -> Void) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-follows-rules-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "herdwatch-follows-rules-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            at: CLI.root.appendingPathComponent("Rules/policy.yaml"), to: directory.appendingPathComponent("policy.yaml"))
+            at: CLI.root.appendingPathComponent("Rules/policy.yaml"),
+            to: directory.appendingPathComponent("policy.yaml"))
         func rule(_ id: String, _ signal: String) -> String {
             """
               - id: \(id)
@@ -29,10 +31,11 @@ struct FollowsCLITests {
 
             """
         }
-        try (
-            "rules:\n" + rule("t.followed", "actor.followed_by_local") + rule("t.not-following", "mentions.local_not_following")
-                + rule("t.domain-followed", "domain.followed_by_local") + rule("t.follows-local", "actor.follows_local")
-        ).write(to: directory.appendingPathComponent("follows.yaml"), atomically: true, encoding: .utf8)
+        try
+            ("rules:\n" + rule("t.followed", "actor.followed_by_local")
+            + rule("t.not-following", "mentions.local_not_following")
+            + rule("t.domain-followed", "domain.followed_by_local") + rule("t.follows-local", "actor.follows_local"))
+            .write(to: directory.appendingPathComponent("follows.yaml"), atomically: true, encoding: .utf8)
         return (directory.path, { try? FileManager.default.removeItem(at: directory) })
     }
 
@@ -65,7 +68,8 @@ struct FollowsCLITests {
         let stream = [Self.mention("before"), Self.accept("accept", signature: "verified"), Self.mention("after")]
             .joined(separator: "\n")
         let result = try CLI.run(
-            ["check", "--rules", rules, "--db", db, "--local-domain", "our.example", "--format", "json", "-"], stdin: stream)
+            ["check", "--rules", rules, "--db", db, "--local-domain", "our.example", "--format", "json", "-"],
+            stdin: stream)
         let verdicts = try byID(result.stdout)
         #expect(verdicts["before"] == ["t.not-following"])
         #expect(verdicts["after"] == ["t.followed", "t.domain-followed"])
@@ -85,7 +89,8 @@ struct FollowsCLITests {
         defer { cleanup() }
         let stream = [Self.accept("accept", signature: signature), Self.mention("after")].joined(separator: "\n")
         let result = try CLI.run(
-            ["check", "--rules", rules, "--db", db, "--local-domain", "our.example", "--format", "json", "-"], stdin: stream)
+            ["check", "--rules", rules, "--db", db, "--local-domain", "our.example", "--format", "json", "-"],
+            stdin: stream)
         #expect(try byID(result.stdout)["after"] == ["t.not-following"])
     }
 
@@ -115,10 +120,12 @@ struct FollowsCLITests {
 
         let stream = [
             Self.mention("bob", from: Self.bob), Self.mention("carol", from: "https://other.example/@carol"),
-            Self.mention("zed", from: "https://lemmy.example/u/zed"), Self.mention("stranger", from: "https://third.example/users/x"),
+            Self.mention("zed", from: "https://lemmy.example/u/zed"),
+            Self.mention("stranger", from: "https://third.example/users/x"),
         ].joined(separator: "\n")
         let checked = try CLI.run(
-            ["check", "--rules", rules, "--db", db, "--local-domain", "our.example", "--format", "json", "-"], stdin: stream)
+            ["check", "--rules", rules, "--db", db, "--local-domain", "our.example", "--format", "json", "-"],
+            stdin: stream)
         let verdicts = try byID(checked.stdout)
         for id in ["bob", "carol", "zed"] { #expect(verdicts[id] == ["t.followed", "t.domain-followed"], "\(id)") }
         #expect(verdicts["stranger"] == ["t.not-following"])
@@ -129,20 +136,27 @@ struct FollowsCLITests {
         // Against the default rules, the test rules' hits show what each side's follow graph said.
         func newHits(_ arguments: [String]) throws -> [String: Int] {
             let result = try CLI.run(
-                ["backtest", "--rules", rules, "--baseline", "Rules", "--local-domain", "our.example", "--format", "json"]
+                [
+                    "backtest", "--rules", rules, "--baseline", "Rules", "--local-domain", "our.example", "--format",
+                    "json",
+                ]
                     + arguments + [file.path])
             #expect(result.status == 0, "\(result.stderr)")
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let changes = report["rules"] as? [[String: Any]] ?? []
-            return Dictionary(uniqueKeysWithValues: changes.compactMap { change in
-                (change["rule"] as? String).map { ($0, change["new_hits"] as? Int ?? 0) }
-            })
+            return Dictionary(
+                uniqueKeysWithValues: changes.compactMap { change in
+                    (change["rule"] as? String).map { ($0, change["new_hits"] as? Int ?? 0) }
+                })
         }
         let fromDatabase = try newHits(["--db", db])
         #expect(fromDatabase["t.followed"] == 3 && fromDatabase["t.not-following"] == 1, "\(fromDatabase)")
         let withoutDatabase = try newHits([])
         #expect(withoutDatabase["t.followed"] == nil && withoutDatabase["t.not-following"] == 4, "\(withoutDatabase)")
-        let scored = try CLI.run(["check", "--rules", rules, "--local-domain", "our.example", "--format", "json", file.path])
+        let scored = try CLI.run([
+            "check", "--rules", rules, "--local-domain", "our.example", "--format", "json", file.path,
+        ])
         #expect(try byID(scored.stdout)["bob"] == ["t.not-following"], "without --db the import is not seen")
     }
 
@@ -150,7 +164,8 @@ struct FollowsCLITests {
         let (db, cleanup) = temporaryDatabase()
         defer { cleanup() }
         let result = try CLI.run([
-            "follows", "import", "--db", db, "--user", "alice@our.example", "Fixtures/follows/following_accounts_bad_rows.csv",
+            "follows", "import", "--db", db, "--user", "alice@our.example",
+            "Fixtures/follows/following_accounts_bad_rows.csv",
         ])
         #expect(result.status == 2)
         #expect(result.stderr.contains("line 3:") && result.stderr.contains("line 5:"))

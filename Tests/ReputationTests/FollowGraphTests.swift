@@ -47,7 +47,9 @@ struct FollowGraphTests {
     }
 
     @Test func addressesFromAnExportMeetActorIDs() {
-        #expect(FollowAccount(address: "Bob@Remote.Example")?.key == FollowAccount(actorID: "https://remote.example/users/bob")?.key)
+        #expect(
+            FollowAccount(address: "Bob@Remote.Example")?.key
+                == FollowAccount(actorID: "https://remote.example/users/bob")?.key)
         #expect(FollowAccount(address: "@bob@remote.example")?.host == "remote.example")
         for bad in ["bob", "bob@", "@remote.example", "bo b@remote.example", "bob@remote.example:99999", "bob@[::1]"] {
             #expect(FollowAccount(address: bad) == nil, "\(bad)")
@@ -82,8 +84,10 @@ struct FollowGraphTests {
     @Test func aFullGraphRefusesNewEdgesButStillRemoves() {
         var graph = FollowGraph(capacity: 1)
         let alice = FollowAccount(address: "alice@our.example")!
-        let first = FollowEdge(local: alice, remote: FollowAccount(address: "a@r.example")!, direction: .localFollowsRemote)
-        let second = FollowEdge(local: alice, remote: FollowAccount(address: "b@r.example")!, direction: .localFollowsRemote)
+        let first = FollowEdge(
+            local: alice, remote: FollowAccount(address: "a@r.example")!, direction: .localFollowsRemote)
+        let second = FollowEdge(
+            local: alice, remote: FollowAccount(address: "b@r.example")!, direction: .localFollowsRemote)
         let changed3 = graph.insert(first, since: date)
         #expect(changed3)
         let changed4 = graph.insert(second, since: date)
@@ -98,18 +102,24 @@ struct FollowGraphTests {
     @Test func aVerifiedAcceptMakesTheLocalUserAFollowerAndMentionsSeeIt() throws {
         let follows = try follows()
         let bob = "https://remote.example/users/bob"
-        var subject = try mention(from: bob, to: ["https://our.example/users/alice", "https://our.example/@carol", "https://elsewhere.example/users/x"])
+        var subject = try mention(
+            from: bob,
+            to: ["https://our.example/users/alice", "https://our.example/@carol", "https://elsewhere.example/users/x"])
         #expect(follows.signals(for: subject) == FollowSignals(mentionsLocal: 2, mentionsLocalNotFollowing: 2))
 
         let changes = follows.learn(
-            from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified, signer: bob, at: date)
+            from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified,
+            signer: bob, at: date)
         #expect(changes.count == 1)
         subject = try mention(from: bob, to: ["https://our.example/users/alice", "https://our.example/@carol"])
         #expect(
             follows.signals(for: subject)
-                == FollowSignals(followedByLocal: 1, mentionsLocal: 2, mentionsLocalNotFollowing: 1, domainFollowedByLocal: 1))
+                == FollowSignals(
+                    followedByLocal: 1, mentionsLocal: 2, mentionsLocalNotFollowing: 1, domainFollowedByLocal: 1))
         let other = try mention(from: "https://remote.example/users/dan", to: [])
-        #expect(follows.signals(for: other) == FollowSignals(domainFollowedByLocal: 1), "dan's domain is followed, dan is not")
+        #expect(
+            follows.signals(for: other) == FollowSignals(domainFollowedByLocal: 1),
+            "dan's domain is followed, dan is not")
     }
 
     @Test(arguments: [SignatureStatus.unsigned, .failed])
@@ -120,7 +130,9 @@ struct FollowGraphTests {
         #expect(follows.learn(from: accept, signature: status, signer: nil, at: date).isEmpty)
         #expect(follows.learn(from: accept, signature: status, signer: bob, at: date).isEmpty)
         // Verified, but by someone other than the actor.
-        #expect(follows.learn(from: accept, signature: .verified, signer: "https://remote.example/users/eve", at: date).isEmpty)
+        #expect(
+            follows.learn(from: accept, signature: .verified, signer: "https://remote.example/users/eve", at: date)
+                .isEmpty)
         #expect(follows.withGraph(\.count) == 0)
         #expect(follows.pendingChanges == 0)
     }
@@ -138,16 +150,22 @@ struct FollowGraphTests {
         #expect(follows.learn(from: try activity(undo), signature: .verified, signer: bob, at: date).count == 1)
         #expect(follows.signals(for: subject).followsLocal == 0)
 
-        follows.learn(from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified, signer: bob, at: date)
+        follows.learn(
+            from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified,
+            signer: bob, at: date)
         #expect(follows.signals(for: subject).followedByLocal == 1)
         follows.learn(
-            from: try activity(accept(by: bob, of: "https://our.example/users/alice", type: "Reject")), signature: .verified,
+            from: try activity(accept(by: bob, of: "https://our.example/users/alice", type: "Reject")),
+            signature: .verified,
             signer: bob, at: date)
         #expect(follows.signals(for: subject).followedByLocal == 0)
 
         follows.learn(from: try activity(follow), signature: .verified, signer: bob, at: date)
-        follows.learn(from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified, signer: bob, at: date)
-        let block = #"{"id":"\#(bob)#block","type":"Block","actor":"\#(bob)","object":"https://our.example/users/alice"}"#
+        follows.learn(
+            from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified,
+            signer: bob, at: date)
+        let block =
+            #"{"id":"\#(bob)#block","type":"Block","actor":"\#(bob)","object":"https://our.example/users/alice"}"#
         follows.learn(from: try activity(block), signature: .verified, signer: bob, at: date)
         #expect(follows.signals(for: subject) == .zero)
     }
@@ -172,7 +190,9 @@ struct FollowGraphTests {
         ]
         for json in cases {
             let activity = try activity(json)
-            #expect(follows.learn(from: activity, signature: .verified, signer: activity.actorID, at: date).isEmpty, "\(json)")
+            #expect(
+                follows.learn(from: activity, signature: .verified, signer: activity.actorID, at: date).isEmpty,
+                "\(json)")
         }
     }
 
@@ -188,10 +208,14 @@ struct FollowGraphTests {
         let store = InMemoryFollowStore()
         let follows = try LocalFollows(store: store, localDomains: ["our.example"], configuration: .init(batchSize: 2))
         let bob = "https://remote.example/users/bob"
-        follows.learn(from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified, signer: bob, at: date)
+        follows.learn(
+            from: try activity(accept(by: bob, of: "https://our.example/users/alice")), signature: .verified,
+            signer: bob, at: date)
         #expect(try store.edgeCount() == 0)
         #expect(!follows.needsFlush)
-        follows.learn(from: try activity(accept(by: bob, of: "https://our.example/users/carol")), signature: .verified, signer: bob, at: date)
+        follows.learn(
+            from: try activity(accept(by: bob, of: "https://our.example/users/carol")), signature: .verified,
+            signer: bob, at: date)
         #expect(follows.needsFlush)
         try follows.flush()
         #expect(try store.edgeCount() == 2)

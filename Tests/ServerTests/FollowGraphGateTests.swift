@@ -1,12 +1,13 @@
 import ActivityPub
 import Configuration
 import Foundation
-@testable import HerdwatchServer
 import Logging
 import Reputation
 import ReviewQueue
 import RuleEngine
 import Testing
+
+@testable import HerdwatchServer
 
 /// The inbox path teaches the follow graph only what a verified signer says about itself.
 @Suite("Follow graph on the inbox path")
@@ -54,22 +55,30 @@ struct FollowGraphGateTests {
         // With signatures only evaluated, an unsigned delivery reaches the rules but teaches nothing.
         let unsigned = try await gate(mode: .evaluate, follows: follows).inbox(
             Gate.Delivery(
-                method: "POST", target: "/inbox", headers: [("Host", "social.example"), ("Content-Type", "application/activity+json")],
+                method: "POST", target: "/inbox",
+                headers: [("Host", "social.example"), ("Content-Type", "application/activity+json")],
                 body: Array(accept.utf8)))
         #expect(unsigned.disposition == .forward)
         #expect(follows.withGraph(\.count) == 0)
     }
 
     @Test func instanceDomainsAreReadNormalisedAndABadOneNamesTheKey() throws {
-        func configuration(_ values: [AbsoluteConfigKey: ConfigValue]) throws(ServerConfigurationError) -> ServerConfiguration {
+        func configuration(_ values: [AbsoluteConfigKey: ConfigValue]) throws(ServerConfigurationError)
+            -> ServerConfiguration
+        {
             try ServerConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
         }
         #expect(try configuration([:]).instanceDomains == [])
         #expect(
-            try configuration(["instance.domains": .init(.stringArray(["Social.Example.", "social.example", "bücher.example"]), isSecret: false)])
-                .instanceDomains == ["social.example", "xn--bcher-kva.example"])
+            try configuration([
+                "instance.domains": .init(
+                    .stringArray(["Social.Example.", "social.example", "bücher.example"]), isSecret: false)
+            ])
+            .instanceDomains == ["social.example", "xn--bcher-kva.example"])
         #expect {
-            _ = try configuration(["instance.domains": .init(.stringArray(["https://social.example/"]), isSecret: false)])
+            _ = try configuration([
+                "instance.domains": .init(.stringArray(["https://social.example/"]), isSecret: false)
+            ])
         } throws: { error in
             (error as? ServerConfigurationError)?.key == "instance.domains"
         }

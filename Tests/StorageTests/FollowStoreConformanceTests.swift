@@ -11,7 +11,9 @@ import Testing
 struct FollowStoreConformanceTests {
     static let date = Date(timeIntervalSince1970: 1_760_000_000)
 
-    static func edge(_ local: String, _ remote: String, _ direction: FollowEdge.Direction = .localFollowsRemote) -> FollowEdge {
+    static func edge(_ local: String, _ remote: String, _ direction: FollowEdge.Direction = .localFollowsRemote)
+        -> FollowEdge
+    {
         FollowEdge(local: FollowAccount(address: local)!, remote: FollowAccount(address: remote)!, direction: direction)
     }
 
@@ -39,7 +41,9 @@ struct FollowStoreConformanceTests {
             ])
             #expect(try store.edgeCount() == 2)
             #expect(
-                try store.edges(limit: 10) == [FollowRecord(edge: c, since: Self.date + 2), FollowRecord(edge: a, since: Self.date)],
+                try store.edges(limit: 10) == [
+                    FollowRecord(edge: c, since: Self.date + 2), FollowRecord(edge: a, since: Self.date),
+                ],
                 "newest first; re-adding keeps the first date")
             #expect(try store.edges(limit: 1).map(\.edge) == [c])
             try store.apply([.remove(a), .remove(a)])
@@ -51,7 +55,9 @@ struct FollowStoreConformanceTests {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let store = SQLiteFollowStore(database: try SQLiteDatabase(path: path))
-        try store.apply([.add(FollowRecord(edge: Self.edge("alice@our.example", "bob@remote.example"), since: Self.date))])
+        try store.apply([
+            .add(FollowRecord(edge: Self.edge("alice@our.example", "bob@remote.example"), since: Self.date))
+        ])
         // A trigger refuses one row, so the batch that holds it fails midway.
         try DatabaseQueue(path: path).write { db in
             try db.execute(
@@ -74,7 +80,8 @@ struct FollowStoreConformanceTests {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         do {
-            let follows = try LocalFollows(store: SQLiteFollowStore(database: try SQLiteDatabase(path: path)), localDomains: ["our.example"])
+            let follows = try LocalFollows(
+                store: SQLiteFollowStore(database: try SQLiteDatabase(path: path)), localDomains: ["our.example"])
             let bob = "https://remote.example/users/bob"
             let accept = try Activity.decode(
                 Array(
@@ -83,7 +90,8 @@ struct FollowStoreConformanceTests {
             follows.learn(from: accept, signature: .verified, signer: bob, at: Self.date)
             try follows.flush()
         }
-        let reopened = try LocalFollows(store: SQLiteFollowStore(database: try SQLiteDatabase(path: path)), localDomains: ["our.example"])
+        let reopened = try LocalFollows(
+            store: SQLiteFollowStore(database: try SQLiteDatabase(path: path)), localDomains: ["our.example"])
         #expect(reopened.withGraph { $0.localFollowers(ofRemote: "bob@remote.example") } == 1)
     }
 }

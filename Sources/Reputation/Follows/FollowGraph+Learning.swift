@@ -31,7 +31,11 @@ extension FollowGraph {
         switch activity.type {
         case "Follow":
             guard let local = localAccount(singleID(object)) else { return [] }
-            return [.add(FollowRecord(edge: FollowEdge(local: local, remote: sender, direction: .remoteFollowsLocal), since: date))]
+            return [
+                .add(
+                    FollowRecord(
+                        edge: FollowEdge(local: local, remote: sender, direction: .remoteFollowsLocal), since: date))
+            ]
         case "Accept", "Reject":
             guard let follow = embeddedFollow(), let local = localAccount(follow.actorID),
                 let followed = follow.object.flatMap(singleID), followed == senderID
@@ -45,7 +49,9 @@ extension FollowGraph {
             return [.remove(FollowEdge(local: local, remote: sender, direction: .remoteFollowsLocal))]
         case "Block":
             guard let local = localAccount(singleID(object)) else { return [] }
-            return FollowEdge.Direction.allCases.map { .remove(FollowEdge(local: local, remote: sender, direction: $0)) }
+            return FollowEdge.Direction.allCases.map {
+                .remove(FollowEdge(local: local, remote: sender, direction: $0))
+            }
         default:
             return []
         }

@@ -24,7 +24,9 @@ public struct FollowImport: Sendable {
             let number = index + 1
             let first = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             var address = first.trimmingCharacters(in: .whitespaces)
-            if address.count >= 2, address.hasPrefix("\""), address.hasSuffix("\"") { address = String(address.dropFirst().dropLast()) }
+            if address.count >= 2, address.hasPrefix("\""), address.hasSuffix("\"") {
+                address = String(address.dropFirst().dropLast())
+            }
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             if !sawHeader {
                 sawHeader = true
@@ -50,7 +52,11 @@ public struct FollowImport: Sendable {
 
     /// The import as changes to the graph, dated `date`.
     public func changes(at date: Date) -> [FollowChange] {
-        accounts.map { .add(FollowRecord(edge: FollowEdge(local: localUser, remote: $0, direction: .localFollowsRemote), since: date)) }
+        accounts.map {
+            .add(
+                FollowRecord(
+                    edge: FollowEdge(local: localUser, remote: $0, direction: .localFollowsRemote), since: date))
+        }
     }
 }
 

@@ -45,7 +45,9 @@ public final class LocalFollows: Sendable {
 
     /// Loads the graph from `store`. `localDomains` are normalised as hosts (`Hostname.normalize`); ones that are
     /// not hosts are left out (validate them before, to report them).
-    public init(store: any FollowStore, localDomains: some Sequence<String>, configuration: Configuration = Configuration())
+    public init(
+        store: any FollowStore, localDomains: some Sequence<String>, configuration: Configuration = Configuration()
+    )
         throws
     {
         self.store = store

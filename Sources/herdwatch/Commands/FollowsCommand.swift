@@ -14,7 +14,9 @@ struct LocalDomainOptions: ParsableArguments {
 
     func validate() throws {
         for domain in localDomains where LocalFollows.normalizedDomain(domain) == nil {
-            throw ValidationError("--local-domain \(domain) is not a host name; give the host of the instance's actor ids, like social.example")
+            throw ValidationError(
+                "--local-domain \(domain) is not a host name; give the host of the instance's actor ids, like social.example"
+            )
         }
     }
 
@@ -71,7 +73,10 @@ struct FollowsCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The SQLite database.", valueName: "path"))
         var db: String
 
-        @Option(help: ArgumentHelp("The local user whose export this is: `name` (on the first --local-domain) or `name@domain`.", valueName: "user"))
+        @Option(
+            help: ArgumentHelp(
+                "The local user whose export this is: `name` (on the first --local-domain) or `name@domain`.",
+                valueName: "user"))
         var user: String
 
         @OptionGroup var local: LocalDomainOptions
@@ -105,7 +110,9 @@ struct FollowsCommand: ParsableCommand {
             } catch {
                 throw fail("cannot write the follow graph: \(error)")
             }
-            print("Imported \(parsed.accounts.count) follows of \(localUser.key)" + (parsed.duplicates > 0 ? " (\(parsed.duplicates) repeated rows skipped)" : ""))
+            print(
+                "Imported \(parsed.accounts.count) follows of \(localUser.key)"
+                    + (parsed.duplicates > 0 ? " (\(parsed.duplicates) repeated rows skipped)" : ""))
         }
     }
 }
