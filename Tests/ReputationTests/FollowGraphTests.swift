@@ -41,6 +41,9 @@ struct FollowGraphTests {
         ("https://remote.example/users/bob/", "https://remote.example/users/bob/"),
         ("https://remote.example/users/bob?x=1", "https://remote.example/users/bob?x=1"),
         ("https://remote.example/actor", "https://remote.example/actor"),
+        ("https://remote.example", "https://remote.example"),
+        ("https://remote.example/users/bob/statuses/1", "https://remote.example/users/bob/statuses/1"),
+        ("https://remote.example/@b%C3%B6b", "https://remote.example/@b%C3%B6b"),
     ])
     func actorIDsKeyByUsernameOnlyInTheCommonForms(id: String, key: String) throws {
         #expect(FollowAccount(actorID: id)?.key == key)
@@ -116,6 +119,12 @@ struct FollowGraphTests {
             follows.signals(for: subject)
                 == FollowSignals(
                     followedByLocal: 1, mentionsLocal: 2, mentionsLocalNotFollowing: 1, domainFollowedByLocal: 1))
+        let twice = try mention(from: bob, to: ["https://our.example/users/alice", "https://our.example/@alice"])
+        #expect(follows.signals(for: twice).mentionsLocal == 1, "one user under two ids counts once")
+        let stranger = try mention(
+            from: "https://third.example/users/x",
+            to: ["https://our.example/@Alice", "https://our.example/users/carol"])
+        #expect(follows.signals(for: stranger) == FollowSignals(mentionsLocal: 2, mentionsLocalNotFollowing: 2))
         let other = try mention(from: "https://remote.example/users/dan", to: [])
         #expect(
             follows.signals(for: other) == FollowSignals(domainFollowedByLocal: 1),
@@ -222,5 +231,28 @@ struct FollowGraphTests {
         #expect(follows.pendingChanges == 0)
         let reloaded = try LocalFollows(store: store, localDomains: ["our.example"], configuration: .init(capacity: 1))
         #expect(reloaded.loadedEdges == 1 && reloaded.storedEdges == 2, "bounded: loads at most `capacity` edges")
+    }
+
+    @Test func anExportReadsWithWindowsLineEndingsAndAByteOrderMarkAndListsEveryBadLine() throws {
+        let alice = try #require(FollowAccount(address: "alice@our.example"))
+        let parsed = try FollowImport(
+            csv:
+                "\u{FEFF}Account address,Show boosts,Notify on new posts,Languages\r\nbob@remote.example,true,false,\r\n"
+                + "\"Carol@Other.Example\",true,false,en\r\nbob@remote.example,true,false,\r\n",
+            localUser: alice)
+        #expect(parsed.accounts.map(\.key) == ["bob@remote.example", "carol@other.example"])
+        #expect(parsed.duplicates == 1)
+        #expect(
+            parsed.changes(at: date)
+                == parsed.accounts.map {
+                    .add(
+                        FollowRecord(
+                            edge: FollowEdge(local: alice, remote: $0, direction: .localFollowsRemote), since: date))
+                })
+        #expect {
+            _ = try FollowImport(csv: "Account address\nbob@remote.example\nnope\n\nx@\n", localUser: alice)
+        } throws: { error in
+            (error as? FollowImportError)?.problems.map { $0.prefix(7) } == ["line 3:", "line 5:"]
+        }
     }
 }

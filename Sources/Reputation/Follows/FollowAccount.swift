@@ -1,5 +1,4 @@
 import ActivityPub
-import Foundation
 
 /// How the follow graph names an account, so that an actor id in a delivery and a `user@domain` address in a
 /// Mastodon export meet on one key.
@@ -58,18 +57,22 @@ public struct FollowAccount: Sendable, Hashable {
     static let namedPrefixes: Set<Substring> = ["users", "u", "profile", "accounts"]
 
     /// The username an id's path names, lowercased; nil for any other path, or one with a query or fragment.
+    /// Reads UTF-8 bytes: it runs for every delivery's sender.
     static func username(inID id: String) -> String? {
-        guard let scheme = id.range(of: "://") else { return nil }
-        let rest = id[scheme.upperBound...]
-        guard let slash = rest.firstIndex(of: "/") else { return nil }
-        let path = rest[slash...]
-        guard !path.contains("?"), !path.contains("#") else { return nil }
-        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        let utf8 = id.utf8
+        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+            utf8[utf8.index(after: colon)...].starts(with: "//".utf8)
+        else { return nil }
+        let authority = utf8.index(colon, offsetBy: 3)
+        guard let slash = utf8[authority...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let path = utf8[utf8.index(after: slash)...]
+        guard !path.contains(UInt8(ascii: "?")), !path.contains(UInt8(ascii: "#")) else { return nil }
+        let segments = path.split(separator: UInt8(ascii: "/"), maxSplits: 2, omittingEmptySubsequences: false)
         switch segments.count {
-        case 1 where segments[0].first == "@":
-            return validName(segments[0].dropFirst())
-        case 2 where namedPrefixes.contains(segments[0]):
-            return validName(segments[1])
+        case 1 where segments[0].first == UInt8(ascii: "@"):
+            return validName(Substring(segments[0].dropFirst()))
+        case 2 where namedPrefixes.contains(Substring(segments[0])):
+            return validName(Substring(segments[1]))
         default:
             return nil
         }

@@ -14,6 +14,8 @@ public struct FollowGraph: Sendable {
     private var followedByRemote: [String: Int] = [:]
     /// Remote host → local user → how many of the host's actors that user follows.
     private var followersOfDomain: [String: [String: Int]] = [:]
+    /// Remote host → edges with an actor there, either way: a sender on a host without any needs no more lookups.
+    private var edgesByHost: [String: Int] = [:]
     /// Edges refused because the graph was full.
     public private(set) var refused = 0
 
@@ -37,6 +39,9 @@ public struct FollowGraph: Sendable {
     /// Distinct local users following any account on `host`.
     public func localFollowers(ofDomain host: String) -> Int { followersOfDomain[host]?.count ?? 0 }
 
+    /// Whether any edge, either way, has an actor on `host`.
+    public func hasEdges(onHost host: String) -> Bool { edgesByHost[host] != nil }
+
     /// Whether the local user `local` follows the remote account `remote`.
     public func follows(local: String, remote: String, remoteHost: String) -> Bool {
         edges[FollowEdge(local: local, remote: remote, remoteHost: remoteHost, direction: .localFollowsRemote)] != nil
@@ -52,6 +57,7 @@ public struct FollowGraph: Sendable {
             return false
         }
         edges[edge] = since
+        edgesByHost[edge.remoteHost, default: 0] += 1
         switch edge.direction {
         case .localFollowsRemote:
             followersOfRemote[edge.remote, default: 0] += 1
@@ -66,6 +72,7 @@ public struct FollowGraph: Sendable {
     @discardableResult
     public mutating func remove(_ edge: FollowEdge) -> Bool {
         guard edges.removeValue(forKey: edge) != nil else { return false }
+        Self.decrement(&edgesByHost, edge.remoteHost)
         switch edge.direction {
         case .localFollowsRemote:
             Self.decrement(&followersOfRemote, edge.remote)

@@ -19,8 +19,10 @@ public struct FollowImport: Sendable {
         var duplicates = 0
         var problems: [String] = []
         var sawHeader = false
-        for (index, rawLine) in csv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        // A byte-order mark, as spreadsheets write when they save a CSV, is not part of the header.
+        let csv = csv.unicodeScalars.first == "\u{FEFF}" ? String(csv.unicodeScalars.dropFirst()) : csv
+        // `\r\n` is one Character in Swift: split on any newline, so files saved on Windows read the same.
+        for (index, line) in csv.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             let first = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             var address = first.trimmingCharacters(in: .whitespaces)

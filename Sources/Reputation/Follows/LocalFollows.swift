@@ -73,20 +73,24 @@ public final class LocalFollows: Sendable {
     /// The follow signals for `subject`'s sender; O(1) in the size of the graph, O(n) in its mentions.
     public func signals(for subject: Subject) -> FollowSignals {
         guard let actorID = subject.actorID, let host = subject.actorHost, !localDomains.isEmpty else { return .zero }
-        let sender = FollowAccount(actorID: actorID, host: host)
-        var mentioned: [String] = []
+        var locals: [String] = []
         for mention in subject.mentions {
             guard let mentionHost = mention.host, localDomains.contains(mentionHost) else { continue }
             let key = FollowAccount(actorID: mention.href, host: mentionHost).key
-            if !mentioned.contains(key) { mentioned.append(key) }
+            if !locals.contains(key) { locals.append(key) }
         }
+        // Most senders are on hosts no local user has an edge with: then the sender's key is not needed.
+        guard state.withLock({ $0.graph.hasEdges(onHost: host) }) else {
+            return FollowSignals(mentionsLocal: locals.count, mentionsLocalNotFollowing: locals.count)
+        }
+        let sender = FollowAccount(actorID: actorID, host: host)
         return state.withLock { state in
             let graph = state.graph
             return FollowSignals(
                 followedByLocal: graph.localFollowers(ofRemote: sender.key),
                 followsLocal: graph.localsFollowed(byRemote: sender.key),
-                mentionsLocal: mentioned.count,
-                mentionsLocalNotFollowing: mentioned.count(where: {
+                mentionsLocal: locals.count,
+                mentionsLocalNotFollowing: locals.count(where: {
                     !graph.follows(local: $0, remote: sender.key, remoteHost: sender.host)
                 }),
                 domainFollowedByLocal: graph.localFollowers(ofDomain: host))
