@@ -18,6 +18,8 @@ public struct ServerComponents: Sendable {
     public var configuration: ServerConfiguration
     public var engines: RuleEngineHolder
     public var reputation: Reputation?
+    /// The local follow graph; nil without `instance.domains`.
+    public var follows: LocalFollows?
     public var cases: any CaseStore
     public var access: AccessControl
     /// Where actor keys come from; nil builds an `HTTPKeyFetcher` on `httpClient`.
@@ -48,9 +50,11 @@ public struct ServerComponents: Sendable {
         blocklist: AppliedBlocklist = AppliedBlocklist(store: InMemoryBlocklistStore()),
         blocklistVersion: (@Sendable () async throws -> Int)? = nil,
         blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil,
-        checkpoints: DatabaseCheckpoints? = nil
+        checkpoints: DatabaseCheckpoints? = nil,
+        follows: LocalFollows? = nil
     ) {
         self.checkpoints = checkpoints
+        self.follows = follows
         self.blocklistSubscriptionUpdated = blocklistSubscriptionUpdated
         self.sessions = sessions
         self.blocklist = blocklist
@@ -152,7 +156,8 @@ extension HerdwatchApplication {
                 signatureMode: configuration.signatureMode, foreignSigner: configuration.foreignSigner, work: work,
                 metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist,
                 media: configuration.media.enabled
-                    ? MediaInspector(client: components.httpClient, settings: configuration.media, work: work) : nil)
+                    ? MediaInspector(client: components.httpClient, settings: configuration.media, work: work) : nil,
+                follows: components.follows)
             let upstream = configuration.upstream.map {
                 Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
             }
@@ -244,6 +249,12 @@ extension HerdwatchApplication {
             if let checkpoints = components.checkpoints {
                 services.append(
                     CheckpointService(checkpoints: checkpoints, interval: .seconds(1), writer: writer.work, logger: components.logger))
+            }
+            if let follows = components.follows {
+                services.append(
+                    FollowWriterService(
+                        follows: follows, interval: .milliseconds(Int64(configuration.reputationFlushInterval * 1000)),
+                        writer: writer.work, logger: components.logger))
             }
             self.services = services
             self.gate = gate

@@ -1,6 +1,7 @@
 public import Blocklists
 public import Configuration
 public import Foundation
+import Reputation
 import ReviewQueue
 import Storage
 import _CryptoExtras
@@ -44,6 +45,7 @@ import _CryptoExtras
 /// | `media.maxPixels` | int | `16777216` | largest image decoded, by the dimensions in its header |
 /// | `media.cacheBytes` | int | `4194304` | memory for what each image URL gave, least recently used evicted first |
 /// | `reputation.enabled` | bool | `true` | read and record reputation; off, rules see no reputation signals |
+/// | `instance.domains` | string list | none | the instance's own hosts, as its actor ids carry them (e.g. `social.example`): actors there are local users, for the follow graph and its signals (`actor.followed_by_local`, `mentions.local`, …); without it those signals are 0 and nothing is learned |
 /// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
 /// | `reputation.observationDays` | int | `7` | days the per-activity record of verdicts (table `observation`) is kept; `0` keeps it forever |
 /// | `review.reasons` | string array | `spam,harassment,hate,illegal,csam,impersonation,misinformation,other,not_a_violation` | the reason codes a decision may carry (lower case, digits and `_`) |
@@ -103,6 +105,8 @@ public struct ServerConfiguration: Sendable {
     public var foreignSigner: ForeignSignerPolicy
     public var keys: KeyFetchConfiguration
     public var reputationEnabled: Bool
+    /// `instance.domains`, normalised, each once.
+    public var instanceDomains: [String]
     public var reputationFlushInterval: TimeInterval
     /// How long observations are kept; nil keeps them.
     public var observationRetention: TimeInterval?
@@ -146,6 +150,15 @@ public struct ServerConfiguration: Sendable {
         }
         databaseBusyTimeout = TimeInterval(busyMilliseconds) / 1000
         rulesDirectory = reader.string(forKey: "rules.directory", default: "Rules")
+        instanceDomains = []
+        for domain in reader.stringArray(forKey: "instance.domains", default: []) {
+            guard let host = LocalFollows.normalizedDomain(domain) else {
+                throw ServerConfigurationError(
+                    key: "instance.domains",
+                    message: "\(domain) is not a host name; give the host of the instance's actor ids, like social.example")
+            }
+            if !instanceDomains.contains(host) { instanceDomains.append(host) }
+        }
         if let upstream = reader.string(forKey: "proxy.upstream"), !upstream.isEmpty {
             guard let url = URL(string: upstream), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
                 url.host != nil

@@ -75,6 +75,8 @@ public final class Assessor: Sendable {
 
     public let engines: RuleEngineHolder
     public let reputation: Reputation?
+    /// The local follow graph; nil when the instance's domains are not configured (its signals are then 0).
+    public let follows: LocalFollows?
     /// Where held and flagged activities become cases; nil for replays that open none.
     public let cases: (any CaseStore)?
     /// The applied domain blocks; nil when none apply (replays without a database).
@@ -90,8 +92,9 @@ public final class Assessor: Sendable {
     public init(
         engines: RuleEngineHolder, reputation: Reputation?, cases: (any CaseStore)?, work: any BlockingWork = InlineWork(),
         observer: (any AssessmentObserver)? = nil, logger: Logger = Logger(label: "herdwatch.assessment"),
-        rememberedDeliveries: Int = 100_000, domainBlocks: (any DomainBlockLookup)? = nil
+        rememberedDeliveries: Int = 100_000, domainBlocks: (any DomainBlockLookup)? = nil, follows: LocalFollows? = nil
     ) {
+        self.follows = follows
         self.domainBlocks = domainBlocks
         self.engines = engines
         self.reputation = reputation
@@ -167,6 +170,13 @@ public final class Assessor: Sendable {
             decision = decide(prepared, prefetched: prefetched)
         }
         let verdict = decision.verdict
+        if let follows, follows.needsFlush {
+            do {
+                try await work.run { try follows.flush() }
+            } catch {
+                logger.error("cannot write the follow graph", metadata: ["error": "\(error)"])
+            }
+        }
         var assessment = Assessment(
             verdict: verdict, activityID: activityID, reviewCase: nil, caseFailure: nil,
             reputationFailure: decision.reputationFailure, duplicate: false)
@@ -216,7 +226,7 @@ public final class Assessor: Sendable {
         let blockStatus = domainBlockStatus(prepared)
         let signals = AssessmentSignals(
             reputation: reputationSignals, signature: input.provenance.signature, actorMismatch: input.provenance.actorMismatch,
-            domainBlock: blockStatus)
+            domainBlock: blockStatus, follows: follows?.signals(for: prepared.subject) ?? .zero)
         // A rule set swapped in since `prepare` gets the subject prepared again for it.
         let engine = engines.engine
         var verdict: Verdict
@@ -243,6 +253,12 @@ public final class Assessor: Sendable {
             verdict.hits.append(Self.unseenObjectHit)
         }
         observer?.evaluated(verdict, duration: ContinuousClock.now - started)
+        if let follows, verdict.action == .accept || verdict.action == .flag {
+            // Only what reaches the instance makes a follow; `learn` takes only verified deliveries from the actor.
+            follows.learn(
+                from: input.activity, signature: input.provenance.signature.status, signer: input.provenance.signer,
+                at: input.at)
+        }
         if let reputation, let subject = prepared.reputationSubject {
             do {
                 let keepBody = verdict.action == .hold || verdict.action == .flag

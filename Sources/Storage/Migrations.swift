@@ -536,6 +536,22 @@ enum Migrations {
                     INSERT INTO blocklist_subscription_version (id, value) VALUES (1, 0);
                     """)
         }
+        // The local follow graph (issue 21): one row per edge between a local user and a remote actor, both keyed
+        // as `FollowAccount` names them.
+        migrator.registerMigration("2026-12-07-follow-graph") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE follow_edge (
+                        local TEXT NOT NULL,
+                        remote TEXT NOT NULL,
+                        direction TEXT NOT NULL,
+                        remote_host TEXT NOT NULL,
+                        since REAL NOT NULL,
+                        PRIMARY KEY (local, remote, direction)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX follow_edge_since ON follow_edge (since);
+                    """)
+        }
         return migrator
     }()
 }

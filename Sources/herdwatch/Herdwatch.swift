@@ -41,7 +41,7 @@ struct Herdwatch: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Check.self, Backtest.self, Eval.self, RulesCommand.self, DatabaseCommand.self, TokenCommand.self, UserCommand.self,
-            BlocklistCommand.self,
+            BlocklistCommand.self, FollowsCommand.self,
         ]
     )
 }

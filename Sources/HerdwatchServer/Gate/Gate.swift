@@ -30,12 +30,12 @@ public final class Gate: Sendable {
         engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
         signatureMode: ServerConfiguration.SignatureMode, foreignSigner: ServerConfiguration.ForeignSignerPolicy = .refuse,
         work: any BlockingWork = InlineWork(), metrics: ServerMetrics, logger: Logger,
-        domainBlocks: (any DomainBlockLookup)? = nil, media: MediaInspector? = nil
+        domainBlocks: (any DomainBlockLookup)? = nil, media: MediaInspector? = nil, follows: LocalFollows? = nil
     ) {
         self.media = media
         self.assessor = Assessor(
             engines: engines, reputation: reputation, cases: cases, work: work, observer: metrics, logger: logger,
-            domainBlocks: domainBlocks)
+            domainBlocks: domainBlocks, follows: follows)
         self.cases = cases
         self.keys = keys
         self.signatureMode = signatureMode

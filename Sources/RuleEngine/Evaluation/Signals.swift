@@ -60,6 +60,11 @@ public enum SignalCatalog {
         Entry(name: "campaign.media_domains", meaning: "distinct domains that posted the same image in the window"),
         Entry(name: "signature.verified", meaning: "1 when the delivery's HTTP signature verified (as the server checked it, or as the hook's caller or a replayed recording states it), else 0"),
         Entry(name: "signature.actor_mismatch", meaning: "1 when the verified signer is not the activity's actor (known when Herdwatch verified the signature itself)"),
+        Entry(name: "actor.followed_by_local", meaning: "local users who follow the sender (0 without instance.domains)"),
+        Entry(name: "actor.follows_local", meaning: "local users the sender follows"),
+        Entry(name: "mentions.local", meaning: "distinct local users the activity mentions"),
+        Entry(name: "mentions.local_not_following", meaning: "mentioned local users who do not follow the sender"),
+        Entry(name: "domain.followed_by_local", meaning: "local users who follow any actor on the sender's domain"),
     ]
 
     public static let names: Set<String> = Set(entries.map(\.name))

@@ -4,6 +4,7 @@ import Foundation
 import Intake
 import Reputation
 import RuleEngine
+import Storage
 
 struct Backtest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +32,13 @@ struct Backtest: AsyncParsableCommand {
     @Flag(help: "Treat activities without an envelope `signature` as unsigned.")
     var unverified = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Start each rule set's follow graph from this database's (read only: nothing is written).", valueName: "path"))
+    var db: String?
+
+    @OptionGroup var local: LocalDomainOptions
+
     @Argument(help: ArgumentHelp("Recorded stream (NDJSON); `-` reads standard input.", valueName: "stream"))
     var stream: String
 
@@ -41,14 +49,27 @@ struct Backtest: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Each rule set gets the server's assessment step with reputation of its own, so both decide as the
-        // server would have, signature signals included.
+        // Each rule set gets the server's assessment step with reputation and a follow graph of its own, so both
+        // decide as the server would have, signature signals included.
+        let startingEdges: [FollowRecord]
+        do {
+            startingEdges = try db.map { try SQLiteFollowStore(database: try open($0)).edges(limit: LocalFollows.Configuration().capacity) } ?? []
+        } catch {
+            throw fail("follow graph: \(error)")
+        }
+        func followStore() -> any FollowStore {
+            let store = InMemoryFollowStore()
+            try? store.apply(startingEdges.map { .add($0) })
+            return store
+        }
         let newAssessor = Assessor(
             engines: RuleEngineHolder(RuleEngine(ruleSet: try loadRules(rules))),
-            reputation: Reputation(store: InMemoryReputationStore(keepsObservations: false)), cases: nil)
+            reputation: Reputation(store: InMemoryReputationStore(keepsObservations: false)), cases: nil,
+            follows: try local.follows(store: followStore()))
         let baselineAssessor = Assessor(
             engines: RuleEngineHolder(RuleEngine(ruleSet: try loadRules(baseline))),
-            reputation: Reputation(store: InMemoryReputationStore(keepsObservations: false)), cases: nil)
+            reputation: Reputation(store: InMemoryReputationStore(keepsObservations: false)), cases: nil,
+            follows: try local.follows(store: followStore(), quiet: true))
         let input = try openInput(stream)
         var comparison = BacktestComparison(examplesPerChange: examples)
         var progress = ProgressBar(totalBytes: input.size)

@@ -44,6 +44,8 @@ struct Check: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Build and read reputation in this SQLite database.", valueName: "path"))
     var db: String?
 
+    @OptionGroup var local: LocalDomainOptions
+
     @Flag(help: "Treat activities without an envelope `signature` as unsigned (they can then only lower trust).")
     var unverified = false
 
@@ -63,10 +65,14 @@ struct Check: AsyncParsableCommand {
                 throw ValidationError("actor file \(actor) is not an actor document: \(error)")
             }
         }
-        let reputation = try db.map { Reputation(store: SQLiteReputationStore(database: try open($0))) }
+        let database = try db.map { try open($0) }
+        let reputation = database.map { Reputation(store: SQLiteReputationStore(database: $0)) }
+        // With --db, the follow graph is read from and learned into the database; without, it lives for this run.
+        let follows = try local.follows(
+            store: database.map { SQLiteFollowStore(database: $0) } ?? InMemoryFollowStore(), quiet: database == nil)
         // The server's assessment step, so a replay decides as the server would have (no cases are opened).
         let assessor = Assessor(
-            engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil)
+            engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil, follows: follows)
         var printer = VerdictPrinter(format: format)
         try await StreamReplay(assessor: assessor, defaultActor: defaultActor, unverified: unverified).run(
             files, tag: { _ in () }

@@ -52,6 +52,8 @@ struct Eval: AsyncParsableCommand {
             "Report, but do not hold to the thresholds, the slices whose name starts with this.", valueName: "prefix"))
     var ignoreSlice: [String] = []
 
+    @OptionGroup var local: LocalDomainOptions
+
     @Flag(help: "Treat activities without an envelope `signature` as unsigned.")
     var unverified = false
 
@@ -81,9 +83,11 @@ struct Eval: AsyncParsableCommand {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
         }
-        let reputation = Reputation(store: SQLiteReputationStore(database: try open(path)))
+        let database = try open(path)
+        let reputation = Reputation(store: SQLiteReputationStore(database: database))
+        let follows = try local.follows(store: SQLiteFollowStore(database: database))
         let assessor = Assessor(
-            engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil)
+            engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil, follows: follows)
         var tally = EvaluationTally()
         try await StreamReplay(assessor: assessor, unverified: unverified).run([stream], tag: \.label) {
             source, _, outcome in

@@ -47,6 +47,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("YAML config file (default: $HERDWATCH_CONFIG, else ./herdwatch.yaml if present).", valueName: "path"))
     var config: String?
 
+    @Option(
+        name: .customLong("local-domain"),
+        help: ArgumentHelp("A host of this instance, as its actor ids carry it; repeatable (instance.domains).", valueName: "host"))
+    var localDomains: [String] = []
+
     @Flag(help: "Evaluate Fixtures/demo.ndjson at start so the review queue has cases (demo).")
     var demo = false
 
@@ -66,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         if let db { arguments["database.path"] = .init(.string(db), isSecret: false) }
         if let rules { arguments["rules.directory"] = .init(.string(rules), isSecret: false) }
         if let upstream { arguments["proxy.upstream"] = .init(.string(upstream), isSecret: false) }
+        if !localDomains.isEmpty { arguments["instance.domains"] = .init(.stringArray(localDomains), isSecret: false) }
         if demo { arguments["demo"] = .init(.bool(true), isSecret: false) }
         let environment = ProcessInfo.processInfo.environment
         let explicitFile = config ?? environment["HERDWATCH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
@@ -134,6 +140,23 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw fail("cannot read the domain blocks: \(error)")
         }
+        var follows: LocalFollows?
+        if settings.instanceDomains.isEmpty {
+            logger.notice(
+                "instance.domains is not set: the follow-graph signals (actor.followed_by_local, mentions.local, …) are 0 and no follows are learned")
+        } else {
+            do {
+                let graph = try LocalFollows(store: SQLiteFollowStore(database: database), localDomains: settings.instanceDomains)
+                if graph.loadedEdges < graph.storedEdges {
+                    logger.warning(
+                        "the follow graph is larger than memory holds; only the newest edges are used",
+                        metadata: ["follows.stored": "\(graph.storedEdges)", "follows.loaded": "\(graph.loadedEdges)"])
+                }
+                follows = graph
+            } catch {
+                throw fail("cannot read the follow graph: \(error)")
+            }
+        }
         let client = ServerComponents.makeHTTPClient()
         let components = ServerComponents(
             configuration: settings, engines: RuleEngineHolder(engine),
@@ -148,7 +171,8 @@ struct Serve: AsyncParsableCommand {
             checkpoints: DatabaseCheckpoints(
                 takeOver: { try database.takeOverCheckpoints() },
                 checkpoint: { try database.checkpoint().uncopiedFrames },
-                release: { try database.releaseCheckpoints() }))
+                release: { try database.releaseCheckpoints() }),
+            follows: follows)
         let app = HerdwatchApplication.make(components) { port in
             var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(settings.databasePath)"
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }

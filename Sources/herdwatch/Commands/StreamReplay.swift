@@ -69,6 +69,8 @@ struct StreamReplay {
             } else {
                 try await replay()
             }
+            // What the follow graph learned goes to the database (with --db) in its last batch.
+            try assessor.follows?.flush()
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {
