@@ -400,7 +400,7 @@ public struct PostgresCaseStore: CaseStore {
         try await read { connection in
             var queues: [CaseQueue] = []
             for try await (name, filter) in try await connection.query(
-                "SELECT name, filter FROM case_queue ORDER BY name", logger: database.logger
+                "SELECT name, filter FROM case_queue ORDER BY name COLLATE \"C\"", logger: database.logger
             ).decode((String, String).self) {
                 queues.append(
                     CaseQueue(name: name, filter: try Self.decoder.decode(CaseFilter.self, from: Data(filter.utf8))))
@@ -433,7 +433,7 @@ public struct PostgresCaseStore: CaseStore {
         try await read { connection in
             var names: [String] = []
             for try await name in try await connection.query(
-                "SELECT queue FROM queue_assignment WHERE account_id = \(accountID) ORDER BY queue",
+                "SELECT queue FROM queue_assignment WHERE account_id = \(accountID) ORDER BY queue COLLATE \"C\"",
                 logger: database.logger
             ).decode(String.self) {
                 names.append(name)
