@@ -2,6 +2,7 @@ import Foundation
 import HerdwatchTestSupport
 import PostgresNIO
 import ReviewQueue
+import RuleEngine
 import Testing
 
 @testable import PostgresStorage
@@ -79,6 +80,33 @@ struct PostgresCaseStoreTests {
             #expect(opened.count == 1)
             #expect(Set(openings.map(\.reviewCase.id)).count == 1)
             #expect(try await nodes[0].reviewCase(id: openings[0].reviewCase.id)?.duplicateDeliveries == 9)
+        }
+    }
+
+    /// Six reports about one actor, each delivered to both nodes at once: one case, each report filed on it once.
+    @Test func reportsAboutOneActorOnTwoNodesJoinOneCase() async throws {
+        try await withTwoNodes { nodes in
+            let actor = "https://x.example/users/spammer"
+            func report(_ index: Int) -> NewReport {
+                NewReport(
+                    activityID: "https://reporter.example/flags/\(index)", reporter: "https://reporter.example/actor",
+                    flaggedActor: actor, objects: [actor], comment: nil, deliveryKey: "flag-\(index)", source: .inbox,
+                    verdict: Verdict(action: .flag, score: 0, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+                    body: Array("{}".utf8), request: nil, receivedAt: Date(timeIntervalSince1970: 1_700_000_000))
+            }
+            let openings = try await withThrowingTaskGroup(of: CaseOpening.self) { group in
+                for index in 0..<12 { group.addTask { try await nodes[index % 2].report(report(index / 2)) } }
+                var all: [CaseOpening] = []
+                for try await opening in group { all.append(opening) }
+                return all
+            }
+            #expect(openings.filter { if case .opened = $0 { true } else { false } }.count == 1)
+            let caseIDs = Set(openings.map(\.reviewCase.id))
+            #expect(caseIDs.count == 1)
+            let caseID = try #require(caseIDs.first)
+            #expect(try await nodes[0].reviewCase(id: caseID)?.reports == 6)
+            #expect(try await Set(nodes[1].reports(caseID: caseID).map(\.activityID)).count == 6)
+            #expect(try await nodes[0].caseCounts() == [.open: 1])
         }
     }
 
