@@ -11,7 +11,8 @@ extension PostgresCaseStore: CaseMetricsStore {
         let (hour, day, sla) = (time - 3600, time - 24 * 3600, time - Double(defaultSLAMinutes) * 60)
         var backlogQuery = SQLBuilder("SELECT ")
         for (index, moment) in moments.enumerated() {
-            backlogQuery.append(index == 0 ? "COUNT(*) FILTER (WHERE opened_at <= " : ", COUNT(*) FILTER (WHERE opened_at <= ")
+            backlogQuery.append(
+                index == 0 ? "COUNT(*) FILTER (WHERE opened_at <= " : ", COUNT(*) FILTER (WHERE opened_at <= ")
             backlogQuery.append(binding: moment.timeIntervalSince1970)
             backlogQuery.append(" AND (state != 'closed' OR decided_at > ")
             backlogQuery.append(binding: moment.timeIntervalSince1970)
@@ -20,8 +21,9 @@ extension PostgresCaseStore: CaseMetricsStore {
         backlogQuery.append(" FROM review_case")
         let backlogSQL = backlogQuery.query
         return try await read { connection in
-            var totals: (openedHour: Int, openedDay: Int, pending: Int, oldest: Double?, closedHour: Int, closedDay: Int,
-                breaches: Int) = (0, 0, 0, nil, 0, 0, 0)
+            var totals = (
+                openedHour: 0, openedDay: 0, pending: 0, oldest: Double?.none, closedHour: 0, closedDay: 0, breaches: 0
+            )
             for try await row in try await connection.query(
                 """
                 SELECT
@@ -37,12 +39,13 @@ extension PostgresCaseStore: CaseMetricsStore {
             ).decode((Int, Int, Int, Double?, Int, Int, Int).self) {
                 totals = row
             }
-            let medianToDecision = try await Self.first(
-                Double?.self,
-                """
-                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY decided_at - opened_at) FROM review_case
-                WHERE state = 'closed' AND decided_at > \(day) AND decided_at <= \(time)
-                """, connection) ?? nil
+            let medianToDecision =
+                try await Self.first(
+                    Double?.self,
+                    """
+                    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY decided_at - opened_at) FROM review_case
+                    WHERE state = 'closed' AND decided_at > \(day) AND decided_at <= \(time)
+                    """, connection) ?? nil
             // Time in review: from the decider's last claim of the case to their decision.
             var moderators: [CaseMetrics.Moderator] = []
             for try await (name, decisions, median) in try await connection.query(

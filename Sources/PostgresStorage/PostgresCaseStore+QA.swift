@@ -66,7 +66,8 @@ extension PostgresCaseStore: CaseQAStore {
         try await transaction("write case reviews to") { connection in
             guard
                 let review = try await Self.qaReviews(
-                    "SELECT \(unescaped: Self.qaColumns) FROM qa_review WHERE case_id = \(caseID) FOR UPDATE", connection
+                    "SELECT \(unescaped: Self.qaColumns) FROM qa_review WHERE case_id = \(caseID) FOR UPDATE",
+                    connection
                 ).first
             else {
                 throw CaseWorkflowError(.notFound, "case \(caseID) has no QA review", caseID: caseID)
@@ -119,7 +120,9 @@ extension PostgresCaseStore: CaseQAStore {
 
     private static func qaReviews(_ query: PostgresQuery, _ connection: PostgresConnection) async throws -> [QAReview] {
         var reviews: [QAReview] = []
-        for try await (caseID, decider, account, first, sampled, holder, holderName, expires, reviewer, outcome, answered)
+        for try await (
+            caseID, decider, account, first, sampled, holder, holderName, expires, reviewer, outcome, answered
+        )
             in try await connection.query(query, logger: connection.logger).decode(
                 (Int64, String, Int64?, String, Double, String?, String?, Double?, String?, String?, Double?).self)
         {
@@ -130,7 +133,8 @@ extension PostgresCaseStore: CaseQAStore {
                     sampledAt: Date(timeIntervalSince1970: sampled),
                     lease: holder.map {
                         ReviewCase.Lease(
-                            holder: $0, holderName: holderName ?? $0, expiresAt: Date(timeIntervalSince1970: expires ?? 0))
+                            holder: $0, holderName: holderName ?? $0,
+                            expiresAt: Date(timeIntervalSince1970: expires ?? 0))
                     },
                     reviewer: reviewer, outcome: outcome.flatMap(ReviewCase.Outcome.init(rawValue:)),
                     answeredAt: answered.map(Date.init(timeIntervalSince1970:))))

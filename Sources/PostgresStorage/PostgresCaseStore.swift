@@ -88,7 +88,8 @@ public struct PostgresCaseStore: CaseStore {
                     \(report.comment), \(report.receivedAt.timeIntervalSince1970))
                 """, logger: database.logger)
             guard let reviewCase = try await Self.fetch(id: caseID, connection) else {
-                throw PostgresStoreError(code: .failed, message: "case \(caseID) vanished while a report was filed on it")
+                throw PostgresStoreError(
+                    code: .failed, message: "case \(caseID) vanished while a report was filed on it")
             }
             return opened ? .opened(reviewCase) : .duplicate(reviewCase)
         }
@@ -117,7 +118,8 @@ public struct PostgresCaseStore: CaseStore {
 
     /// Opens a case in the caller's transaction, or counts a repeat of its delivery. One statement, so two nodes
     /// receiving the same delivery at once open one case between them.
-    private static func inserting(_ newCase: NewCase) throws -> @Sendable (PostgresConnection) async throws -> CaseOpening
+    private static func inserting(_ newCase: NewCase) throws
+        -> @Sendable (PostgresConnection) async throws -> CaseOpening
     {
         let verdict = String(decoding: try encoder.encode(newCase.verdict), as: UTF8.self)
         let head = try newCase.request.map {
@@ -131,7 +133,8 @@ public struct PostgresCaseStore: CaseStore {
         let rules = words(hits.map(\.rule))
         let tags = words(hits.flatMap(\.tags))
         let languages = words(newCase.languages)
-        let digest = EvidenceDigest.of(body: newCase.body, request: newCase.request, actorDocument: newCase.actorDocument)
+        let digest = EvidenceDigest.of(
+            body: newCase.body, request: newCase.request, actorDocument: newCase.actorDocument)
         let body = ByteBuffer(bytes: newCase.body)
         let requestBody = newCase.request.map { ByteBuffer(bytes: $0.body) }
         let actorDocument = newCase.actorDocument.map { ByteBuffer(bytes: $0) }
@@ -541,7 +544,9 @@ extension PostgresCaseStore {
     }
 
     /// The first column of the first row, if any.
-    static func first<T: PostgresDecodable & Sendable>(_ type: T.Type, _ query: PostgresQuery, _ connection: PostgresConnection)
+    static func first<T: PostgresDecodable & Sendable>(
+        _ type: T.Type, _ query: PostgresQuery, _ connection: PostgresConnection
+    )
         async throws -> T?
     {
         for try await value in try await connection.query(query, logger: connection.logger).decode(T.self) {

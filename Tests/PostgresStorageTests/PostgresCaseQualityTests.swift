@@ -8,7 +8,9 @@ import Testing
 
 /// Evidence retention, metrics and QA on PostgreSQL: the figures the SQLite store's tests (StorageTests) expect of
 /// the same cases.
-@Suite("PostgreSQL case quality", .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
+@Suite(
+    "PostgreSQL case quality",
+    .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
 struct PostgresCaseQualityTests {
     static let now = Date(timeIntervalSince1970: 1_700_100_000)
     static let ann = CaseStoreConformance.person(1, name: "ann")
@@ -79,7 +81,9 @@ struct PostgresCaseQualityTests {
 
             #expect(try await store.setSLA(minutes: nil, forQueue: "fast"))
             let later = try await store.metrics(at: Self.now, defaultSLAMinutes: 180)
-            #expect(later.queues.first { $0.name == "fast" } == CaseMetrics.Queue(name: "fast", slaMinutes: 180, pending: 2, breaches: 1))
+            #expect(
+                later.queues.first { $0.name == "fast" }
+                    == CaseMetrics.Queue(name: "fast", slaMinutes: 180, pending: 2, breaches: 1))
             #expect(try await store.queueSLAs().isEmpty)
         }
     }
@@ -112,7 +116,10 @@ struct PostgresCaseQualityTests {
             }
             let waiting = try await Self.open(store, "open", ago: 200 * day)
             let cutoff = Self.now.addingTimeInterval(-90 * day)
-            #expect(try await store.purgeEvidence(closedBefore: cutoff, at: Self.now, limit: 2) == [closed[1].id, closed[2].id])
+            #expect(
+                try await store.purgeEvidence(closedBefore: cutoff, at: Self.now, limit: 2) == [
+                    closed[1].id, closed[2].id,
+                ])
             #expect(try await store.purgeEvidence(closedBefore: cutoff, at: Self.now, limit: 2) == [closed[0].id])
             #expect(try await store.purgeEvidence(closedBefore: cutoff, at: Self.now, limit: 2).isEmpty)
 
@@ -138,7 +145,8 @@ struct PostgresCaseQualityTests {
             let first = try await Self.open(
                 store, "one", ago: 600, worked: (Self.ann, 500, 400, .reject), rules: ["spam.link"])
             #expect(try await store.nextQA(for: Self.ann, share: 1, lease: 600, at: Self.now) == nil)
-            let (review, shown) = try #require(try await store.nextQA(for: Self.bob, share: 1, lease: 600, at: Self.now))
+            let (review, shown) = try #require(
+                try await store.nextQA(for: Self.bob, share: 1, lease: 600, at: Self.now))
             #expect(review.caseID == first.id && shown == first)
             #expect(review.firstDecider == "ann" && review.firstAccountID == 1 && review.firstOutcome == .rejected)
             // Leased to bob: nobody else gets it, or answers it, until the lease runs out.
@@ -168,7 +176,8 @@ struct PostgresCaseQualityTests {
                     QAAgreement(name: "spam.link", reviewed: 2, agreed: 1),
                 ])
             await #expect(throws: CaseWorkflowError.self) {
-                try await store.nextQA(for: CaseStoreConformance.person(9, .contractor), share: 1, lease: 600, at: Self.now)
+                try await store.nextQA(
+                    for: CaseStoreConformance.person(9, .contractor), share: 1, lease: 600, at: Self.now)
             }
         }
     }

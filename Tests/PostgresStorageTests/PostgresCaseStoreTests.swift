@@ -7,7 +7,9 @@ import Testing
 
 @testable import PostgresStorage
 
-@Suite("PostgreSQL case store", .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
+@Suite(
+    "PostgreSQL case store",
+    .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
 struct PostgresCaseStoreTests {
     @Test(arguments: CaseStoreConformance.checks)
     func caseStoreConforms(check: ConformanceCheck<any CaseStore>) async throws {
@@ -91,7 +93,8 @@ struct PostgresCaseStoreTests {
                 NewReport(
                     activityID: "https://reporter.example/flags/\(index)", reporter: "https://reporter.example/actor",
                     flaggedActor: actor, objects: [actor], comment: nil, deliveryKey: "flag-\(index)", source: .inbox,
-                    verdict: Verdict(action: .flag, score: 0, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
+                    verdict: Verdict(
+                        action: .flag, score: 0, hits: [], shadowHits: [], errors: [], rulesetVersion: "t"),
                     body: Array("{}".utf8), request: nil, receivedAt: Date(timeIntervalSince1970: 1_700_000_000))
             }
             let openings = try await withThrowingTaskGroup(of: CaseOpening.self) { group in
