@@ -211,6 +211,7 @@ let package = Package(
             name: "PostgresStorage",
             dependencies: [
                 "Access",
+                "ReviewQueue",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

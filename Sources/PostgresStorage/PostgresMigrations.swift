@@ -48,6 +48,160 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        // The review queue (issue 19's workflow on a shared database): cases (one per delivery), their reports,
+        // the append-only audit log, notes, proposals, queues and who may work them, and the QA sample. Verdicts
+        // and request heads are JSON text as the SQLite store keeps them; `rules`, `tags` and `languages` are
+        // words between spaces for queue filters.
+        Migration(
+            name: "2026-12-08-cases",
+            statements: [
+                """
+                CREATE TABLE review_case (
+                    id BIGSERIAL PRIMARY KEY,
+                    activity_id TEXT NOT NULL,
+                    actor_id TEXT,
+                    signer TEXT,
+                    delivery_key TEXT NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    verdict TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    outcome TEXT,
+                    version INTEGER NOT NULL DEFAULT 1,
+                    lease_holder TEXT,
+                    lease_holder_name TEXT,
+                    lease_expires_at DOUBLE PRECISION,
+                    priority INTEGER NOT NULL,
+                    opened_at DOUBLE PRECISION NOT NULL,
+                    duplicate_deliveries INTEGER NOT NULL DEFAULT 0,
+                    reports INTEGER NOT NULL DEFAULT 0,
+                    body BYTEA NOT NULL,
+                    request TEXT,
+                    request_body BYTEA,
+                    delivered_at DOUBLE PRECISION,
+                    delivery_status INTEGER,
+                    decided_at DOUBLE PRECISION,
+                    decided_by TEXT,
+                    actor_host TEXT,
+                    rules TEXT NOT NULL DEFAULT ' ',
+                    tags TEXT NOT NULL DEFAULT ' ',
+                    languages TEXT NOT NULL DEFAULT ' ',
+                    evidence_sha256 TEXT,
+                    actor_document BYTEA,
+                    evidence_purged_at DOUBLE PRECISION
+                )
+                """,
+                "CREATE INDEX review_case_activity ON review_case (activity_id, id)",
+                "CREATE INDEX review_case_queue ON review_case (state, priority DESC, opened_at, id)",
+                "CREATE INDEX review_case_queue_action ON review_case (state, action, priority DESC, opened_at, id)",
+                "CREATE INDEX review_case_queue_domain ON review_case (state, actor_host, priority DESC, opened_at, id)",
+                "CREATE INDEX review_case_subject ON review_case ((COALESCE(signer, actor_id)), state)",
+                """
+                CREATE INDEX review_case_evidence ON review_case (decided_at)
+                    WHERE state = 'closed' AND evidence_purged_at IS NULL
+                """,
+                """
+                CREATE TABLE case_report (
+                    id BIGSERIAL PRIMARY KEY,
+                    case_id BIGINT NOT NULL REFERENCES review_case (id),
+                    delivery_key TEXT NOT NULL UNIQUE,
+                    activity_id TEXT NOT NULL,
+                    reporter TEXT,
+                    objects TEXT NOT NULL,
+                    comment TEXT,
+                    at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX case_report_case ON case_report (case_id, id)",
+                """
+                CREATE TABLE audit_entry (
+                    id BIGSERIAL PRIMARY KEY,
+                    at DOUBLE PRECISION NOT NULL,
+                    actor TEXT NOT NULL,
+                    account_id BIGINT,
+                    via TEXT NOT NULL,
+                    batch_id TEXT,
+                    case_id BIGINT,
+                    action TEXT NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT,
+                    reason TEXT,
+                    note TEXT
+                )
+                """,
+                "CREATE INDEX audit_entry_case ON audit_entry (case_id, id)",
+                "CREATE INDEX audit_entry_action_at ON audit_entry (action, at)",
+                // Append-only for every client of the database, not only for Herdwatch's own code.
+                """
+                CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'the audit log is append-only: entries cannot be changed or removed';
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
+                    FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()
+                """,
+                """
+                CREATE TABLE case_note (
+                    id BIGSERIAL PRIMARY KEY,
+                    subject_kind TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    at DOUBLE PRECISION NOT NULL,
+                    author TEXT NOT NULL,
+                    account_id BIGINT,
+                    text TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX case_note_subject ON case_note (subject_kind, subject, id)",
+                """
+                CREATE TABLE proposal (
+                    id BIGSERIAL PRIMARY KEY,
+                    case_id BIGINT NOT NULL REFERENCES review_case (id),
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    note TEXT,
+                    proposed_by TEXT NOT NULL,
+                    proposed_at DOUBLE PRECISION NOT NULL,
+                    state TEXT NOT NULL,
+                    resolved_by TEXT,
+                    resolved_at DOUBLE PRECISION
+                )
+                """,
+                "CREATE INDEX proposal_state ON proposal (state, id)",
+                """
+                CREATE TABLE case_queue (
+                    name TEXT PRIMARY KEY,
+                    filter TEXT NOT NULL,
+                    sla_minutes INTEGER
+                )
+                """,
+                """
+                CREATE TABLE queue_assignment (
+                    account_id BIGINT NOT NULL,
+                    queue TEXT NOT NULL,
+                    PRIMARY KEY (account_id, queue)
+                )
+                """,
+                """
+                CREATE TABLE qa_review (
+                    case_id BIGINT PRIMARY KEY REFERENCES review_case (id),
+                    first_decider TEXT NOT NULL,
+                    first_account_id BIGINT,
+                    first_outcome TEXT NOT NULL,
+                    sampled_at DOUBLE PRECISION NOT NULL,
+                    lease_holder TEXT,
+                    lease_holder_name TEXT,
+                    lease_expires_at DOUBLE PRECISION,
+                    reviewer TEXT,
+                    outcome TEXT,
+                    answered_at DOUBLE PRECISION
+                )
+                """,
+                "CREATE INDEX qa_review_open ON qa_review (case_id) WHERE outcome IS NULL",
+            ]),
     ]
 }
 
