@@ -12,8 +12,15 @@ enum MentionOnlyText {
     ///     (`example.com/long…`); a word equal to one of them is part of a link.
     ///   - mentionTags: the post's `Mention` tags; a post with no mention in its tags or its text is not a
     ///     mention-only post, whatever else it is.
-    static func isOnlyMentions(_ text: String, linkTexts: Set<Substring>, mentionTags: Int) -> Bool {
+    static func isOnlyMentions(_ text: String, linkTexts: [Substring], mentionTags: Int) -> Bool {
         var mentions = mentionTags
+        // Hashed only if a word needs looking up: most posts are decided by a first word that is a real word.
+        var linkSet: Set<Substring>?
+        func isLinkText(_ word: Substring) -> Bool {
+            if linkTexts.isEmpty { return false }
+            if linkSet == nil { linkSet = Set(linkTexts) }
+            return linkSet!.contains(word)
+        }
         // Word by word, stopping at the first real word: most posts are decided by their first one.
         let scalars = text.unicodeScalars
         var index = scalars.startIndex
@@ -22,10 +29,11 @@ enum MentionOnlyText {
             guard index < scalars.endIndex else { break }
             let start = index
             while index < scalars.endIndex, !isWhitespace(scalars[index]) { index = scalars.index(after: index) }
-            switch kind(of: Substring(scalars[start..<index]), linkTexts: linkTexts) {
+            let word = Substring(scalars[start..<index])
+            switch kind(of: word) {
             case .mention: mentions += 1
             case .link, .noWords: continue
-            case .words: return false
+            case .words: if !isLinkText(word) { return false }
             }
         }
         return mentions > 0
@@ -43,8 +51,8 @@ enum MentionOnlyText {
         case mention, link, noWords, words
     }
 
-    private static func kind(of word: Substring, linkTexts: Set<Substring>) -> Kind {
-        if linkTexts.contains(word) { return .link }
+    /// What a word is, by itself; a `.words` word may still be the visible text of a link anchor.
+    private static func kind(of word: Substring) -> Kind {
         let scalars = word.unicodeScalars
         // Opening punctuation around a handle or URL, like `(@bob` or `「https://…`.
         guard let start = scalars.firstIndex(where: { !isPunctuationOrSymbol($0) || $0 == "@" || $0 == "＠" }) else {

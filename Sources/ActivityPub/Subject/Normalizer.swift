@@ -125,7 +125,7 @@ public enum Normalizer {
 
         var content = ""
         var candidates: [String] = []
-        var linkTexts: Set<Substring> = []
+        var linkTexts: [Substring] = []
         let html = post.content ?? joinedContentMap(post.contentMap)
         if let html {
             let parsed = HTMLText(html: html)
@@ -135,7 +135,7 @@ public enum Normalizer {
                     hashtags.append(anchor.text)
                 } else if !anchor.isMention, !anchor.isQuoteFallback {
                     candidates.append(anchor.href)
-                    linkTexts.insert(Substring(anchor.text))
+                    linkTexts.append(Substring(anchor.text))
                 }
             }
             candidates += parsed.bareURLs
