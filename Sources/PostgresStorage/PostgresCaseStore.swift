@@ -28,14 +28,6 @@ public struct PostgresCaseStore: CaseStore {
         return decoder
     }()
 
-    /// The stored request without its body, which has a column of its own.
-    private struct RequestHead: Codable, Sendable {
-        var method: String
-        var target: String
-        var headers: [StoredRequest.Header]
-        var receivedAt: Date
-        var signedAt: Date?
-    }
 
     /// The advisory lock class of `report`: reports about one actor are filed one at a time across the nodes, so two
     /// of them never open two cases about the same actor. (Two-key locks: apart from the one-key migration lock.)
@@ -123,16 +115,12 @@ public struct PostgresCaseStore: CaseStore {
     {
         let verdict = String(decoding: try encoder.encode(newCase.verdict), as: UTF8.self)
         let head = try newCase.request.map {
-            String(
-                decoding: try encoder.encode(
-                    RequestHead(
-                        method: $0.method, target: $0.target, headers: $0.headers, receivedAt: $0.receivedAt,
-                        signedAt: $0.signedAt)), as: UTF8.self)
+            String(decoding: try encoder.encode(CaseStorageForm.RequestHead($0)), as: UTF8.self)
         }
         let hits = newCase.verdict.hits
-        let rules = words(hits.map(\.rule))
-        let tags = words(hits.flatMap(\.tags))
-        let languages = words(newCase.languages)
+        let rules = CaseStorageForm.words(hits.map(\.rule))
+        let tags = CaseStorageForm.words(hits.flatMap(\.tags))
+        let languages = CaseStorageForm.words(newCase.languages)
         let digest = EvidenceDigest.of(
             body: newCase.body, request: newCase.request, actorDocument: newCase.actorDocument)
         let body = ByteBuffer(bytes: newCase.body)
@@ -296,7 +284,7 @@ public struct PostgresCaseStore: CaseStore {
             throw CaseWorkflowError(.forbidden, "\(principal.displayName) may not write notes")
         }
         let limits = try await queueFilters(for: principal)
-        let (kind, key) = Self.key(subject)
+        let (kind, key) = CaseStorageForm.key(subject)
         return try await transaction("write notes to") { connection in
             if case .reviewCase(let id) = subject {
                 guard let reviewCase = try await Self.fetch(id: id, connection, forUpdate: true) else {
@@ -338,7 +326,7 @@ public struct PostgresCaseStore: CaseStore {
             }
             var notes: [CaseNote] = []
             for subject in subjects {
-                let (kind, key) = Self.key(subject)
+                let (kind, key) = CaseStorageForm.key(subject)
                 for try await (id, at, author, accountID, text) in try await connection.query(
                     """
                     SELECT id, at, author, account_id, text FROM case_note
@@ -469,19 +457,6 @@ extension PostgresCaseStore {
         }
     }
 
-    /// Words between spaces, with a space at each end, so `strpos(column, ' word ')` finds whole words.
-    private static func words(_ values: [String]) -> String {
-        " " + values.filter { !$0.contains(" ") }.joined(separator: " ") + " "
-    }
-
-    private static func key(_ subject: CaseNote.Subject) -> (String, String) {
-        switch subject {
-        case .reviewCase(let id): ("case", String(id))
-        case .actor(let id): ("actor", id)
-        case .domain(let host): ("domain", host.lowercased())
-        }
-    }
-
     /// Writes a case's new state, if nobody changed it since it was read, with its audit entries and proposals.
     static func commit(_ update: CaseUpdate, _ connection: PostgresConnection) async throws {
         let reviewCase = update.reviewCase
@@ -584,12 +559,9 @@ extension PostgresCaseStore {
         let verdict = try decoder.decode(Verdict.self, from: Data(try column("verdict", as: String.self).utf8))
         var request: StoredRequest?
         if let headText = try column("request", as: String?.self) {
-            let head = try decoder.decode(RequestHead.self, from: Data(headText.utf8))
+            let head = try decoder.decode(CaseStorageForm.RequestHead.self, from: Data(headText.utf8))
             let body = try column("request_body", as: ByteBuffer?.self)
-            request = StoredRequest(
-                method: head.method, target: head.target, headers: head.headers,
-                body: body.map { Array($0.readableBytesView) } ?? [], receivedAt: head.receivedAt,
-                signedAt: head.signedAt)
+            request = head.request(body: body.map { Array($0.readableBytesView) } ?? [])
         }
         let state = ReviewCase.State(rawValue: try column("state", as: String.self)) ?? .open
         let leaseExpiresAt = try column("lease_expires_at", as: Double?.self)

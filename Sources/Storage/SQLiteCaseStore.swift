@@ -28,15 +28,8 @@ public final class SQLiteCaseStore: CaseStore {
     /// The stored request without its body, which has a column of its own.
     /// Decoded verdicts and request heads of the cases read lately (a few KiB each).
     private static let verdicts = DecodedJSONCache<Verdict>(capacity: 4096)
-    private static let requestHeads = DecodedJSONCache<RequestHead>(capacity: 4096)
+    private static let requestHeads = DecodedJSONCache<CaseStorageForm.RequestHead>(capacity: 4096)
 
-    private struct RequestHead: Codable, Sendable {
-        var method: String
-        var target: String
-        var headers: [StoredRequest.Header]
-        var receivedAt: Date
-        var signedAt: Date?
-    }
 
     public func open(_ newCase: NewCase) async throws -> CaseOpening {
         let insert = try Self.inserting(newCase)
@@ -112,16 +105,11 @@ public final class SQLiteCaseStore: CaseStore {
     /// Opens a case in the caller's transaction, or counts a repeat of its delivery.
     private static func inserting(_ newCase: NewCase) throws -> @Sendable (GRDB.Database) throws -> CaseOpening {
         let verdict = try Self.encoder.encode(newCase.verdict)
-        let head = try newCase.request.map {
-            try Self.encoder.encode(
-                RequestHead(
-                    method: $0.method, target: $0.target, headers: $0.headers, receivedAt: $0.receivedAt,
-                    signedAt: $0.signedAt))
-        }
+        let head = try newCase.request.map { try Self.encoder.encode(CaseStorageForm.RequestHead($0)) }
         let hits = newCase.verdict.hits
-        let rules = Self.words(hits.map(\.rule))
-        let tags = Self.words(hits.flatMap(\.tags))
-        let languages = Self.words(newCase.languages)
+        let rules = CaseStorageForm.words(hits.map(\.rule))
+        let tags = CaseStorageForm.words(hits.flatMap(\.tags))
+        let languages = CaseStorageForm.words(newCase.languages)
         return { db in
             if let existing = try Row.fetchOne(
                 db, sql: "SELECT id FROM review_case WHERE delivery_key = ?", arguments: [newCase.deliveryKey])
@@ -286,7 +274,7 @@ public final class SQLiteCaseStore: CaseStore {
             throw CaseWorkflowError(.forbidden, "\(principal.displayName) may not write notes")
         }
         let limits = try await queueFilters(for: principal)
-        let (kind, key) = Self.key(subject)
+        let (kind, key) = CaseStorageForm.key(subject)
         return try await write { db in
             if case .reviewCase(let id) = subject {
                 guard let reviewCase = try Self.fetch(id: id, db) else { throw CaseWorkflowError.notFound(id) }
@@ -319,7 +307,7 @@ public final class SQLiteCaseStore: CaseStore {
             }
             var notes: [CaseNote] = []
             for subject in subjects {
-                let (kind, key) = Self.key(subject)
+                let (kind, key) = CaseStorageForm.key(subject)
                 for row in try Row.fetchAll(
                     db.cachedStatement(sql: "SELECT * FROM case_note WHERE subject_kind = ? AND subject = ? ORDER BY id"),
                     arguments: [kind, key])
@@ -442,19 +430,6 @@ public final class SQLiteCaseStore: CaseStore {
         return (parts.joined(separator: " AND "), arguments)
     }
 
-    /// Words between spaces, with a space at each end, so `instr(column, ' word ')` finds whole words.
-    private static func words(_ values: [String]) -> String {
-        " " + values.filter { !$0.contains(" ") }.joined(separator: " ") + " "
-    }
-
-    private static func key(_ subject: CaseNote.Subject) -> (String, String) {
-        switch subject {
-        case .reviewCase(let id): ("case", String(id))
-        case .actor(let id): ("actor", id)
-        case .domain(let host): ("domain", host.lowercased())
-        }
-    }
-
     private static func commit(_ update: CaseUpdate, _ db: GRDB.Database) throws {
         let reviewCase = update.reviewCase
         try db.cachedStatement(
@@ -532,11 +507,11 @@ public final class SQLiteCaseStore: CaseStore {
         let verdict = try verdicts.value(for: verdictText) { try decoder.decode(Verdict.self, from: Data($0.utf8)) }
         var request: StoredRequest?
         if let headText: String = row["request"] {
-            let head = try requestHeads.value(for: headText) { try decoder.decode(RequestHead.self, from: Data($0.utf8)) }
+            let head = try requestHeads.value(for: headText) {
+                try decoder.decode(CaseStorageForm.RequestHead.self, from: Data($0.utf8))
+            }
             let body: Data = row["request_body"] ?? Data()
-            request = StoredRequest(
-                method: head.method, target: head.target, headers: head.headers, body: Array(body),
-                receivedAt: head.receivedAt, signedAt: head.signedAt)
+            request = head.request(body: Array(body))
         }
         let deliveredAt: Double? = row["delivered_at"]
         let decidedAt: Double? = row["decided_at"]
