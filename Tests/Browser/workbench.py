@@ -23,6 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 HERDWATCH = None
@@ -127,7 +128,9 @@ class WorkbenchBrowserTests(unittest.TestCase):
     def setUpClass(cls):
         cls.server = Server()
         cls.driver = browser()
-        cls.wait = WebDriverWait(cls.driver, 15)
+        # A form post replaces the page: an element found on the old page goes stale while the wait reads it.
+        cls.wait = WebDriverWait(cls.driver, 15,
+                                 ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
     @classmethod
     def tearDownClass(cls):
