@@ -7,6 +7,7 @@ import RuleEngine
 /// `CaseStore` on the SQLite database. Every write is its own committed transaction.
 public final class SQLiteCaseStore: CaseStore {
     public let database: SQLiteDatabase
+    private let claims = LeaseClaimBatcher()
 
     public init(database: SQLiteDatabase) {
         self.database = database
@@ -215,7 +216,7 @@ public final class SQLiteCaseStore: CaseStore {
             }
         }
         let candidatesQueries = queries
-        return try await write { db in
+        return try await claims.claim({ db in
             // Each query names its best candidate by its ranking columns; only the chosen one is read whole.
             var best: (priority: Int, openedAt: Double, id: Int64)?
             for (sql, arguments) in candidatesQueries {
@@ -228,7 +229,7 @@ public final class SQLiteCaseStore: CaseStore {
             let update = try chosen.applying(CaseCommand(.claim(lease: lease), by: principal, at: now))
             try Self.commit(update, db)
             return update.reviewCase
-        }
+        }, write: { [self] body in try await write(body) })
     }
 
     public func expireLeases(at now: Date) async throws -> Int {
