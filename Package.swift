@@ -194,6 +194,7 @@ let package = Package(
                 "Matching",
                 "Reputation",
                 "Storage",
+                "PostgresStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

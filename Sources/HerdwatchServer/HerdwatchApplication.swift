@@ -42,6 +42,9 @@ public struct ServerComponents: Sendable {
     /// The database's write-ahead log checkpoints, run by a background service instead of by commits; nil for
     /// stores without one.
     public var checkpoints: DatabaseCheckpoints?
+    /// Where nodes share a database: the roles that keep each background job on one node at a time. Nil runs
+    /// every job here (one node).
+    public var roles: (any NodeRoles)?
 
     public init(
         configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
@@ -51,8 +54,10 @@ public struct ServerComponents: Sendable {
         blocklistVersion: (@Sendable () async throws -> Int)? = nil,
         blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil,
         checkpoints: DatabaseCheckpoints? = nil,
-        follows: LocalFollows? = nil
+        follows: LocalFollows? = nil,
+        roles: (any NodeRoles)? = nil
     ) {
+        self.roles = roles
         self.checkpoints = checkpoints
         self.follows = follows
         self.blocklistSubscriptionUpdated = blocklistSubscriptionUpdated
@@ -220,11 +225,16 @@ extension HerdwatchApplication {
             }
             BlocklistFeedRoutes(feed: feedStore, settings: configuration.blocklistFeeds, subscriptions: subscriptions)
                 .register(on: router, requiring: requiring)
+            // Jobs on the shared data run on one node at a time where nodes share a database.
+            func exclusive(_ role: String, _ service: any Service) -> any Service {
+                components.roles.map { ExclusiveService(role: role, roles: $0, service: service) } ?? service
+            }
             let writer = ThreadPoolWork.lowPriorityWriter()
             // Stopped in reverse order, after the server has drained: the thread pools last, since the services use them.
             var services: [any Service] = [
                 ThreadPoolShutdownService(pools: [pool, writer.pool]), RuleReloadSignalService(reloader: reloader), sessions,
-                LeaseExpiryService(cases: components.cases, interval: .seconds(30), logger: components.logger),
+                exclusive(
+                    "lease-expiry", LeaseExpiryService(cases: components.cases, interval: .seconds(30), logger: components.logger)),
                 CaseGaugeService(quality: quality, interval: .seconds(60)),
             ]
             if let version = components.blocklistVersion {
@@ -232,13 +242,16 @@ extension HerdwatchApplication {
                     BlocklistRefreshService(
                         blocklist: components.blocklist, version: version, interval: .seconds(2), logger: components.logger))
             }
-            if let subscriptions { services.append(subscriptions) }
+            if let subscriptions { services.append(exclusive("blocklist-subscriptions", subscriptions)) }
             if components.ownsHTTPClient {
                 let client = components.httpClient
                 services.append(HTTPClientShutdownService { try await client.shutdown() })
             }
             if let retention = configuration.quality.evidenceRetention, let store = components.cases as? any CaseRetentionStore {
-                services.append(EvidenceRetentionService(store: store, retention: retention, logger: components.logger))
+                services.append(
+                    exclusive(
+                        "evidence-retention",
+                        EvidenceRetentionService(store: store, retention: retention, logger: components.logger)))
             }
             if let reputation = components.reputation {
                 services.append(

@@ -19,6 +19,7 @@ import _CryptoExtras
 /// | `http.bodyTimeoutSeconds` | int | `15` | a request body that pauses this long is cut off (the connection closed); an inbox delivery's body must arrive in full within it (408) |
 /// | `http.shutdownTimeoutSeconds` | int | `10` | on SIGTERM, requests in flight get this long to finish before they are cancelled and the process exits |
 /// | `database.path` | string | `$HERDWATCH_DB` or `~/.local/share/herdwatch/herdwatch.sqlite` | SQLite file |
+/// | `database.url` | string | `$HERDWATCH_DATABASE_URL` | a PostgreSQL database shared by several nodes, `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require&schema=NAME]`; when set, used instead of `database.path` |
 /// | `database.busyTimeoutMilliseconds` | int | `250` | how long a request waits for a database another process has locked before it is answered 503 (the sender retries) |
 /// | `rules.directory` | string | `Rules` | rule directory |
 /// | `proxy.upstream` | string | none | the instance to forward inbox traffic to, e.g. `http://127.0.0.1:3000`; without it only the hook runs |
@@ -89,6 +90,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration
     public var shutdownTimeout: Duration
     public var databasePath: String
+    /// The PostgreSQL database, when the data is shared with other nodes; nil for the SQLite file.
+    public var databaseURL: String?
     /// How long the server waits for a lock held by another process.
     public var databaseBusyTimeout: TimeInterval
     public var rulesDirectory: String
@@ -143,6 +146,7 @@ public struct ServerConfiguration: Sendable {
         shutdownTimeout = try seconds(
             reader.int(forKey: "http.shutdownTimeoutSeconds", default: 10), "http.shutdownTimeoutSeconds")
         databasePath = reader.string(forKey: "database.path") ?? SQLiteDatabase.defaultPath
+        databaseURL = reader.string(forKey: "database.url").flatMap { $0.isEmpty ? nil : $0 }
         let busyMilliseconds = reader.int(forKey: "database.busyTimeoutMilliseconds", default: 250)
         guard busyMilliseconds >= 0 else {
             throw ServerConfigurationError(

@@ -28,7 +28,7 @@ struct TokenCommand: AsyncParsableCommand {
                   herdwatch token create --scope moderate --user alice --name alice-script
                   herdwatch token create --scope admin:read --scope admin:write --name fediblockhole
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Option(help: "What the token may do: \(scopeNames). Repeat for several.")
         var scope: [String] = []
@@ -47,7 +47,7 @@ struct TokenCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let access = AccessControl(store: SQLiteAccessStore(database: try open(database.path)))
+            let access = AccessControl(store: try await database.accessStore())
             do {
                 let scopes = Set(scope.compactMap(AccessScope.init(rawValue:)))
                 let names = scopes.map(\.rawValue).sorted().joined(separator: "+")
@@ -63,7 +63,7 @@ struct TokenCommand: AsyncParsableCommand {
                 print(secret)
                 var standardError = StandardError()
                 let owner = account.map { ", acting as \($0.username) (\($0.role.rawValue))" } ?? ""
-                print("token \(token.id) (\(token.name), scope \(names)\(owner)) created in \(database.path)", to: &standardError)
+                print("token \(token.id) (\(token.name), scope \(names)\(owner)) created in \(database.label)", to: &standardError)
             } catch let error as ExitCode {
                 throw error
             } catch let error as AccessError {
@@ -76,10 +76,10 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         func run() async throws {
-            let store = SQLiteAccessStore(database: try open(database.path))
+            let store = try await database.accessStore()
             let tokens: [AccessToken]
             let usernames: [Int64: String]
             do {
@@ -102,13 +102,13 @@ struct TokenCommand: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a token by its id (from `herdwatch token list`); a running server notices within 30 s.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The token's id.")
         var id: Int64
 
         func run() async throws {
-            let store = SQLiteAccessStore(database: try open(database.path))
+            let store = try await database.accessStore()
             do {
                 guard try await store.revokeToken(id: id, at: Date()) else { throw fail("there is no token \(id)") }
                 print("token \(id) revoked")

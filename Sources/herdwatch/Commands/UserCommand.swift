@@ -22,7 +22,7 @@ struct UserCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user. Without --password-stdin, prints a generated password once, on the last line.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The username: 1 to 64 letters, digits, '.', '_' or '-'.")
         var name: String
@@ -39,7 +39,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let access = AccessControl(store: SQLiteAccessStore(database: try open(database.path)))
+            let access = AccessControl(store: try await database.accessStore())
             let password = passwordStdin ? Passwords.readStandardInput() : PasswordHash.generatePassword()
             let account: Account
             do {
@@ -52,7 +52,7 @@ struct UserCommand: AsyncParsableCommand {
             } catch {
                 throw fail("cannot add the user: \(error)")
             }
-            print("user \(account.username) (\(account.role.rawValue)) added to \(database.path)")
+            print("user \(account.username) (\(account.role.rawValue)) added to \(database.label)")
             if !passwordStdin {
                 print("password, shown once:")
                 print(password)
@@ -63,10 +63,10 @@ struct UserCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List users: id, name, role, state, created (never passwords).")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         func run() async throws {
-            let store = SQLiteAccessStore(database: try open(database.path))
+            let store = try await database.accessStore()
             let accounts: [Account]
             do {
                 accounts = try await store.accounts()
@@ -89,7 +89,7 @@ struct UserCommand: AsyncParsableCommand {
             abstract:
                 "Disable a user: they cannot sign in, and their tokens stop working (a running server notices within 30 s)."
         )
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The username.")
         var name: String
@@ -106,7 +106,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user again, with their tokens.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The username.")
         var name: String
@@ -122,7 +122,7 @@ struct UserCommand: AsyncParsableCommand {
     struct Role: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a user's role; their tokens act with it too (a running server notices within 30 s).")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The username.")
         var name: String
@@ -146,7 +146,7 @@ struct UserCommand: AsyncParsableCommand {
     struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a user's password. Without --password-stdin, prints a generated one once, on the last line.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The username.")
         var name: String
@@ -168,9 +168,9 @@ struct UserCommand: AsyncParsableCommand {
 
 /// Finds the user `name`, applies `body` and prints what it returns; unknown users and refused changes exit 2.
 private func change(
-    _ name: String, in database: DatabaseOptions, _ body: (AccessControl, Account) async throws -> String
+    _ name: String, in database: StoreOptions, _ body: (AccessControl, Account) async throws -> String
 ) async throws {
-    let access = AccessControl(store: SQLiteAccessStore(database: try open(database.path)))
+    let access = AccessControl(store: try await database.accessStore())
     do {
         guard let account = try await access.store.account(username: name) else {
             throw AccessError.unknownAccount(username: name)
