@@ -202,6 +202,78 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX qa_review_open ON qa_review (case_id) WHERE outcome IS NULL",
             ]),
+        // Blocklists (issue 20's tables on a shared database): the applied list, what each subscription carried when
+        // last fetched, the subscriptions, and `blocklist_version`, a counter every blocklist write moves first: the
+        // row lock it takes makes the writes of all nodes one after another (so revisions never collide), and a
+        // node polls its value to notice what another node changed.
+        Migration(
+            name: "2026-12-08-blocklists",
+            statements: [
+                """
+                CREATE TABLE domain_block (
+                    domain TEXT PRIMARY KEY,
+                    severity TEXT NOT NULL,
+                    reject_media BOOLEAN NOT NULL,
+                    reject_reports BOOLEAN NOT NULL,
+                    private_comment TEXT NOT NULL,
+                    public_comment TEXT NOT NULL,
+                    obfuscate BOOLEAN NOT NULL,
+                    reasons TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    revision BIGINT NOT NULL,
+                    origin_kind TEXT,
+                    origin_name TEXT,
+                    origin_at DOUBLE PRECISION,
+                    origin_note TEXT
+                )
+                """,
+                """
+                CREATE TABLE subscription_block (
+                    subscription_id TEXT NOT NULL,
+                    domain TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    reject_media BOOLEAN NOT NULL,
+                    reject_reports BOOLEAN NOT NULL,
+                    private_comment TEXT NOT NULL,
+                    public_comment TEXT NOT NULL,
+                    obfuscate BOOLEAN NOT NULL,
+                    reasons TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    revision BIGINT NOT NULL,
+                    origin_kind TEXT,
+                    origin_name TEXT,
+                    origin_at DOUBLE PRECISION,
+                    origin_note TEXT,
+                    PRIMARY KEY (subscription_id, domain)
+                )
+                """,
+                """
+                CREATE TABLE blocklist_subscription (
+                    id TEXT PRIMARY KEY,
+                    url TEXT NOT NULL,
+                    format TEXT,
+                    token TEXT,
+                    public_keys TEXT NOT NULL,
+                    weight DOUBLE PRECISION NOT NULL,
+                    severity_cap TEXT NOT NULL,
+                    trusted_reasons TEXT,
+                    priority BIGINT NOT NULL,
+                    auto_apply TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    fetch_interval DOUBLE PRECISION NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE blocklist_version (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    value BIGINT NOT NULL
+                )
+                """,
+                "INSERT INTO blocklist_version (id, value) VALUES (1, 0)",
+            ]),
     ]
 }
 

@@ -1,0 +1,89 @@
+import Blocklists
+import Foundation
+import HerdwatchTestSupport
+import PostgresStorage
+import Testing
+
+@Suite(
+    "PostgreSQL blocklist store",
+    .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
+struct PostgresBlocklistStoreTests {
+    @Test(arguments: BlocklistStoreConformance.checks)
+    func conforms(check: ConformanceCheck<any BlocklistStore>) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await check.run(on: PostgresBlocklistStore(database: database))
+        }
+    }
+
+    @Test func theVersionMovesWithEveryChangeToTheListOrToWhatSubscriptionsCarry() async throws {
+        try await TestPostgres.withDatabase { database in
+            let store = PostgresBlocklistStore(database: database)
+            var last = try await store.version()
+            func moved() async throws -> Bool {
+                let now = try await store.version()
+                defer { last = now }
+                return now > last
+            }
+            try await store.save(DomainBlock(domain: "a.example"))
+            #expect(try await moved())
+            try await store.retract(domain: "a.example", provenance: BlockProvenance(origin: .person("admin")))
+            #expect(try await moved())
+            try await store.saveSubscriptionEntries(id: "peer", [DomainBlock(domain: "p.example")])
+            #expect(try await moved())
+            #expect(try await store.allSubscriptionEntries().map(\.domain) == ["p.example"])
+            try await store.removeSubscription(id: "peer")
+            #expect(try await moved())
+            #expect(try await store.allSubscriptionEntries().isEmpty)
+            #expect(try await !moved())
+        }
+    }
+
+    /// Two nodes (two pools on one schema) save and retract the same domains at once: each domain's revisions go
+    /// 1, 2, 3, … with none handed out twice and none skipped, and each node sees its own grow.
+    @Test func twoNodesCountingTheSameDomainsNeverCollide() async throws {
+        try await TestPostgres.withDatabase { database in
+            let url = try #require(TestPostgres.url)
+            let other = try PostgreSQLDatabase(url: url, schema: database.schema)
+            let nodes = [PostgresBlocklistStore(database: database), PostgresBlocklistStore(database: other)]
+            let domains = (0..<4).map { "d\($0).example" }
+            let rounds = 25
+            let results = try await withThrowingTaskGroup(of: [String: [Int]].self) { group in
+                for (index, node) in nodes.enumerated() {
+                    for lane in 0..<2 {
+                        group.addTask {
+                            var revisions: [String: [Int]] = [:]
+                            for round in 0..<rounds {
+                                for domain in domains {
+                                    if (round + lane + index) % 3 == 2 {
+                                        let who = BlockProvenance(origin: .person("node\(index)"))
+                                        if let retracted = try await node.retract(domain: domain, provenance: who) {
+                                            revisions[domain, default: []].append(retracted.revision)
+                                        }
+                                    } else {
+                                        let saved = try await node.save(
+                                            DomainBlock(domain: domain, severity: round % 2 == 0 ? .silence : .suspend))
+                                        revisions[domain, default: []].append(saved.revision)
+                                    }
+                                }
+                            }
+                            return revisions
+                        }
+                    }
+                }
+                var all: [[String: [Int]]] = []
+                for try await lane in group { all.append(lane) }
+                return all
+            }
+            await other.close()
+            for domain in domains {
+                for lane in results {
+                    let own = lane[domain] ?? []
+                    #expect(own == own.sorted() && Set(own).count == own.count, "\(domain): \(own)")
+                }
+                let all = results.flatMap { $0[domain] ?? [] }.sorted()
+                #expect(all == Array(1...all.count), "\(domain): \(all)")
+                #expect(try await nodes[0].block(domain: domain)?.revision == all.count)
+            }
+        }
+    }
+}
