@@ -274,6 +274,42 @@ enum PostgresMigrations {
                 """,
                 "INSERT INTO blocklist_version (id, value) VALUES (1, 0)",
             ]),
+        // Review of subscription drafts: dismissed proposals, and each apply or undo as an audited batch with every
+        // domain's entry before and after (JSON of `BlockRecord`, as on SQLite).
+        Migration(
+            name: "2026-12-08-blocklist-review",
+            statements: [
+                """
+                CREATE TABLE blocklist_dismissal (
+                    domain TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    dismissed_by TEXT NOT NULL,
+                    dismissed_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (domain, kind, policy)
+                )
+                """,
+                """
+                CREATE TABLE blocklist_batch (
+                    id BIGSERIAL PRIMARY KEY,
+                    actor TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    applied_at DOUBLE PRECISION NOT NULL,
+                    undoes BIGINT REFERENCES blocklist_batch (id)
+                )
+                """,
+                """
+                CREATE TABLE blocklist_batch_item (
+                    batch_id BIGINT NOT NULL REFERENCES blocklist_batch (id),
+                    position INTEGER NOT NULL,
+                    domain TEXT NOT NULL,
+                    kind TEXT,
+                    before TEXT,
+                    after TEXT NOT NULL,
+                    PRIMARY KEY (batch_id, position)
+                )
+                """,
+            ]),
     ]
 }
 

@@ -15,6 +15,58 @@ struct PostgresBlocklistStoreTests {
         }
     }
 
+    @Test(arguments: BlocklistReviewStoreConformance.checks)
+    func reviewConforms(check: ConformanceCheck<any BlocklistReviewStore>) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await check.run(on: PostgresBlocklistStore(database: database))
+        }
+    }
+
+    /// Two nodes apply batches computed from the same entry at once: one applies, the other is refused and writes
+    /// nothing, so no change is made on top of one its moderator never saw.
+    @Test func ofTwoNodesApplyingOverTheSameEntryOneWinsAndTheOtherIsRefused() async throws {
+        try await TestPostgres.withDatabase { database in
+            let url = try #require(TestPostgres.url)
+            let other = try PostgreSQLDatabase(url: url, schema: database.schema)
+            let nodes = [PostgresBlocklistStore(database: database), PostgresBlocklistStore(database: other)]
+            for round in 0..<10 {
+                let domain = "r\(round).example"
+                let seen = try await nodes[0].save(DomainBlock(domain: domain, severity: .silence))
+                let outcomes = await withTaskGroup(of: Result<BlocklistBatch, any Error>.self) { group in
+                    for (index, node) in nodes.enumerated() {
+                        group.addTask {
+                            var after = seen
+                            after.severity = index == 0 ? .suspend : .noop
+                            let change = BlocklistChange(kind: .escalation, expected: seen, after: after)
+                            do {
+                                return .success(
+                                    try await node.applyBatch(
+                                        [change], actor: "node\(index)", channel: .api, at: Date(), undoing: nil))
+                            } catch {
+                                return .failure(error)
+                            }
+                        }
+                    }
+                    var outcomes: [Result<BlocklistBatch, any Error>] = []
+                    for await outcome in group { outcomes.append(outcome) }
+                    return outcomes
+                }
+                let applied = outcomes.compactMap { try? $0.get() }
+                #expect(applied.count == 1, "round \(round)")
+                let refusals = outcomes.compactMap { outcome -> BlocklistReviewError? in
+                    guard case .failure(let error) = outcome else { return nil }
+                    return error as? BlocklistReviewError
+                }
+                #expect(refusals.map(\.domain) == [domain], "round \(round)")
+                let stored = try await nodes[1].block(domain: domain)
+                #expect(stored?.revision == 2)
+                #expect(stored?.severity == applied.first?.items.first?.after.severity)
+            }
+            #expect(try await nodes[1].batches(limit: 100).count == 10)
+            await other.close()
+        }
+    }
+
     @Test func theVersionMovesWithEveryChangeToTheListOrToWhatSubscriptionsCarry() async throws {
         try await TestPostgres.withDatabase { database in
             let store = PostgresBlocklistStore(database: database)
