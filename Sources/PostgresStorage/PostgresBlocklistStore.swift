@@ -142,6 +142,8 @@ public struct PostgresBlocklistStore: BlocklistStore {
         try await write { connection in
             try await connection.query(
                 "DELETE FROM subscription_block WHERE subscription_id = \(id)", logger: database.logger)
+            try await connection.query(
+                "DELETE FROM blocklist_fetch_state WHERE subscription_id = \(id)", logger: database.logger)
             return try await Self.first(
                 Int.self, "DELETE FROM blocklist_subscription WHERE id = \(id) RETURNING 1", connection) != nil
         }

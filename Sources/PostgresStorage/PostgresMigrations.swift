@@ -310,6 +310,99 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        // Publishing and subscribing: our Ed25519 signing keys, the snapshots we signed (a chain by sequence), what
+        // each subscription's last fetch left, and the change log of the applied list the JSON change feed reads.
+        // A trigger writes the log; its `seq` is drawn from `blocklist_version` under that row's lock, so sequence
+        // numbers are given out in commit order and a reader following the log never skips a change that commits
+        // late (a SERIAL would: numbers are taken before the commit).
+        Migration(
+            name: "2026-12-08-blocklist-feeds",
+            statements: [
+                """
+                CREATE TABLE blocklist_signing_key (
+                    id TEXT PRIMARY KEY,
+                    private_key BYTEA NOT NULL,
+                    valid_from DOUBLE PRECISION NOT NULL,
+                    valid_until DOUBLE PRECISION
+                )
+                """,
+                """
+                CREATE TABLE blocklist_snapshot (
+                    sequence BIGINT PRIMARY KEY,
+                    sha256 TEXT NOT NULL,
+                    envelope BYTEA NOT NULL,
+                    entries_sha256 TEXT NOT NULL,
+                    key_ids TEXT NOT NULL,
+                    issued_at DOUBLE PRECISION NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE blocklist_fetch_state (
+                    subscription_id TEXT PRIMARY KEY,
+                    etag TEXT,
+                    last_modified TEXT,
+                    last_sequence BIGINT,
+                    last_sha256 TEXT,
+                    last_attempt DOUBLE PRECISION,
+                    last_success DOUBLE PRECISION,
+                    last_error TEXT,
+                    entry_count BIGINT NOT NULL DEFAULT 0
+                )
+                """,
+                """
+                CREATE TABLE domain_block_change (
+                    seq BIGINT PRIMARY KEY,
+                    domain TEXT NOT NULL,
+                    revision BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    reject_media BOOLEAN NOT NULL,
+                    reject_reports BOOLEAN NOT NULL,
+                    public_comment TEXT NOT NULL,
+                    obfuscate BOOLEAN NOT NULL,
+                    reasons TEXT NOT NULL,
+                    origin_kind TEXT,
+                    changed_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX domain_block_change_domain ON domain_block_change (domain, seq)",
+                """
+                INSERT INTO domain_block_change (seq, domain, revision, kind, severity, reject_media, reject_reports,
+                    public_comment, obfuscate, reasons, origin_kind, changed_at)
+                SELECT version.value + ROW_NUMBER() OVER (ORDER BY block.domain COLLATE "C"), block.domain,
+                    block.revision, CASE block.state WHEN 'retracted' THEN 'retracted' ELSE 'added' END, block.severity,
+                    block.reject_media, block.reject_reports, block.public_comment, block.obfuscate, block.reasons,
+                    block.origin_kind, EXTRACT(EPOCH FROM clock_timestamp())
+                FROM domain_block AS block, blocklist_version AS version
+                """,
+                "UPDATE blocklist_version SET value = value + (SELECT COUNT(*) FROM domain_block)",
+                """
+                CREATE FUNCTION domain_block_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    next_seq BIGINT;
+                    last_kind TEXT;
+                BEGIN
+                    UPDATE blocklist_version SET value = value + 1 WHERE id = 1 RETURNING value INTO next_seq;
+                    SELECT kind INTO last_kind FROM domain_block_change WHERE domain = NEW.domain
+                        ORDER BY seq DESC LIMIT 1;
+                    INSERT INTO domain_block_change (seq, domain, revision, kind, severity, reject_media,
+                        reject_reports, public_comment, obfuscate, reasons, origin_kind, changed_at)
+                    VALUES (next_seq, NEW.domain, NEW.revision,
+                        CASE WHEN NEW.state = 'retracted' THEN 'retracted'
+                             WHEN COALESCE(last_kind, 'retracted') = 'retracted' THEN 'added'
+                             ELSE 'changed' END,
+                        NEW.severity, NEW.reject_media, NEW.reject_reports, NEW.public_comment, NEW.obfuscate,
+                        NEW.reasons, NEW.origin_kind, EXTRACT(EPOCH FROM clock_timestamp()));
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER domain_block_change AFTER INSERT OR UPDATE ON domain_block
+                    FOR EACH ROW EXECUTE FUNCTION domain_block_changed()
+                """,
+            ]),
     ]
 }
 
