@@ -212,6 +212,7 @@ let package = Package(
             name: "PostgresStorage",
             dependencies: [
                 "Access",
+                "Blocklists",
                 "ReviewQueue",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -252,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Access", "HerdwatchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStorage", "Access", "Blocklists", "HerdwatchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -202,6 +202,207 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX qa_review_open ON qa_review (case_id) WHERE outcome IS NULL",
             ]),
+        // Blocklists (issue 20's tables on a shared database): the applied list, what each subscription carried when
+        // last fetched, the subscriptions, and `blocklist_version`, a counter every blocklist write moves first: the
+        // row lock it takes makes the writes of all nodes one after another (so revisions never collide), and a
+        // node polls its value to notice what another node changed.
+        Migration(
+            name: "2026-12-08-blocklists",
+            statements: [
+                """
+                CREATE TABLE domain_block (
+                    domain TEXT PRIMARY KEY,
+                    severity TEXT NOT NULL,
+                    reject_media BOOLEAN NOT NULL,
+                    reject_reports BOOLEAN NOT NULL,
+                    private_comment TEXT NOT NULL,
+                    public_comment TEXT NOT NULL,
+                    obfuscate BOOLEAN NOT NULL,
+                    reasons TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    revision BIGINT NOT NULL,
+                    origin_kind TEXT,
+                    origin_name TEXT,
+                    origin_at DOUBLE PRECISION,
+                    origin_note TEXT
+                )
+                """,
+                """
+                CREATE TABLE subscription_block (
+                    subscription_id TEXT NOT NULL,
+                    domain TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    reject_media BOOLEAN NOT NULL,
+                    reject_reports BOOLEAN NOT NULL,
+                    private_comment TEXT NOT NULL,
+                    public_comment TEXT NOT NULL,
+                    obfuscate BOOLEAN NOT NULL,
+                    reasons TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    revision BIGINT NOT NULL,
+                    origin_kind TEXT,
+                    origin_name TEXT,
+                    origin_at DOUBLE PRECISION,
+                    origin_note TEXT,
+                    PRIMARY KEY (subscription_id, domain)
+                )
+                """,
+                """
+                CREATE TABLE blocklist_subscription (
+                    id TEXT PRIMARY KEY,
+                    url TEXT NOT NULL,
+                    format TEXT,
+                    token TEXT,
+                    public_keys TEXT NOT NULL,
+                    weight DOUBLE PRECISION NOT NULL,
+                    severity_cap TEXT NOT NULL,
+                    trusted_reasons TEXT,
+                    priority BIGINT NOT NULL,
+                    auto_apply TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    fetch_interval DOUBLE PRECISION NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE blocklist_version (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    value BIGINT NOT NULL
+                )
+                """,
+                "INSERT INTO blocklist_version (id, value) VALUES (1, 0)",
+            ]),
+        // Review of subscription drafts: dismissed proposals, and each apply or undo as an audited batch with every
+        // domain's entry before and after (JSON of `BlockRecord`, as on SQLite).
+        Migration(
+            name: "2026-12-08-blocklist-review",
+            statements: [
+                """
+                CREATE TABLE blocklist_dismissal (
+                    domain TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    dismissed_by TEXT NOT NULL,
+                    dismissed_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (domain, kind, policy)
+                )
+                """,
+                """
+                CREATE TABLE blocklist_batch (
+                    id BIGSERIAL PRIMARY KEY,
+                    actor TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    applied_at DOUBLE PRECISION NOT NULL,
+                    undoes BIGINT REFERENCES blocklist_batch (id)
+                )
+                """,
+                """
+                CREATE TABLE blocklist_batch_item (
+                    batch_id BIGINT NOT NULL REFERENCES blocklist_batch (id),
+                    position INTEGER NOT NULL,
+                    domain TEXT NOT NULL,
+                    kind TEXT,
+                    before TEXT,
+                    after TEXT NOT NULL,
+                    PRIMARY KEY (batch_id, position)
+                )
+                """,
+            ]),
+        // Publishing and subscribing: our Ed25519 signing keys, the snapshots we signed (a chain by sequence), what
+        // each subscription's last fetch left, and the change log of the applied list the JSON change feed reads.
+        // A trigger writes the log; its `seq` is drawn from `blocklist_version` under that row's lock, so sequence
+        // numbers are given out in commit order and a reader following the log never skips a change that commits
+        // late (a SERIAL would: numbers are taken before the commit).
+        Migration(
+            name: "2026-12-08-blocklist-feeds",
+            statements: [
+                """
+                CREATE TABLE blocklist_signing_key (
+                    id TEXT PRIMARY KEY,
+                    private_key BYTEA NOT NULL,
+                    valid_from DOUBLE PRECISION NOT NULL,
+                    valid_until DOUBLE PRECISION
+                )
+                """,
+                """
+                CREATE TABLE blocklist_snapshot (
+                    sequence BIGINT PRIMARY KEY,
+                    sha256 TEXT NOT NULL,
+                    envelope BYTEA NOT NULL,
+                    entries_sha256 TEXT NOT NULL,
+                    key_ids TEXT NOT NULL,
+                    issued_at DOUBLE PRECISION NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE blocklist_fetch_state (
+                    subscription_id TEXT PRIMARY KEY,
+                    etag TEXT,
+                    last_modified TEXT,
+                    last_sequence BIGINT,
+                    last_sha256 TEXT,
+                    last_attempt DOUBLE PRECISION,
+                    last_success DOUBLE PRECISION,
+                    last_error TEXT,
+                    entry_count BIGINT NOT NULL DEFAULT 0
+                )
+                """,
+                """
+                CREATE TABLE domain_block_change (
+                    seq BIGINT PRIMARY KEY,
+                    domain TEXT NOT NULL,
+                    revision BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    reject_media BOOLEAN NOT NULL,
+                    reject_reports BOOLEAN NOT NULL,
+                    public_comment TEXT NOT NULL,
+                    obfuscate BOOLEAN NOT NULL,
+                    reasons TEXT NOT NULL,
+                    origin_kind TEXT,
+                    changed_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX domain_block_change_domain ON domain_block_change (domain, seq)",
+                """
+                INSERT INTO domain_block_change (seq, domain, revision, kind, severity, reject_media, reject_reports,
+                    public_comment, obfuscate, reasons, origin_kind, changed_at)
+                SELECT version.value + ROW_NUMBER() OVER (ORDER BY block.domain COLLATE "C"), block.domain,
+                    block.revision, CASE block.state WHEN 'retracted' THEN 'retracted' ELSE 'added' END, block.severity,
+                    block.reject_media, block.reject_reports, block.public_comment, block.obfuscate, block.reasons,
+                    block.origin_kind, EXTRACT(EPOCH FROM clock_timestamp())
+                FROM domain_block AS block, blocklist_version AS version
+                """,
+                "UPDATE blocklist_version SET value = value + (SELECT COUNT(*) FROM domain_block)",
+                """
+                CREATE FUNCTION domain_block_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    next_seq BIGINT;
+                    last_kind TEXT;
+                BEGIN
+                    UPDATE blocklist_version SET value = value + 1 WHERE id = 1 RETURNING value INTO next_seq;
+                    SELECT kind INTO last_kind FROM domain_block_change WHERE domain = NEW.domain
+                        ORDER BY seq DESC LIMIT 1;
+                    INSERT INTO domain_block_change (seq, domain, revision, kind, severity, reject_media,
+                        reject_reports, public_comment, obfuscate, reasons, origin_kind, changed_at)
+                    VALUES (next_seq, NEW.domain, NEW.revision,
+                        CASE WHEN NEW.state = 'retracted' THEN 'retracted'
+                             WHEN COALESCE(last_kind, 'retracted') = 'retracted' THEN 'added'
+                             ELSE 'changed' END,
+                        NEW.severity, NEW.reject_media, NEW.reject_reports, NEW.public_comment, NEW.obfuscate,
+                        NEW.reasons, NEW.origin_kind, EXTRACT(EPOCH FROM clock_timestamp()));
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER domain_block_change AFTER INSERT OR UPDATE ON domain_block
+                    FOR EACH ROW EXECUTE FUNCTION domain_block_changed()
+                """,
+            ]),
     ]
 }
 

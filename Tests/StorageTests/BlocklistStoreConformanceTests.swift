@@ -12,6 +12,13 @@ struct BlocklistStoreConformanceTests {
         try await check.run(on: store)
     }
 
+    @Test(arguments: StoreKind.allCases, BlocklistReviewStoreConformance.checks)
+    func reviewConforms(kind: StoreKind, check: ConformanceCheck<any BlocklistReviewStore>) async throws {
+        let (store, cleanup) = try kind.blocklistStore()
+        defer { cleanup() }
+        try await check.run(on: try #require(store as? any BlocklistReviewStore))
+    }
+
     @Test func applyAddsChangesAndKeepsPrivateCommentsInOneTransaction() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
