@@ -212,6 +212,7 @@ let package = Package(
             dependencies: [
                 "Access",
                 "ReviewQueue",
+                "Reputation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -251,7 +252,8 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Access", "HerdwatchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStorage", "Access", "HerdwatchTestSupport", "Reputation",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),
