@@ -214,6 +214,7 @@ let package = Package(
                 "Access",
                 "Blocklists",
                 "ReviewQueue",
+                "Reputation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -253,7 +254,8 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Access", "Blocklists", "HerdwatchTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStorage", "Access", "Blocklists", "HerdwatchTestSupport", "Reputation",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -403,6 +403,110 @@ enum PostgresMigrations {
                     FOR EACH ROW EXECUTE FUNCTION domain_block_changed()
                 """,
             ]),
+        // The local follow graph (issue 21), as the SQLite store keeps it: one row per edge, `since` in seconds.
+        Migration(
+            name: "2026-12-08-follow-graph",
+            statements: [
+                """
+                CREATE TABLE follow_edge (
+                    local TEXT NOT NULL,
+                    remote TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    remote_host TEXT NOT NULL,
+                    since DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (local, remote, direction)
+                )
+                """,
+                "CREATE INDEX follow_edge_since ON follow_edge (since)",
+            ]),
+        // Reputation, as the SQLite store keeps it (dates in seconds, counters and signatures in the same binary
+        // forms, 64-bit bands by bit pattern), without the observation index SQLite dropped: nothing reads by actor.
+        Migration(
+            name: "2026-12-08-reputation",
+            statements: [
+                """
+                CREATE TABLE actor (
+                    id TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    first_seen DOUBLE PRECISION,
+                    last_seen DOUBLE PRECISION NOT NULL,
+                    published DOUBLE PRECISION,
+                    activities_seen BIGINT NOT NULL,
+                    accepted BIGINT NOT NULL,
+                    flagged BIGINT NOT NULL,
+                    held BIGINT NOT NULL,
+                    rejected BIGINT NOT NULL,
+                    spam DOUBLE PRECISION NOT NULL,
+                    spam_at DOUBLE PRECISION NOT NULL,
+                    ham DOUBLE PRECISION NOT NULL,
+                    ham_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE domain (
+                    host TEXT PRIMARY KEY,
+                    first_seen DOUBLE PRECISION,
+                    last_seen DOUBLE PRECISION NOT NULL,
+                    actors_seen BIGINT NOT NULL,
+                    activities_seen BIGINT NOT NULL,
+                    held_or_rejected BIGINT NOT NULL,
+                    spam DOUBLE PRECISION NOT NULL,
+                    spam_at DOUBLE PRECISION NOT NULL,
+                    ham DOUBLE PRECISION NOT NULL,
+                    ham_at DOUBLE PRECISION NOT NULL,
+                    peer_listed BOOLEAN NOT NULL DEFAULT FALSE
+                )
+                """,
+                "CREATE TABLE counter (key TEXT PRIMARY KEY, buckets BYTEA NOT NULL)",
+                """
+                CREATE TABLE campaign (
+                    id BIGINT PRIMARY KEY,
+                    first_seen DOUBLE PRECISION NOT NULL,
+                    last_seen DOUBLE PRECISION NOT NULL,
+                    size BIGINT NOT NULL,
+                    actors TEXT NOT NULL,
+                    domains TEXT NOT NULL,
+                    signature BYTEA NOT NULL,
+                    fingerprint_version INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX campaign_last_seen ON campaign (last_seen)",
+                "CREATE TABLE campaign_band (band BIGINT PRIMARY KEY, campaign BIGINT NOT NULL)",
+                "CREATE INDEX campaign_band_campaign ON campaign_band (campaign)",
+                """
+                CREATE TABLE label (
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    expires_at DOUBLE PRECISION,
+                    PRIMARY KEY (scope, key, label)
+                )
+                """,
+                """
+                CREATE TABLE observation (
+                    id BIGSERIAL PRIMARY KEY,
+                    at DOUBLE PRECISION NOT NULL,
+                    activity_id TEXT,
+                    activity_type TEXT NOT NULL,
+                    actor_id TEXT NOT NULL,
+                    actor_host TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    score DOUBLE PRECISION NOT NULL,
+                    rules TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    body BYTEA
+                )
+                """,
+                "CREATE TABLE evaluation_day (day INTEGER PRIMARY KEY, evaluated BIGINT NOT NULL)",
+                """
+                CREATE TABLE shadow_hit (
+                    rule TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    hits BIGINT NOT NULL,
+                    PRIMARY KEY (rule, day)
+                )
+                """,
+            ]),
     ]
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 public import Testing
 
 /// One behaviour every implementation of a store protocol must have, run on a fresh, empty store. A test suite
@@ -16,4 +17,20 @@ public struct ConformanceCheck<Store: Sendable>: Sendable, CustomTestStringConve
     }
 
     public var testDescription: String { name }
+}
+
+extension ConformanceCheck {
+    /// A check of a synchronous store protocol (`ReputationStore`, `FollowStore`), run on a thread of its own:
+    /// such stores may block their thread (the PostgreSQL ones do), which the Swift concurrency pool must not.
+    public static func blocking(_ name: String, _ body: @escaping @Sendable (Store) throws -> Void) -> Self {
+        Self(name) { store in try await onOwnThread { try body(store) } }
+    }
+}
+
+/// Runs `body` on a new thread and waits for it without holding a thread of the concurrency pool: for code that
+/// blocks, such as the synchronous stores on PostgreSQL.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }

@@ -42,6 +42,13 @@ public enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertib
         }
     }
 
+    public func followStore() throws -> (store: any FollowStore, cleanup: @Sendable () -> Void) {
+        switch self {
+        case .memory: (InMemoryFollowStore(), {})
+        case .sqlite: try Self.onTemporaryFile(SQLiteFollowStore.init(database:))
+        }
+    }
+
     public func blocklistStore() throws -> (store: any BlocklistStore, cleanup: @Sendable () -> Void) {
         switch self {
         case .memory: (InMemoryBlocklistStore(), {})

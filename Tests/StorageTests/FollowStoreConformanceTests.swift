@@ -9,46 +9,19 @@ import Testing
 /// What every `FollowStore` must do, on each implementation.
 @Suite("FollowStore conformance")
 struct FollowStoreConformanceTests {
-    static let date = Date(timeIntervalSince1970: 1_760_000_000)
+    static let date = FollowStoreConformance.date
 
     static func edge(_ local: String, _ remote: String, _ direction: FollowEdge.Direction = .localFollowsRemote)
         -> FollowEdge
     {
-        FollowEdge(local: FollowAccount(address: local)!, remote: FollowAccount(address: remote)!, direction: direction)
+        FollowStoreConformance.edge(local, remote, direction)
     }
 
-    func withStore(_ kind: StoreKind, _ body: (any FollowStore) throws -> Void) throws {
-        switch kind {
-        case .memory:
-            try body(InMemoryFollowStore())
-        case .sqlite:
-            let path = temporaryDatabasePath()
-            defer { removeDatabase(at: path) }
-            try body(SQLiteFollowStore(database: try SQLiteDatabase(path: path)))
-        }
-    }
-
-    @Test(arguments: StoreKind.allCases)
-    func changesApplyInOrderAndAnEdgeKeepsItsFirstDate(kind: StoreKind) throws {
-        try withStore(kind) { store in
-            let a = Self.edge("alice@our.example", "bob@remote.example")
-            let b = Self.edge("alice@our.example", "bob@remote.example", .remoteFollowsLocal)
-            let c = Self.edge("carol@our.example", "dan@other.example")
-            try store.apply([
-                .add(FollowRecord(edge: a, since: Self.date)), .add(FollowRecord(edge: b, since: Self.date + 1)),
-                .add(FollowRecord(edge: c, since: Self.date + 2)), .remove(b),
-                .add(FollowRecord(edge: a, since: Self.date + 10)),
-            ])
-            #expect(try store.edgeCount() == 2)
-            #expect(
-                try store.edges(limit: 10) == [
-                    FollowRecord(edge: c, since: Self.date + 2), FollowRecord(edge: a, since: Self.date),
-                ],
-                "newest first; re-adding keeps the first date")
-            #expect(try store.edges(limit: 1).map(\.edge) == [c])
-            try store.apply([.remove(a), .remove(a)])
-            #expect(try store.edges(limit: 10).map(\.edge) == [c])
-        }
+    @Test(arguments: StoreKind.allCases, FollowStoreConformance.checks)
+    func conforms(kind: StoreKind, check: ConformanceCheck<any FollowStore>) async throws {
+        let (store, cleanup) = try kind.followStore()
+        defer { cleanup() }
+        try await check.run(on: store)
     }
 
     @Test func sqliteAppliesABatchAllOrNothing() throws {
