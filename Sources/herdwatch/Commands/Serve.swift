@@ -38,6 +38,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("SQLite database file (database.path).", valueName: "path"))
     var db: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "PostgreSQL database shared by several nodes, postgres://USER[:PASSWORD]@HOST[:PORT]/DB (database.url; $HERDWATCH_DATABASE_URL).",
+            valueName: "url"))
+    var database: String?
+
     @Option(help: ArgumentHelp("Directory of rule files (rules.directory; default Rules).", valueName: "dir"))
     var rules: String?
 
@@ -59,6 +65,9 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
+        if db != nil, database != nil {
+            throw ValidationError("give --db FILE (SQLite) or --database URL (PostgreSQL), not both")
+        }
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level \(logLevel) is not a level; use trace, debug, info, notice, warning, error or critical")
         }
@@ -68,7 +77,12 @@ struct Serve: AsyncParsableCommand {
         var arguments: [AbsoluteConfigKey: ConfigValue] = [:]
         if let host { arguments["http.host"] = .init(.string(host), isSecret: false) }
         if let port { arguments["http.port"] = .init(.int(port), isSecret: false) }
-        if let db { arguments["database.path"] = .init(.string(db), isSecret: false) }
+        if let db {
+            arguments["database.path"] = .init(.string(db), isSecret: false)
+            // An explicit file wins over a URL in the environment or the config file.
+            arguments["database.url"] = .init(.string(""), isSecret: false)
+        }
+        if let database { arguments["database.url"] = .init(.string(database), isSecret: true) }
         if let rules { arguments["rules.directory"] = .init(.string(rules), isSecret: false) }
         if let upstream { arguments["proxy.upstream"] = .init(.string(upstream), isSecret: false) }
         if !localDomains.isEmpty { arguments["instance.domains"] = .init(.stringArray(localDomains), isSecret: false) }
@@ -109,9 +123,14 @@ struct Serve: AsyncParsableCommand {
             throw fail(
                 "demo: cannot read \(settings.demoFile); run from the repository folder, or set demo.file (HERDWATCH_DEMO_FILE) to an NDJSON stream")
         }
-        let database = try open(settings.databasePath, busyTimeout: settings.databaseBusyTimeout)
+        let stores =
+            if let url = settings.databaseURL {
+                try await ServeStores.postgres(url: url)
+            } else {
+                try ServeStores.sqlite(path: settings.databasePath, busyTimeout: settings.databaseBusyTimeout)
+            }
         let engine = RuleEngine(ruleSet: try loadRules(settings.rulesDirectory))
-        let access = AccessControl(store: SQLiteAccessStore(database: database))
+        let access = AccessControl(store: stores.access)
         do {
             if let admin = try await access.bootstrapAdmin() {
                 say(
@@ -122,19 +141,18 @@ struct Serve: AsyncParsableCommand {
                       API token (admin scope): \(admin.tokenSecret)
                     Try the hook:
                       curl -H 'Authorization: Bearer \(admin.tokenSecret)' --data-binary @Fixtures/activities/spam_nicole_dm.json http://\(settings.host):\(settings.port == 0 ? "PORT" : String(settings.port))/api/v1/check
-                    Tokens for other servers: herdwatch token create --scope check --db \(settings.databasePath)
+                    Tokens for other servers: herdwatch token create --scope check \(stores.option)
                     Review the queue in a browser: http://\(settings.host):\(settings.port == 0 ? "PORT" : String(settings.port))/herdwatch/ (sign in as \(admin.account.username));
-                      accounts for moderators: herdwatch user add NAME --role moderator --db \(settings.databasePath)
+                      accounts for moderators: herdwatch user add NAME --role moderator \(stores.option)
 
                     """)
             }
         } catch {
             throw fail("cannot create the first admin account: \(error)")
         }
-        let blocks = SQLiteBlocklistStore(database: database)
         // Our own domain and the configured excludes are never blocked, whatever a list says.
         let blocklist = AppliedBlocklist(
-            store: blocks, policy: settings.blocklistReview.plan.policy, subscribed: { try await blocks.allSubscriptionEntries() })
+            store: stores.blocks, policy: settings.blocklistReview.plan.policy, subscribed: stores.subscribed)
         do {
             try await blocklist.refresh()
         } catch {
@@ -146,7 +164,7 @@ struct Serve: AsyncParsableCommand {
                 "instance.domains is not set: the follow-graph signals (actor.followed_by_local, mentions.local, …) are 0 and no follows are learned")
         } else {
             do {
-                let graph = try LocalFollows(store: SQLiteFollowStore(database: database), localDomains: settings.instanceDomains)
+                let graph = try LocalFollows(store: stores.follows, localDomains: settings.instanceDomains)
                 if graph.loadedEdges < graph.storedEdges {
                     logger.warning(
                         "the follow graph is larger than memory holds; only the newest edges are used",
@@ -162,19 +180,15 @@ struct Serve: AsyncParsableCommand {
             configuration: settings, engines: RuleEngineHolder(engine),
             reputation: settings.reputationEnabled
                 ? Reputation(
-                    store: SQLiteReputationStore(database: database),
+                    store: stores.reputation,
                     configuration: Reputation.Configuration(observationRetention: settings.observationRetention))
                 : nil,
-            cases: SQLiteCaseStore(database: database), access: access, httpClient: client, ownsHTTPClient: true,
-            metrics: ServerMetrics(registry: registry), logger: logger, sessions: SQLiteSessionStore(database: database),
-            blocklist: blocklist, blocklistVersion: { try await blocks.version() },
-            checkpoints: DatabaseCheckpoints(
-                takeOver: { try database.takeOverCheckpoints() },
-                checkpoint: { try database.checkpoint().uncopiedFrames },
-                release: { try database.releaseCheckpoints() }),
-            follows: follows)
+            cases: stores.cases, access: access, httpClient: client, ownsHTTPClient: true,
+            metrics: ServerMetrics(registry: registry), logger: logger, sessions: stores.sessions,
+            blocklist: blocklist, blocklistVersion: stores.blocklistVersion, checkpoints: stores.checkpoints,
+            follows: follows, roles: stores.roles)
         let app = HerdwatchApplication.make(components) { port in
-            var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(settings.databasePath)"
+            var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(stores.label)"
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }
             say(line + ")\n")
         }
