@@ -252,7 +252,7 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Access", "HerdwatchTestSupport", "Reputation",
+                "PostgresStorage", "Access", "ActivityPub", "HerdwatchTestSupport", "Reputation", "RuleEngine",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings

@@ -140,4 +140,68 @@ public enum ReputationStoreConformance {
             #expect(try store.observations(limit: 10).map(\.activityID) == [8, 7].map { "https://a.example/\($0)" })
         },
     ]
+
+    /// What a store several nodes write (and the in-memory one) must do with additions: add them up, never
+    /// overwrite.
+    public static let additionChecks: [ConformanceCheck<any ReputationStore>] = [
+        .blocking("additions from two writers add up") { store in
+            let halfLife: TimeInterval = 86_400
+            func additions(first: Date?, last: Date, seen: Int, spam: DecayingCount) -> ActorRecord {
+                var record = ActorRecord(id: "https://c.example/users/z", host: "c.example", lastSeen: last)
+                record.firstSeen = first
+                record.activitiesSeen = seen
+                record.accepted = seen
+                record.held = 1
+                record.confirmedSpam = spam
+                return record
+            }
+            var counter = WindowedCounter()
+            counter.add(2, at: at)
+            var one = ReputationChanges()
+            one.decisionHalfLife = halfLife
+            one.actorAdditions = [additions(first: at, last: at, seen: 3, spam: DecayingCount(value: 2, updatedAt: at))]
+            var domain = DomainRecord(host: "c.example", lastSeen: at)
+            domain.activitiesSeen = 3
+            domain.actorsSeen = 1
+            one.domainAdditions = [domain]
+            one.counterAdditions = [("actor:z", counter)]
+            try store.apply(one)
+
+            var other = ReputationChanges()
+            other.decisionHalfLife = halfLife
+            other.actorAdditions = [
+                additions(
+                    first: at.addingTimeInterval(-60), last: at.addingTimeInterval(60), seen: 4,
+                    spam: DecayingCount(value: 1, updatedAt: at.addingTimeInterval(halfLife)))
+            ]
+            var otherDomain = DomainRecord(host: "c.example", lastSeen: at.addingTimeInterval(60))
+            otherDomain.activitiesSeen = 4
+            other.domainAdditions = [otherDomain]
+            other.peerListings = [("c.example", true)]
+            var otherCounter = WindowedCounter()
+            otherCounter.add(5, at: at)
+            otherCounter.add(1, at: at.addingTimeInterval(120))
+            other.counterAdditions = [("actor:z", otherCounter)]
+            try store.apply(other)
+
+            let actor = try #require(try store.actors(["https://c.example/users/z"])["https://c.example/users/z"])
+            #expect(actor.activitiesSeen == 7)
+            #expect(actor.accepted == 7)
+            #expect(actor.held == 2)
+            #expect(actor.firstSeen == at.addingTimeInterval(-60), "the earliest first sighting")
+            #expect(actor.lastSeen == at.addingTimeInterval(60), "the latest sighting")
+            #expect(actor.confirmedSpam.updatedAt == at.addingTimeInterval(halfLife))
+            #expect(abs(actor.confirmedSpam.value - 2) < 1e-9, "2 decayed over one half-life, plus 1")
+            let stored = try #require(try store.domains(["c.example"])["c.example"])
+            #expect(stored.activitiesSeen == 7)
+            #expect(stored.actorsSeen == 1)
+            #expect(stored.peerListed)
+            let total = try #require(try store.counters(["actor:z"])["actor:z"])
+            #expect(total.count(.hour, at: at) == 7)
+            #expect(total.count(.hour, at: at.addingTimeInterval(120)) == 8)
+            #expect(
+                total.count(.minute, at: at.addingTimeInterval(120)) == 1,
+                "buckets that fell out of the minute window behind the newest are gone")
+        },
+    ]
 }

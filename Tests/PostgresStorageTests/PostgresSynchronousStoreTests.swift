@@ -22,6 +22,13 @@ struct PostgresSynchronousStoreTests {
         }
     }
 
+    @Test(arguments: ReputationStoreConformance.additionChecks)
+    func reputationStoreAddsAdditions(check: ConformanceCheck<any ReputationStore>) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await check.run(on: PostgresReputationStore(database: database))
+        }
+    }
+
     @Test func aLongObservationBacklogIsDeletedABoundedNumberOfRowsPerBatch() async throws {
         try await TestPostgres.withDatabase { database in
             let store = PostgresReputationStore(database: database, observationsDeletedPerBatch: 4)

@@ -13,6 +13,11 @@ struct StoreConformanceTests {
         defer { cleanup() }
         try await check.run(on: store)
     }
+
+    @Test(arguments: ReputationStoreConformance.additionChecks)
+    func inMemoryStoreAddsAdditions(check: ConformanceCheck<any ReputationStore>) async throws {
+        try await check.run(on: InMemoryReputationStore())
+    }
 }
 
 
