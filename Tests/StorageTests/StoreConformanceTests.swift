@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 import HerdwatchTestSupport
 import Reputation
+import RuleEngine
 import Storage
+import Synchronization
 import Testing
 
 @Suite("ReputationStore conformance")
@@ -66,5 +68,101 @@ struct SQLiteObservationRetentionTests {
         }
         #expect(remaining == [8, 4, 2, 2])
         #expect(try store.observations(limit: 100).map(\.activityID) == ["https://a.example/11", "https://a.example/10"])
+    }
+}
+
+/// The in-memory store as several nodes would share it: `Reputation` writes it additions. Its next `failures`
+/// writes fail, as a database that went away would.
+final class SharedMemoryReputationStore: ReputationStore {
+    let stored = InMemoryReputationStore()
+    let failures = Mutex(0)
+
+    var isShared: Bool { true }
+
+    struct Unavailable: Error {}
+
+    func actors(_ ids: [String]) throws -> [String: ActorRecord] { try stored.actors(ids) }
+    func domains(_ hosts: [String]) throws -> [String: DomainRecord] { try stored.domains(hosts) }
+    func counters(_ keys: [String]) throws -> [String: WindowedCounter] { try stored.counters(keys) }
+    func campaign(forBands bands: [UInt64]) throws -> CampaignRecord? { try stored.campaign(forBands: bands) }
+    func openCampaigns(seenSince date: Date) throws -> [(campaign: CampaignRecord, bands: [UInt64])] {
+        try stored.openCampaigns(seenSince: date)
+    }
+    func labels(scope: LabelRecord.Scope, key: String) throws -> [LabelRecord] {
+        try stored.labels(scope: scope, key: key)
+    }
+    func shadowHits(sinceDay day: Int) throws -> (evaluated: Int, hits: [String: Int]) {
+        try stored.shadowHits(sinceDay: day)
+    }
+    func observations(limit: Int) throws -> [ObservationRecord] { try stored.observations(limit: limit) }
+
+    func apply(_ changes: ReputationChanges) throws {
+        let fails = failures.withLock { failures in
+            defer { failures = max(0, failures - 1) }
+            return failures > 0
+        }
+        if fails { throw Unavailable() }
+        #expect(changes.actors.isEmpty && changes.domains.isEmpty && changes.counters.isEmpty, "additions only")
+        try stored.apply(changes)
+    }
+}
+
+@Suite("Reputation on a shared store")
+struct SharedReputationTests {
+    let start = Date(timeIntervalSince1970: 1_700_000_040)
+    let actor = "https://shared.example/users/a"
+
+    @Test func nodesTakingTurnsAddUpAndEachSeesTheOthersCounts() throws {
+        let store = SharedMemoryReputationStore()
+        let nodes = (0..<2).map { _ in Reputation(store: store, configuration: .init(flushInterval: 3)) }
+        for step in 0..<20 {
+            try nodes[step % 2].observe(
+                subject(actor: actor), verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(step)))
+        }
+        for _ in 0..<2 { for node in nodes { try node.flush() } }
+        for node in nodes {
+            let values = try node.signals(for: subject(actor: actor), at: start.addingTimeInterval(30)).values
+            #expect(values["actor.activities_seen"] == 20)
+            #expect(values["rate.actor_1m"] == 21)
+        }
+        #expect(try store.actors([actor])[actor]?.activitiesSeen == 20)
+        #expect(try store.actors([actor])[actor]?.firstSeen == start)
+    }
+
+    @Test func aFailedWriteIsWrittenOnceByTheNextFlush() throws {
+        let store = SharedMemoryReputationStore()
+        let node = Reputation(store: store)
+        for step in 0..<5 {
+            try node.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(Double(step)))
+        }
+        store.failures.withLock { $0 = 1 }
+        #expect(throws: SharedMemoryReputationStore.Unavailable.self) { try node.flush() }
+        try node.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(5))
+        try node.flush()
+        let stored = try #require(try store.actors([actor])[actor])
+        #expect(stored.held == 6)
+        #expect(stored.activitiesSeen == 6)
+        #expect(try store.counters(["actor:" + actor])["actor:" + actor]?.count(.minute, at: start.addingTimeInterval(10)) == 6)
+        #expect(try node.signals(for: subject(actor: actor), at: start.addingTimeInterval(10)).values["actor.held"] == 6)
+    }
+
+    @Test func aDecisionOnOneNodeIsNotOverwrittenByAnotherNodesCache() throws {
+        let store = SharedMemoryReputationStore()
+        let configuration = Reputation.Configuration(decisionHalfLife: 86_400)
+        let (moderating, busy) = (Reputation(store: store, configuration: configuration), Reputation(store: store, configuration: configuration))
+        for node in [moderating, busy] {
+            try node.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start)
+            try node.flush()
+        }
+        try moderating.recordDecision(actorID: actor, host: "shared.example", spam: true, at: start)
+        try moderating.flush()
+        // The busy node still caches the actor without the decision, and writes to it.
+        try busy.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(1))
+        try busy.flush()
+        let stored = try #require(try store.actors([actor])[actor])
+        #expect(stored.confirmedSpam.value == 1)
+        #expect(stored.held == 3)
+        #expect(try busy.signals(for: subject(actor: actor), at: start).values["actor.confirmed_spam"] == 1)
+        #expect(try store.domains(["shared.example"])["shared.example"]?.confirmedSpam.value == 1)
     }
 }
