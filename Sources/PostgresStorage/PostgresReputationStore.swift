@@ -72,7 +72,8 @@ public struct PostgresReputationStore: ReputationStore {
                 """
                 SELECT \(unescaped: Self.campaignColumns) FROM campaign_band
                 JOIN campaign ON campaign.id = campaign_band.campaign
-                WHERE campaign_band.band = ANY(\(values)) AND campaign.fingerprint_version = \(CampaignFingerprint.version)
+                WHERE campaign_band.band = ANY(\(values))
+                    AND campaign.fingerprint_version = \(CampaignFingerprint.version)
                 ORDER BY campaign.last_seen DESC LIMIT 1
                 """, connection
             ).first
@@ -159,15 +160,18 @@ public struct PostgresReputationStore: ReputationStore {
     }
 
     private static let actorColumns =
-        "id, host, first_seen, last_seen, published, activities_seen, accepted, flagged, held, rejected, spam, spam_at, ham, ham_at"
+        "id, host, first_seen, last_seen, published, activities_seen, accepted, flagged, held, rejected, "
+        + "spam, spam_at, ham, ham_at"
 
     static func actors(_ ids: [String], _ connection: PostgresConnection) async throws -> [String: ActorRecord] {
         var found: [String: ActorRecord] = [:]
         let rows = try await connection.query(
             "SELECT \(unescaped: actorColumns) FROM actor WHERE id = ANY(\(ids))", logger: connection.logger)
-        for try await (id, host, firstSeen, lastSeen, published, seen, accepted, flagged, held, rejected, spam, spamAt,
-            ham, hamAt) in rows.decode(
-                (String, String, Double?, Double, Double?, Int, Int, Int, Int, Int, Double, Double, Double, Double).self)
+        for try await (
+            id, host, firstSeen, lastSeen, published, seen, accepted, flagged, held, rejected, spam, spamAt,
+            ham, hamAt
+        ) in rows.decode(
+            (String, String, Double?, Double, Double?, Int, Int, Int, Int, Int, Double, Double, Double, Double).self)
         {
             var actor = ActorRecord(id: id, host: host, lastSeen: Date(timeIntervalSince1970: lastSeen))
             actor.firstSeen = firstSeen.map(Date.init(timeIntervalSince1970:))
@@ -185,7 +189,8 @@ public struct PostgresReputationStore: ReputationStore {
     }
 
     private static let domainColumns =
-        "host, first_seen, last_seen, actors_seen, activities_seen, held_or_rejected, spam, spam_at, ham, ham_at, peer_listed"
+        "host, first_seen, last_seen, actors_seen, activities_seen, held_or_rejected, spam, spam_at, ham, ham_at, "
+        + "peer_listed"
 
     static func domains(_ hosts: [String], _ connection: PostgresConnection) async throws -> [String: DomainRecord] {
         var found: [String: DomainRecord] = [:]
@@ -226,13 +231,15 @@ public struct PostgresReputationStore: ReputationStore {
             logger: connection.logger
         ).decode((String, Double?).self) {
             found.append(
-                LabelRecord(scope: scope, key: key, label: label, expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:))))
+                LabelRecord(
+                    scope: scope, key: key, label: label, expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:))))
         }
         return found
     }
 
     private static let campaignColumns =
-        "campaign.id, campaign.first_seen, campaign.last_seen, campaign.size, campaign.actors, campaign.domains, campaign.signature"
+        "campaign.id, campaign.first_seen, campaign.last_seen, campaign.size, campaign.actors, campaign.domains, "
+        + "campaign.signature"
 
     private static func campaigns(_ query: PostgresQuery, _ connection: PostgresConnection) async throws
         -> [CampaignRecord]
@@ -390,26 +397,41 @@ public struct PostgresReputationStore: ReputationStore {
         func decayed(_ table: String, _ column: String) -> String {
             let later = "GREATEST(\(table).\(column)_at, excluded.\(column)_at)"
             func part(_ side: String) -> String {
-                "CASE WHEN \(side).\(column) = 0 THEN 0 ELSE \(side).\(column) * power(0.5, LEAST(500, (\(later) - \(side).\(column)_at) / $1)) END"
+                """
+                CASE WHEN \(side).\(column) = 0 THEN 0
+                    ELSE \(side).\(column) * power(0.5, LEAST(500, (\(later) - \(side).\(column)_at) / $1)) END
+                """
             }
             return """
-                \(column) = CASE WHEN excluded.\(column) = 0 THEN \(table).\(column) ELSE \(part(table)) + \(part("excluded")) END,
+                \(column) = CASE WHEN excluded.\(column) = 0 THEN \(table).\(column)
+                    ELSE \(part(table)) + \(part("excluded")) END,
                 \(column)_at = CASE WHEN excluded.\(column) = 0 THEN \(table).\(column)_at ELSE \(later) END
                 """
         }
+        // Built from names only: every value is bound.
+        let actorUpsert = """
+            INSERT INTO actor (\(actorColumns))
+            VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            ON CONFLICT (id) DO UPDATE SET host = excluded.host,
+                first_seen = LEAST(actor.first_seen, excluded.first_seen),
+                last_seen = GREATEST(actor.last_seen, excluded.last_seen),
+                published = COALESCE(excluded.published, actor.published),
+                activities_seen = actor.activities_seen + excluded.activities_seen,
+                accepted = actor.accepted + excluded.accepted, flagged = actor.flagged + excluded.flagged,
+                held = actor.held + excluded.held, rejected = actor.rejected + excluded.rejected,
+                \(decayed("actor", "spam")), \(decayed("actor", "ham"))
+            """
+        let domainUpsert = """
+            INSERT INTO domain (\(domainColumns)) VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE)
+            ON CONFLICT (host) DO UPDATE SET first_seen = LEAST(domain.first_seen, excluded.first_seen),
+                last_seen = GREATEST(domain.last_seen, excluded.last_seen),
+                actors_seen = domain.actors_seen + excluded.actors_seen,
+                activities_seen = domain.activities_seen + excluded.activities_seen,
+                held_or_rejected = domain.held_or_rejected + excluded.held_or_rejected,
+                \(decayed("domain", "spam")), \(decayed("domain", "ham"))
+            """
         for record in changes.actorAdditions.sorted(by: { $0.id < $1.id }) {
-            var query = PostgresQuery(
-                unsafeSQL: """
-                    INSERT INTO actor (\(actorColumns)) VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                    ON CONFLICT (id) DO UPDATE SET host = excluded.host,
-                        first_seen = LEAST(actor.first_seen, excluded.first_seen),
-                        last_seen = GREATEST(actor.last_seen, excluded.last_seen),
-                        published = COALESCE(excluded.published, actor.published),
-                        activities_seen = actor.activities_seen + excluded.activities_seen,
-                        accepted = actor.accepted + excluded.accepted, flagged = actor.flagged + excluded.flagged,
-                        held = actor.held + excluded.held, rejected = actor.rejected + excluded.rejected,
-                        \(decayed("actor", "spam")), \(decayed("actor", "ham"))
-                    """)
+            var query = PostgresQuery(unsafeSQL: actorUpsert)
             query.binds.append(halfLife)
             query.binds.append(record.id)
             query.binds.append(record.host)
@@ -426,16 +448,7 @@ public struct PostgresReputationStore: ReputationStore {
             try await connection.query(query, logger: logger)
         }
         for record in changes.domainAdditions.sorted(by: { $0.host < $1.host }) {
-            var query = PostgresQuery(
-                unsafeSQL: """
-                    INSERT INTO domain (\(domainColumns)) VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE)
-                    ON CONFLICT (host) DO UPDATE SET first_seen = LEAST(domain.first_seen, excluded.first_seen),
-                        last_seen = GREATEST(domain.last_seen, excluded.last_seen),
-                        actors_seen = domain.actors_seen + excluded.actors_seen,
-                        activities_seen = domain.activities_seen + excluded.activities_seen,
-                        held_or_rejected = domain.held_or_rejected + excluded.held_or_rejected,
-                        \(decayed("domain", "spam")), \(decayed("domain", "ham"))
-                    """)
+            var query = PostgresQuery(unsafeSQL: domainUpsert)
             query.binds.append(halfLife)
             query.binds.append(record.host)
             query.binds.append(record.firstSeen?.timeIntervalSince1970)

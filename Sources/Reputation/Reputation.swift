@@ -192,8 +192,9 @@ public final class Reputation: Sendable {
     }
 
     /// Applies `changes` (a batch handed to the writer); on a shared store, then reads back the keys they added
-    /// to, which hold the other nodes' counts too, for the next flush to take in. That read failing is not the write failing (the batch must not be written twice): the cache
-    /// then keeps this node's view until the keys are read again.
+    /// to, which hold the other nodes' counts too, for the next flush to take in. That read failing is not the
+    /// write failing (the batch must not be written twice): the cache then keeps this node's view until the keys
+    /// are read again.
     static func write(_ changes: ReputationChanges, to store: any ReputationStore) throws -> ReputationSnapshot? {
         try store.apply(changes)
         guard store.isShared else { return nil }
@@ -385,7 +386,9 @@ final class BackgroundWriter: @unchecked Sendable {
         return body()
     }
 
-    private func finish(_ failed: (error: any Error, changes: ReputationChanges)?, reread stored: ReputationSnapshot? = nil) {
+    private func finish(
+        _ failed: (error: any Error, changes: ReputationChanges)?, reread stored: ReputationSnapshot? = nil
+    ) {
         locked {
             if let failed { failure = failed }
             if let stored { reread = stored }

@@ -331,7 +331,9 @@ struct ReputationState {
         domain.peerListed = listed
         if tracksAdditions {
             // An empty addition, so that a domain the store lacks gets a row to list.
-            if domainAdditions[host] == nil { domainAdditions[host] = DomainRecord(host: host, lastSeen: domain.lastSeen) }
+            if domainAdditions[host] == nil {
+                domainAdditions[host] = DomainRecord(host: host, lastSeen: domain.lastSeen)
+            }
             peerListings[host] = listed
         }
         domains[host] = domain

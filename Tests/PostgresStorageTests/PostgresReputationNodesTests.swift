@@ -7,7 +7,9 @@ import RuleEngine
 import Testing
 
 /// Two nodes, each a `Reputation` with a pool of its own, counting the same actor in one PostgreSQL schema.
-@Suite("Reputation on two nodes", .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
+@Suite(
+    "Reputation on two nodes",
+    .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
 struct PostgresReputationNodesTests {
     static let actor = "https://busy.example/users/sender"
     static let start = Date(timeIntervalSince1970: 1_700_000_040)
@@ -40,7 +42,8 @@ struct PostgresReputationNodesTests {
                                 for step in 0..<perNode {
                                     // Both nodes within the same minute, one second apart.
                                     let at = Self.start.addingTimeInterval(Double(step % 30) + Double(index) / 2)
-                                    try node.observe(Self.subject(), verdict: Self.accepted, signature: .verified, at: at)
+                                    try node.observe(
+                                        Self.subject(), verdict: Self.accepted, signature: .verified, at: at)
                                 }
                             }
                         }

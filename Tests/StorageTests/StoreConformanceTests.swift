@@ -42,32 +42,11 @@ struct InMemoryStoreTests {
 
 @Suite("SQLite observation retention")
 struct SQLiteObservationRetentionTests {
-    let at = Date(timeIntervalSince1970: 1_700_000_000)
-
-    @Test func aLongBacklogIsDeletedABoundedNumberOfRowsPerBatch() throws {
+    @Test func aLongBacklogIsDeletedABoundedNumberOfRowsPerBatch() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
         let store = SQLiteReputationStore(database: try SQLiteDatabase(path: path), observationsDeletedPerBatch: 4)
-        func observation(_ number: Int) -> ObservationRecord {
-            ObservationRecord(
-                at: at.addingTimeInterval(Double(number) * 60), activityID: "https://a.example/\(number)", activityType: "Create",
-                actorID: "https://a.example/users/x", actorHost: "a.example", action: "accept", score: 0, rules: [],
-                signature: .verified, body: nil)
-        }
-        var backlog = ReputationChanges()
-        backlog.observations = (0..<12).map(observation)
-        try store.apply(backlog)
-
-        // Minutes 0–9 have expired; each batch deletes at most four of them, oldest first.
-        var remaining: [Int] = []
-        for _ in 0..<4 {
-            var batch = ReputationChanges()
-            batch.keepObservationsSince = at.addingTimeInterval(10 * 60)
-            try store.apply(batch)
-            remaining.append(try store.observations(limit: 100).count)
-        }
-        #expect(remaining == [8, 4, 2, 2])
-        #expect(try store.observations(limit: 100).map(\.activityID) == ["https://a.example/11", "https://a.example/10"])
+        try await ReputationStoreConformance.boundedRetention.run(on: store)
     }
 }
 
@@ -117,7 +96,8 @@ struct SharedReputationTests {
         let nodes = (0..<2).map { _ in Reputation(store: store, configuration: .init(flushInterval: 3)) }
         for step in 0..<20 {
             try nodes[step % 2].observe(
-                subject(actor: actor), verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(step)))
+                subject(actor: actor), verdict: verdict(.accept), signature: .verified,
+                at: start.addingTimeInterval(Double(step)))
         }
         for _ in 0..<2 { for node in nodes { try node.flush() } }
         for node in nodes {
@@ -133,23 +113,28 @@ struct SharedReputationTests {
         let store = SharedMemoryReputationStore()
         let node = Reputation(store: store)
         for step in 0..<5 {
-            try node.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(Double(step)))
+            try node.observe(
+                subject(actor: actor), verdict: verdict(.hold), signature: .verified,
+                at: start.addingTimeInterval(Double(step)))
         }
         store.failures.withLock { $0 = 1 }
         #expect(throws: SharedMemoryReputationStore.Unavailable.self) { try node.flush() }
-        try node.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(5))
+        try node.observe(
+            subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(5))
         try node.flush()
         let stored = try #require(try store.actors([actor])[actor])
         #expect(stored.held == 6)
         #expect(stored.activitiesSeen == 6)
-        #expect(try store.counters(["actor:" + actor])["actor:" + actor]?.count(.minute, at: start.addingTimeInterval(10)) == 6)
-        #expect(try node.signals(for: subject(actor: actor), at: start.addingTimeInterval(10)).values["actor.held"] == 6)
+        let later = start.addingTimeInterval(10)
+        #expect(try store.counters(["actor:" + actor])["actor:" + actor]?.count(.minute, at: later) == 6)
+        #expect(try node.signals(for: subject(actor: actor), at: later).values["actor.held"] == 6)
     }
 
     @Test func aDecisionOnOneNodeIsNotOverwrittenByAnotherNodesCache() throws {
         let store = SharedMemoryReputationStore()
         let configuration = Reputation.Configuration(decisionHalfLife: 86_400)
-        let (moderating, busy) = (Reputation(store: store, configuration: configuration), Reputation(store: store, configuration: configuration))
+        let moderating = Reputation(store: store, configuration: configuration)
+        let busy = Reputation(store: store, configuration: configuration)
         for node in [moderating, busy] {
             try node.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start)
             try node.flush()
@@ -157,7 +142,8 @@ struct SharedReputationTests {
         try moderating.recordDecision(actorID: actor, host: "shared.example", spam: true, at: start)
         try moderating.flush()
         // The busy node still caches the actor without the decision, and writes to it.
-        try busy.observe(subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(1))
+        try busy.observe(
+            subject(actor: actor), verdict: verdict(.hold), signature: .verified, at: start.addingTimeInterval(1))
         try busy.flush()
         let stored = try #require(try store.actors([actor])[actor])
         #expect(stored.confirmedSpam.value == 1)

@@ -32,7 +32,9 @@ extension ActorRecord {
 
     /// Records in `self` (additions) what changed from `before` to `after`.
     mutating func addChange(from before: ActorRecord, to after: ActorRecord) {
-        if let first = after.firstSeen, after.firstSeen != before.firstSeen { firstSeen = min(firstSeen ?? first, first) }
+        if let first = after.firstSeen, after.firstSeen != before.firstSeen {
+            firstSeen = min(firstSeen ?? first, first)
+        }
         lastSeen = max(lastSeen, after.lastSeen)
         if after.published != before.published { published = after.published }
         activitiesSeen += after.activitiesSeen - before.activitiesSeen
@@ -58,7 +60,9 @@ extension DomainRecord {
 
     /// Records in `self` (additions) what changed from `before` to `after`.
     mutating func addChange(from before: DomainRecord, to after: DomainRecord) {
-        if let first = after.firstSeen, after.firstSeen != before.firstSeen { firstSeen = min(firstSeen ?? first, first) }
+        if let first = after.firstSeen, after.firstSeen != before.firstSeen {
+            firstSeen = min(firstSeen ?? first, first)
+        }
         lastSeen = max(lastSeen, after.lastSeen)
         actorsSeen += after.actorsSeen - before.actorsSeen
         activitiesSeen += after.activitiesSeen - before.activitiesSeen

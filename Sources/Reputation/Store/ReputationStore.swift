@@ -186,16 +186,17 @@ public final class InMemoryReputationStore: ReputationStore {
             for (key, counter) in changes.counters { contents.counters[key] = counter }
             let halfLife = changes.decisionHalfLife
             for additions in changes.actorAdditions {
-                contents.actors[
-                    additions.id, default: ActorRecord(id: additions.id, host: additions.host, lastSeen: additions.lastSeen)
-                ].add(additions, halfLife: halfLife)
+                let empty = ActorRecord(id: additions.id, host: additions.host, lastSeen: additions.lastSeen)
+                contents.actors[additions.id, default: empty].add(additions, halfLife: halfLife)
             }
             for additions in changes.domainAdditions {
-                contents.domains[additions.host, default: DomainRecord(host: additions.host, lastSeen: additions.lastSeen)]
-                    .add(additions, halfLife: halfLife)
+                let empty = DomainRecord(host: additions.host, lastSeen: additions.lastSeen)
+                contents.domains[additions.host, default: empty].add(additions, halfLife: halfLife)
             }
             for (host, listed) in changes.peerListings { contents.domains[host]?.peerListed = listed }
-            for (key, counter) in changes.counterAdditions { contents.counters[key, default: WindowedCounter()].add(counter) }
+            for (key, counter) in changes.counterAdditions {
+                contents.counters[key, default: WindowedCounter()].add(counter)
+            }
             for campaign in changes.campaigns { contents.campaigns[campaign.id] = campaign }
             for (band, campaign) in changes.bands { contents.bands[band] = campaign }
             for label in changes.labels {
