@@ -44,10 +44,13 @@ public final class Reputation: Sendable {
     private let store: any ReputationStore
     private let state: Mutex<ReputationState>
     private let writer = BackgroundWriter()
+    /// Whether the store is shared (`ReputationStore.isShared`), read once.
+    private let storeIsShared: Bool
 
     public init(store: any ReputationStore, configuration: Configuration = Configuration()) {
         self.store = store
         self.configuration = configuration
+        self.storeIsShared = store.isShared
         self.state = Mutex(
             ReputationState(tracksAdditions: store.isShared, decisionHalfLife: configuration.decisionHalfLife))
     }
@@ -145,6 +148,8 @@ public final class Reputation: Sendable {
         _ subject: ReputationSubject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]?, at date: Date,
         state: inout ReputationState
     ) throws {
+        // What a shared store held after the last background write, as soon as it is there.
+        if storeIsShared, let stored = writer.takeReread() { state.refresh(stored) }
         state.observe(subject, verdict: verdict, signature: signature, body: body, at: date, store: store,
             configuration: configuration)
         guard state.pendingObservations >= configuration.flushInterval else { return }
@@ -187,6 +192,8 @@ public final class Reputation: Sendable {
             state.evict(capacity: configuration.cacheCapacity)
         } else {
             writer.write(changes, to: store)
+            // Written already when no runner is attached: take in what the store holds now.
+            if storeIsShared, let stored = writer.takeReread() { state.refresh(stored) }
             state.forgetMisses(capacity: configuration.cacheCapacity)
         }
     }
@@ -243,7 +250,7 @@ public final class Reputation: Sendable {
     public func flush() throws {
         try state.withLock { state in
             try flush(&state, waiting: true)
-            guard store.isShared else { return }
+            guard storeIsShared else { return }
             let written = state.writtenKeys
             if !written.isEmpty { state.refresh(try store.lookup(written)) }
         }

@@ -109,6 +109,26 @@ struct SharedReputationTests {
         #expect(try store.actors([actor])[actor]?.firstSeen == start)
     }
 
+    @Test func aNodeSeesTheOthersCountsAfterItsOwnAutomaticWriteWithoutAFlush() throws {
+        let store = SharedMemoryReputationStore()
+        let (a, b) = (
+            Reputation(store: store, configuration: .init(flushInterval: 2)),
+            Reputation(store: store, configuration: .init(flushInterval: 2))
+        )
+        func observe(_ node: Reputation, _ count: Int) throws {
+            for _ in 0..<count {
+                try node.observe(subject(actor: actor), verdict: verdict(.accept), signature: .verified, at: start)
+            }
+        }
+        try observe(a, 2)
+        try observe(b, 2)
+        // A's third and fourth observations: the fourth writes A's batch, after which A holds B's two as well.
+        try observe(a, 2)
+        #expect(try store.actors([actor])[actor]?.activitiesSeen == 6)
+        #expect(try a.signals(for: subject(actor: actor), at: start).values["actor.activities_seen"] == 6)
+        #expect(try a.signals(for: subject(actor: actor), at: start).values["rate.actor_1m"] == 7)
+    }
+
     @Test func aFailedWriteIsWrittenOnceByTheNextFlush() throws {
         let store = SharedMemoryReputationStore()
         let node = Reputation(store: store)
