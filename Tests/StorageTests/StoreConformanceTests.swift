@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 import HerdwatchTestSupport
@@ -127,6 +128,40 @@ struct SharedReputationTests {
         #expect(try store.actors([actor])[actor]?.activitiesSeen == 6)
         #expect(try a.signals(for: subject(actor: actor), at: start).values["actor.activities_seen"] == 6)
         #expect(try a.signals(for: subject(actor: actor), at: start).values["rate.actor_1m"] == 7)
+    }
+
+    @Test func withAWriterANodeTakesInTheReadBackAtItsNextObservation() async throws {
+        let store = SharedMemoryReputationStore()
+        let other = Reputation(store: store)
+        let node = Reputation(store: store, configuration: .init(flushInterval: 2))
+        // The writer writes when told to, so the batch is surely written after `observe` handed it over.
+        let (proceed, written) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        let runner = Task {
+            await node.runWriter { body in
+                proceed.wait()
+                try body()
+                written.signal()
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !node.hasWriter, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let (actor, start) = (actor, start)
+        let seen = try await onOwnThread { () -> Double? in
+            func observe(_ reputation: Reputation) throws {
+                try reputation.observe(subject(actor: actor), verdict: verdict(.accept), signature: .verified, at: start)
+            }
+            try observe(node)  // reads the store: nothing yet
+            for _ in 0..<3 { try observe(other) }
+            try other.flush()
+            try observe(node)  // hands a batch of two to the writer, which then reads back 5
+            proceed.signal()
+            written.wait()
+            try observe(node)
+            return try node.signals(for: subject(actor: actor), at: start).values["actor.activities_seen"]
+        }
+        #expect(seen == 6, "the other node's three, this node's three")
+        runner.cancel()
+        await runner.value
     }
 
     @Test func aFailedWriteIsWrittenOnceByTheNextFlush() throws {
