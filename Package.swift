@@ -254,7 +254,7 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Access", "Blocklists", "HerdwatchTestSupport", "Reputation",
+                "PostgresStorage", "Access", "ActivityPub", "Blocklists", "HerdwatchTestSupport", "Reputation", "RuleEngine",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings

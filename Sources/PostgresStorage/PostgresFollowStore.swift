@@ -64,8 +64,8 @@ public struct PostgresFollowStore: FollowStore {
                     case .remove(let edge):
                         try await connection.query(
                             """
-                            DELETE FROM follow_edge
-                            WHERE local = \(edge.local) AND remote = \(edge.remote) AND direction = \(edge.direction.rawValue)
+                            DELETE FROM follow_edge WHERE local = \(edge.local) AND remote = \(edge.remote)
+                                AND direction = \(edge.direction.rawValue)
                             """, logger: database.logger)
                     }
                 }

@@ -8,6 +8,11 @@ public import Reputation
 /// `ReputationStore` is synchronous: each call blocks its thread until PostgreSQL answers (see
 /// ``PostgreSQLDatabase/blocking(_:)``), so call it only where blocking is allowed (`Reputation.load`, the
 /// server's writer thread). A batch of changes is one transaction.
+///
+/// Nodes sharing the database write what they added (`ReputationChanges.actorAdditions` and the like): counts are
+/// added to the row's in the upsert itself (`activities_seen = actor.activities_seen + excluded.activities_seen`,
+/// `LEAST` and `GREATEST` for first and last seen), and a counter's row is locked, merged and written back, so two
+/// nodes counting the same actor never overwrite each other's counts.
 public struct PostgresReputationStore: ReputationStore {
     let database: PostgreSQLDatabase
     /// The most expired observations one batch deletes, as on SQLite: a long backlog is cleared over many batches.
@@ -17,6 +22,9 @@ public struct PostgresReputationStore: ReputationStore {
         self.database = database
         self.observationsDeletedPerBatch = max(observationsDeletedPerBatch, 1)
     }
+
+    /// Several nodes write it: `Reputation` writes additions, which are added to the rows (see ``apply(_:)``).
+    public var isShared: Bool { true }
 
     // MARK: Reading
 
@@ -64,7 +72,8 @@ public struct PostgresReputationStore: ReputationStore {
                 """
                 SELECT \(unescaped: Self.campaignColumns) FROM campaign_band
                 JOIN campaign ON campaign.id = campaign_band.campaign
-                WHERE campaign_band.band = ANY(\(values)) AND campaign.fingerprint_version = \(CampaignFingerprint.version)
+                WHERE campaign_band.band = ANY(\(values))
+                    AND campaign.fingerprint_version = \(CampaignFingerprint.version)
                 ORDER BY campaign.last_seen DESC LIMIT 1
                 """, connection
             ).first
@@ -151,15 +160,18 @@ public struct PostgresReputationStore: ReputationStore {
     }
 
     private static let actorColumns =
-        "id, host, first_seen, last_seen, published, activities_seen, accepted, flagged, held, rejected, spam, spam_at, ham, ham_at"
+        "id, host, first_seen, last_seen, published, activities_seen, accepted, flagged, held, rejected, "
+        + "spam, spam_at, ham, ham_at"
 
     static func actors(_ ids: [String], _ connection: PostgresConnection) async throws -> [String: ActorRecord] {
         var found: [String: ActorRecord] = [:]
         let rows = try await connection.query(
             "SELECT \(unescaped: actorColumns) FROM actor WHERE id = ANY(\(ids))", logger: connection.logger)
-        for try await (id, host, firstSeen, lastSeen, published, seen, accepted, flagged, held, rejected, spam, spamAt,
-            ham, hamAt) in rows.decode(
-                (String, String, Double?, Double, Double?, Int, Int, Int, Int, Int, Double, Double, Double, Double).self)
+        for try await (
+            id, host, firstSeen, lastSeen, published, seen, accepted, flagged, held, rejected, spam, spamAt,
+            ham, hamAt
+        ) in rows.decode(
+            (String, String, Double?, Double, Double?, Int, Int, Int, Int, Int, Double, Double, Double, Double).self)
         {
             var actor = ActorRecord(id: id, host: host, lastSeen: Date(timeIntervalSince1970: lastSeen))
             actor.firstSeen = firstSeen.map(Date.init(timeIntervalSince1970:))
@@ -177,7 +189,8 @@ public struct PostgresReputationStore: ReputationStore {
     }
 
     private static let domainColumns =
-        "host, first_seen, last_seen, actors_seen, activities_seen, held_or_rejected, spam, spam_at, ham, ham_at, peer_listed"
+        "host, first_seen, last_seen, actors_seen, activities_seen, held_or_rejected, spam, spam_at, ham, ham_at, "
+        + "peer_listed"
 
     static func domains(_ hosts: [String], _ connection: PostgresConnection) async throws -> [String: DomainRecord] {
         var found: [String: DomainRecord] = [:]
@@ -218,13 +231,15 @@ public struct PostgresReputationStore: ReputationStore {
             logger: connection.logger
         ).decode((String, Double?).self) {
             found.append(
-                LabelRecord(scope: scope, key: key, label: label, expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:))))
+                LabelRecord(
+                    scope: scope, key: key, label: label, expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:))))
         }
         return found
     }
 
     private static let campaignColumns =
-        "campaign.id, campaign.first_seen, campaign.last_seen, campaign.size, campaign.actors, campaign.domains, campaign.signature"
+        "campaign.id, campaign.first_seen, campaign.last_seen, campaign.size, campaign.actors, campaign.domains, "
+        + "campaign.signature"
 
     private static func campaigns(_ query: PostgresQuery, _ connection: PostgresConnection) async throws
         -> [CampaignRecord]
@@ -299,6 +314,7 @@ public struct PostgresReputationStore: ReputationStore {
                 ON CONFLICT (key) DO UPDATE SET buckets = excluded.buckets
                 """, logger: logger)
         }
+        try await writeAdditions(changes, connection)
         for record in changes.campaigns.sorted(by: { $0.id < $1.id }) {
             var signature = ByteBuffer()
             for value in record.signature { signature.writeInteger(value, endianness: .little) }
@@ -367,6 +383,101 @@ public struct PostgresReputationStore: ReputationStore {
                     ON CONFLICT (rule, day) DO UPDATE SET hits = shadow_hit.hits + excluded.hits
                     """, logger: logger)
             }
+        }
+    }
+
+    /// Adds a shared store's additions to the rows: actors, then domains, then counters, each in key order, so that
+    /// nodes writing at once lock rows in one order.
+    private static func writeAdditions(_ changes: ReputationChanges, _ connection: PostgresConnection) async throws {
+        let logger = connection.logger
+        // Decaying counts add as `DecayingCount.add(_:halfLife:)` does: both decayed to the later date. The exponent
+        // is capped so that a count left for centuries decays to almost nothing rather than underflow (an error in
+        // PostgreSQL).
+        let halfLife = changes.decisionHalfLife > 0 ? changes.decisionHalfLife : Double.infinity
+        func decayed(_ table: String, _ column: String) -> String {
+            let later = "GREATEST(\(table).\(column)_at, excluded.\(column)_at)"
+            func part(_ side: String) -> String {
+                """
+                CASE WHEN \(side).\(column) = 0 THEN 0
+                    ELSE \(side).\(column) * power(0.5, LEAST(500, (\(later) - \(side).\(column)_at) / $1)) END
+                """
+            }
+            return """
+                \(column) = CASE WHEN excluded.\(column) = 0 THEN \(table).\(column)
+                    ELSE \(part(table)) + \(part("excluded")) END,
+                \(column)_at = CASE WHEN excluded.\(column) = 0 THEN \(table).\(column)_at ELSE \(later) END
+                """
+        }
+        // Built from names only: every value is bound.
+        let actorUpsert = """
+            INSERT INTO actor (\(actorColumns))
+            VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            ON CONFLICT (id) DO UPDATE SET host = excluded.host,
+                first_seen = LEAST(actor.first_seen, excluded.first_seen),
+                last_seen = GREATEST(actor.last_seen, excluded.last_seen),
+                published = COALESCE(excluded.published, actor.published),
+                activities_seen = actor.activities_seen + excluded.activities_seen,
+                accepted = actor.accepted + excluded.accepted, flagged = actor.flagged + excluded.flagged,
+                held = actor.held + excluded.held, rejected = actor.rejected + excluded.rejected,
+                \(decayed("actor", "spam")), \(decayed("actor", "ham"))
+            """
+        let domainUpsert = """
+            INSERT INTO domain (\(domainColumns)) VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE)
+            ON CONFLICT (host) DO UPDATE SET first_seen = LEAST(domain.first_seen, excluded.first_seen),
+                last_seen = GREATEST(domain.last_seen, excluded.last_seen),
+                actors_seen = domain.actors_seen + excluded.actors_seen,
+                activities_seen = domain.activities_seen + excluded.activities_seen,
+                held_or_rejected = domain.held_or_rejected + excluded.held_or_rejected,
+                \(decayed("domain", "spam")), \(decayed("domain", "ham"))
+            """
+        for record in changes.actorAdditions.sorted(by: { $0.id < $1.id }) {
+            var query = PostgresQuery(unsafeSQL: actorUpsert)
+            query.binds.append(halfLife)
+            query.binds.append(record.id)
+            query.binds.append(record.host)
+            query.binds.append(record.firstSeen?.timeIntervalSince1970)
+            query.binds.append(record.lastSeen.timeIntervalSince1970)
+            query.binds.append(record.published?.timeIntervalSince1970)
+            for count in [record.activitiesSeen, record.accepted, record.flagged, record.held, record.rejected] {
+                query.binds.append(count)
+            }
+            for count in [record.confirmedSpam, record.confirmedHam] {
+                query.binds.append(count.value)
+                query.binds.append(count.updatedAt.timeIntervalSince1970)
+            }
+            try await connection.query(query, logger: logger)
+        }
+        for record in changes.domainAdditions.sorted(by: { $0.host < $1.host }) {
+            var query = PostgresQuery(unsafeSQL: domainUpsert)
+            query.binds.append(halfLife)
+            query.binds.append(record.host)
+            query.binds.append(record.firstSeen?.timeIntervalSince1970)
+            query.binds.append(record.lastSeen.timeIntervalSince1970)
+            for count in [record.actorsSeen, record.activitiesSeen, record.heldOrRejected] { query.binds.append(count) }
+            for count in [record.confirmedSpam, record.confirmedHam] {
+                query.binds.append(count.value)
+                query.binds.append(count.updatedAt.timeIntervalSince1970)
+            }
+            try await connection.query(query, logger: logger)
+        }
+        for (host, listed) in changes.peerListings.sorted(by: { $0.host < $1.host }) {
+            try await connection.query(
+                "UPDATE domain SET peer_listed = \(listed) WHERE host = \(host)", logger: logger)
+        }
+        for (key, additions) in changes.counterAdditions.sorted(by: { $0.key < $1.key }) {
+            // The upsert locks the row (made empty when new) and returns what it holds, committed by any node.
+            var stored = WindowedCounter()
+            for try await buckets in try await connection.query(
+                """
+                INSERT INTO counter (key, buckets) VALUES (\(key), \(ByteBuffer()))
+                ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING buckets
+                """, logger: logger
+            ).decode(ByteBuffer.self) {
+                stored = WindowedCounter(encoded: Array(buckets.readableBytesView))
+            }
+            stored.add(additions)
+            try await connection.query(
+                "UPDATE counter SET buckets = \(ByteBuffer(bytes: stored.encoded)) WHERE key = \(key)", logger: logger)
         }
     }
 

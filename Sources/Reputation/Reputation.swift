@@ -44,11 +44,15 @@ public final class Reputation: Sendable {
     private let store: any ReputationStore
     private let state: Mutex<ReputationState>
     private let writer = BackgroundWriter()
+    /// Whether the store is shared (`ReputationStore.isShared`), read once.
+    private let storeIsShared: Bool
 
     public init(store: any ReputationStore, configuration: Configuration = Configuration()) {
         self.store = store
         self.configuration = configuration
-        self.state = Mutex(ReputationState())
+        self.storeIsShared = store.isShared
+        self.state = Mutex(
+            ReputationState(tracksAdditions: store.isShared, decisionHalfLife: configuration.decisionHalfLife))
     }
 
     deinit {
@@ -144,6 +148,8 @@ public final class Reputation: Sendable {
         _ subject: ReputationSubject, verdict: Verdict, signature: SignatureStatus, body: [UInt8]?, at date: Date,
         state: inout ReputationState
     ) throws {
+        // What a shared store held after the last background write, as soon as it is there.
+        if storeIsShared, let stored = writer.takeReread() { state.refresh(stored) }
         state.observe(subject, verdict: verdict, signature: signature, body: body, at: date, store: store,
             configuration: configuration)
         guard state.pendingObservations >= configuration.flushInterval else { return }
@@ -166,6 +172,7 @@ public final class Reputation: Sendable {
             state.restore(failed.changes)
             throw failed.error
         }
+        if let stored = writer.takeReread() { state.refresh(stored) }
         let evicting = state.needsEviction(capacity: configuration.cacheCapacity)
         guard var changes = state.takeChanges(campaignWindow: configuration.campaignWindow) else {
             if evicting { state.evict(capacity: configuration.cacheCapacity) }
@@ -175,6 +182,7 @@ public final class Reputation: Sendable {
             changes.keepObservationsSince = newest.addingTimeInterval(-retention)
         }
         if waiting || evicting {
+            // No read-back here: `flush()` reads back every key written, and an eviction drops them anyway.
             do {
                 try store.apply(changes)
             } catch {
@@ -184,8 +192,21 @@ public final class Reputation: Sendable {
             state.evict(capacity: configuration.cacheCapacity)
         } else {
             writer.write(changes, to: store)
+            // Written already when no runner is attached: take in what the store holds now.
+            if storeIsShared, let stored = writer.takeReread() { state.refresh(stored) }
             state.forgetMisses(capacity: configuration.cacheCapacity)
         }
+    }
+
+    /// Applies `changes` (a batch handed to the writer); on a shared store, then reads back the keys they added
+    /// to, which hold the other nodes' counts too, for the next flush to take in. That read failing is not the
+    /// write failing (the batch must not be written twice): the cache then keeps this node's view until the keys
+    /// are read again.
+    static func write(_ changes: ReputationChanges, to store: any ReputationStore) throws -> ReputationSnapshot? {
+        try store.apply(changes)
+        guard store.isShared else { return nil }
+        let keys = changes.additionKeys
+        return keys.isEmpty ? nil : try? store.lookup(keys)
     }
 
     /// A moderator's decision on an actor's activity: spam lowers, fine raises the actor's and its domain's
@@ -224,9 +245,15 @@ public final class Reputation: Sendable {
     }
 
     /// Writes everything pending to the store in one transaction, after any write in flight; when this returns,
-    /// the store holds every observation so far.
+    /// the store holds every observation so far. On a shared store (`ReputationStore.isShared`), then reads back
+    /// every cached key this node has written, so that memory holds the other nodes' counts as of now.
     public func flush() throws {
-        try state.withLock { state in try flush(&state, waiting: true) }
+        try state.withLock { state in
+            try flush(&state, waiting: true)
+            guard storeIsShared else { return }
+            let written = state.writtenKeys
+            if !written.isEmpty { state.refresh(try store.lookup(written)) }
+        }
     }
 
     /// Writes the batches that evaluation hands over (every `Configuration.flushInterval` observations) through
@@ -264,6 +291,8 @@ final class BackgroundWriter: @unchecked Sendable {
     private var job: (changes: ReputationChanges, store: any ReputationStore)?
     private var busy = false
     private var failure: (error: any Error, changes: ReputationChanges)?
+    /// What a shared store held after the last write, for the next flush to take in.
+    private var reread: ReputationSnapshot?
     private var stopping = false
     private var runners = 0
     /// The runner waiting for a job, if any.
@@ -290,11 +319,10 @@ final class BackgroundWriter: @unchecked Sendable {
         guard runners > 0, !stopping else {
             condition.unlock()
             do {
-                try store.apply(changes)
+                let stored = try Reputation.write(changes, to: store)
+                locked { reread = stored }
             } catch {
-                condition.lock()
-                failure = (error, changes)
-                condition.unlock()
+                locked { failure = (error, changes) }
             }
             return
         }
@@ -314,6 +342,14 @@ final class BackgroundWriter: @unchecked Sendable {
         while busy { condition.wait() }
         defer { failure = nil }
         return failure
+    }
+
+    /// What a shared store held for the keys of the last write, once; nil when there is nothing new.
+    func takeReread() -> ReputationSnapshot? {
+        locked {
+            defer { reread = nil }
+            return reread
+        }
     }
 
     /// Detaches the runners once the write in flight, if any, is done; later batches are written by their caller.
@@ -338,9 +374,10 @@ final class BackgroundWriter: @unchecked Sendable {
             do {
                 try await perform {
                     var failed: (any Error)?
-                    do { try current.store.apply(current.changes) } catch { failed = error }
+                    var stored: ReputationSnapshot?
+                    do { stored = try Reputation.write(current.changes, to: current.store) } catch { failed = error }
                     finished.withLock { $0 = true }
-                    self.finish(failed.map { ($0, current.changes) })
+                    self.finish(failed.map { ($0, current.changes) }, reread: stored)
                     if let failed { throw failed }
                 }
             } catch {
@@ -356,9 +393,12 @@ final class BackgroundWriter: @unchecked Sendable {
         return body()
     }
 
-    private func finish(_ failed: (error: any Error, changes: ReputationChanges)?) {
+    private func finish(
+        _ failed: (error: any Error, changes: ReputationChanges)?, reread stored: ReputationSnapshot? = nil
+    ) {
         locked {
             if let failed { failure = failed }
+            if let stored { reread = stored }
             job = nil
             busy = false
             condition.broadcast()

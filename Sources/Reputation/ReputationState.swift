@@ -20,6 +20,22 @@ struct ReputationState {
     private var pending = ReputationChanges()
     private(set) var pendingObservations = 0
 
+    /// For a shared store: what was added since the last write, written instead of whole records (see
+    /// `ReputationStore.isShared`). The cache keeps whole records, additions included.
+    private let tracksAdditions: Bool
+    private let decisionHalfLife: TimeInterval
+    private var actorAdditions: [String: ActorRecord] = [:]
+    private var domainAdditions: [String: DomainRecord] = [:]
+    private var counterAdditions: [String: WindowedCounter] = [:]
+    private var peerListings: [String: Bool] = [:]
+    /// Keys this node wrote to a shared store since its cache was last cleared: what `flush()` reads back.
+    private var written = LookedUpKeys()
+
+    init(tracksAdditions: Bool = false, decisionHalfLife: TimeInterval = 30 * 86_400) {
+        self.tracksAdditions = tracksAdditions
+        self.decisionHalfLife = decisionHalfLife
+    }
+
     /// The last subject made from a `Subject`, so that `signals` and `observe` of one activity fingerprint it once.
     private var lastSubject: (text: String, subject: ReputationSubject)?
     /// Bands of campaigns not yet stored (campaigns of one post), by campaign.
@@ -204,6 +220,7 @@ struct ReputationState {
         var actor = (try? self.actor(actorID, store: store)) ?? ActorRecord(id: actorID, host: host, lastSeen: date)
         var domain = (try? self.domain(host, store: store)) ?? DomainRecord(host: host, lastSeen: date)
         let trusted = signature.mayRaiseTrust
+        let before = tracksAdditions ? (actor, domain) : nil
 
         actor.lastSeen = max(actor.lastSeen, date)
         domain.lastSeen = max(domain.lastSeen, date)
@@ -224,6 +241,12 @@ struct ReputationState {
             if let published = subject.subject.actor?.published { actor.published = published }
             actor.activitiesSeen += 1
             domain.activitiesSeen += 1
+        }
+        if let (actorBefore, domainBefore) = before {
+            actorAdditions[actorID, default: ActorRecord(id: actorID, host: host, lastSeen: actorBefore.lastSeen)]
+                .addChange(from: actorBefore, to: actor)
+            domainAdditions[host, default: DomainRecord(host: host, lastSeen: domainBefore.lastSeen)]
+                .addChange(from: domainBefore, to: domain)
         }
         actors[actorID] = actor
         domains[host] = domain
@@ -276,6 +299,20 @@ struct ReputationState {
             actor.confirmedHam.add(1, at: date, halfLife: halfLife)
             domain.confirmedHam.add(1, at: date, halfLife: halfLife)
         }
+        if tracksAdditions {
+            let lastSeen = (actors[actorID]?.lastSeen ?? date, domains[host]?.lastSeen ?? date)
+            if spam {
+                actorAdditions[actorID, default: ActorRecord(id: actorID, host: host, lastSeen: lastSeen.0)]
+                    .confirmedSpam.add(1, at: date, halfLife: halfLife)
+                domainAdditions[host, default: DomainRecord(host: host, lastSeen: lastSeen.1)]
+                    .confirmedSpam.add(1, at: date, halfLife: halfLife)
+            } else {
+                actorAdditions[actorID, default: ActorRecord(id: actorID, host: host, lastSeen: lastSeen.0)]
+                    .confirmedHam.add(1, at: date, halfLife: halfLife)
+                domainAdditions[host, default: DomainRecord(host: host, lastSeen: lastSeen.1)]
+                    .confirmedHam.add(1, at: date, halfLife: halfLife)
+            }
+        }
         actors[actorID] = actor
         domains[host] = domain
         dirtyActors.insert(actorID)
@@ -292,6 +329,13 @@ struct ReputationState {
     mutating func setPeerListed(_ host: String, listed: Bool, at date: Date, store: any ReputationStore) throws {
         var domain = try self.domain(host, store: store) ?? DomainRecord(host: host, lastSeen: date)
         domain.peerListed = listed
+        if tracksAdditions {
+            // An empty addition, so that a domain the store lacks gets a row to list.
+            if domainAdditions[host] == nil {
+                domainAdditions[host] = DomainRecord(host: host, lastSeen: domain.lastSeen)
+            }
+            peerListings[host] = listed
+        }
         domains[host] = domain
         dirtyDomains.insert(host)
     }
@@ -300,12 +344,29 @@ struct ReputationState {
     /// is pending. The caller writes the batch, and hands it back to `restore` if the write fails.
     mutating func takeChanges(campaignWindow: TimeInterval) -> ReputationChanges? {
         var changes = pending
-        changes.actors = dirtyActors.compactMap { actors[$0] }
-        changes.domains = dirtyDomains.compactMap { domains[$0] }
-        changes.counters = dirtyCounters.compactMap { key in counters[key].map { (key, $0) } }
+        if tracksAdditions {
+            changes.actorAdditions = Array(actorAdditions.values)
+            changes.domainAdditions = Array(domainAdditions.values)
+            changes.counterAdditions = counterAdditions.map { ($0.key, $0.value) }
+            changes.peerListings = peerListings.map { ($0.key, $0.value) }
+            changes.decisionHalfLife = decisionHalfLife
+        } else {
+            changes.actors = dirtyActors.compactMap { actors[$0] }
+            changes.domains = dirtyDomains.compactMap { domains[$0] }
+            changes.counters = dirtyCounters.compactMap { key in counters[key].map { (key, $0) } }
+        }
         changes.campaigns = dirtyCampaigns.compactMap { campaigns[$0] }
         guard !changes.isEmpty else { return nil }
         pending = ReputationChanges()
+        if tracksAdditions {
+            written.actors.formUnion(actorAdditions.keys)
+            written.domains.formUnion(domainAdditions.keys)
+            written.counters.formUnion(counterAdditions.keys)
+            actorAdditions.removeAll(keepingCapacity: true)
+            domainAdditions.removeAll(keepingCapacity: true)
+            counterAdditions.removeAll(keepingCapacity: true)
+            peerListings.removeAll()
+        }
         // Emptied keeping their storage: the next batch dirties about as many keys, and growing a set from
         // empty rehashes every key at each doubling.
         dirtyActors.removeAll(keepingCapacity: true)
@@ -320,6 +381,20 @@ struct ReputationState {
     /// Puts back a batch whose write failed, so the next flush writes it again. Records are marked dirty (the
     /// cache holds them, at least as recent); appended rows go back in front of newer ones.
     mutating func restore(_ failed: ReputationChanges) {
+        // Additions not written go back under the ones made since (which are newer).
+        for var additions in failed.actorAdditions {
+            if let newer = actorAdditions[additions.id] { additions.add(newer, halfLife: decisionHalfLife) }
+            actorAdditions[additions.id] = additions
+        }
+        for var additions in failed.domainAdditions {
+            if let newer = domainAdditions[additions.host] { additions.add(newer, halfLife: decisionHalfLife) }
+            domainAdditions[additions.host] = additions
+        }
+        for (key, var additions) in failed.counterAdditions {
+            if let newer = counterAdditions[key] { additions.add(newer) }
+            counterAdditions[key] = additions
+        }
+        for (host, listed) in failed.peerListings where peerListings[host] == nil { peerListings[host] = listed }
         dirtyActors.formUnion(failed.actors.map(\.id))
         dirtyDomains.formUnion(failed.domains.map(\.host))
         dirtyCounters.formUnion(failed.counters.map(\.key))
@@ -332,6 +407,34 @@ struct ReputationState {
             for (rule, hits) in rules { pending.shadowHits[day, default: [:]][rule, default: 0] += hits }
         }
         pendingObservations += failed.observations.count
+    }
+
+    /// The keys this node wrote to a shared store that are still cached, to read back.
+    var writtenKeys: ReputationLookup {
+        var request = ReputationLookup()
+        request.actorIDs = written.actors.filter { actors[$0] != nil }
+        request.hosts = written.domains.filter { domains[$0] != nil }
+        request.counterKeys = written.counters.filter { counters[$0] != nil }
+        return request
+    }
+
+    /// Takes in what a shared store holds for the keys a write touched (the other nodes' counts included): a cached
+    /// record becomes the stored one plus what was added here since that write. Keys no longer cached are left to
+    /// be read when needed.
+    mutating func refresh(_ stored: ReputationSnapshot) {
+        for (id, var record) in stored.actors where actors[id] != nil {
+            if let additions = actorAdditions[id] { record.add(additions, halfLife: decisionHalfLife) }
+            actors[id] = record
+        }
+        for (host, var record) in stored.domains where domains[host] != nil {
+            if let additions = domainAdditions[host] { record.add(additions, halfLife: decisionHalfLife) }
+            if let listed = peerListings[host] { record.peerListed = listed }
+            domains[host] = record
+        }
+        for (key, var counter) in stored.counters where counters[key] != nil {
+            if let additions = counterAdditions[key] { counter.add(additions) }
+            counters[key] = counter
+        }
     }
 
     /// Whether a cache holds more than `capacity` entries, so the next flush must be written before it returns
@@ -363,6 +466,7 @@ struct ReputationState {
         }
         if labels.count > capacity { cleared = true; labels.removeAll(keepingCapacity: true) }
         if cleared || lookedUp.count > capacity * 4 { lookedUp.removeAll() }
+        if cleared { written.removeAll() }
     }
 
     /// Forgets store misses once there are many of them. Safe while a write is in flight: every key of that
@@ -400,6 +504,7 @@ struct ReputationState {
         if counters[key] == nil, let stored = try? counter(key, store: store) { counters[key] = stored }
         counters[key, default: WindowedCounter()].add(amount, at: date)
         dirtyCounters.insert(key)
+        if tracksAdditions { counterAdditions[key, default: WindowedCounter()].add(amount, at: date) }
     }
 
     private mutating func labels(

@@ -37,7 +37,8 @@ public enum FollowStoreConformance {
             #expect(try store.edges(limit: 10).isEmpty)
             try store.apply([])
             let since = Date(timeIntervalSince1970: 1_760_000_000.123_456)
-            let record = FollowRecord(edge: edge("alice@our.example", "eve@far.example", .remoteFollowsLocal), since: since)
+            let record = FollowRecord(
+                edge: edge("alice@our.example", "eve@far.example", .remoteFollowsLocal), since: since)
             try store.apply([.add(record)])
             #expect(try store.edges(limit: 10) == [record])
             #expect(try store.edges(limit: 0).isEmpty)

@@ -8,8 +8,30 @@ public enum ReputationStoreConformance {
 
     static func observation(_ number: Int, at date: Date) -> ObservationRecord {
         ObservationRecord(
-            at: date, activityID: "https://a.example/\(number)", activityType: "Create", actorID: "https://a.example/users/x",
+            at: date, activityID: "https://a.example/\(number)", activityType: "Create",
+            actorID: "https://a.example/users/x",
             actorHost: "a.example", action: "accept", score: 0, rules: [], signature: .verified, body: nil)
+    }
+
+    /// A store that deletes at most four expired observations per batch clears a long backlog over several
+    /// batches, oldest first (for stores with such a bound: SQLite's and PostgreSQL's).
+    public static let boundedRetention = ConformanceCheck<any ReputationStore>.blocking(
+        "a long backlog is deleted four rows per batch"
+    ) { store in
+        var backlog = ReputationChanges()
+        backlog.observations = (0..<12).map { observation($0, at: at.addingTimeInterval(Double($0) * 60)) }
+        try store.apply(backlog)
+
+        // Minutes 0–9 have expired; each batch deletes at most four of them, oldest first.
+        var remaining: [Int] = []
+        for _ in 0..<4 {
+            var batch = ReputationChanges()
+            batch.keepObservationsSince = at.addingTimeInterval(10 * 60)
+            try store.apply(batch)
+            remaining.append(try store.observations(limit: 100).count)
+        }
+        #expect(remaining == [8, 4, 2, 2])
+        #expect(try store.observations(limit: 100).map(\.activityID) == ["https://a.example/11", "https://a.example/10"])
     }
 
     public static let checks: [ConformanceCheck<any ReputationStore>] = [
@@ -38,10 +60,13 @@ public enum ReputationStoreConformance {
             changes.counters = [("actor:x", counter)]
             changes.campaigns = [campaign]
             changes.bands = [(UInt64.max - 1, -42)]
-            changes.labels = [LabelRecord(scope: .actor, key: actor.id, label: "spam-wave", expiresAt: at.addingTimeInterval(60))]
+            changes.labels = [
+                LabelRecord(scope: .actor, key: actor.id, label: "spam-wave", expiresAt: at.addingTimeInterval(60))
+            ]
             changes.observations = [
                 ObservationRecord(
-                    at: at, activityID: "https://a.example/1", activityType: "Create", actorID: actor.id, actorHost: "a.example",
+                    at: at, activityID: "https://a.example/1", activityType: "Create", actorID: actor.id,
+                    actorHost: "a.example",
                     action: "hold", score: 9, rules: ["r1", "r2"], signature: .verified, body: Array("{}".utf8))
             ]
             changes.evaluated = [19_675: 10]
@@ -135,9 +160,76 @@ public enum ReputationStoreConformance {
             try store.apply(fourth)
             #expect(try store.observations(limit: 10).isEmpty)
             var fifth = ReputationChanges()
-            fifth.observations = [Self.observation(7, at: at.addingTimeInterval(7 * hour)), Self.observation(8, at: at.addingTimeInterval(8 * hour))]
+            fifth.observations = [
+                Self.observation(7, at: at.addingTimeInterval(7 * hour)),
+                Self.observation(8, at: at.addingTimeInterval(8 * hour)),
+            ]
             try store.apply(fifth)
             #expect(try store.observations(limit: 10).map(\.activityID) == [8, 7].map { "https://a.example/\($0)" })
         },
+    ]
+
+    /// What a store several nodes write (and the in-memory one) must do with additions: add them up, never
+    /// overwrite.
+    public static let additionChecks: [ConformanceCheck<any ReputationStore>] = [
+        .blocking("additions from two writers add up") { store in
+            let halfLife: TimeInterval = 86_400
+            func additions(first: Date?, last: Date, seen: Int, spam: DecayingCount) -> ActorRecord {
+                var record = ActorRecord(id: "https://c.example/users/z", host: "c.example", lastSeen: last)
+                record.firstSeen = first
+                record.activitiesSeen = seen
+                record.accepted = seen
+                record.held = 1
+                record.confirmedSpam = spam
+                return record
+            }
+            var counter = WindowedCounter()
+            counter.add(2, at: at)
+            var one = ReputationChanges()
+            one.decisionHalfLife = halfLife
+            one.actorAdditions = [additions(first: at, last: at, seen: 3, spam: DecayingCount(value: 2, updatedAt: at))]
+            var domain = DomainRecord(host: "c.example", lastSeen: at)
+            domain.activitiesSeen = 3
+            domain.actorsSeen = 1
+            one.domainAdditions = [domain]
+            one.counterAdditions = [("actor:z", counter)]
+            try store.apply(one)
+
+            var other = ReputationChanges()
+            other.decisionHalfLife = halfLife
+            other.actorAdditions = [
+                additions(
+                    first: at.addingTimeInterval(-60), last: at.addingTimeInterval(60), seen: 4,
+                    spam: DecayingCount(value: 1, updatedAt: at.addingTimeInterval(halfLife)))
+            ]
+            var otherDomain = DomainRecord(host: "c.example", lastSeen: at.addingTimeInterval(60))
+            otherDomain.activitiesSeen = 4
+            other.domainAdditions = [otherDomain]
+            other.peerListings = [("c.example", true)]
+            var otherCounter = WindowedCounter()
+            otherCounter.add(5, at: at)
+            otherCounter.add(1, at: at.addingTimeInterval(120))
+            other.counterAdditions = [("actor:z", otherCounter)]
+            try store.apply(other)
+
+            let actor = try #require(try store.actors(["https://c.example/users/z"])["https://c.example/users/z"])
+            #expect(actor.activitiesSeen == 7)
+            #expect(actor.accepted == 7)
+            #expect(actor.held == 2)
+            #expect(actor.firstSeen == at.addingTimeInterval(-60), "the earliest first sighting")
+            #expect(actor.lastSeen == at.addingTimeInterval(60), "the latest sighting")
+            #expect(actor.confirmedSpam.updatedAt == at.addingTimeInterval(halfLife))
+            #expect(abs(actor.confirmedSpam.value - 2) < 1e-9, "2 decayed over one half-life, plus 1")
+            let stored = try #require(try store.domains(["c.example"])["c.example"])
+            #expect(stored.activitiesSeen == 7)
+            #expect(stored.actorsSeen == 1)
+            #expect(stored.peerListed)
+            let total = try #require(try store.counters(["actor:z"])["actor:z"])
+            #expect(total.count(.hour, at: at) == 7)
+            #expect(total.count(.hour, at: at.addingTimeInterval(120)) == 8)
+            #expect(
+                total.count(.minute, at: at.addingTimeInterval(120)) == 1,
+                "buckets that fell out of the minute window behind the newest are gone")
+        }
     ]
 }

@@ -6,7 +6,9 @@ import Reputation
 import Testing
 
 /// The synchronous stores (follows, reputation) on PostgreSQL: the same conformance checks as SQLite and memory.
-@Suite("PostgreSQL synchronous stores", .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
+@Suite(
+    "PostgreSQL synchronous stores",
+    .enabled(if: TestPostgres.available, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
 struct PostgresSynchronousStoreTests {
     @Test(arguments: FollowStoreConformance.checks)
     func followStoreConforms(check: ConformanceCheck<any FollowStore>) async throws {
@@ -22,30 +24,17 @@ struct PostgresSynchronousStoreTests {
         }
     }
 
+    @Test(arguments: ReputationStoreConformance.additionChecks)
+    func reputationStoreAddsAdditions(check: ConformanceCheck<any ReputationStore>) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await check.run(on: PostgresReputationStore(database: database))
+        }
+    }
+
     @Test func aLongObservationBacklogIsDeletedABoundedNumberOfRowsPerBatch() async throws {
         try await TestPostgres.withDatabase { database in
-            let store = PostgresReputationStore(database: database, observationsDeletedPerBatch: 4)
-            let at = Date(timeIntervalSince1970: 1_700_000_000)
-            let remaining = try await onOwnThread { () -> [Int] in
-                var backlog = ReputationChanges()
-                backlog.observations = (0..<12).map { number in
-                    ObservationRecord(
-                        at: at.addingTimeInterval(Double(number) * 60), activityID: "https://a.example/\(number)",
-                        activityType: "Create", actorID: "https://a.example/users/x", actorHost: "a.example",
-                        action: "accept", score: 0, rules: [], signature: .verified, body: nil)
-                }
-                try store.apply(backlog)
-                // Minutes 0–9 have expired; each batch deletes at most four of them, oldest first.
-                var remaining: [Int] = []
-                for _ in 0..<4 {
-                    var batch = ReputationChanges()
-                    batch.keepObservationsSince = at.addingTimeInterval(10 * 60)
-                    try store.apply(batch)
-                    remaining.append(try store.observations(limit: 100).count)
-                }
-                return remaining
-            }
-            #expect(remaining == [8, 4, 2, 2])
+            try await ReputationStoreConformance.boundedRetention.run(
+                on: PostgresReputationStore(database: database, observationsDeletedPerBatch: 4))
         }
     }
 

@@ -24,6 +24,10 @@ public protocol ReputationStore: Sendable {
     func observations(limit: Int) throws -> [ObservationRecord]
     /// Everything one evaluation needs that is not cached, in one read (one transaction on SQLite).
     func lookup(_ request: ReputationLookup) throws -> ReputationSnapshot
+    /// Whether other nodes write this store at the same time (PostgreSQL). `Reputation` then writes what it added
+    /// since its last write (`ReputationChanges.actorAdditions` and the like) rather than whole records, and
+    /// re-reads the keys it wrote, so that each node sees the others' counts. False by default.
+    var isShared: Bool { get }
 }
 
 /// Keys to read in one go.
@@ -52,6 +56,8 @@ public struct ReputationSnapshot: Sendable {
 }
 
 extension ReputationStore {
+    public var isShared: Bool { false }
+
     /// Reads each kind separately; stores that can do better (one transaction) implement their own.
     public func lookup(_ request: ReputationLookup) throws -> ReputationSnapshot {
         var snapshot = ReputationSnapshot()
@@ -83,11 +89,35 @@ public struct ReputationChanges: Sendable {
     public var evaluated: [Int: Int] = [:]
     public var shadowHits: [Int: [String: Int]] = [:]
 
+    /// For a shared store (`ReputationStore.isShared`), in place of `actors`: what this node added to each actor
+    /// since its last write, which the store adds to the record it holds (`ActorRecord.add(_:halfLife:)`),
+    /// starting from an empty record. `Reputation` sends additions only to shared stores (the SQLite store takes
+    /// none); the in-memory store takes them too, for tests.
+    public var actorAdditions: [ActorRecord] = []
+    /// As `actorAdditions`, for domains (`DomainRecord.add(_:halfLife:)`).
+    public var domainAdditions: [DomainRecord] = []
+    /// As `actorAdditions`, for counters: the events counted since the last write (`WindowedCounter.add(_:)`).
+    public var counterAdditions: [(key: String, counter: WindowedCounter)] = []
+    /// Domains whose `peerListed` this node set, applied after `domainAdditions`.
+    public var peerListings: [(host: String, listed: Bool)] = []
+    /// The half-life with which confirmed spam and ham decay when additions are added.
+    public var decisionHalfLife: TimeInterval = 30 * 86_400
+
     public init() {}
 
     public var isEmpty: Bool {
         actors.isEmpty && domains.isEmpty && counters.isEmpty && campaigns.isEmpty && bands.isEmpty
-            && labels.isEmpty && observations.isEmpty && evaluated.isEmpty
+            && labels.isEmpty && observations.isEmpty && evaluated.isEmpty && actorAdditions.isEmpty
+            && domainAdditions.isEmpty && counterAdditions.isEmpty && peerListings.isEmpty
+    }
+
+    /// The keys a write of these changes touched, to read back from a shared store.
+    var additionKeys: ReputationLookup {
+        var request = ReputationLookup()
+        request.actorIDs = actorAdditions.map(\.id)
+        request.hosts = domainAdditions.map(\.host)
+        request.counterKeys = counterAdditions.map(\.key)
+        return request
     }
 }
 
@@ -154,6 +184,19 @@ public final class InMemoryReputationStore: ReputationStore {
             for actor in changes.actors { contents.actors[actor.id] = actor }
             for domain in changes.domains { contents.domains[domain.host] = domain }
             for (key, counter) in changes.counters { contents.counters[key] = counter }
+            let halfLife = changes.decisionHalfLife
+            for additions in changes.actorAdditions {
+                let empty = ActorRecord(id: additions.id, host: additions.host, lastSeen: additions.lastSeen)
+                contents.actors[additions.id, default: empty].add(additions, halfLife: halfLife)
+            }
+            for additions in changes.domainAdditions {
+                let empty = DomainRecord(host: additions.host, lastSeen: additions.lastSeen)
+                contents.domains[additions.host, default: empty].add(additions, halfLife: halfLife)
+            }
+            for (host, listed) in changes.peerListings { contents.domains[host]?.peerListed = listed }
+            for (key, counter) in changes.counterAdditions {
+                contents.counters[key, default: WindowedCounter()].add(counter)
+            }
             for campaign in changes.campaigns { contents.campaigns[campaign.id] = campaign }
             for (band, campaign) in changes.bands { contents.bands[band] = campaign }
             for label in changes.labels {

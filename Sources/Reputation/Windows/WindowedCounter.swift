@@ -45,6 +45,22 @@ public struct WindowedCounter: Sendable, Hashable {
         }
     }
 
+    /// Adds every event of `other` (another node's counts of the same key, say), dropping buckets that fall out
+    /// of their window behind the newest one.
+    public mutating func add(_ other: WindowedCounter) {
+        guard !other.entries.isEmpty else { return }
+        for entry in other.entries {
+            if let position = entries.firstIndex(where: { $0.window == entry.window && $0.bucket == entry.bucket }) {
+                entries[position].count &+= entry.count
+            } else {
+                entries.append(entry)
+            }
+        }
+        var newest: [UInt8: Int64] = [:]
+        for entry in entries { newest[entry.window] = max(newest[entry.window] ?? .min, entry.bucket) }
+        entries.removeAll { $0.bucket < newest[$0.window]! - 59 }
+    }
+
     /// Events in the window ending at `date`.
     public func count(_ window: Window, at date: Date) -> Int {
         let current = Int64(date.timeIntervalSince1970.rounded(.down)) / window.bucketSeconds
