@@ -40,6 +40,19 @@ struct QueueBenchTests {
         #expect(FileManager.default.fileExists(atPath: path))
     }
 
+    /// Moderators are not in lockstep with jitter: each think time is drawn within ± the jitter, and a jitter larger
+    /// than the think time is refused.
+    @Test func thinkTimesSpreadOverTheJitter() throws {
+        let think = ThinkTime(milliseconds: 1000, jitter: 500)
+        let samples = (0..<200).map { _ in think.sample() }
+        #expect(samples.allSatisfy { $0 >= .milliseconds(500) && $0 <= .milliseconds(1500) })
+        #expect(Set(samples).count > 50)
+        #expect(ThinkTime(milliseconds: 1000, jitter: 0).sample() == .milliseconds(1000))
+        let refused = try CLI.run(["queue", "--think-ms", "100", "--think-jitter-ms", "200"], executable: "herdwatch-bench")
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--think-jitter-ms must be between 0 and --think-ms (100)"))
+    }
+
     @Test func aCaseHandedOutTwiceIsCountedAndFailsTheRun() {
         #expect(QueueBench.duplicates(in: [1, 2, 3]) == 0)
         #expect(QueueBench.duplicates(in: [7, 2, 7, 3, 7]) == 2)

@@ -47,6 +47,13 @@ struct QueueBench: AsyncParsableCommand {
     @Option(name: .customLong("think-ms"), help: "Milliseconds a moderator waits between next and decide.")
     var thinkMilliseconds = 0
 
+    @Option(
+        name: .customLong("think-jitter-ms"),
+        help: ArgumentHelp(
+            "Spread each think time uniformly over think-ms ± this many milliseconds (at most think-ms), so the moderators are not in lockstep.",
+            valueName: "ms"))
+    var thinkJitterMilliseconds = 0
+
     @Option(help: "Timed requests of the queue page while the moderators work.")
     var pageRequests = 50
 
@@ -75,6 +82,9 @@ struct QueueBench: AsyncParsableCommand {
         guard cases >= 100 else { throw ValidationError("--cases must be at least 100") }
         guard (1...200).contains(moderators) else { throw ValidationError("--moderators must be between 1 and 200") }
         guard duration >= 1 else { throw ValidationError("--duration must be at least 1 second") }
+        guard thinkJitterMilliseconds >= 0, thinkJitterMilliseconds <= thinkMilliseconds else {
+            throw ValidationError("--think-jitter-ms must be between 0 and --think-ms (\(thinkMilliseconds))")
+        }
         guard thinkMilliseconds >= 0, pageRequests >= 1 else {
             throw ValidationError("--think-ms must be at least 0 and --page-requests at least 1")
         }
@@ -139,6 +149,7 @@ struct QueueBench: AsyncParsableCommand {
         var report = QueueBenchReport(
             cases: loaded.count, loadSeconds: loaded.seconds, databaseMiB: loaded.databaseMiB, moderators: moderators,
             durationSeconds: duration, thinkMilliseconds: thinkMilliseconds)
+        report.thinkJitterMilliseconds = thinkJitterMilliseconds
         let load = wrk.map { ServeLoad(wrk: $0, duration: duration, connections: connections, threads: threads, folder: folder) }
         let hookHeaders = ["Authorization": "Bearer \(people.hookToken)"]
         let body = ServeLoad.bodyTemplate()
@@ -154,7 +165,7 @@ struct QueueBench: AsyncParsableCommand {
 
         let session = try await api.signIn(username: people.browserUsername, password: people.browserPassword)
         report.loadAverages["moderators"] = Self.loadAverage()
-        let think = Duration.milliseconds(thinkMilliseconds)
+        let think = ThinkTime(milliseconds: thinkMilliseconds, jitter: thinkJitterMilliseconds)
         let pages = pageRequests
         let seconds = duration
         let serverCPU = ProcessUsage(pid: server.pid)
@@ -187,7 +198,7 @@ struct QueueBench: AsyncParsableCommand {
 
     /// Every moderator working at once until `duration` is over (or their queue is empty).
     static func work(
-        api: QueueHTTP, tokens: [String], queues: [String?], for duration: Duration, think: Duration
+        api: QueueHTTP, tokens: [String], queues: [String?], for duration: Duration, think: ThinkTime
     ) async throws -> ModeratorTally {
         let deadline = ContinuousClock.now + duration
         let start = ContinuousClock.now
@@ -393,12 +404,14 @@ struct QueueHTTP: Sendable {
     }
 
     /// One moderator: next, think, decide (reject as spam), until the deadline or an empty queue.
-    func moderate(token: String, queue: String?, until deadline: ContinuousClock.Instant, think: Duration) async -> ModeratorTally {
+    func moderate(token: String, queue: String?, until deadline: ContinuousClock.Instant, think: ThinkTime) async -> ModeratorTally {
         var tally = ModeratorTally()
         let headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
         let nextBody = queue.map { "{\"queue\":\"\($0)\"}" } ?? "{}"
         let clock = ContinuousClock()
         var failuresInARow = 0
+        // With jitter, the moderators also start at different moments within one think time.
+        if think.jitter > 0 { try? await Task.sleep(for: .milliseconds(Int.random(in: 0...think.milliseconds))) }
         while clock.now < deadline, failuresInARow < 20 {
             var start = clock.now
             let leased: LeasedCase
@@ -423,7 +436,8 @@ struct QueueHTTP: Sendable {
                 failuresInARow += 1
                 continue
             }
-            if think > .zero { try? await Task.sleep(for: think) }
+            let pause = think.sample()
+            if pause > .zero { try? await Task.sleep(for: pause) }
             start = clock.now
             do {
                 let answer = try await send(
@@ -590,6 +604,7 @@ struct QueueBenchReport: Encodable, TextReport {
     var moderators: Int
     var durationSeconds: Int
     var thinkMilliseconds: Int
+    var thinkJitterMilliseconds = 0
     var moderatorsAlone: Work?
     var moderatorsWithHook: Work?
     var queuePage: Percentiles?
@@ -659,7 +674,8 @@ struct QueueBenchReport: Encodable, TextReport {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case cases, loadSeconds, databaseMiB, moderators, durationSeconds, thinkMilliseconds, moderatorsAlone,
+        case cases, loadSeconds, databaseMiB, moderators, durationSeconds, thinkMilliseconds, thinkJitterMilliseconds,
+            moderatorsAlone,
             moderatorsWithHook, queuePage, hookAlone, hookWhileModerating,
             handedOut, duplicates, closedInDatabase, serverKilled, loadAverages, decisions, hookDropPercent, targets, problems
     }
@@ -672,6 +688,7 @@ struct QueueBenchReport: Encodable, TextReport {
         try container.encode(moderators, forKey: .moderators)
         try container.encode(durationSeconds, forKey: .durationSeconds)
         try container.encode(thinkMilliseconds, forKey: .thinkMilliseconds)
+        try container.encode(thinkJitterMilliseconds, forKey: .thinkJitterMilliseconds)
         try container.encodeIfPresent(moderatorsAlone, forKey: .moderatorsAlone)
         try container.encodeIfPresent(moderatorsWithHook, forKey: .moderatorsWithHook)
         try container.encodeIfPresent(queuePage, forKey: .queuePage)
@@ -694,7 +711,8 @@ struct QueueBenchReport: Encodable, TextReport {
         lines.append(
             String(
                 format: "%d cases loaded in %.1f s (%.0f MiB); %d moderators, %d s per run, think time %d ms", cases, loadSeconds,
-                databaseMiB, moderators, durationSeconds, thinkMilliseconds))
+                databaseMiB, moderators, durationSeconds, thinkMilliseconds)
+                + (thinkJitterMilliseconds > 0 ? " ± \(thinkJitterMilliseconds) ms" : ""))
         lines.append("")
         lines.append("run                       request          count    p50 ms    p90 ms    p99 ms    max ms")
         func rows(_ name: String, _ work: Work?) {
@@ -742,5 +760,16 @@ struct QueueBenchReport: Encodable, TextReport {
                     + "  " + limit.padding(toLength: 6, withPad: " ", startingAt: 0) + "  " + (target.pass ? "PASS" : "MISS"))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// How long a simulated moderator thinks between `next` and `decide`: `milliseconds`, or uniformly within
+/// ± `jitter` of it.
+struct ThinkTime: Sendable {
+    var milliseconds: Int
+    var jitter: Int
+
+    func sample() -> Duration {
+        .milliseconds(jitter == 0 ? milliseconds : Int.random(in: (milliseconds - jitter)...(milliseconds + jitter)))
     }
 }
