@@ -1,7 +1,7 @@
 public import Blocklists
 public import Configuration
 public import Foundation
-import Reputation
+public import Reputation
 import ReviewQueue
 import Storage
 import _CryptoExtras
@@ -48,6 +48,9 @@ import _CryptoExtras
 /// | `reputation.enabled` | bool | `true` | read and record reputation; off, rules see no reputation signals |
 /// | `instance.domains` | string list | none | the instance's own hosts, as its actor ids carry them (e.g. `social.example`): actors there are local users, for the follow graph and its signals (`actor.followed_by_local`, `mentions.local`, …); without it those signals are 0 and nothing is learned |
 /// | `reputation.flushSeconds` | int | `2` | how often reputation is written to the database |
+/// | `reputation.record` | string | `off` | the per-activity record of verdicts (table `observation`), for backtests and inspection: `off`, `sample` (a fraction of activities, by id) or `all`; reputation, cases and signals never need it |
+/// | `reputation.recordSample` | double | `0.01` | with `record: sample`, the fraction of activities recorded |
+/// | `reputation.recordLimit` | int | `1000000` | the record's size budget: the oldest records beyond this many are deleted; `0` for no limit |
 /// | `reputation.observationDays` | int | `7` | days the per-activity record of verdicts (table `observation`) is kept; `0` keeps it forever |
 /// | `review.reasons` | string array | `spam,harassment,hate,illegal,csam,impersonation,misinformation,other,not_a_violation` | the reason codes a decision may carry (lower case, digits and `_`) |
 /// | `review.slaMinutes` | int | `240` | a case not closed this many minutes after it opened breaches the service level (a queue may set its own) |
@@ -113,6 +116,9 @@ public struct ServerConfiguration: Sendable {
     public var reputationFlushInterval: TimeInterval
     /// How long observations are kept; nil keeps them.
     public var observationRetention: TimeInterval?
+    /// Which activities get a per-activity record, and how many records are kept at most (nil: no budget).
+    public var recording: Reputation.Configuration.Recording
+    public var recordLimit: Int?
     /// The reason codes a case decision may carry.
     public var reviewReasons: [String]
     /// Service levels, QA sampling and evidence retention (`review.slaMinutes`, `review.qaShare`,
@@ -237,6 +243,26 @@ public struct ServerConfiguration: Sendable {
                 key: "reputation.observationDays", message: "\(observationDays) is negative; give a number of days, or 0 to keep every observation")
         }
         observationRetention = observationDays == 0 ? nil : TimeInterval(observationDays) * 86_400
+        switch reader.string(forKey: "reputation.record", default: "off") {
+        case "off": recording = .off
+        case "all": recording = .all
+        case "sample":
+            let fraction = reader.double(forKey: "reputation.recordSample", default: 0.01)
+            guard fraction > 0, fraction <= 1 else {
+                throw ServerConfigurationError(
+                    key: "reputation.recordSample", message: "\(fraction) is not a fraction; give one above 0 and at most 1, like 0.01")
+            }
+            recording = .sample(fraction)
+        case let other:
+            throw ServerConfigurationError(
+                key: "reputation.record", message: "\(other) is not a recording mode; use off, sample or all")
+        }
+        let limit = reader.int(forKey: "reputation.recordLimit", default: 1_000_000)
+        guard limit >= 0 else {
+            throw ServerConfigurationError(
+                key: "reputation.recordLimit", message: "\(limit) is negative; give a number of records, or 0 for no limit")
+        }
+        recordLimit = limit == 0 ? nil : limit
         reviewReasons = reader.stringArray(forKey: "review.reasons", default: ReasonCodes.default)
         let reasonCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
         guard !reviewReasons.isEmpty, reviewReasons.allSatisfy({ !$0.isEmpty && $0.allSatisfy(reasonCharacters.contains) }) else {

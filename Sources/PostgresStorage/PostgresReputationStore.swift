@@ -368,6 +368,16 @@ public struct PostgresReputationStore: ReputationStore {
                     (SELECT MIN(id) FROM observation) + \(observationsDeletedPerBatch), 0)
                 """, logger: logger)
         }
+        if let limit = changes.keepObservationsAtMost {
+            // As on SQLite: the newest `limit` ids stay, at most `observationsDeletedPerBatch` older ones go.
+            let limit = max(limit, 0)
+            try await connection.query(
+                """
+                DELETE FROM observation WHERE id < LEAST(
+                    (SELECT MAX(id) FROM observation) - \(limit) + 1,
+                    (SELECT MIN(id) FROM observation) + \(observationsDeletedPerBatch))
+                """, logger: logger)
+        }
         for (day, count) in changes.evaluated.sorted(by: { $0.key < $1.key }) {
             try await connection.query(
                 """

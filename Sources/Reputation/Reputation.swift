@@ -27,11 +27,41 @@ public final class Reputation: Sendable {
         /// How long the store keeps each observation (the per-activity record of verdicts), counted back from the
         /// newest one written; older ones are deleted as batches are written. Nil keeps them all.
         public var observationRetention: TimeInterval?
+        /// Which evaluated activities get a per-activity record (an observation): nothing reads it but backtests
+        /// and inspection, so a server records it only when the operator asks (`reputation.record`).
+        public var recording: Recording
+        /// The most observations the store keeps (the record's size budget); nil sets no budget.
+        public var recordLimit: Int?
+
+        /// Which activities are recorded.
+        public enum Recording: Sendable, Equatable {
+            case off
+            /// About this fraction of activities, chosen by their id, so every node picks the same ones.
+            case sample(Double)
+            case all
+
+            /// Whether the activity with `id` is recorded.
+            public func records(_ id: String?) -> Bool {
+                switch self {
+                case .off: return false
+                case .all: return true
+                case .sample(let fraction):
+                    guard let id else { return false }
+                    // FNV-1a over the id: cheap, and stable across processes (unlike `hashValue`).
+                    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+                    return Double(hash % 1_000_000) < fraction * 1_000_000
+                }
+            }
+        }
 
         public init(
             decisionHalfLife: TimeInterval = 30 * 86_400, campaignWindow: TimeInterval = 86_400,
-            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000, observationRetention: TimeInterval? = nil
+            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000, observationRetention: TimeInterval? = nil,
+            recording: Recording = .all, recordLimit: Int? = nil
         ) {
+            self.recording = recording
+            self.recordLimit = recordLimit
             self.decisionHalfLife = decisionHalfLife
             self.campaignWindow = campaignWindow
             self.cacheCapacity = cacheCapacity
@@ -181,6 +211,7 @@ public final class Reputation: Sendable {
         if let retention = configuration.observationRetention, let newest = changes.observations.lazy.map(\.at).max() {
             changes.keepObservationsSince = newest.addingTimeInterval(-retention)
         }
+        if !changes.observations.isEmpty { changes.keepObservationsAtMost = configuration.recordLimit }
         if waiting || evicting {
             // No read-back here: `flush()` reads back every key written, and an eviction drops them anyway.
             do {

@@ -275,12 +275,14 @@ struct ReputationState {
             case .domain: setLabel(LabelRecord(scope: .domain, key: host, label: label.name, expiresAt: expiry))
             }
         }
-        let keepBody = verdict.action == .hold || verdict.action == .flag
-        pending.observations.append(
-            ObservationRecord(
-                at: date, activityID: subject.subject.activityID, activityType: subject.subject.activityType,
-                actorID: actorID, actorHost: host, action: verdict.action.rawValue, score: verdict.score,
-                rules: verdict.hits.map(\.rule), signature: signature, body: keepBody ? body : nil))
+        if configuration.recording.records(subject.subject.activityID) {
+            let keepBody = verdict.action == .hold || verdict.action == .flag
+            pending.observations.append(
+                ObservationRecord(
+                    at: date, activityID: subject.subject.activityID, activityType: subject.subject.activityType,
+                    actorID: actorID, actorHost: host, action: verdict.action.rawValue, score: verdict.score,
+                    rules: verdict.hits.map(\.rule), signature: signature, body: keepBody ? body : nil))
+        }
         let day = Int(date.timeIntervalSince1970 / 86_400)
         pending.evaluated[day, default: 0] += 1
         for hit in verdict.shadowHits { pending.shadowHits[day, default: [:]][hit.rule, default: 0] += 1 }

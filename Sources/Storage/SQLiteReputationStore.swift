@@ -282,6 +282,15 @@ public final class SQLiteReputationStore: ReputationStore {
                             """
                     ).execute(arguments: [observationsDeletedPerBatch, since.timeIntervalSince1970])
                 }
+                if let limit = changes.keepObservationsAtMost {
+                    // The newest `limit` ids stay; at most `observationsDeletedPerBatch` older ones go per batch.
+                    try db.cachedStatement(
+                        sql: """
+                            DELETE FROM observation WHERE id < min(
+                                (SELECT MAX(id) FROM observation) - ?1 + 1, (SELECT MIN(id) FROM observation) + ?2)
+                            """
+                    ).execute(arguments: [max(limit, 0), observationsDeletedPerBatch])
+                }
                 let evaluated = try db.cachedStatement(
                     sql: """
                         INSERT INTO evaluation_day (day, evaluated) VALUES (?, ?)

@@ -34,6 +34,26 @@ public enum ReputationStoreConformance {
         #expect(try store.observations(limit: 100).map(\.activityID) == ["https://a.example/11", "https://a.example/10"])
     }
 
+    /// For stores deleting at most four rows per batch: the record's size budget keeps the newest rows.
+    public static let boundedBudget = ConformanceCheck<any ReputationStore>.blocking(
+        "the record's size budget keeps the newest rows, deleting four per batch"
+    ) { store in
+        var backlog = ReputationChanges()
+        backlog.observations = (0..<12).map { observation($0, at: at.addingTimeInterval(Double($0) * 60)) }
+        try store.apply(backlog)
+        var remaining: [Int] = []
+        for _ in 0..<4 {
+            var batch = ReputationChanges()
+            batch.keepObservationsAtMost = 3
+            try store.apply(batch)
+            remaining.append(try store.observations(limit: 100).count)
+        }
+        #expect(remaining == [8, 4, 3, 3])
+        #expect(
+            try store.observations(limit: 100).map(\.activityID)
+                == ["https://a.example/11", "https://a.example/10", "https://a.example/9"])
+    }
+
     public static let checks: [ConformanceCheck<any ReputationStore>] = [
         .blocking("records round-trip") { store in
             var actor = ActorRecord(id: "https://a.example/users/x", host: "a.example", lastSeen: at)

@@ -38,6 +38,13 @@ struct PostgresSynchronousStoreTests {
         }
     }
 
+    @Test func theRecordsSizeBudgetKeepsTheNewestRows() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await ReputationStoreConformance.boundedBudget.run(
+                on: PostgresReputationStore(database: database, observationsDeletedPerBatch: 4))
+        }
+    }
+
     @Test func aFailedQueryComesBackAsAStoreErrorThatSaysWhatFailed() async throws {
         try await TestPostgres.withDatabase { database in
             try await database.client.query("DROP TABLE follow_edge")

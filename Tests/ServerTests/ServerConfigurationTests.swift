@@ -1,5 +1,6 @@
 import Configuration
 import HerdwatchServer
+import Reputation
 import Testing
 
 @Suite("Server configuration")
@@ -12,6 +13,27 @@ struct ServerConfigurationTests {
         #expect(try configuration([:]).observationRetention == 7 * 86_400)
         #expect(try configuration(["reputation.observationDays": 30]).observationRetention == 30 * 86_400)
         #expect(try configuration(["reputation.observationDays": 0]).observationRetention == nil, "0 keeps every observation")
+    }
+
+    @Test func theServerRecordsNoVerdictsUnlessAskedAndBoundsTheRecord() throws {
+        let defaults = try configuration([:])
+        #expect(defaults.recording == .off)
+        #expect(defaults.recordLimit == 1_000_000)
+        #expect(try configuration(["reputation.record": "all"]).recording == .all)
+        #expect(try configuration(["reputation.record": "sample"]).recording == .sample(0.01))
+        #expect(try configuration(["reputation.record": "sample", "reputation.recordSample": 0.25]).recording == .sample(0.25))
+        #expect(try configuration(["reputation.recordLimit": 0]).recordLimit == nil, "0 sets no budget")
+        for (values, key) in [
+            (["reputation.record": "some"] as [AbsoluteConfigKey: ConfigValue], "reputation.record"),
+            (["reputation.record": "sample", "reputation.recordSample": 1.5], "reputation.recordSample"),
+            (["reputation.recordLimit": -1], "reputation.recordLimit"),
+        ] {
+            #expect {
+                _ = try configuration(values)
+            } throws: { error in
+                (error as? ServerConfigurationError)?.key == key
+            }
+        }
     }
 
     @Test func aNegativeRetentionIsRefusedNamingTheKey() {

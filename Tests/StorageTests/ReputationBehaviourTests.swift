@@ -66,6 +66,36 @@ struct ReputationBehaviourTests {
         #expect(signals.values["actor.held"] == 1)
     }
 
+    /// Recording is the operator's choice: off records nothing (reputation itself is unchanged), a sample picks
+    /// the same activities wherever it runs, and the budget keeps the newest.
+    @Test(arguments: StoreKind.allCases)
+    func theRecordIsKeptOnlyAsAskedAndWithinItsBudget(kind: StoreKind) throws {
+        let alice = subject(actor: "https://social.example/users/alice")
+        let posts = (0..<200).map { _ in subject(actor: "https://social.example/users/alice") }
+        func recorded(_ recording: Reputation.Configuration.Recording, limit: Int? = nil) throws -> (Set<String>, Double?) {
+            let (store, cleanup) = try kind.reputationStore()
+            defer { cleanup() }
+            let reputation = Reputation(
+                store: store, configuration: Reputation.Configuration(recording: recording, recordLimit: limit))
+            for (index, post) in posts.enumerated() {
+                try reputation.observe(post, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index)))
+            }
+            try reputation.flush()
+            let seen = try Reputation(store: store).signals(for: alice, at: start.addingTimeInterval(300))
+            return (Set(try store.observations(limit: 1_000).compactMap(\.activityID)), seen.values["actor.activities_seen"])
+        }
+        let (none, seenWithoutRecord) = try recorded(.off)
+        #expect(none.isEmpty)
+        #expect(seenWithoutRecord == 200, "reputation does not depend on the record")
+        let (all, _) = try recorded(.all)
+        #expect(all.count == 200)
+        let (sample, _) = try recorded(.sample(0.25))
+        #expect(sample.count > 20 && sample.count < 80, "\(sample.count) of 200 recorded at 25 %")
+        #expect(sample == Set(posts.compactMap(\.activityID).filter { Reputation.Configuration.Recording.sample(0.25).records($0) }))
+        let (newest, _) = try recorded(.all, limit: 50)
+        #expect(newest == Set(posts.suffix(50).compactMap(\.activityID)))
+    }
+
     @Test(arguments: StoreKind.allCases)
     func unverifiedEvidenceLowersButNeverRaisesTrust(kind: StoreKind) throws {
         let (store, cleanup) = try kind.reputationStore()

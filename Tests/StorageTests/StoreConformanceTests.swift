@@ -49,6 +49,13 @@ struct SQLiteObservationRetentionTests {
         let store = SQLiteReputationStore(database: try SQLiteDatabase(path: path), observationsDeletedPerBatch: 4)
         try await ReputationStoreConformance.boundedRetention.run(on: store)
     }
+
+    @Test func theRecordsSizeBudgetKeepsTheNewestRows() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+        let store = SQLiteReputationStore(database: try SQLiteDatabase(path: path), observationsDeletedPerBatch: 4)
+        try await ReputationStoreConformance.boundedBudget.run(on: store)
+    }
 }
 
 /// The in-memory store as several nodes would share it: `Reputation` writes it additions. Its next `failures`

@@ -85,6 +85,9 @@ public struct ReputationChanges: Sendable {
     /// backlog over several batches (the SQLite store deletes at most 50,000 per batch). Nil keeps every
     /// observation.
     public var keepObservationsSince: Date?
+    /// The size budget of the record: once this batch is written, the oldest observations are deleted until at
+    /// most this many are left (spread over batches as `keepObservationsSince` is). Nil sets no budget.
+    public var keepObservationsAtMost: Int?
     /// Per day: activities evaluated and shadow hits per rule.
     public var evaluated: [Int: Int] = [:]
     public var shadowHits: [Int: [String: Int]] = [:]
@@ -209,6 +212,9 @@ public final class InMemoryReputationStore: ReputationStore {
                 if let since = changes.keepObservationsSince {
                     let expired = contents.observations.firstIndex { $0.at >= since } ?? contents.observations.endIndex
                     contents.observations.removeFirst(expired)
+                }
+                if let limit = changes.keepObservationsAtMost, contents.observations.count > limit {
+                    contents.observations.removeFirst(contents.observations.count - max(limit, 0))
                 }
             }
             for (day, count) in changes.evaluated { contents.evaluated[day, default: 0] += count }

@@ -181,7 +181,9 @@ struct Serve: AsyncParsableCommand {
             reputation: settings.reputationEnabled
                 ? Reputation(
                     store: stores.reputation,
-                    configuration: Reputation.Configuration(observationRetention: settings.observationRetention))
+                    configuration: Reputation.Configuration(
+                        observationRetention: settings.observationRetention, recording: settings.recording,
+                        recordLimit: settings.recordLimit))
                 : nil,
             cases: stores.cases, access: access, httpClient: client, ownsHTTPClient: true,
             metrics: ServerMetrics(registry: registry), logger: logger, sessions: stores.sessions,
