@@ -45,6 +45,8 @@ public struct ServerComponents: Sendable {
     /// Where nodes share a database: the roles that keep each background job on one node at a time. Nil runs
     /// every job here (one node).
     public var roles: (any NodeRoles)?
+    /// Where nodes share a database: how they tell each other of rule reloads and blocklist changes.
+    public var signals: (any NodeSignals)?
 
     public init(
         configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
@@ -55,8 +57,10 @@ public struct ServerComponents: Sendable {
         blocklistSubscriptionUpdated: (@Sendable (_ subscriptionID: String) async -> Void)? = nil,
         checkpoints: DatabaseCheckpoints? = nil,
         follows: LocalFollows? = nil,
-        roles: (any NodeRoles)? = nil
+        roles: (any NodeRoles)? = nil,
+        signals: (any NodeSignals)? = nil
     ) {
+        self.signals = signals
         self.roles = roles
         self.checkpoints = checkpoints
         self.follows = follows
@@ -167,7 +171,8 @@ extension HerdwatchApplication {
                 Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
             }
             let reloader = RuleReloader(
-                engines: components.engines, directory: configuration.rulesDirectory, work: work, logger: components.logger)
+                engines: components.engines, directory: configuration.rulesDirectory, work: work, logger: components.logger,
+                signals: components.signals)
             let bodies = BodyReader(
                 bodyTimeout: configuration.bodyTimeout, maxBodyBytes: configuration.maxBodyBytes, metrics: components.metrics)
             let firewall = FirewallMiddleware(
@@ -243,6 +248,11 @@ extension HerdwatchApplication {
                         blocklist: components.blocklist, version: version, interval: .seconds(2), logger: components.logger))
             }
             if let subscriptions { services.append(exclusive("blocklist-subscriptions", subscriptions)) }
+            if let signals = components.signals {
+                services.append(
+                    NodeSignalService(
+                        signals: signals, reloader: reloader, blocklist: components.blocklist, logger: components.logger))
+            }
             if components.ownsHTTPClient {
                 let client = components.httpClient
                 services.append(HTTPClientShutdownService { try await client.shutdown() })

@@ -16,6 +16,8 @@ public final class PostgreSQLDatabase: Sendable {
     public let displayURL: String
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// This process's name among the nodes, in the signals it sends (so it can ignore its own).
+    let nodeID = UUID().uuidString.lowercased()
 
     /// Parses `url` and starts the connection pool (connections open on first use). Call ``close()`` when done.
     public init(url: String, schema: String? = nil, logger: Logger = Logger(label: "herdwatch.postgres"))

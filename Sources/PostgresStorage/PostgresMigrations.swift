@@ -507,6 +507,25 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        // Other nodes hear of blocklist changes at once (LISTEN/NOTIFY on the channel `herdwatch`): every change moves
+        // `blocklist_version`, and the notice goes out when its transaction commits. Polling the version stays as
+        // the fallback for a node whose listening connection was down.
+        Migration(
+            name: "2026-12-08-blocklist-notify",
+            statements: [
+                """
+                CREATE FUNCTION blocklist_version_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_notify('herdwatch', current_schema() || ':blocklist:');
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER blocklist_version_notify AFTER UPDATE ON blocklist_version
+                    FOR EACH STATEMENT EXECUTE FUNCTION blocklist_version_notify()
+                """,
+            ]),
     ]
 }
 

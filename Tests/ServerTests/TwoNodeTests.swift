@@ -206,3 +206,73 @@ struct TwoNodeTests {
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 }
+
+/// A rule reload on one node reaches the other through the database (LISTEN/NOTIFY), so a deployment that puts
+/// new rules on every node reloads them all with one request.
+@Suite(
+    "Two nodes: rule reloads", .serialized,
+    .enabled(if: twoNodePostgresURL != nil, "needs HERDWATCH_TEST_POSTGRES_URL (Scripts/with-postgres)"))
+struct TwoNodeRuleReloadTests {
+    @Test func reloadingOneNodesRulesReloadsTheOther() async throws {
+        let base = try #require(twoNodePostgresURL)
+        let schema = "reload_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let database = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        let (rulesA, rulesB) = (try TestRules.directory(), try TestRules.directory())
+        let a = try ChildServer.serve(["--database", database, "--rules", rulesA])
+        defer { _ = a.stop() }
+        let b = try ChildServer.serve(["--database", database, "--rules", rulesB])
+        defer { _ = b.stop() }
+        let token = a.adminToken
+        #expect(token.hasPrefix("hw_"))
+        // A new activity each time: a repeated one would get its first verdict again (duplicate deliveries).
+        var post: String { RemoteActor.noteJSON(actor: "https://far.example/users/x", text: "RELOADME please") }
+        #expect(!(try await check(post, port: b.port, token: token)).contains("test.reloaded"))
+
+        // The deployment writes the new rule on both nodes, then reloads A only.
+        let added = TestRules.yaml + """
+
+              - id: test.reloaded
+                description: Rejected on the word RELOADME
+                types: [Create]
+                when: {regex: 'reloadme'}
+                action: reject
+            """
+        for directory in [rulesA, rulesB] {
+            try added.write(to: URL(fileURLWithPath: directory).appendingPathComponent("test.yaml"), atomically: true, encoding: .utf8)
+        }
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(a.port)/herdwatch/api/v1/rules/reload")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let reloaded = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        #expect(reloaded.status.code == 200)
+        #expect((try await check(post, port: a.port, token: token)).contains("test.reloaded"))
+
+        let deadline = ContinuousClock.now + .seconds(10)
+        var heard = false
+        while !heard, ContinuousClock.now < deadline {
+            heard = try await check(post, port: b.port, token: token).contains("test.reloaded")
+            if !heard { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(heard, "B never reloaded: \(b.output)")
+    }
+
+    func check(_ activity: String, port: Int, token: String) async throws -> String {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/check")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/activity+json")
+        request.body = .bytes(ByteBuffer(string: activity))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return String(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+}
+
+extension RemoteActor {
+    /// A public `Create{Note}` by `actor`, unsigned (for the check hook).
+    static func noteJSON(actor: String, text: String) -> String {
+        let id = "\(actor)/activities/\(UUID().uuidString)"
+        return """
+            {"@context":"https://www.w3.org/ns/activitystreams","id":"\(id)","type":"Create","actor":"\(actor)","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"\(id)/object","type":"Note","attributedTo":"\(actor)","content":"<p>\(text)</p>"}}
+            """
+    }
+}

@@ -1,3 +1,4 @@
+import Logging
 import ServiceLifecycle
 
 /// Roles that one node at a time holds among the nodes sharing a database: where several `herdwatch serve`
@@ -19,6 +20,43 @@ struct ExclusiveService: Service {
         let service = service
         try? await cancelWhenGracefulShutdown {
             try await roles.whileHolding(role) { try await service.run() }
+        }
+    }
+}
+
+/// Signals between the nodes sharing a database: a node that reloaded its rules tells the others to reload
+/// theirs, and the database tells every node when the blocklist changed. A single node needs none.
+public protocol NodeSignals: Sendable {
+    /// Tells the other nodes that `kind` changed.
+    func send(_ kind: String) async throws
+    /// Calls `handler` with the kind of each signal from elsewhere, until cancelled.
+    func listen(_ handler: @escaping @Sendable (_ kind: String) async -> Void) async throws
+}
+
+/// Acts on other nodes' signals: `rules` reloads this node's rule directory, `blocklist` re-reads the list.
+struct NodeSignalService: Service {
+    let signals: any NodeSignals
+    let reloader: RuleReloader
+    let blocklist: AppliedBlocklist
+    let logger: Logger
+
+    func run() async throws {
+        let (reloader, blocklist, logger) = (reloader, blocklist, logger)
+        try? await cancelWhenGracefulShutdown {
+            try await signals.listen { kind in
+                switch kind {
+                case "rules":
+                    _ = await reloader.reload(by: RuleReloader.anotherNode)
+                case "blocklist":
+                    do {
+                        try await blocklist.refresh()
+                    } catch {
+                        logger.error("cannot reload the domain blocks another node changed", metadata: ["error": "\(error)"])
+                    }
+                default:
+                    logger.debug("ignored a signal from another node", metadata: ["signal": "\(kind)"])
+                }
+            }
         }
     }
 }

@@ -17,8 +17,14 @@ public final class RuleReloader: Sendable {
     let logger: Logger
     /// Serialises reloads: a second one waits for the first rather than racing it.
     private let running = ReloadQueue()
+    /// Where nodes share a database: told after each reload this node started, so the others reload too.
+    let signals: (any NodeSignals)?
 
-    public init(engines: RuleEngineHolder, directory: String, work: any BlockingWork, logger: Logger) {
+    public init(
+        engines: RuleEngineHolder, directory: String, work: any BlockingWork, logger: Logger,
+        signals: (any NodeSignals)? = nil
+    ) {
+        self.signals = signals
         self.engines = engines
         self.directory = directory
         self.work = work
@@ -31,6 +37,9 @@ public final class RuleReloader: Sendable {
         /// The set did not load; the engine in use (`version`) stays.
         case refused(version: String, errors: [String])
     }
+
+    /// The trigger of a reload another node asked for (which is not passed on).
+    static let anotherNode = "another node"
 
     /// Reloads `directory`; `trigger` names who asked, for the log.
     public func reload(by trigger: String) async -> Outcome {
@@ -59,6 +68,15 @@ public final class RuleReloader: Sendable {
                         "rules.directory": "\(directory)", "rules.version": "\(ruleSet.version)",
                         "rules.previous_version": "\(previous)", "rules.count": "\(ruleSet.rules.count)", "trigger": "\(trigger)",
                     ])
+                if let signals = self.signals, trigger != Self.anotherNode {
+                    do {
+                        try await signals.send("rules")
+                    } catch {
+                        self.logger.error(
+                            "rules reloaded here, but the other nodes could not be told; reload them too",
+                            metadata: ["error": "\(error)"])
+                    }
+                }
                 return .reloaded(
                     previousVersion: previous, version: ruleSet.version, rules: ruleSet.rules.count,
                     warnings: ruleSet.warnings.map(\.description))

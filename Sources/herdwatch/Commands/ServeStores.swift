@@ -22,6 +22,7 @@ struct ServeStores {
     var reputation: any ReputationStore
     var checkpoints: DatabaseCheckpoints?
     var roles: (any NodeRoles)?
+    var signals: (any NodeSignals)?
     /// How messages name the store.
     var label: String
     /// The command-line option that names it, for the commands a message suggests.
@@ -40,7 +41,7 @@ struct ServeStores {
                 takeOver: { try database.takeOverCheckpoints() },
                 checkpoint: { try database.checkpoint().uncopiedFrames },
                 release: { try database.releaseCheckpoints() }),
-            roles: nil, label: path, option: "--db \(path)")
+            roles: nil, signals: nil, label: path, option: "--db \(path)")
     }
 
     /// The PostgreSQL database at `url`, its schema brought up to date first.
@@ -52,8 +53,22 @@ struct ServeStores {
             cases: PostgresCaseStore(database: database), blocks: blocks,
             subscribed: { try await blocks.allSubscriptionEntries() }, blocklistVersion: { try await blocks.version() },
             follows: PostgresFollowStore(database: database), reputation: PostgresReputationStore(database: database),
-            checkpoints: nil, roles: PostgresNodeRoles(database: database), label: database.displayURL,
+            checkpoints: nil, roles: PostgresNodeRoles(database: database),
+            signals: PostgresNodeSignals(database: database), label: database.displayURL,
             option: "--database \(database.displayURL)")
+    }
+}
+
+/// Rule reloads and blocklist changes reach every node, through PostgreSQL's LISTEN/NOTIFY.
+struct PostgresNodeSignals: NodeSignals {
+    let database: PostgreSQLDatabase
+
+    func send(_ kind: String) async throws {
+        try await database.signal(kind)
+    }
+
+    func listen(_ handler: @escaping @Sendable (String) async -> Void) async throws {
+        try await database.listenForSignals(handler)
     }
 }
 
