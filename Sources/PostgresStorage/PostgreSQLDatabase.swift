@@ -79,7 +79,8 @@ public final class PostgreSQLDatabase: Sendable {
             throw invalid("schema \(schema) must be 1-63 characters of a-z, 0-9 and _, starting with a letter")
         }
         configuration.options.additionalStartupParameters = [("search_path", schema)]
-        configuration.options.maximumConnections = 8
+        // Up to four are held for long: one per background job this node runs, and one listening for signals.
+        configuration.options.maximumConnections = 16
         var display = components
         display.password = nil
         return (configuration, schema, display.string ?? "postgres://\(host)")
