@@ -2,6 +2,8 @@ import Foundation
 import HerdwatchTestSupport
 import Testing
 
+@testable import herdwatch_bench
+
 /// The PostgreSQL server the tests use (Scripts/with-postgres names it).
 private let nodesPostgresURL = ProcessInfo.processInfo.environment["HERDWATCH_TEST_POSTGRES_URL"].flatMap {
     $0.isEmpty ? nil : $0
@@ -106,5 +108,44 @@ struct NodesBenchTests {
             ["nodes", "--database", "postgres://u@127.0.0.1/db", "--threads", "2", "--connections", "5"], environment: environment)
         #expect(uneven.status == 64)
         #expect(uneven.stderr.contains("--connections 5: give a multiple of --threads (2)"))
+    }
+
+    /// Each target gets its own schema: the URL's schema option is replaced, its other options kept.
+    @Test func eachTargetGetsItsOwnSchemaInTheURL() throws {
+        #expect(
+            try NodesBench.url("postgres://u@127.0.0.1:5432/db?sslmode=disable&schema=prod", schema: "bench_1_one")
+                == "postgres://u@127.0.0.1:5432/db?sslmode=disable&schema=bench_1_one")
+        #expect(try NodesBench.url("postgres://u:pw@h/db", schema: "bench_1_two") == "postgres://u:pw@h/db?schema=bench_1_two")
+        #expect(NodesBench.databaseURL(option: nil, environment: ["HERDWATCH_DATABASE_URL": " "]) == nil)
+        #expect(NodesBench.databaseURL(option: nil, environment: ["HERDWATCH_DATABASE_URL": "postgres://e@h/d"]) == "postgres://e@h/d")
+        #expect(NodesBench.databaseURL(option: "postgres://o@h/d", environment: ["HERDWATCH_DATABASE_URL": "postgres://e@h/d"]) == "postgres://o@h/d")
+    }
+
+    /// Failed requests make the run fail (exit status 1) and are named with their kind; none make no problem.
+    @Test func failedRequestsAreAProblemOfTheRun() {
+        var target = NodesReport.Target(
+            name: "postgres×2", nodes: 2, requests: 1000, requestsPerSecond: 500, p50Milliseconds: 1, p99Milliseconds: 2,
+            non2xx: 0, socketErrors: 0, wallSeconds: 2, nodeCPUSeconds: [1, 1], nodeCPUShares: [0.5, 0.5],
+            databaseCPUSeconds: 0.1, databaseCPUShare: 0.05, schema: "bench_1_two", schemaDropped: true)
+        #expect(target.problems.isEmpty)
+        target.non2xx = 3
+        target.socketErrors = 2
+        #expect(target.problems == ["postgres×2: 5 requests failed (3 non-2xx answers, 2 socket errors)"])
+        var report = NodesReport(
+            database: "postgres://u@h/d", connections: 4, threads: 2, durationSeconds: 2, cores: 2, databaseCPUSource: "x")
+        report.targets = [target]
+        report.problems = target.problems
+        #expect(report.text.contains("problem: postgres×2: 5 requests failed"))
+    }
+
+    /// The database's processes are read from /proc: a process's parent and CPU; a backend that is no `postgres`
+    /// process (here: this test) is no cluster to measure.
+    @Test func processesAreReadFromProc() throws {
+        let me = try #require(PostgresCluster.stat(getpid()))
+        #expect(me.parent == getppid())
+        #expect(me.cpu >= 0 && me.childrenCPU >= 0)
+        #expect(PostgresCluster(backend: getpid()) == nil)
+        // wrk's `N requests in T` line.
+        #expect(NodesBench.requests(in: "  2 threads and 4 connections\n  1234 requests in 2.00s, 300.00KB read\n") == 1234)
     }
 }

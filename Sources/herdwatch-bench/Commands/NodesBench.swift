@@ -175,11 +175,7 @@ struct NodesBench: AsyncParsableCommand {
     /// Stops the nodes of `target`; returns what went wrong: failed requests, a node that exited during the run or
     /// had to be killed. The nodes' output goes to standard error when anything did.
     private func stop(_ nodes: [ChildServer], after target: NodesReport.Target) -> [String] {
-        var problems: [String] = []
-        if target.errors > 0 {
-            problems.append(
-                "\(target.name): \(target.errors) requests failed (\(target.non2xx) non-2xx answers, \(target.socketErrors) socket errors)")
-        }
+        var problems = target.problems
         for (index, node) in nodes.enumerated() {
             let running = node.process.isRunning
             let stopped = node.stop(grace: .seconds(30))
@@ -378,6 +374,11 @@ struct NodesReport: Encodable, TextReport {
         var databaseCPUShare: Double?
         var schema: String?
         var schemaDropped: Bool
+
+        /// Failed requests, as a problem of the run (exit status 1).
+        var problems: [String] {
+            errors == 0 ? [] : ["\(name): \(errors) requests failed (\(non2xx) non-2xx answers, \(socketErrors) socket errors)"]
+        }
 
         enum CodingKeys: String, CodingKey {
             case name, nodes, requests, requestsPerSecond, p50Milliseconds, p99Milliseconds, non2xx, socketErrors, errors
