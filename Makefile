@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libp
 BROWSER_PACKAGES := chromium chromium-driver python3-selenium python3-venv
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json bench-queue bench-admin-api
+.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json bench-queue bench-admin-api bench-nodes
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -54,7 +54,7 @@ browser-test: browserdeps
 	/usr/bin/python3 Tests/Browser/workbench.py $$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/herdwatch .build/artifacts/browser
 
 # Benchmarks (Benchmarks/README.md): a release build of `herdwatch` and `herdwatch-bench` in one folder, then one
-# benchmark each. `bench-serve` needs wrk (apt-get install -y wrk). BENCH_ARGS adds options, e.g. BENCH_ARGS="--duration 300".
+# benchmark each. `bench-serve` and `bench-nodes` need wrk (apt-get install -y wrk). BENCH_ARGS adds options, e.g. BENCH_ARGS="--duration 300".
 BENCH_ARGS ?=
 BENCH := $$(swift build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/herdwatch-bench
 
@@ -79,6 +79,11 @@ bench-queue: bench-build
 
 bench-admin-api: bench-build
 	$(BENCH) admin-api $(BENCH_ARGS)
+
+# The hook on SQLite, on PostgreSQL and on two nodes sharing PostgreSQL, on a throwaway PostgreSQL cluster (or on
+# $$HERDWATCH_TEST_POSTGRES_URL when set). Needs wrk.
+bench-nodes: bench-build
+	Scripts/with-postgres sh -c 'exec "$$0" nodes --database "$$HERDWATCH_TEST_POSTGRES_URL" "$$@"' $(BENCH) $(BENCH_ARGS)
 
 # libFuzzer targets for the parsers of untrusted input (Fuzz/, a package of its own; see Fuzz/README.md).
 # `make fuzz` runs each target until FUZZ_RUNS inputs or FUZZ_SECONDS, whichever comes first; `make fuzz-smoke`

@@ -244,6 +244,10 @@ let package = Package(
                 "ReviewQueue",
                 "RuleEngine",
                 "Storage",
+                // `nodes`: makes and drops a schema per target and finds the PostgreSQL server's processes.
+                "PostgresStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

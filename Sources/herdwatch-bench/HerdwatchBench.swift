@@ -12,7 +12,11 @@ struct HerdwatchBench: AsyncParsableCommand {
               herdwatch-bench serve             the hook and the firewall under wrk, next to a bare endpoint
               herdwatch-bench json              our JSON parser against Foundation's
               herdwatch-bench queue             moderators working 100,000 cases through the API
+              herdwatch-bench nodes             the hook on SQLite, on PostgreSQL and on two nodes sharing PostgreSQL
             """,
-        subcommands: [BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self, QueueBench.self, AdminAPIBench.self],
+        subcommands: [
+            BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self, QueueBench.self,
+            AdminAPIBench.self, NodesBench.self,
+        ],
         defaultSubcommand: BenchEngine.self)
 }
