@@ -29,6 +29,8 @@ struct TwoNodeTests {
 
     /// What one delivery got: its activity, and the status and body answered (nil when the node was gone).
     struct Sent: Sendable {
+        var index: Int
+        var node: String
         var activityID: String
         var status: Int?
         var body: String
@@ -95,9 +97,9 @@ struct TwoNodeTests {
                             let (id, request) = requests[index]
                             do {
                                 let reply = try await send(request, to: target.port)
-                                sent.append(Sent(activityID: id, status: reply.status, body: reply.body))
+                                sent.append(Sent(index: index, node: target === a ? "a" : "b", activityID: id, status: reply.status, body: reply.body))
                             } catch {
-                                sent.append(Sent(activityID: id, status: nil, body: "\(error)"))
+                                sent.append(Sent(index: index, node: target === a ? "a" : "b", activityID: id, status: nil, body: "\(error)"))
                             }
                             if run.sent.withLock({ $0 += 1; return $0 }) == 30 {
                                 kill(a.pid, SIGKILL)
@@ -142,6 +144,10 @@ struct TwoNodeTests {
 
             let answered = results.filter { ($0.status ?? 0) / 100 == 2 }
             #expect(answered.count >= 30, "the deliveries to B must all be answered: \(results.filter { $0.status == nil }.count) failed")
+            // The sender retries a delivery A held (its answer lost, say) and it reaches B: it joins A's case.
+            let heldOnA = try #require(answered.first { $0.node == "a" && $0.body != "delivered" })
+            #expect(try await send(requests[heldOnA.index].request, to: b.port).status == 202)
+            #expect(received.deliveries(of: heldOnA.activityID).isEmpty)
             let cases = try await allCases(token: a.adminToken, port: b.port)
             var casesPerActivity: [String: Int] = [:]
             for reviewCase in cases { casesPerActivity[reviewCase.activityID, default: 0] += 1 }
