@@ -1,5 +1,7 @@
 import Foundation
 import HerdwatchTestSupport
+import Reputation
+import Storage
 import Testing
 
 /// The benchmarks are their own executable; `herdwatch` keeps only what an operator runs.
@@ -48,5 +50,22 @@ struct BenchOptionTests {
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(report["activities"] as? Int == 1000)
+    }
+
+    /// The stream bench records verdicts as the server would be told to: not at all by default, every one with
+    /// `--record all`.
+    @Test func streamRecordsVerdictsOnlyWhenAsked() async throws {
+        for (mode, expected) in [("off", 0), ("all", 1000)] {
+            let path = temporaryDatabasePath()
+            defer { removeDatabase(at: path) }
+            let result = try CLI.run(["stream", "--count", "1000", "--record", mode, "--db", path], executable: "herdwatch-bench")
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("(record: \(mode))"))
+            let store = SQLiteReputationStore(database: try SQLiteDatabase(path: path))
+            #expect(try store.observations(limit: 2_000).count == expected, "--record \(mode)")
+        }
+        let refused = try CLI.run(["stream", "--record", "some"], executable: "herdwatch-bench")
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--record some: use off, sample or all"))
     }
 }

@@ -33,11 +33,18 @@ struct BenchStream: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(
+        help: ArgumentHelp(
+            "The per-activity record of verdicts: off (the server's default), sample (1 %) or all (reputation.record).",
+            valueName: "mode"))
+    var record: String = "off"
+
     @Option(help: ArgumentHelp("Also keep the generated stream here, to replay it with `herdwatch check --db`.", valueName: "path"))
     var saveStream: String?
 
     func validate() throws {
         guard count >= 1_000 else { throw ValidationError("--count must be at least 1000") }
+        guard ["off", "sample", "all"].contains(record) else { throw ValidationError("--record \(record): use off, sample or all") }
     }
 
     func run() async throws {
@@ -53,7 +60,14 @@ struct BenchStream: AsyncParsableCommand {
             try FileManager.default.copyItem(atPath: streamPath, toPath: saveStream)
         }
         let database = try SQLiteDatabase(path: databasePath)
-        let reputation = Reputation(store: SQLiteReputationStore(database: database))
+        let recording: Reputation.Configuration.Recording =
+            switch record {
+            case "all": .all
+            case "sample": .sample(0.01)
+            default: .off
+            }
+        let reputation = Reputation(
+            store: SQLiteReputationStore(database: database), configuration: Reputation.Configuration(recording: recording))
         // The assessment step `herdwatch check --db` and the server use.
         let assessor = Assessor(engines: RuleEngineHolder(engine), reputation: reputation, cases: nil)
 
@@ -110,9 +124,12 @@ struct BenchStream: AsyncParsableCommand {
             print("CPU: \(String(format: "%.1f", cpu)) s over the replay, \(String(format: "%.2f", cpu / elapsed)) cores on average, \(String(format: "%.0f", cpu / Double(done) * 1e6)) µs per activity")
             print("actions: " + RuleAction.allCases.map { "\($0.rawValue) \(actions[$0, default: 0])" }.joined(separator: ", "))
             print("database: \(String(format: "%.1f", fileSize)) MiB with its write-ahead log; peak RSS \(String(format: "%.1f", peak)) MiB")
-            print("resident memory along the run:")
+            print("resident memory and throughput along the run (record: \(record)):")
+            var previous = (done: 0, seconds: 0.0)
             for sample in samples {
-                print("  \(String(format: "%7d", sample.done)) activities  \(String(format: "%6.2f", sample.seconds)) s  \(String(format: "%6.1f", sample.rssMiB)) MiB")
+                let tenth = Double(sample.done - previous.done) / max(sample.seconds - previous.seconds, 1e-9)
+                print("  \(String(format: "%9d", sample.done)) activities  \(String(format: "%7.2f", sample.seconds)) s  \(String(format: "%6.1f", sample.rssMiB)) MiB  \(String(format: "%6.0f", tenth)) activities/s over this tenth")
+                previous = (sample.done, sample.seconds)
             }
         }
     }
