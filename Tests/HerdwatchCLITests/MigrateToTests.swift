@@ -69,13 +69,25 @@ struct MigrateToTests {
     @Test func theCopyReadsBackTheSameThroughThePostgreSQLStores() async throws {
         let file = try await filledDatabase()
         defer { removeDatabase(at: file) }
+        // More follow edges than one INSERT takes: 1,000 older copies of each imported edge.
+        let queue = try DatabaseQueue(path: file)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+                    INSERT INTO follow_edge (local, remote, direction, remote_host, since)
+                    SELECT local, remote || '-' || i, direction, remote_host, since - i FROM follow_edge, n
+                    """)
+        }
+        try queue.close()
+
         let migrated = try CLI.run(["db", "migrate-to", url, "--db", file])
         #expect(migrated.status == 0, "\(migrated.stderr)")
         let lines = migrated.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("review_case: 3 rows"))
         #expect(lines.contains("account: 1 rows"))
         #expect(lines.contains("domain_block: 4 rows"))
-        #expect(lines.contains("follow_edge: 3 rows"))
+        #expect(lines.contains("follow_edge: 3003 rows"))
         #expect(lines.last?.hasPrefix("copied ") == true && lines.last?.hasSuffix("every table's row count matches") == true)
         #expect(migrated.stderr.contains("warning: SQLite table blocklist_subscription_version not copied"))
 
@@ -100,10 +112,10 @@ struct MigrateToTests {
             #expect(actors.0[Self.actor] != nil)
             #expect(actors.1 == actors.0)
             let edges = try await onOwnThread {
-                (try SQLiteFollowStore(database: sqlite).edges(limit: 100),
-                 try PostgresFollowStore(database: postgres).edges(limit: 100))
+                (try SQLiteFollowStore(database: sqlite).edges(limit: 10_000),
+                 try PostgresFollowStore(database: postgres).edges(limit: 10_000))
             }
-            #expect(edges.0.count == 3)
+            #expect(edges.0.count == 3003)
             #expect(edges.1 == edges.0)
 
             // The blocks, and the blocklist's change log goes on after the copied one.
@@ -151,6 +163,30 @@ struct MigrateToTests {
         let replaced = try CLI.run(["db", "migrate-to", url, "--db", file, "--replace"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(replaced.stdout.split(separator: "\n").contains("review_case: 3 rows"))
+    }
+
+    @Test func aPostgreSQLColumnSQLiteLacksNeedsADefault() async throws {
+        let file = temporaryDatabasePath()
+        defer { removeDatabase(at: file) }
+        #expect(try CLI.run(["db", "migrate", "--db", file]).status == 0)
+        // Migrated by another process: a migration here would hold the lock every node migrating waits for while
+        // this process's threads may be busy waiting for other tests' commands.
+        #expect(try CLI.run(["user", "list", "--database", url]).status == 0)
+        let postgres = try PostgreSQLDatabase(url: url)
+        do {
+            _ = try await postgres.client.query("ALTER TABLE case_queue ADD COLUMN owner TEXT NOT NULL")
+        } catch {
+            await postgres.close()
+            throw error
+        }
+        await postgres.close()
+
+        let migrated = try CLI.run(["db", "migrate-to", url, "--db", file])
+        #expect(migrated.status == 2)
+        #expect(
+            migrated.stderr.contains(
+                "PostgreSQL table case_queue has a column owner without a default that SQLite's case_queue lacks"),
+            "\(migrated.stderr)")
     }
 
     @Test func aValueThatDoesNotFitRollsEverythingBack() async throws {
