@@ -165,6 +165,31 @@ struct MigrateToTests {
         #expect(replaced.stdout.split(separator: "\n").contains("review_case: 3 rows"))
     }
 
+    @Test func theCopyRunsWhileAnotherConnectionHoldsAWriteTransaction() async throws {
+        let file = temporaryDatabasePath()
+        defer { removeDatabase(at: file) }
+        #expect(try CLI.run(["blocklist", "import", "--db", file, "Fixtures/blocklists/mastodon.csv"]).status == 0)
+        // A write transaction left open, as a busy server's: its rows are not committed, so not copied.
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let writer = try DatabaseQueue(path: file, configuration: configuration)
+        try writer.inDatabase { db in
+            try db.execute(
+                sql: """
+                    BEGIN IMMEDIATE;
+                    INSERT INTO follow_edge VALUES ('alice@our.example', 'bob@remote.example', 'following', 'remote.example', 1);
+                    """)
+        }
+        let migrated = try CLI.run(["db", "migrate-to", url, "--db", file])
+        try writer.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+        try writer.close()
+
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        let lines = migrated.stdout.split(separator: "\n")
+        #expect(lines.contains("domain_block: 4 rows"))
+        #expect(lines.contains("follow_edge: 0 rows"))
+    }
+
     @Test func aPostgreSQLColumnSQLiteLacksNeedsADefault() async throws {
         let file = temporaryDatabasePath()
         defer { removeDatabase(at: file) }

@@ -10,8 +10,9 @@ extension DatabaseCommand {
             commandName: "migrate-to",
             abstract: "Copy the SQLite database into PostgreSQL, in one transaction, and check every table's row count.",
             discussion: """
-                Brings both schemas up to date, then copies every table from one consistent read of the SQLite file \
-                (so `serve` may keep running on it). A PostgreSQL database that already holds Herdwatch data is \
+                Brings the PostgreSQL schema up to date, then copies every table from one consistent read of the \
+                SQLite file, which it never writes (so `serve` may keep running on it; an outdated file is refused: \
+                run `herdwatch db migrate` first). A PostgreSQL database that already holds Herdwatch data is \
                 refused unless --replace is given. Prints each table's row count; any failure, or a count that \
                 differs, leaves PostgreSQL as it was and exits 2.
                 """)
@@ -31,15 +32,26 @@ extension DatabaseCommand {
             guard FileManager.default.fileExists(atPath: database.path) else {
                 throw fail("no SQLite database at \(database.path); name it with --db FILE")
             }
-            let source = try open(database.path)
+            // Read only, never through a connection that writes: the file may be in use by `serve`, whose write
+            // transactions a migration (or opening it for writing) would have to wait for.
+            let path = database.path
             let snapshots: DatabasePool
+            let applied: Set<String>
             do {
                 var readOnly = GRDB.Configuration()
                 readOnly.readonly = true
                 readOnly.busyMode = .timeout(5)
-                snapshots = try DatabasePool(path: source.path, configuration: readOnly)
+                snapshots = try DatabasePool(path: path, configuration: readOnly)
+                applied = try await snapshots.read { db in
+                    try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+                }
             } catch {
-                throw fail("cannot read \(source.path): \(error)")
+                throw fail("cannot read the Herdwatch database \(path): \(error)")
+            }
+            let pending = SQLiteDatabase.knownMigrations.filter { !applied.contains($0) }
+            guard pending.isEmpty else {
+                throw fail(
+                    "\(path) lacks migrations (\(pending.joined(separator: ", "))); bring it up to date with `herdwatch db migrate --db \(path)` first")
             }
             let target: PostgreSQLDatabase
             do {
@@ -61,7 +73,7 @@ extension DatabaseCommand {
             for warning in report.warnings { print("herdwatch: warning: \(warning)", to: &standardError) }
             for table in report.tables { print("\(table.name): \(table.rows) rows") }
             print(
-                "copied \(report.rows) rows in \(report.tables.count) tables from \(source.path) to \(target.displayURL); every table's row count matches"
+                "copied \(report.rows) rows in \(report.tables.count) tables from \(path) to \(target.displayURL); every table's row count matches"
             )
         }
     }
