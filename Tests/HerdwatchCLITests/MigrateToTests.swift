@@ -66,20 +66,23 @@ struct MigrateToTests {
         return file
     }
 
+    /// Runs `sql` on the SQLite file directly, for contents no command writes.
+    func execute(_ sql: String, in file: String) async throws {
+        let queue = try DatabaseQueue(path: file)
+        try await queue.write { db in try db.execute(sql: sql) }
+        try queue.close()
+    }
+
     @Test func theCopyReadsBackTheSameThroughThePostgreSQLStores() async throws {
         let file = try await filledDatabase()
         defer { removeDatabase(at: file) }
         // More follow edges than one INSERT takes: 1,000 older copies of each imported edge.
-        let queue = try DatabaseQueue(path: file)
-        try await queue.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
-                    INSERT INTO follow_edge (local, remote, direction, remote_host, since)
-                    SELECT local, remote || '-' || i, direction, remote_host, since - i FROM follow_edge, n
-                    """)
-        }
-        try queue.close()
+        try await execute(
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+            INSERT INTO follow_edge (local, remote, direction, remote_host, since)
+            SELECT local, remote || '-' || i, direction, remote_host, since - i FROM follow_edge, n
+            """, in: file)
 
         let migrated = try CLI.run(["db", "migrate-to", url, "--db", file])
         #expect(migrated.status == 0, "\(migrated.stderr)")
@@ -218,16 +221,12 @@ struct MigrateToTests {
         let file = try await filledDatabase()
         defer { removeDatabase(at: file) }
         // A table of another shape: a queue's service level as text.
-        let queue = try DatabaseQueue(path: file)
-        try await queue.write { db in
-            try db.execute(
-                sql: """
-                    DROP TABLE case_queue;
-                    CREATE TABLE case_queue (name TEXT PRIMARY KEY NOT NULL, filter TEXT NOT NULL, sla_minutes TEXT);
-                    INSERT INTO case_queue VALUES ('spam', 'action:hold', 'soon');
-                    """)
-        }
-        try queue.close()
+        try await execute(
+            """
+            DROP TABLE case_queue;
+            CREATE TABLE case_queue (name TEXT PRIMARY KEY NOT NULL, filter TEXT NOT NULL, sla_minutes TEXT);
+            INSERT INTO case_queue VALUES ('spam', 'action:hold', 'soon');
+            """, in: file)
 
         let migrated = try CLI.run(["db", "migrate-to", url, "--db", file])
         #expect(migrated.status == 2)
