@@ -195,6 +195,7 @@ let package = Package(
                 "Reputation",
                 "Storage",
                 "PostgresStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -330,7 +331,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HerdwatchCLITests",
-            dependencies: ["herdwatch", "herdwatch-bench", "HerdwatchTestSupport"],
+            dependencies: [
+                "herdwatch", "herdwatch-bench", "HerdwatchTestSupport", "PostgresStorage",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -14,7 +14,7 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Create, check and back up the database.",
-        subcommands: [Migrate.self, Check.self, Backup.self]
+        subcommands: [Migrate.self, Check.self, Backup.self, MigrateTo.self]
     )
 
     struct Migrate: ParsableCommand {
