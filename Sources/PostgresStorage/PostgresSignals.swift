@@ -29,10 +29,13 @@ extension PostgreSQLDatabase {
             try Task.checkCancellation()
             do {
                 try await client.withConnection { connection in
-                    for try await notification in try await connection.listen(Self.signalChannel) {
-                        let parts = notification.payload.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-                        guard parts.count == 3, parts[0] == schema, parts[2] != node else { continue }
-                        await handler(String(parts[1]))
+                    try await connection.listen(on: Self.signalChannel) { notifications in
+                        for try await notification in notifications {
+                            let parts = notification.payload.split(
+                                separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                            guard parts.count == 3, parts[0] == schema, parts[2] != node else { continue }
+                            await handler(String(parts[1]))
+                        }
                     }
                 }
             } catch {
