@@ -537,8 +537,10 @@ extension PostgreSQLDatabase {
         let schema = schema
         do {
             try await client.withTransaction(logger: logger) { connection in
-                // The lock key is fixed: every Herdwatch migrating any schema of this database waits its turn.
-                try await connection.query("SELECT pg_advisory_xact_lock(7262610420221207)", logger: logger)
+                // One lock per schema: nodes migrating the same schema take turns, and a deployment migrating another
+                // schema of the same server never waits for this one (nor makes it wait).
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtext('herdwatch migrations'), hashtext(\(schema)))", logger: logger)
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
                 try await connection.query(

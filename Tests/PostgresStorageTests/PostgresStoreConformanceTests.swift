@@ -1,8 +1,10 @@
 import Access
 import Foundation
+import Logging
 import HerdwatchTestSupport
 import PostgresNIO
 import PostgresStorage
+import Synchronization
 import Testing
 
 /// The PostgreSQL server the tests use: `make test` starts a throwaway one (Scripts/with-postgres) and names it in
@@ -62,6 +64,46 @@ struct PostgresStoreConformanceTests {
         }
     }
 
+    /// Each schema has its own migration lock: a node migrating one deployment never waits for another's (the
+    /// test suites, which migrate many schemas at once, hung on a single shared lock).
+    @Test func migratingOneSchemaNeverWaitsForAnothersMigration() async throws {
+        try await TestPostgres.withDatabase { database in
+            let url = try #require(TestPostgres.url)
+            let otherSchema = database.schema + "_b"
+            let other = try PostgreSQLDatabase(url: url, schema: otherSchema)
+            let migrated = try await database.client.withTransaction(logger: Logger(label: "test")) { connection in
+                // This schema's migration lock, held as a migration in progress would hold it.
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtext('herdwatch migrations'), hashtext(\(database.schema)))",
+                    logger: Logger(label: "test"))
+                // Another node of the same schema waits for it…
+                let sameSchema = try PostgreSQLDatabase(url: url, schema: database.schema)
+                let done = MigrationDone()
+                let waiting = Task {
+                    try await sameSchema.migrate()
+                    done.value.withLock { $0 = true }
+                }
+                try await Task.sleep(for: .seconds(1))
+                #expect(!done.value.withLock { $0 }, "a second node migrated the schema while the lock was held")
+                // …while a node of another schema goes ahead.
+                let other = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask { try await other.migrate(); return true }
+                    group.addTask { try await Task.sleep(for: .seconds(15)); return false }
+                    defer { group.cancelAll() }
+                    return try await group.next() ?? false
+                }
+                return (other, waiting, sameSchema)
+            }
+            let (otherMigrated, waiting, sameSchema) = migrated
+            #expect(otherMigrated, "migrating \(otherSchema) waited for \(database.schema)'s migration lock")
+            // Once the lock is released, the waiting node's migration finishes.
+            try await waiting.value
+            await sameSchema.close()
+            try await other.client.query("DROP SCHEMA \(unescaped: "\"\(otherSchema)\"") CASCADE")
+            await other.close()
+        }
+    }
+
     @Test func aDatabaseFromANewerHerdwatchIsRefused() async throws {
         try await TestPostgres.withDatabase { database in
             try await database.client.query("INSERT INTO herdwatch_migration (name) VALUES ('2099-01-01-future')")
@@ -70,6 +112,11 @@ struct PostgresStoreConformanceTests {
             #expect(error?.message.contains("newer Herdwatch") == true)
         }
     }
+}
+
+/// Whether a migration has finished (for the lock test).
+final class MigrationDone: Sendable {
+    let value = Mutex(false)
 }
 
 @Suite("PostgreSQL URLs")
