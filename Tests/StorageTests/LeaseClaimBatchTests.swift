@@ -34,6 +34,27 @@ struct LeaseClaimBatchTests {
             try database.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM claimed ORDER BY name") }
         }
 
+        /// Holds the writer, as a decision's commit would, while `claims` run, until `count` of them wait in
+        /// `batcher`; then lets the writer go and returns what `claims` returned.
+        func withWriterHeld<T: Sendable>(
+            untilWaiting count: Int, in batcher: LeaseClaimBatcher, _ claims: @escaping @Sendable () async throws -> T
+        ) async throws -> T {
+            let release = DispatchSemaphore(value: 0)
+            let started = DispatchSemaphore(value: 0)
+            let busy = Task {
+                try await database.pool.write { _ in
+                    started.signal()
+                    release.wait()
+                }
+            }
+            try await onOwnThread { started.wait() }
+            let running = Task { try await claims() }
+            while batcher.waitingCount < count { try await Task.sleep(for: .milliseconds(5)) }
+            release.signal()
+            try await busy.value
+            return try await running.value
+        }
+
         deinit { removeDatabase(at: path) }
     }
 
@@ -48,18 +69,9 @@ struct LeaseClaimBatchTests {
     @Test func claimsWaitingForTheWriterAreServedInOneTransaction() async throws {
         let fixture = try Fixture()
         let batcher = LeaseClaimBatcher()
-        // Another write holds the writer, as a decision's commit would.
-        let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        let busy = Task {
-            try await fixture.database.pool.write { _ in
-                started.signal()
-                release.wait()
-            }
-        }
-        try await onOwnThread { started.wait() }
         let names = (0..<10).map { "m\($0)" }
-        let claims = Task {
+        // The first claim's transaction waits for the writer; the nine others wait for a transaction.
+        try await fixture.withWriterHeld(untilWaiting: 10, in: batcher) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for name in names {
                     group.addTask { _ = try await batcher.claim(Self.claim(name), write: fixture.write) }
@@ -67,11 +79,6 @@ struct LeaseClaimBatchTests {
                 try await group.waitForAll()
             }
         }
-        // The first claim's transaction waits for the writer; the nine others wait for a transaction.
-        while batcher.waitingCount < 10 { try await Task.sleep(for: .milliseconds(5)) }
-        release.signal()
-        try await busy.value
-        try await claims.value
         #expect(try fixture.claimed() == names.sorted())
         #expect(fixture.transactions.withLock { $0 } == 1)
     }
@@ -79,16 +86,7 @@ struct LeaseClaimBatchTests {
     @Test func aFailingClaimFailsAloneAndKeepsNothing() async throws {
         let fixture = try Fixture()
         let batcher = LeaseClaimBatcher()
-        let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        let busy = Task {
-            try await fixture.database.pool.write { _ in
-                started.signal()
-                release.wait()
-            }
-        }
-        try await onOwnThread { started.wait() }
-        let outcomes = Task {
+        let outcomes = try await fixture.withWriterHeld(untilWaiting: 3, in: batcher) {
             try await withThrowingTaskGroup(of: (String, Bool).self) { group in
                 for name in ["a", "b", "c"] {
                     group.addTask {
@@ -105,10 +103,7 @@ struct LeaseClaimBatchTests {
                 return outcomes
             }
         }
-        while batcher.waitingCount < 3 { try await Task.sleep(for: .milliseconds(5)) }
-        release.signal()
-        try await busy.value
-        #expect(try await outcomes.value == ["a": true, "b": false, "c": true])
+        #expect(outcomes == ["a": true, "b": false, "c": true])
         // "b" wrote a row before it failed: its savepoint rolled back; the others' rows are committed.
         #expect(try fixture.claimed() == ["a", "c"])
         #expect(fixture.transactions.withLock { $0 } == 1)
