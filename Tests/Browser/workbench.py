@@ -23,7 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 HERDWATCH = None
@@ -140,6 +140,15 @@ class WorkbenchBrowserTests(unittest.TestCase):
     def keys(self, *keys):
         ActionChains(self.driver).send_keys(*keys).perform()
 
+    def main_text(self):
+        """The text of the page's <main>, read in one script call: while a form post replaces the page, an element
+        handle from the old document fails in ways Selenium does not always report as stale, so none is held."""
+        try:
+            return self.driver.execute_script(
+                "const main = document.querySelector('main'); return main ? main.innerText : '';") or ""
+        except WebDriverException:
+            return ""
+
     def sign_in(self, username="mona"):
         self.driver.get(self.server.base + "/herdwatch/")
         self.wait.until(lambda d: "/herdwatch/login" in d.current_url)
@@ -232,8 +241,8 @@ class WorkbenchBrowserTests(unittest.TestCase):
             element = self.driver.find_element(By.CSS_SELECTOR, selector)
             self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
             element.click()
-        self.wait.until(lambda d: "Bulk decision recorded" in d.page_source)
-        self.assertIn("4 case(s) rejected", self.driver.find_element(By.TAG_NAME, "main").text)
+        self.wait.until(lambda d: "Bulk decision recorded" in self.main_text())
+        self.assertIn("4 case(s) rejected", self.main_text())
         for case_id in ids:
             self.driver.get(self.server.base + f"/herdwatch/cases/{case_id}")
             self.assertIn("rejected", self.driver.find_element(By.CSS_SELECTOR, "h1 .state").text)
@@ -265,9 +274,9 @@ class WorkbenchBrowserTests(unittest.TestCase):
         self.assertEqual(1, len(self.driver.find_elements(By.TAG_NAME, "script")))
         self.driver.save_screenshot(os.path.join(ARTIFACTS, "blocklists.png"))
         self.driver.find_element(By.CSS_SELECTOR, 'tr[data-domain="spamwave.example"] button.approve').click()
-        self.wait.until(lambda d: "none \u2192 suspend" in d.find_element(By.TAG_NAME, "main").text)
+        self.wait.until(lambda d: "none \u2192 suspend" in self.main_text())
         self.driver.find_element(By.CSS_SELECTOR, 'tr[data-domain="rude.example"] button.dismiss').click()
-        self.wait.until(lambda d: "No draft" in d.find_element(By.TAG_NAME, "main").text)
+        self.wait.until(lambda d: "No draft" in self.main_text())
         self.driver.save_screenshot(os.path.join(ARTIFACTS, "blocklists-reviewed.png"))
         self.assertIn("spamwave.example\tsuspend", self.server.cli(["blocklist", "list"]))
         self.assertIn("lena", self.server.cli(["blocklist", "batches"]))
