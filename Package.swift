@@ -216,6 +216,7 @@ let package = Package(
                 "Blocklists",
                 "ReviewQueue",
                 "Reputation",
+                "Intake",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -259,7 +260,7 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Access", "ActivityPub", "Blocklists", "HerdwatchTestSupport", "Reputation", "RuleEngine",
+                "PostgresStorage", "Access", "ActivityPub", "Blocklists", "HerdwatchTestSupport", "Intake", "Reputation", "RuleEngine",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings

@@ -3,6 +3,7 @@ public import AsyncHTTPClient
 public import Blocklists
 import Foundation
 public import Hummingbird
+public import Intake
 public import Logging
 public import Reputation
 public import ReviewQueue
@@ -47,6 +48,8 @@ public struct ServerComponents: Sendable {
     public var roles: (any NodeRoles)?
     /// Where nodes share a database: how they tell each other of rule reloads and blocklist changes.
     public var signals: (any NodeSignals)?
+    /// Where nodes share a database: the verdicts every node reached, so a retry to another node is a repeat.
+    public var deliveries: (any DeliveryLedger)?
 
     public init(
         configuration: ServerConfiguration, engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore,
@@ -58,8 +61,10 @@ public struct ServerComponents: Sendable {
         checkpoints: DatabaseCheckpoints? = nil,
         follows: LocalFollows? = nil,
         roles: (any NodeRoles)? = nil,
-        signals: (any NodeSignals)? = nil
+        signals: (any NodeSignals)? = nil,
+        deliveries: (any DeliveryLedger)? = nil
     ) {
+        self.deliveries = deliveries
         self.signals = signals
         self.roles = roles
         self.checkpoints = checkpoints
@@ -166,7 +171,7 @@ extension HerdwatchApplication {
                 metrics: components.metrics, logger: components.logger, domainBlocks: components.blocklist,
                 media: configuration.media.enabled
                     ? MediaInspector(client: components.httpClient, settings: configuration.media, work: work) : nil,
-                follows: components.follows)
+                follows: components.follows, deliveries: components.deliveries)
             let upstream = configuration.upstream.map {
                 Upstream(baseURL: $0, client: components.httpClient, timeout: configuration.upstreamTimeout)
             }
@@ -248,6 +253,14 @@ extension HerdwatchApplication {
                         blocklist: components.blocklist, version: version, interval: .seconds(2), logger: components.logger))
             }
             if let subscriptions { services.append(exclusive("blocklist-subscriptions", subscriptions)) }
+            if let deliveries = components.deliveries {
+                services.append(
+                    exclusive(
+                        "delivery-ledger",
+                        DeliveryLedgerService(
+                            ledger: deliveries, retention: configuration.sharedDeliveryRetention, interval: .seconds(60),
+                            logger: components.logger)))
+            }
             if let signals = components.signals {
                 services.append(
                     NodeSignalService(

@@ -85,15 +85,20 @@ public final class Assessor: Sendable {
     private let observer: (any AssessmentObserver)?
     private let logger: Logger
     private let recent: Mutex<RecentVerdicts>
+    /// Verdicts other nodes reached (nodes sharing a database); nil on one node.
+    public let ledger: (any DeliveryLedger)?
 
     /// - Parameters:
     ///   - work: where reputation's reads and writes run (they may wait on the disk).
     ///   - rememberedDeliveries: how many delivery verdicts are kept to recognise repeats.
+    ///   - ledger: where nodes sharing a database record their verdicts, so a retry to another node is a repeat too.
     public init(
         engines: RuleEngineHolder, reputation: Reputation?, cases: (any CaseStore)?, work: any BlockingWork = InlineWork(),
         observer: (any AssessmentObserver)? = nil, logger: Logger = Logger(label: "herdwatch.assessment"),
-        rememberedDeliveries: Int = 100_000, domainBlocks: (any DomainBlockLookup)? = nil, follows: LocalFollows? = nil
+        rememberedDeliveries: Int = 100_000, domainBlocks: (any DomainBlockLookup)? = nil, follows: LocalFollows? = nil,
+        ledger: (any DeliveryLedger)? = nil
     ) {
+        self.ledger = ledger
         self.follows = follows
         self.domainBlocks = domainBlocks
         self.engines = engines
@@ -133,7 +138,7 @@ public final class Assessor: Sendable {
     private func assess(_ input: Input, prepared: Prepared?, prefetched: Bool) async -> Assessment {
         let activityID = input.activity.id
         let deliveryKey = DeliveryKey(id: activityID ?? "", signer: input.provenance.signer ?? "", body: input.body)
-        if activityID != nil, let earlier = recent.withLock({ $0[deliveryKey] }) {
+        if activityID != nil, let earlier = await earlierVerdict(for: deliveryKey) {
             observer?.duplicate()
             var opening: CaseOpening?
             if let cases {
@@ -200,8 +205,35 @@ public final class Assessor: Sendable {
             // The generation a full map drops is released here, after the lock, not while others wait for it.
             let dropped = recent.withLock { $0.insert(verdict, for: deliveryKey) }
             _ = consume dropped
+            if let ledger {
+                do {
+                    try await ledger.remember(verdict, for: deliveryKey, at: input.at)
+                } catch {
+                    // Only a retry that reaches another node is assessed again: the delivery itself is fine.
+                    logger.error("cannot record the verdict for other nodes", metadata: ["error": "\(error)"])
+                }
+            }
         }
         return assessment
+    }
+
+    /// The verdict of an earlier assessment of this delivery: on this node, or on another that shares the ledger
+    /// (then remembered here too).
+    private func earlierVerdict(for key: DeliveryKey) async -> Verdict? {
+        if let earlier = recent.withLock({ $0[key] }) { return earlier }
+        guard let ledger else { return nil }
+        let earlier: Verdict?
+        do {
+            earlier = try await ledger.verdict(for: key)
+        } catch {
+            logger.error("cannot read the verdicts of other nodes; assessing the delivery", metadata: ["error": "\(error)"])
+            return nil
+        }
+        if let earlier {
+            let dropped = recent.withLock { $0.insert(earlier, for: key) }
+            _ = consume dropped
+        }
+        return earlier
     }
 
     private struct Decision: Sendable {

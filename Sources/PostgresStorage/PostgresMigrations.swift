@@ -526,6 +526,20 @@ enum PostgresMigrations {
                     FOR EACH STATEMENT EXECUTE FUNCTION blocklist_version_notify()
                 """,
             ]),
+        // The verdicts of every node's deliveries, by the delivery's SHA-256 (`DeliveryKey`): a retry reaching
+        // another node gets the first verdict and is not counted twice. Kept `database.deliveryRetentionHours`.
+        Migration(
+            name: "2026-12-09-delivery-verdict",
+            statements: [
+                """
+                CREATE TABLE delivery_verdict (
+                    key BYTEA PRIMARY KEY,
+                    verdict TEXT NOT NULL,
+                    seen_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX delivery_verdict_seen_at ON delivery_verdict (seen_at)",
+            ]),
     ]
 }
 

@@ -51,6 +51,17 @@ struct ServerConfigurationTests {
         #expect((try? configuration(["reputation.flushSeconds": 1]))?.reputationFlushInterval == 1)
     }
 
+    @Test func sharedDeliveryVerdictsAreKeptADayUnlessConfigured() throws {
+        #expect(try configuration([:]).sharedDeliveryRetention == 86_400)
+        #expect(try configuration(["database.deliveryRetentionHours": 3]).sharedDeliveryRetention == 10_800)
+        #expect {
+            _ = try configuration(["database.deliveryRetentionHours": 0])
+        } throws: { error in
+            guard let error = error as? ServerConfigurationError else { return false }
+            return error.key == "database.deliveryRetentionHours" && error.description.contains("at least 1 hour")
+        }
+    }
+
     @Test func theKeyCacheIsBoundedInBytes() throws {
         #expect(try configuration([:]).keys.cacheBytes == 16 << 20)
         #expect(try configuration(["keys.cacheBytes": 1_048_576]).keys.cacheBytes == 1_048_576)

@@ -160,6 +160,16 @@ struct TwoNodeTests {
                     #expect(forwarded == 0 && queued == 1, "\(delivery.activityID): forwarded \(forwarded)×, queued \(queued)×")
                 }
             }
+            // A delivery A accepted and forwarded, retried to B (A's answer lost): B knows it from the shared
+            // ledger, so reputation does not count it twice. It is forwarded again: the sender's retry may mean the
+            // instance never got the first copy, and instances ignore an activity id they already have.
+            let acceptedOnA = try #require(answered.first { $0.node == "a" && $0.body == "delivered" })
+            let duplicatesBefore = try await metric("herdwatch_duplicates_total", port: b.port)
+            #expect(try await send(requests[acceptedOnA.index].request, to: b.port).status / 100 == 2)
+            #expect(
+                try await metric("herdwatch_duplicates_total", port: b.port) == duplicatesBefore + 1,
+                "B assessed again a delivery A had decided")
+            #expect(received.deliveries(of: acceptedOnA.activityID).count == 2)
             // Every held delivery answered is a case, and every case was handed out exactly once.
             let held = answered.filter { $0.body != "delivered" }.count
             #expect(held >= 10)
@@ -170,6 +180,16 @@ struct TwoNodeTests {
             #expect(inReview == cases.count)
             #expect(inReview >= handed.count && inReview <= handed.count + tokens.count)
         }
+    }
+
+    /// A counter's value in node `port`'s `/metrics` (0 when it has not counted yet).
+    func metric(_ name: String, port: Int) async throws -> Double {
+        let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(30))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 22))
+        for line in body.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
+            return Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
     }
 
     /// `POST cases/next` as the token's moderator; nil when the queue is empty (204).

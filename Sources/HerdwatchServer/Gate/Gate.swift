@@ -30,12 +30,13 @@ public final class Gate: Sendable {
         engines: RuleEngineHolder, reputation: Reputation?, cases: any CaseStore, keys: (any ActorKeyResolver)?,
         signatureMode: ServerConfiguration.SignatureMode, foreignSigner: ServerConfiguration.ForeignSignerPolicy = .refuse,
         work: any BlockingWork = InlineWork(), metrics: ServerMetrics, logger: Logger,
-        domainBlocks: (any DomainBlockLookup)? = nil, media: MediaInspector? = nil, follows: LocalFollows? = nil
+        domainBlocks: (any DomainBlockLookup)? = nil, media: MediaInspector? = nil, follows: LocalFollows? = nil,
+        deliveries: (any DeliveryLedger)? = nil
     ) {
         self.media = media
         self.assessor = Assessor(
             engines: engines, reputation: reputation, cases: cases, work: work, observer: metrics, logger: logger,
-            domainBlocks: domainBlocks, follows: follows)
+            domainBlocks: domainBlocks, follows: follows, ledger: deliveries)
         self.cases = cases
         self.keys = keys
         self.signatureMode = signatureMode

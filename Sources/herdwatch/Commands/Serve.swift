@@ -188,7 +188,7 @@ struct Serve: AsyncParsableCommand {
             cases: stores.cases, access: access, httpClient: client, ownsHTTPClient: true,
             metrics: ServerMetrics(registry: registry), logger: logger, sessions: stores.sessions,
             blocklist: blocklist, blocklistVersion: stores.blocklistVersion, checkpoints: stores.checkpoints,
-            follows: follows, roles: stores.roles, signals: stores.signals)
+            follows: follows, roles: stores.roles, signals: stores.signals, deliveries: stores.deliveries)
         let app = HerdwatchApplication.make(components) { port in
             var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(stores.label)"
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }

@@ -2,6 +2,7 @@ import Access
 import Blocklists
 import Foundation
 import HerdwatchServer
+import Intake
 import PostgresStorage
 import Reputation
 import ReviewQueue
@@ -23,6 +24,8 @@ struct ServeStores {
     var checkpoints: DatabaseCheckpoints?
     var roles: (any NodeRoles)?
     var signals: (any NodeSignals)?
+    /// Every node's delivery verdicts, where nodes share a database.
+    var deliveries: (any DeliveryLedger)?
     /// How messages name the store.
     var label: String
     /// The command-line option that names it, for the commands a message suggests.
@@ -41,7 +44,7 @@ struct ServeStores {
                 takeOver: { try database.takeOverCheckpoints() },
                 checkpoint: { try database.checkpoint().uncopiedFrames },
                 release: { try database.releaseCheckpoints() }),
-            roles: nil, signals: nil, label: path, option: "--db \(path)")
+            roles: nil, signals: nil, deliveries: nil, label: path, option: "--db \(path)")
     }
 
     /// The PostgreSQL database at `url`, its schema brought up to date first.
@@ -54,7 +57,8 @@ struct ServeStores {
             subscribed: { try await blocks.allSubscriptionEntries() }, blocklistVersion: { try await blocks.version() },
             follows: PostgresFollowStore(database: database), reputation: PostgresReputationStore(database: database),
             checkpoints: nil, roles: PostgresNodeRoles(database: database),
-            signals: PostgresNodeSignals(database: database), label: database.displayURL,
+            signals: PostgresNodeSignals(database: database), deliveries: PostgresDeliveryLedger(database: database),
+            label: database.displayURL,
             option: "--database \(database.displayURL)")
     }
 }
