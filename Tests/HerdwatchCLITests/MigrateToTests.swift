@@ -247,4 +247,38 @@ struct MigrateToTests {
         }
         await postgres.close()
     }
+
+    @Test func rowsThatDoNotArriveFailTheCountCheckAndRollEverythingBack() async throws {
+        let file = try await filledDatabase()
+        defer { removeDatabase(at: file) }
+        // Migrated by another process (see above), then a rewrite rule (which, unlike triggers, the copy cannot
+        // turn off) that silently drops the follow edges it is given.
+        #expect(try CLI.run(["user", "list", "--database", url]).status == 0)
+        let postgres = try PostgreSQLDatabase(url: url)
+        do {
+            _ = try await postgres.client.query(
+                "CREATE RULE drop_all AS ON INSERT TO follow_edge DO INSTEAD NOTHING")
+        } catch {
+            await postgres.close()
+            throw error
+        }
+        let migrated = try CLI.run(["db", "migrate-to", url, "--db", file])
+        #expect(migrated.status == 2)
+        #expect(migrated.stderr.contains("table follow_edge: SQLite has "), "\(migrated.stderr)")
+        #expect(migrated.stderr.contains("the transaction was rolled back"), "\(migrated.stderr)")
+        do {
+            // Nothing of the copy stayed, in that table or any other.
+            #expect(try await PostgresAccessStore(database: postgres).accountCount() == 0)
+            #expect(try await PostgresBlocklistStore(database: postgres).blocks().isEmpty)
+            var edges = -1
+            for try await count in try await postgres.client.query("SELECT count(*) FROM follow_edge").decode(Int.self) {
+                edges = count
+            }
+            #expect(edges == 0)
+        } catch {
+            await postgres.close()
+            throw error
+        }
+        await postgres.close()
+    }
 }
