@@ -59,9 +59,22 @@ public struct SQLiteImportError: Error, Sendable, CustomStringConvertible {
 public struct SQLiteImport: Sendable {
     /// Empty the Herdwatch tables first (in the same transaction) instead of refusing a database that holds data.
     public var replace: Bool
+    /// Told how far the copy is: after each table, and every ``progressEvery`` rows of a long one.
+    public var progress: (@Sendable (Progress) -> Void)?
 
-    public init(replace: Bool = false) {
+    /// How far the copy is: `rows` of `table` copied, and whether that table is done.
+    public struct Progress: Sendable, Equatable {
+        public var table: String
+        public var rows: Int
+        public var done: Bool
+    }
+
+    /// Rows between two progress reports within a table.
+    static let progressEvery = 100_000
+
+    public init(replace: Bool = false, progress: (@Sendable (Progress) -> Void)? = nil) {
         self.replace = replace
+        self.progress = progress
     }
 
     /// What was copied: each table with SQLite's row count (equal to PostgreSQL's), and the SQLite tables left behind.
@@ -172,7 +185,7 @@ public struct SQLiteImport: Sendable {
             do {
                 try read { reader in
                     let report = try Self.copyRows(
-                        from: reader, columns: columns, order: order, into: database, on: connection)
+                        from: reader, columns: columns, order: order, into: database, on: connection, progress: progress)
                     outcome.withLock { $0 = report }
                 }
             } catch let error as SQLiteImportError {
@@ -270,7 +283,8 @@ public struct SQLiteImport: Sendable {
     /// Copies every table both databases have, reading SQLite on this thread and waiting for each batch's INSERT.
     private static func copyRows(
         from reader: any SQLiteSnapshotReader, columns: [String: [Column]], order: [String],
-        into database: PostgreSQLDatabase, on connection: PostgresConnection
+        into database: PostgreSQLDatabase, on connection: PostgresConnection,
+        progress: (@Sendable (Progress) -> Void)?
     ) throws -> Report {
         let sourceTables = try reader.tables()
         var warnings: [String] = []
@@ -307,9 +321,11 @@ public struct SQLiteImport: Sendable {
                 row += 1
                 try batch.append(values, row: row)
                 if batch.isFull { try batch.flush(into: database, on: connection) }
+                if row % progressEvery == 0 { progress?(Progress(table: table, rows: row, done: false)) }
             }
             try batch.flush(into: database, on: connection)
             copied.append(Report.Table(name: table, rows: try reader.rowCount(of: table)))
+            progress?(Progress(table: table, rows: row, done: true))
         }
         return Report(tables: copied, warnings: warnings)
     }

@@ -93,6 +93,9 @@ struct MigrateToTests {
         #expect(lines.contains("follow_edge: 3003 rows"))
         #expect(lines.last?.hasPrefix("copied ") == true && lines.last?.hasSuffix("every table's row count matches") == true)
         #expect(migrated.stderr.contains("warning: SQLite table blocklist_subscription_version not copied"))
+        // Progress on standard error, a line per table as it is done.
+        #expect(migrated.stderr.contains("herdwatch: follow_edge: 3003 rows copied\n"), "\(migrated.stderr)")
+        #expect(migrated.stderr.contains("herdwatch: review_case: 3 rows copied\n"), "\(migrated.stderr)")
 
         let sqlite = try SQLiteDatabase(path: file)
         let postgres = try PostgreSQLDatabase(url: url)

@@ -13,8 +13,9 @@ extension DatabaseCommand {
                 Brings the PostgreSQL schema up to date, then copies every table from one consistent read of the \
                 SQLite file, which it never writes (so `serve` may keep running on it; an outdated file is refused: \
                 run `herdwatch db migrate` first). A PostgreSQL database that already holds Herdwatch data is \
-                refused unless --replace is given. Prints each table's row count; any failure, or a count that \
-                differs, leaves PostgreSQL as it was and exits 2.
+                refused unless --replace is given. Shows its progress on standard error (each table as it is \
+                copied, and every 100,000 rows of a long one), then prints each table's row count; any failure, or \
+                a count that differs, leaves PostgreSQL as it was and exits 2.
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -61,7 +62,12 @@ extension DatabaseCommand {
             }
             let report: SQLiteImport.Report
             do {
-                report = try await SQLiteImport(replace: replace).copy(into: target) { body in
+                // Progress on standard error, so a long copy shows it is moving; the report goes to standard output.
+                let progress: @Sendable (SQLiteImport.Progress) -> Void = { step in
+                    var standardError = StandardError()
+                    print("herdwatch: \(step.table): \(step.rows) rows copied\(step.done ? "" : " so far")", to: &standardError)
+                }
+                report = try await SQLiteImport(replace: replace, progress: progress).copy(into: target) { body in
                     try snapshots.read { db in try body(SnapshotReader(db: db)) }
                 }
             } catch {
