@@ -6,7 +6,7 @@ import PostgresNIO
 /// node applies and reads the same list. Every write is one transaction that first moves `blocklist_version`; the
 /// row lock that takes orders the blocklist writes of all nodes one after another, so a revision is never counted
 /// twice and a node polling ``version()`` sees every change.
-public struct PostgresBlocklistStore: BlocklistStore {
+public struct PostgresBlocklistStore: BlocklistImportStore {
     let database: PostgreSQLDatabase
 
     public init(database: PostgreSQLDatabase) {
@@ -47,6 +47,35 @@ public struct PostgresBlocklistStore: BlocklistStore {
             var stored = block
             stored.revision = try await Self.first(Int.self, query, connection) ?? block.revision
             return stored
+        }
+    }
+
+    /// Applies an imported list in one transaction (all or none), each entry as `BlocklistImportMerge` says; the
+    /// entries are locked in domain order, as every blocklist write takes its locks.
+    public func apply(_ entries: [DomainBlock]) async throws -> BlocklistImportOutcome {
+        let ordered = entries.sorted { $0.domain.utf8.lexicographicallyPrecedes($1.domain.utf8) }
+        return try await write { connection in
+            var outcome = BlocklistImportOutcome()
+            for entry in ordered {
+                let existing = try await Self.block(domain: entry.domain, forUpdate: true, connection)
+                let merged: DomainBlock
+                switch BlocklistImportMerge.merged(entry, over: existing) {
+                case .add(let block):
+                    merged = block
+                    outcome.added += 1
+                case .change(let block):
+                    merged = block
+                    outcome.changed += 1
+                case .unchanged:
+                    outcome.unchanged += 1
+                    continue
+                }
+                var query = try Self.inserting(merged, subscription: nil)
+                query.sql += " ON CONFLICT (domain) DO UPDATE SET \(Self.replacing(except: "revision")), "
+                query.sql += "revision = domain_block.revision + 1"
+                try await connection.query(query, logger: database.logger)
+            }
+            return outcome
         }
     }
 

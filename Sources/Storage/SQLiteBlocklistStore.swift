@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// `BlocklistStore` on the SQLite database (tables `domain_block` and `subscription_block`).
-public final class SQLiteBlocklistStore: BlocklistStore {
+public final class SQLiteBlocklistStore: BlocklistImportStore {
     public let database: SQLiteDatabase
 
     public init(database: SQLiteDatabase) {
@@ -30,47 +30,26 @@ public final class SQLiteBlocklistStore: BlocklistStore {
     }
 
     /// What `apply(_:)` did.
-    public struct ApplyOutcome: Sendable, Hashable {
-        public var added = 0
-        public var changed = 0
-        public var unchanged = 0
+    public typealias ApplyOutcome = BlocklistImportOutcome
 
-        public init(added: Int = 0, changed: Int = 0, unchanged: Int = 0) {
-            self.added = added
-            self.changed = changed
-            self.unchanged = unchanged
-        }
-    }
-
-    /// Applies an imported list in one transaction (all or none): a new domain is added, an entry the list states
-    /// differently (policy, comments, obfuscation, or retracted before) is changed, and the rest is left
-    /// untouched. A stored comment is kept when the list brings none (plain text has no comments), so an import
-    /// never clobbers what our moderators wrote (mastodon#25659).
-    public func apply(_ entries: [DomainBlock]) async throws -> ApplyOutcome {
+    /// Applies an imported list in one transaction (all or none), each entry as `BlocklistImportMerge` says.
+    public func apply(_ entries: [DomainBlock]) async throws -> BlocklistImportOutcome {
         try await write { db in
-            var outcome = ApplyOutcome()
+            var outcome = BlocklistImportOutcome()
             for entry in entries {
-                guard
-                    let existing = try Row.fetchOne(
-                        db, sql: "SELECT * FROM domain_block WHERE domain = ?", arguments: [entry.domain]
-                    ).map(Self.block(from:))
-                else {
-                    try Self.save(entry, db)
+                let existing = try Row.fetchOne(
+                    db, sql: "SELECT * FROM domain_block WHERE domain = ?", arguments: [entry.domain]
+                ).map(Self.block(from:))
+                switch BlocklistImportMerge.merged(entry, over: existing) {
+                case .add(let block):
+                    try Self.save(block, db)
                     outcome.added += 1
-                    continue
-                }
-                if existing.hasSamePolicy(as: entry) && existing.obfuscate == entry.obfuscate
-                    && (entry.publicComment.isEmpty || entry.publicComment == existing.publicComment)
-                    && (entry.privateComment.isEmpty || entry.privateComment == existing.privateComment)
-                {
+                case .change(let block):
+                    try Self.save(block, db)
+                    outcome.changed += 1
+                case .unchanged:
                     outcome.unchanged += 1
-                    continue
                 }
-                var changed = entry
-                if changed.privateComment.isEmpty { changed.privateComment = existing.privateComment }
-                if changed.publicComment.isEmpty { changed.publicComment = existing.publicComment }
-                try Self.save(changed, db)
-                outcome.changed += 1
             }
             return outcome
         }

@@ -16,6 +16,13 @@ struct PostgresBlocklistStoreTests {
         }
     }
 
+    @Test(arguments: BlocklistImportStoreConformance.checks)
+    func importConforms(check: ConformanceCheck<any BlocklistImportStore>) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await check.run(on: PostgresBlocklistStore(database: database))
+        }
+    }
+
     @Test(arguments: BlocklistReviewStoreConformance.checks)
     func reviewConforms(check: ConformanceCheck<any BlocklistReviewStore>) async throws {
         try await TestPostgres.withDatabase { database in
