@@ -1,5 +1,8 @@
+import Blocklists
 import Foundation
 import HerdwatchTestSupport
+import PostgresNIO
+import PostgresStorage
 import Testing
 
 /// The PostgreSQL server the tests use (Scripts/with-postgres names it).
@@ -37,6 +40,62 @@ struct PostgresCLITests {
         let file = temporaryDatabasePath()
         defer { removeDatabase(at: file) }
         #expect(try CLI.run(["user", "list", "--db", file]).stdout.hasPrefix("no users"))
+    }
+
+    @Test func blocklistCommandsWorkOnTheSharedDatabase() async throws {
+        let imported = try CLI.run(["blocklist", "import", "--database", database, "Fixtures/blocklists/mastodon.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("4 added, 0 changed, 0 unchanged"), "\(imported.stdout)")
+        let again = try CLI.run(["blocklist", "import", "--database", database, "Fixtures/blocklists/mastodon.csv"])
+        #expect(again.stdout.contains("0 added, 0 changed, 4 unchanged"), "\(again.stdout)")
+        #expect(try CLI.run(["blocklist", "list", "--database", database]).stdout.contains("harass.example\tsuspend"))
+
+        // What a subscription's sync would have saved, then reviewed and applied from the command line.
+        let postgres = try PostgreSQLDatabase(url: database)
+        do {
+            let store = PostgresBlocklistStore(database: postgres)
+            try await store.saveSubscription(BlocklistSubscription(id: "garden", url: "https://garden.example/list.csv"))
+            try await store.saveSubscriptionEntries(id: "garden", [DomainBlock(domain: "spam.example")])
+        } catch {
+            await postgres.close()
+            throw error
+        }
+        await postgres.close()
+        let drafts = try CLI.run(["blocklist", "drafts", "--database", database])
+        #expect(drafts.stdout.contains("addition\tspam.example\t- -> suspend\tgarden"), "\(drafts.stdout)\(drafts.stderr)")
+        let applied = try CLI.run(["blocklist", "apply", "--database", database, "spam.example"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(try CLI.run(["blocklist", "list", "--database", database]).stdout.contains("spam.example\tsuspend"))
+
+        let keys = try CLI.run(["blocklist", "keys", "generate", "--database", database])
+        #expect(keys.status == 0, "\(keys.stderr)")
+        #expect(try CLI.run(["blocklist", "keys", "list", "--database", database]).stdout.split(separator: "\n").count == 1)
+
+        // None of it went to a SQLite file.
+        let file = temporaryDatabasePath()
+        defer { removeDatabase(at: file) }
+        #expect(try CLI.run(["blocklist", "list", "--db", file]).stdout.hasPrefix("no blocks"))
+    }
+
+    @Test func followsImportWritesTheSharedGraph() async throws {
+        let imported = try CLI.run([
+            "follows", "import", "--database", database, "--user", "alice", "--local-domain", "our.example",
+            "Fixtures/follows/following_accounts.csv",
+        ])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("Imported 3 follows of"), "\(imported.stdout)")
+        let postgres = try PostgreSQLDatabase(url: database)
+        var edges = -1
+        do {
+            for try await count in try await postgres.client.query("SELECT count(*) FROM follow_edge").decode(Int.self) {
+                edges = count
+            }
+        } catch {
+            await postgres.close()
+            throw error
+        }
+        await postgres.close()
+        #expect(edges == 3)
     }
 
     @Test func badURLsAndBothStoresAtOnceAreRefusedWithAReason() throws {

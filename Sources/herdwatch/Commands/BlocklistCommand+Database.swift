@@ -16,7 +16,7 @@ extension BlocklistCommand {
                 Exit status: 0 when applied, 1 when rows were refused (nothing applied), 2 on errors.
                 Example: herdwatch blocklist import --db herdwatch.sqlite peers.csv
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The list file.")
         var file: String
@@ -62,7 +62,7 @@ extension BlocklistCommand {
                     to: &standardError)
                 throw ExitCode(1)
             }
-            let store = SQLiteBlocklistStore(database: try open(database.path))
+            let store = try await database.blocklistStore()
             do {
                 let outcome = try await store.apply(list.entries)
                 print(
@@ -77,10 +77,10 @@ extension BlocklistCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the database's active blocks, one per line: domain, severity and flags, public comment.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         func run() async throws {
-            let store = SQLiteBlocklistStore(database: try open(database.path))
+            let store = try await database.blocklistStore()
             let blocks: [DomainBlock]
             do {
                 blocks = try await store.blocks().filter { $0.state == .active }

@@ -22,7 +22,7 @@ extension BlocklistCommand {
             case list, generate, rotate
         }
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "list, generate or rotate.")
         var action: Action = .list
@@ -35,7 +35,7 @@ extension BlocklistCommand {
         }
 
         func run() async throws {
-            let store = SQLiteBlocklistStore(database: try open(database.path))
+            let store = try await database.blocklistStore()
             var keyring: BlocklistKeyring
             do {
                 keyring = BlocklistKeyring(try await store.signingKeys())
@@ -46,7 +46,7 @@ extension BlocklistCommand {
             switch action {
             case .list:
                 if keyring.keys.isEmpty {
-                    print("no signing key; create one with `herdwatch blocklist keys generate --db \(database.path)`")
+                    print("no signing key; create one with `herdwatch blocklist keys generate \(database.option)`")
                 }
                 for key in keyring.keys { print(Self.line(key, now: now)) }
             case .generate:
@@ -67,7 +67,7 @@ extension BlocklistCommand {
             }
         }
 
-        private func save(_ keys: [BlocklistSigningKey], to store: SQLiteBlocklistStore) async throws {
+        private func save(_ keys: [BlocklistSigningKey], to store: any BlocklistFeedStore) async throws {
             do {
                 try await store.saveSigningKeys(keys)
             } catch {

@@ -26,7 +26,7 @@ extension BlocklistCommand {
                 Example: herdwatch blocklist push --db herdwatch.sqlite --to https://mastodon.example \\
                            --token-file ~/.config/herdwatch/push-token --max-follows 0 --dry-run
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Option(help: ArgumentHelp("The Mastodon server's URL.", valueName: "url"))
         var to: String
@@ -67,11 +67,11 @@ extension BlocklistCommand {
             let token = try readToken()
             let applied: [DomainBlock]
             do {
-                applied = try await SQLiteBlocklistStore(database: try open(database.path)).blocks()
+                applied = try await database.blocklistStore().blocks()
             } catch let exit as ExitCode {
                 throw exit
             } catch {
-                throw fail("cannot read the blocks of \(database.path): \(error)")
+                throw fail("cannot read the blocks of \(database.label): \(error)")
             }
             let http = ServerComponents.makeHTTPClient()
             let client = MastodonAdminClient(

@@ -58,8 +58,8 @@ extension BlocklistCommand {
             }
         }
 
-        func review(_ database: DatabaseOptions) throws -> BlocklistReview {
-            BlocklistReview(store: SQLiteBlocklistStore(database: try open(database.path)), settings: try settings())
+        func review(_ database: StoreOptions) async throws -> BlocklistReview {
+            BlocklistReview(store: try await database.blocklistStore(), settings: try settings())
         }
     }
 
@@ -97,7 +97,7 @@ extension BlocklistCommand {
                 left out. --format json prints what GET /herdwatch/api/v1/blocklist/drafts answers.
                 Example: herdwatch blocklist drafts --db herdwatch.sqlite --threshold count:2
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
         @OptionGroup var options: ReviewOptions
 
         @Option(help: "text or json.")
@@ -110,7 +110,7 @@ extension BlocklistCommand {
         }
 
         func run() async throws {
-            let review = try options.review(database)
+            let review = try await options.review(database)
             let drafts = try await reviewed("read the drafts") { try await review.drafts() }
             if format == "json" {
                 print(try ReviewJSON.text(ReviewJSON.Drafts(drafts)))
@@ -140,7 +140,7 @@ extension BlocklistCommand {
                 A running server picks the change up within seconds.
                 Example: herdwatch blocklist apply --db herdwatch.sqlite spam.example
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
         @OptionGroup var options: ReviewOptions
 
         @Flag(help: "Apply every draft.")
@@ -157,7 +157,7 @@ extension BlocklistCommand {
         }
 
         func run() async throws {
-            let review = try options.review(database)
+            let review = try await options.review(database)
             let selection: BlocklistReview.Selection = all ? .all : .domains(try domains.map(normalized))
             let batch = try await reviewed("apply the drafts") {
                 try await review.apply(
@@ -170,14 +170,14 @@ extension BlocklistCommand {
     struct Dismiss: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Dismiss the drafts for domains: the same proposal never comes back, a different one does.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
         @OptionGroup var options: ReviewOptions
 
         @Argument(help: "Domains whose drafts to dismiss.")
         var domains: [String]
 
         func run() async throws {
-            let review = try options.review(database)
+            let review = try await options.review(database)
             for domain in try domains.map(normalized) {
                 let dismissal = try await reviewed("dismiss the draft") {
                     try await review.dismiss(domain: domain, actor: cliActor)
@@ -190,13 +190,13 @@ extension BlocklistCommand {
     struct Batches: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the recent batches of applied drafts, newest first, with each domain before and after.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Option(help: "How many batches.")
         var limit = 20
 
         func run() async throws {
-            let review = BlocklistReview(store: SQLiteBlocklistStore(database: try open(database.path)))
+            let review = BlocklistReview(store: try await database.blocklistStore())
             let batches = try await reviewed("read the batches") { try await review.batches(limit: max(1, limit)) }
             if batches.isEmpty { print("no batches yet") }
             let formatter = ISO8601DateFormatter()
@@ -217,13 +217,13 @@ extension BlocklistCommand {
         static let configuration = CommandConfiguration(
             abstract: "Undo a batch: each domain back to its entry before it, as a new batch.",
             discussion: "Refused, naming the domain, when a domain of the batch changed after it.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The batch number (see `blocklist batches`).")
         var batch: Int64
 
         func run() async throws {
-            let review = BlocklistReview(store: SQLiteBlocklistStore(database: try open(database.path)))
+            let review = BlocklistReview(store: try await database.blocklistStore())
             let undo = try await reviewed("undo the batch") {
                 try await review.undo(batch: batch, actor: cliActor, channel: .cli)
             }

@@ -18,7 +18,7 @@ extension BlocklistCommand {
                   herdwatch blocklist subscribe peer-a https://a.example/herdwatch/blocklist/snapshot.json \\
                     --key BASE64 --weight 2 --cap silence --db herdwatch.sqlite
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "A short name: 1–64 characters of a-z, 0-9 and -.")
         var id: String
@@ -70,7 +70,7 @@ extension BlocklistCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            let store = SQLiteBlocklistStore(database: try open(database.path))
+            let store = try await database.blocklistStore()
             do {
                 let existing = try await store.subscription(id: id)
                 var saved = subscription
@@ -90,10 +90,10 @@ extension BlocklistCommand {
             abstract: "List subscriptions with what their last fetch did.",
             discussion:
                 "One line each: id, url, format, keys, entries, last accepted snapshot, last success, last error.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         func run() async throws {
-            let store = SQLiteBlocklistStore(database: try open(database.path))
+            let store = try await database.blocklistStore()
             do {
                 let subscriptions = try await store.subscriptions()
                 if subscriptions.isEmpty {
@@ -122,13 +122,13 @@ extension BlocklistCommand {
     struct Unsubscribe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a subscription, what it carried and its fetch state.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The subscription's id.")
         var id: String
 
         func run() async throws {
-            let store = SQLiteBlocklistStore(database: try open(database.path))
+            let store = try await database.blocklistStore()
             let removed: Bool
             do {
                 removed = try await store.removeSubscription(id: id)
@@ -151,7 +151,7 @@ extension BlocklistCommand {
                 Exit status: 0 when every fetch succeeded, 1 when one was refused or failed, 2 on errors.
                 Example: herdwatch blocklist sync peer-a --db herdwatch.sqlite
                 """)
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: StoreOptions
 
         @Argument(help: "The subscription to fetch (all enabled ones when left out).")
         var id: String?
@@ -163,7 +163,7 @@ extension BlocklistCommand {
         var allowPrivateAddresses = false
 
         func run() async throws {
-            let store = SQLiteBlocklistStore(database: try open(database.path))
+            let store = try await database.blocklistStore()
             let chosen: [BlocklistSubscription]
             do {
                 if let id {

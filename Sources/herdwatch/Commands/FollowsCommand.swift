@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresStorage
 import Reputation
 import Storage
 
@@ -52,7 +53,7 @@ struct FollowsCommand: ParsableCommand {
         abstract: "The local follow graph behind actor.followed_by_local and the other follow signals.",
         subcommands: [Import.self])
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import whom a local user follows from Mastodon's export (following_accounts.csv).",
             discussion: """
@@ -70,8 +71,7 @@ struct FollowsCommand: ParsableCommand {
                 Example: herdwatch follows import --db herdwatch.sqlite --user alice --local-domain social.example following_accounts.csv
                 """)
 
-        @Option(name: .long, help: ArgumentHelp("The SQLite database.", valueName: "path"))
-        var db: String
+        @OptionGroup var database: StoreOptions
 
         @Option(
             help: ArgumentHelp(
@@ -84,7 +84,7 @@ struct FollowsCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The export (CSV); `-` reads standard input.", valueName: "file"))
         var file: String
 
-        func run() throws {
+        func run() async throws {
             guard let localUser = FollowImport.localAccount(user, domains: local.localDomains) else {
                 throw ValidationError(
                     user.contains("@")
@@ -104,11 +104,12 @@ struct FollowsCommand: ParsableCommand {
             } catch {
                 throw fail("\(file): \(error)")
             }
-            let database = try open(db)
+            let store = try await database.followStore()
+            let changes = parsed.changes(at: Date())
             do {
-                try SQLiteFollowStore(database: database).apply(parsed.changes(at: Date()))
+                try await StoreOptions.onOwnThread { try store.apply(changes) }
             } catch {
-                throw fail("cannot write the follow graph: \(error)")
+                throw fail("cannot write the follow graph to \(database.label): \(error)")
             }
             print(
                 "Imported \(parsed.accounts.count) follows of \(localUser.key)"

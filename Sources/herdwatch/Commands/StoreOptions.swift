@@ -1,7 +1,9 @@
 import Access
+import Blocklists
 import ArgumentParser
 import Foundation
 import PostgresStorage
+import Reputation
 import Storage
 
 /// Where the shared data is, for the commands that work on either store: a PostgreSQL database
@@ -57,6 +59,26 @@ struct StoreOptions: ParsableArguments {
             return database
         } catch {
             throw fail(error.description)
+        }
+    }
+
+    /// The blocklist store (applied list, review, subscriptions, feed) this names.
+    func blocklistStore() async throws -> any BlocklistImportStore & BlocklistReviewStore & BlocklistFeedStore {
+        if let postgresURL { return PostgresBlocklistStore(database: try await Self.openPostgres(postgresURL)) }
+        return SQLiteBlocklistStore(database: try open(path))
+    }
+
+    /// The follow graph's store this names. Its calls block their thread: make them in ``onOwnThread(_:)``.
+    func followStore() async throws -> any FollowStore {
+        if let postgresURL { return PostgresFollowStore(database: try await Self.openPostgres(postgresURL)) }
+        return SQLiteFollowStore(database: try open(path))
+    }
+
+    /// Runs `work` on a thread of its own, where a synchronous store may wait for its database (never on the
+    /// Swift concurrency pool, whose few threads the wait could need).
+    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
