@@ -49,8 +49,8 @@ struct BenchMedia: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory of rule files (default: $HERDWATCH_RULES or Rules).", valueName: "dir"))
     var rules: String = RuleDirectory.defaultPath
 
-    @Option(help: ArgumentHelp("The QR-code images served (qr-shortener.png is the one timed).", valueName: "dir"))
-    var images = "Fixtures/media"
+    @Option(help: ArgumentHelp("The PNG served: it must hold a QR code with a link.", valueName: "path"))
+    var image = "Fixtures/media/qr-shortener.png"
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -65,9 +65,8 @@ struct BenchMedia: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let imagePath = URL(fileURLWithPath: images).appendingPathComponent(MediaBenchServer.image).path
-        guard let image = FileManager.default.contents(atPath: imagePath) else {
-            throw fail("the image \(imagePath) cannot be read; run from the repository's root or give --images DIR")
+        guard let image = FileManager.default.contents(atPath: self.image) else {
+            throw fail("the image \(self.image) cannot be read; run from the repository's root or give --image PATH")
         }
         let engines = RuleEngineHolder(RuleEngine(ruleSet: try Self.ruleSet(rules)))
         let server = MediaBenchServer(image: ByteBuffer(bytes: image), slowDelay: .milliseconds(slowDelayMs))
@@ -175,7 +174,7 @@ struct BenchMedia: AsyncParsableCommand {
             samples.reserveCapacity(mode.count)
             var actions: [String: Int] = [:]
             var fromMedia = 0
-            let cpuBefore = ProcessUsage.current.cpuSeconds() ?? 0
+            let cpuBefore = Self.cpuSeconds()
             let clock = ContinuousClock()
             let started = clock.now
             for _ in 0..<mode.count {
@@ -191,7 +190,7 @@ struct BenchMedia: AsyncParsableCommand {
                 if verdict.hits.contains(where: { $0.rule == MediaBenchReport.mediaRule }) { fromMedia += 1 }
             }
             let seconds = LatencySampler.microseconds(started.duration(to: clock.now)) / 1e6
-            let cpu = (ProcessUsage.current.cpuSeconds() ?? 0) - cpuBefore
+            let cpu = Self.cpuSeconds() - cpuBefore
             samples.sort()
             modes.append(
                 MediaBenchReport.Mode(
@@ -199,7 +198,7 @@ struct BenchMedia: AsyncParsableCommand {
                     medianMs: Self.percentile(0.5, of: samples), p90Ms: Self.percentile(0.9, of: samples),
                     p99Ms: Self.percentile(0.99, of: samples), deliveriesPerSecond: Double(mode.count) / seconds,
                     cpuMsPerDelivery: cpu * 1000 / Double(mode.count),
-                    deliveriesPerCoreSecond: cpu > 0 ? Double(mode.count) / cpu : nil, linksFromMedia: fromMedia,
+                        deliveriesPerCoreSecond: cpu > 0 ? Double(mode.count) / cpu : nil, linksFromMedia: fromMedia,
                     imageRequests: server.requests - requestsBefore, actions: actions))
         }
         return MediaBenchReport(
@@ -218,6 +217,15 @@ struct BenchMedia: AsyncParsableCommand {
         return try Envelope.parse(Array(json.utf8))
     }
 
+    /// This process's user and system CPU time, to the microsecond (`/proc`'s ticks are too coarse for the
+    /// fast modes).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Nearest-rank percentile of sorted samples.
     static func percentile(_ fraction: Double, of sorted: [Double]) -> Double {
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
@@ -225,11 +233,11 @@ struct BenchMedia: AsyncParsableCommand {
     }
 }
 
-/// Serves one QR image at any path ending in its name, counting requests; paths under `/slow/` answer after
+/// Serves the image at any path ending in `image.png`, counting requests; paths under `/slow/` answer after
 /// `slowDelay`. A new path per delivery (`/fresh/N/…`) is a URL the inspector's cache has not seen.
 final class MediaBenchServer: HTTPResponder, Sendable {
     typealias Context = BasicRequestContext
-    static let image = "qr-shortener.png"
+    static let image = "image.png"
     let bytes: ByteBuffer
     let slowDelay: Duration
     private let served = Atomic<Int>(0)
