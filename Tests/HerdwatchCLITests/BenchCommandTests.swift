@@ -76,12 +76,15 @@ struct BenchOptionTests {
 struct BenchMediaTests {
     @Test func everyModeRunsAndTheInspectedOnesReadTheQRCode() throws {
         let result = try CLI.run(
-            ["media", "--count", "20", "--slow-count", "2", "--slow-timeout-ms", "200", "--slow-delay-ms", "1500", "--format", "json"],
-            executable: "herdwatch-bench")
+            [
+                "media", "--count", "20", "--slow-count", "2", "--slow-timeout-ms", "200", "--slow-delay-ms", "1500",
+                "--format", "json",
+            ], executable: "herdwatch-bench")
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let rows = try #require(report["modes"] as? [[String: Any]])
-        let modes = Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["mode"] as? String).map { ($0, row) } })
+        let modes = Dictionary(
+            uniqueKeysWithValues: rows.compactMap { row in (row["mode"] as? String).map { ($0, row) } })
         #expect(Set(modes.keys) == ["off", "cached", "fetched", "slow"])
         func value(_ mode: String, _ key: String) -> Int? { modes[mode]?[key] as? Int }
         for mode in ["off", "cached", "fetched"] {

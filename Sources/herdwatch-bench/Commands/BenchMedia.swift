@@ -17,7 +17,8 @@ import Synchronization
 struct BenchMedia: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
-        abstract: "Time deliveries with one image through the gate: media inspection off, cached, fetched, and too slow.",
+        abstract:
+            "Time deliveries with one image through the gate: media inspection off, cached, fetched, and too slow.",
         discussion: """
             Serves the QR fixtures from a Hummingbird server on 127.0.0.1 and builds the
             gate as the server does with media.inspect (a MediaInspector decoding on a
@@ -60,7 +61,8 @@ struct BenchMedia: AsyncParsableCommand {
         guard slowCount >= 1 else { throw ValidationError("--slow-count must be at least 1") }
         guard slowTimeoutMs >= 1 else { throw ValidationError("--slow-timeout-ms must be at least 1") }
         guard slowDelayMs > slowTimeoutMs else {
-            throw ValidationError("--slow-delay-ms (\(slowDelayMs)) must be longer than --slow-timeout-ms (\(slowTimeoutMs))")
+            throw ValidationError(
+                "--slow-delay-ms (\(slowDelayMs)) must be longer than --slow-timeout-ms (\(slowTimeoutMs))")
         }
     }
 
@@ -117,7 +119,8 @@ struct BenchMedia: AsyncParsableCommand {
     /// verdicts it is in are the deliveries whose QR code was read in time.
     static func ruleSet(_ directory: String) throws -> RuleSet {
         let base = try RuleDirectory.load(directory)
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("herdwatch-bench-\(UUID().uuidString)")
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "herdwatch-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: temporary) }
         try Data(
@@ -131,7 +134,8 @@ struct BenchMedia: AsyncParsableCommand {
             """.utf8
         ).write(to: temporary.appendingPathComponent("bench.yaml"))
         let extra = try RuleDirectory.load(temporary.path)
-        return RuleSet(rules: base.rules + extra.rules, policy: base.policy, version: base.version, warnings: base.warnings)
+        return RuleSet(
+            rules: base.rules + extra.rules, policy: base.policy, version: base.version, warnings: base.warnings)
     }
 
     private func measure(
@@ -143,7 +147,8 @@ struct BenchMedia: AsyncParsableCommand {
             logger.logLevel = .warning
             let settings = MediaInspectionSettings(enabled: inspect, timeout: timeout, allowPrivateAddresses: true)
             return Gate(
-                engines: engines, reputation: nil, cases: InMemoryCaseStore(), keys: nil, signatureMode: .enforce, work: work,
+                engines: engines, reputation: nil, cases: InMemoryCaseStore(), keys: nil, signatureMode: .enforce,
+                work: work,
                 metrics: ServerMetrics(), logger: logger,
                 media: inspect ? MediaInspector(client: client, settings: settings, work: work) : nil)
         }
@@ -155,12 +160,18 @@ struct BenchMedia: AsyncParsableCommand {
         // Each mode warms up on deliveries of its own kind first (the cached mode's warm-up also fills the cache).
         let plan: [(name: String, gate: Gate, count: Int, warmUp: Int, timeout: TimeInterval, url: (Int) -> String)] = [
             ("off", gate(inspect: false, timeout: defaultTimeout), count, max(10, count / 10), 0, { _ in cachedURL }),
-            ("cached", gate(inspect: true, timeout: defaultTimeout), count, max(10, count / 10), defaultTimeout, { _ in cachedURL }),
+            (
+                "cached", gate(inspect: true, timeout: defaultTimeout), count, max(10, count / 10), defaultTimeout,
+                { _ in cachedURL }
+            ),
             (
                 "fetched", gate(inspect: true, timeout: defaultTimeout), count, max(10, count / 10), defaultTimeout,
                 { "\(base)/fresh/\($0)/\(MediaBenchServer.image)" }
             ),
-            ("slow", gate(inspect: true, timeout: slowTimeout), slowCount, 2, slowTimeout, { "\(base)/slow/\($0)/\(MediaBenchServer.image)" }),
+            (
+                "slow", gate(inspect: true, timeout: slowTimeout), slowCount, 2, slowTimeout,
+                { "\(base)/slow/\($0)/\(MediaBenchServer.image)" }
+            ),
         ]
         for mode in plan {
             printToStandardError("herdwatch-bench media: \(mode.name), \(mode.count) deliveries")
@@ -198,7 +209,7 @@ struct BenchMedia: AsyncParsableCommand {
                     medianMs: Self.percentile(0.5, of: samples), p90Ms: Self.percentile(0.9, of: samples),
                     p99Ms: Self.percentile(0.99, of: samples), deliveriesPerSecond: Double(mode.count) / seconds,
                     cpuMsPerDelivery: cpu * 1000 / Double(mode.count),
-                        deliveriesPerCoreSecond: cpu > 0 ? Double(mode.count) / cpu : nil, linksFromMedia: fromMedia,
+                    deliveriesPerCoreSecond: cpu > 0 ? Double(mode.count) / cpu : nil, linksFromMedia: fromMedia,
                     imageRequests: server.requests - requestsBefore, actions: actions))
         }
         return MediaBenchReport(
@@ -298,10 +309,14 @@ struct MediaBenchReport: Encodable, TextReport {
             lines.append(
                 mode.mode.padding(toLength: 9, withPad: " ", startingAt: 0)
                     + String(
-                        format: "%6d ms  %10d  %9.3f %8.3f %8.3f  %12.0f  %15.3f  %10.0f  %10d  %14d", mode.fetchTimeoutMs, mode.deliveries, mode.medianMs, mode.p90Ms, mode.p99Ms, mode.deliveriesPerSecond,
-                    mode.cpuMsPerDelivery, mode.deliveriesPerCoreSecond ?? .nan, mode.linksFromMedia, mode.imageRequests))
+                        format: "%6d ms  %10d  %9.3f %8.3f %8.3f  %12.0f  %15.3f  %10.0f  %10d  %14d",
+                        mode.fetchTimeoutMs, mode.deliveries, mode.medianMs, mode.p90Ms, mode.p99Ms,
+                        mode.deliveriesPerSecond,
+                        mode.cpuMsPerDelivery, mode.deliveriesPerCoreSecond ?? .nan, mode.linksFromMedia,
+                        mode.imageRequests))
         }
-        lines.append("slow: the image answers after \(slowDelayMs) ms; the delivery is assessed at the deadline without it")
+        lines.append(
+            "slow: the image answers after \(slowDelayMs) ms; the delivery is assessed at the deadline without it")
         return lines.joined(separator: "\n")
     }
 }
