@@ -13,10 +13,11 @@ struct HerdwatchBench: AsyncParsableCommand {
               herdwatch-bench json              our JSON parser against Foundation's
               herdwatch-bench queue             moderators working 100,000 cases through the API
               herdwatch-bench nodes             the hook on SQLite, on PostgreSQL and on two nodes sharing PostgreSQL
+              herdwatch-bench media             a delivery's cost with media.inspect: off, cached, fetched, too slow
             """,
         subcommands: [
             BenchEngine.self, BenchStream.self, BenchServe.self, BenchJSON.self, BenchBareEndpoint.self, BlocklistBench.self, QueueBench.self,
-            AdminAPIBench.self, NodesBench.self,
+            AdminAPIBench.self, NodesBench.self, BenchMedia.self,
         ],
         defaultSubcommand: BenchEngine.self)
 }

@@ -20,7 +20,7 @@ struct BenchCommandTests {
     @Test func theBenchExecutableHasEverySubcommand() throws {
         let help = try CLI.run(["--help"], executable: "herdwatch-bench")
         #expect(help.status == 0)
-        for subcommand in ["stream", "serve", "json"] {
+        for subcommand in ["stream", "serve", "json", "media"] {
             #expect(help.stdout.contains("  \(subcommand) "), "herdwatch-bench --help does not list \(subcommand)")
         }
     }
@@ -67,5 +67,44 @@ struct BenchOptionTests {
         let refused = try CLI.run(["stream", "--record", "some"], executable: "herdwatch-bench")
         #expect(refused.status == 64)
         #expect(refused.stderr.contains("--record some: use off, sample or all"))
+    }
+}
+
+/// `herdwatch-bench media` times real inspection: its figures are only worth reporting while the QR codes are
+/// actually read, so a small run checks each mode did what it says.
+@Suite("herdwatch-bench media")
+struct BenchMediaTests {
+    @Test func everyModeRunsAndTheInspectedOnesReadTheQRCode() throws {
+        let result = try CLI.run(
+            [
+                "media", "--count", "20", "--slow-count", "2", "--slow-timeout-ms", "200", "--slow-delay-ms", "1500",
+                "--format", "json",
+            ], executable: "herdwatch-bench")
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["modes"] as? [[String: Any]])
+        let modes = Dictionary(
+            uniqueKeysWithValues: rows.compactMap { row in (row["mode"] as? String).map { ($0, row) } })
+        #expect(Set(modes.keys) == ["off", "cached", "fetched", "slow"])
+        func value(_ mode: String, _ key: String) -> Int? { modes[mode]?[key] as? Int }
+        for mode in ["off", "cached", "fetched"] {
+            #expect(value(mode, "deliveries") == 20, "mode \(mode)")
+            let median = try #require(modes[mode]?["median_ms"] as? Double)
+            let p99 = try #require(modes[mode]?["p99_ms"] as? Double)
+            #expect(median > 0 && median <= p99, "mode \(mode)")
+        }
+        // Inspection off reads nothing; on, every verdict saw the link in the image.
+        #expect(value("off", "links_from_media") == 0)
+        #expect(value("off", "image_requests") == 0)
+        #expect(value("cached", "links_from_media") == 20)
+        #expect(value("fetched", "links_from_media") == 20)
+        // Cached: the image is not fetched again; fetched: once per delivery.
+        #expect(value("cached", "image_requests") == 0)
+        #expect(value("fetched", "image_requests") == 20)
+        // Too slow: each delivery waited for the deadline (not for the image) and was assessed without it.
+        #expect(value("slow", "deliveries") == 2)
+        #expect(value("slow", "links_from_media") == 0)
+        let slowMedian = try #require(modes["slow"]?["median_ms"] as? Double)
+        #expect(slowMedian >= 200 && slowMedian < 1_500)
     }
 }
