@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libpcre2-dev libhyperscan-dev libsqlite3-dev libidn2-dev libp
 BROWSER_PACKAGES := chromium chromium-driver python3-selenium python3-venv
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json bench-queue bench-admin-api bench-nodes
+.PHONY: run test build deps pydeps browserdeps browser-test lint-rules fuzz fuzz-build fuzz-smoke fuzz-merge bench-build bench bench-stream bench-serve bench-json bench-queue bench-admin-api bench-nodes bench-media
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -84,6 +84,9 @@ bench-admin-api: bench-build
 # $$HERDWATCH_TEST_POSTGRES_URL when set). Needs wrk.
 bench-nodes: bench-build
 	Scripts/with-postgres sh -c 'exec "$$0" nodes --database "$$HERDWATCH_TEST_POSTGRES_URL" "$$@"' $(BENCH) $(BENCH_ARGS)
+
+bench-media: bench-build
+	$(BENCH) media $(BENCH_ARGS)
 
 # libFuzzer targets for the parsers of untrusted input (Fuzz/, a package of its own; see Fuzz/README.md).
 # `make fuzz` runs each target until FUZZ_RUNS inputs or FUZZ_SECONDS, whichever comes first; `make fuzz-smoke`

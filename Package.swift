@@ -254,10 +254,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                // `media`: the loopback image server, and the thread pool images are decoded on.
-                .product(name: "Hummingbird", package: "hummingbird"),
+                // `media`: the thread pool images are decoded on (its image server is HerdwatchServer's).
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

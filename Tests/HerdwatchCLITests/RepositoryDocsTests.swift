@@ -25,7 +25,10 @@ struct RepositoryDocsTests {
     @Test func benchmarksReadmeDocumentsEveryBenchmarkAndLinksTheDiary() throws {
         let text = try read("Benchmarks/README.md")
         let headings = text.split(separator: "\n").filter { $0.hasPrefix("## ") }
-        for command in ["`herdwatch-bench`", "`herdwatch-bench stream`", "`herdwatch-bench serve`", "`herdwatch-bench json`"] {
+        for command in [
+            "`herdwatch-bench`", "`herdwatch-bench stream`", "`herdwatch-bench serve`", "`herdwatch-bench json`",
+            "`herdwatch-bench queue`", "`herdwatch-bench admin-api`", "`herdwatch-bench nodes`", "`herdwatch-bench media`",
+        ] {
             #expect(headings.contains { $0.hasSuffix(": \(command)") }, "Benchmarks/README.md has no section for \(command)")
         }
         #expect(text.contains("## Current figures"))

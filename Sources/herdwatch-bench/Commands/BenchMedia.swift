@@ -2,14 +2,12 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import HerdwatchServer
-import Hummingbird
 import Intake
 import Logging
 import NIOCore
 import NIOPosix
 import ReviewQueue
 import RuleEngine
-import ServiceLifecycle
 import Synchronization
 
 /// `herdwatch-bench media`: what `media.inspect` costs a delivery, timed through the hook's path (`Gate.check`)
@@ -71,41 +69,19 @@ struct BenchMedia: AsyncParsableCommand {
             throw fail("the image \(self.image) cannot be read; run from the repository's root or give --image PATH")
         }
         let engines = RuleEngineHolder(RuleEngine(ruleSet: try Self.ruleSet(rules)))
-        let server = MediaBenchServer(image: ByteBuffer(bytes: image), slowDelay: .milliseconds(slowDelayMs))
-        var logger = Logger(label: "herdwatch-bench-media")
-        logger.logLevel = .warning
-        let (ports, portReady) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            responder: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portReady.yield(channel.localAddress?.port ?? 0)
-                portReady.finish()
-            }, logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let server = BenchImageServer(image: ByteBuffer(bytes: image), slowDelay: .milliseconds(slowDelayMs))
         // Images are fetched by the server's client and decoded where the server decodes them: on a thread pool.
         let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         pool.start()
         let client = ServerComponents.makeHTTPClient()
         let report: MediaBenchReport
         do {
-            report = try await withThrowingTaskGroup(of: MediaBenchReport?.self) { group in
-                group.addTask {
-                    try await services.run()
-                    return nil
-                }
-                var next = ports.makeAsyncIterator()
-                guard let port = await next.next(), port > 0 else {
-                    throw fail("the image server on 127.0.0.1 did not start")
-                }
-                let report = try await measure(
-                    base: "http://127.0.0.1:\(port)", server: server, engines: engines, client: client,
-                    work: ThreadPoolWork(pool: pool), imageBytes: image.count)
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return report
+            report = try await server.serving { base in
+                try await measure(
+                    base: base, server: server, engines: engines, client: client, work: ThreadPoolWork(pool: pool),
+                    imageBytes: image.count)
             }
         } catch {
-            await services.triggerGracefulShutdown()
             try? await client.shutdown()
             try? await pool.shutdownGracefully()
             throw error
@@ -139,7 +115,7 @@ struct BenchMedia: AsyncParsableCommand {
     }
 
     private func measure(
-        base: String, server: MediaBenchServer, engines: RuleEngineHolder, client: HTTPClient, work: ThreadPoolWork,
+        base: String, server: BenchImageServer, engines: RuleEngineHolder, client: HTTPClient, work: ThreadPoolWork,
         imageBytes: Int
     ) async throws -> MediaBenchReport {
         func gate(inspect: Bool, timeout: TimeInterval) -> Gate {
@@ -152,7 +128,7 @@ struct BenchMedia: AsyncParsableCommand {
                 metrics: ServerMetrics(), logger: logger,
                 media: inspect ? MediaInspector(client: client, settings: settings, work: work) : nil)
         }
-        let cachedURL = "\(base)/cached/\(MediaBenchServer.image)"
+        let cachedURL = "\(base)/cached/\(BenchImageServer.image)"
         let slowTimeout = TimeInterval(slowTimeoutMs) / 1000
         let defaultTimeout = MediaInspectionSettings().timeout
         var modes: [MediaBenchReport.Mode] = []
@@ -166,11 +142,11 @@ struct BenchMedia: AsyncParsableCommand {
             ),
             (
                 "fetched", gate(inspect: true, timeout: defaultTimeout), count, max(10, count / 10), defaultTimeout,
-                { "\(base)/fresh/\($0)/\(MediaBenchServer.image)" }
+                { "\(base)/fresh/\($0)/\(BenchImageServer.image)" }
             ),
             (
                 "slow", gate(inspect: true, timeout: slowTimeout), slowCount, 2, slowTimeout,
-                { "\(base)/slow/\($0)/\(MediaBenchServer.image)" }
+                { "\(base)/slow/\($0)/\(BenchImageServer.image)" }
             ),
         ]
         for mode in plan {
@@ -241,31 +217,6 @@ struct BenchMedia: AsyncParsableCommand {
     static func percentile(_ fraction: Double, of sorted: [Double]) -> Double {
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
         return sorted[min(max(rank, 1), sorted.count) - 1]
-    }
-}
-
-/// Serves the image at any path ending in `image.png`, counting requests; paths under `/slow/` answer after
-/// `slowDelay`. A new path per delivery (`/fresh/N/…`) is a URL the inspector's cache has not seen.
-final class MediaBenchServer: HTTPResponder, Sendable {
-    typealias Context = BasicRequestContext
-    static let image = "image.png"
-    let bytes: ByteBuffer
-    let slowDelay: Duration
-    private let served = Atomic<Int>(0)
-
-    init(image: ByteBuffer, slowDelay: Duration) {
-        self.bytes = image
-        self.slowDelay = slowDelay
-    }
-
-    var requests: Int { served.load(ordering: .relaxed) }
-
-    func respond(to request: Request, context: Context) async throws -> Response {
-        served.add(1, ordering: .relaxed)
-        let path = request.uri.path
-        guard path.hasSuffix("/\(Self.image)") else { return Response(status: .notFound) }
-        if path.hasPrefix("/slow/") { try await Task.sleep(for: slowDelay) }
-        return Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: bytes))
     }
 }
 
