@@ -51,15 +51,15 @@ struct ReputationCacheBudgetTests {
         let reputation = Reputation(store: store, configuration: .init(flushInterval: 100))
         let text = "Limited offer for everyone in the fediverse join our new server today and get verified instantly"
         // Near-duplicates that differ in a word or two: most bring bands no earlier post had.
-        for index in 0..<600 {
+        for index in 0..<2_000 {
             let post = subject(actor: "https://spam\(index % 7).example/users/s\(index)", text: "\(text) code\(index) x\(index * 31)")
             let signals = try reputation.signals(for: post, at: start.addingTimeInterval(Double(index)))
             try reputation.observe(post, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index)))
-            if index == 599 { #expect(signals.values["campaign.size"] ?? 0 > 500, "the posts still join one campaign") }
+            if index == 1_999 { #expect(signals.values["campaign.size"] ?? 0 > 1_500, "the posts still join one campaign") }
         }
         try reputation.flush()
         let bands = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_band") ?? 0 }
-        #expect(bands <= CampaignRecord.bandCap)
-        #expect(bands > CampaignRecord.bandCap / 2, "the campaign reached the cap (\(bands) bands)")
+        #expect(bands <= 4_000, "at most the cap (\(bands) bands)")
+        #expect(bands > 3_000, "the campaign reached the cap (\(bands) bands)")
     }
 }

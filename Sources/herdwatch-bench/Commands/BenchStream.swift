@@ -102,6 +102,11 @@ struct BenchStream: AsyncParsableCommand {
                             samples.append(
                                 (done, seconds(since: start), ProcessUsage.current.residentMiB() ?? 0,
                                     (ProcessUsage.current.cpuSeconds() ?? 0) - cpuAtStart))
+                            // A long run shows its figures as it goes, on standard error, so that one stopped early
+                            // still has them.
+                            let last = samples[samples.count - 1]
+                            FileHandle.standardError.write(
+                                Data("progress: \(last.done) activities, \(String(format: "%.2f", last.seconds)) s, \(String(format: "%.1f", last.rssMiB)) MiB, \(String(format: "%.1f", last.cpuSeconds)) s CPU\n".utf8))
                         }
                     }
                 })
