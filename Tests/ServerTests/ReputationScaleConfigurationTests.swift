@@ -6,7 +6,9 @@ import Testing
 /// `reputation.cacheMiB` and `reputation.actorRetentionDays` (issue 22).
 @Suite("Reputation scale configuration")
 struct ReputationScaleConfigurationTests {
-    private func configuration(_ values: [AbsoluteConfigKey: ConfigValue]) throws(ServerConfigurationError) -> ServerConfiguration {
+    private func configuration(_ values: [AbsoluteConfigKey: ConfigValue]) throws(ServerConfigurationError)
+        -> ServerConfiguration
+    {
         try ServerConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
     }
 

@@ -3,8 +3,9 @@ import GRDB
 import HerdwatchTestSupport
 import Reputation
 import RuleEngine
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 /// Issue 22: memory is bounded by configuration (`reputation.cacheMiB`), not by traffic.
 @Suite("Reputation cache budget")
@@ -25,7 +26,9 @@ struct ReputationCacheBudgetTests {
         var highest = 0
         for index in 0..<3_000 {
             try reputation.observe(
-                subject(actor: "https://many\(index % 40).example/users/u\(index)", text: "post number \(index) about \(index * 7)"),
+                subject(
+                    actor: "https://many\(index % 40).example/users/u\(index)",
+                    text: "post number \(index) about \(index * 7)"),
                 verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(120 + Double(index)))
             highest = max(highest, reputation.cacheBytes)
         }
@@ -52,13 +55,18 @@ struct ReputationCacheBudgetTests {
         let text = "Limited offer for everyone in the fediverse join our new server today and get verified instantly"
         // Near-duplicates that differ in a word or two: most bring bands no earlier post had.
         for index in 0..<2_000 {
-            let post = subject(actor: "https://spam\(index % 7).example/users/s\(index)", text: "\(text) code\(index) x\(index * 31)")
+            let post = subject(
+                actor: "https://spam\(index % 7).example/users/s\(index)", text: "\(text) code\(index) x\(index * 31)")
             let signals = try reputation.signals(for: post, at: start.addingTimeInterval(Double(index)))
-            try reputation.observe(post, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index)))
-            if index == 1_999 { #expect(signals.values["campaign.size"] ?? 0 > 1_500, "the posts still join one campaign") }
+            try reputation.observe(
+                post, verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(Double(index)))
+            if index == 1_999 {
+                #expect(signals.values["campaign.size"] ?? 0 > 1_500, "the posts still join one campaign")
+            }
         }
         try reputation.flush()
-        let bands = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_band") ?? 0 }
+        let bands = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_band") ?? 0
+        }
         #expect(bands <= 4_000, "at most the cap (\(bands) bands)")
         #expect(bands > 3_000, "the campaign reached the cap (\(bands) bands)")
     }

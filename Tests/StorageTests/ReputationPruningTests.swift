@@ -16,7 +16,8 @@ struct ReputationPruningTests {
         var changes = ReputationChanges()
         let old = now.addingTimeInterval(-40 * 86_400)
         for index in 0..<6 {
-            changes.actors.append(ActorRecord(id: "https://a.example/users/stale\(index)", host: "a.example", lastSeen: old))
+            changes.actors.append(
+                ActorRecord(id: "https://a.example/users/stale\(index)", host: "a.example", lastSeen: old))
             var spammer = ActorRecord(id: "https://a.example/users/spam\(index)", host: "a.example", lastSeen: old)
             spammer.confirmedSpam = DecayingCount(value: 1, updatedAt: old)
             var liked = ActorRecord(id: "https://a.example/users/ham\(index)", host: "a.example", lastSeen: old)
@@ -47,14 +48,18 @@ struct ReputationPruningTests {
     /// Which of the rows `fill` wrote the store still holds, by the prefix of their names.
     func remaining(_ store: any ReputationStore) throws -> [String: Int] {
         let actors = try store.actors(
-            (0..<6).flatMap { index in ["stale", "spam", "ham", "recent"].map { "https://a.example/users/\($0)\(index)" } })
+            (0..<6).flatMap { index in
+                ["stale", "spam", "ham", "recent"].map { "https://a.example/users/\($0)\(index)" }
+            })
         let counters = try store.counters((0..<6).flatMap { ["actor:spent\($0)", "actor:live\($0)"] })
         var found: [String: Int] = [:]
         for id in actors.keys {
             let name = id.split(separator: "/").last!.filter(\.isLetter)
             found["actor." + name, default: 0] += 1
         }
-        for key in counters.keys { found["counter." + key.dropFirst("actor:".count).filter(\.isLetter), default: 0] += 1 }
+        for key in counters.keys {
+            found["counter." + key.dropFirst("actor:".count).filter(\.isLetter), default: 0] += 1
+        }
         for index in 0..<6 {
             for (scope, kind) in [(LabelRecord.Scope.actor, "expired"), (.actor, "valid"), (.domain, "forever")]
             where try !store.labels(scope: scope, key: "\(kind)\(index)").isEmpty {
@@ -113,10 +118,12 @@ struct ReputationPruningTests {
         let start = now.addingTimeInterval(-10 * 86_400)
         try reputation.observe(quiet, verdict: verdict(.accept), signature: .verified, at: start)
         try reputation.observe(judged, verdict: verdict(.accept), signature: .verified, at: start)
-        try reputation.recordDecision(actorID: "https://q.example/users/judged", host: "q.example", spam: true, at: start)
+        try reputation.recordDecision(
+            actorID: "https://q.example/users/judged", host: "q.example", spam: true, at: start)
         try reputation.flush()
         // Ten days on, another actor's activity: the batch it is written in prunes.
-        try reputation.observe(subject(actor: "https://q.example/users/other"), verdict: verdict(.accept), signature: .verified, at: now)
+        try reputation.observe(
+            subject(actor: "https://q.example/users/other"), verdict: verdict(.accept), signature: .verified, at: now)
         try reputation.flush()
         #expect(try store.actors(["https://q.example/users/quiet"]).isEmpty)
         let fresh = Reputation(store: store, configuration: configuration)
@@ -127,7 +134,9 @@ struct ReputationPruningTests {
         // Within the retention, nothing goes.
         let keeping = Reputation(store: store, configuration: Reputation.Configuration(actorRetention: 30 * 86_400))
         try keeping.observe(quiet, verdict: verdict(.accept), signature: .verified, at: now)
-        try keeping.observe(subject(actor: "https://q.example/users/other"), verdict: verdict(.accept), signature: .verified, at: now.addingTimeInterval(20 * 86_400))
+        try keeping.observe(
+            subject(actor: "https://q.example/users/other"), verdict: verdict(.accept), signature: .verified,
+            at: now.addingTimeInterval(20 * 86_400))
         try keeping.flush()
         #expect(try store.actors(["https://q.example/users/quiet"]).count == 1)
     }
