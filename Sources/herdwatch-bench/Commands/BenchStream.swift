@@ -137,7 +137,7 @@ struct BenchStream: AsyncParsableCommand {
             print("CPU: \(String(format: "%.1f", cpu)) s over the replay, \(String(format: "%.2f", cpu / elapsed)) cores on average, \(String(format: "%.0f", cpu / Double(done) * 1e6)) µs per activity")
             print("actions: " + RuleAction.allCases.map { "\($0.rawValue) \(actions[$0, default: 0])" }.joined(separator: ", "))
             print("database: \(String(format: "%.1f", fileSize)) MiB with its write-ahead log; peak RSS \(String(format: "%.1f", peak)) MiB")
-            print("resident memory, throughput and CPU per activity along the run (record: \(record), cache \(cacheMib) MiB):")
+            print("resident memory, throughput and CPU per activity along the run (record: \(record)) with a \(cacheMib) MiB cache:")
             var previous = (done: 0, seconds: 0.0, cpu: 0.0)
             for sample in samples {
                 let activities = Double(sample.done - previous.done)
