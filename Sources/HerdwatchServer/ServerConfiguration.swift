@@ -52,6 +52,8 @@ import _CryptoExtras
 /// | `reputation.record` | string | `off` | the per-activity record of verdicts (table `observation`), for backtests and inspection: `off`, `sample` (a fraction of activities, by id) or `all`; reputation, cases and signals never need it |
 /// | `reputation.recordSample` | double | `0.01` | with `record: sample`, the fraction of activities recorded |
 /// | `reputation.recordLimit` | int | `1000000` | the record's size budget: the oldest records beyond this many are deleted; `0` for no limit |
+/// | `reputation.cacheMiB` | int | `64` | memory for cached reputation (actors, domains, counters, labels, open campaigns), as estimated per entry; past it, the largest kinds are written and dropped, and read again when needed |
+/// | `reputation.actorRetentionDays` | int | `30` | an actor with no moderator decision (confirmed spam or ham) and not seen for this many days is deleted from the database, and counts as never seen if it comes back; `0` keeps every actor |
 /// | `reputation.observationDays` | int | `7` | days the per-activity record of verdicts (table `observation`) is kept; `0` keeps it forever |
 /// | `review.reasons` | string array | `spam,harassment,hate,illegal,csam,impersonation,misinformation,other,not_a_violation` | the reason codes a decision may carry (lower case, digits and `_`) |
 /// | `review.slaMinutes` | int | `240` | a case not closed this many minutes after it opened breaches the service level (a queue may set its own) |
@@ -122,6 +124,11 @@ public struct ServerConfiguration: Sendable {
     /// Which activities get a per-activity record, and how many records are kept at most (nil: no budget).
     public var recording: Reputation.Configuration.Recording
     public var recordLimit: Int?
+    /// The reputation cache's memory budget (`reputation.cacheMiB`), in bytes.
+    public var reputationCacheBytes: Int
+    /// How long an actor with no decision is kept after it was last seen (`reputation.actorRetentionDays`); nil
+    /// keeps every actor.
+    public var actorRetention: TimeInterval?
     /// The reason codes a case decision may carry.
     public var reviewReasons: [String]
     /// Service levels, QA sampling and evidence retention (`review.slaMinutes`, `review.qaShare`,
@@ -273,6 +280,19 @@ public struct ServerConfiguration: Sendable {
                 key: "reputation.recordLimit", message: "\(limit) is negative; give a number of records, or 0 for no limit")
         }
         recordLimit = limit == 0 ? nil : limit
+        let cacheMiB = reader.int(forKey: "reputation.cacheMiB", default: Reputation.Configuration.defaultCacheBytes >> 20)
+        guard cacheMiB >= 1 else {
+            throw ServerConfigurationError(
+                key: "reputation.cacheMiB", message: "\(cacheMiB) is too small; give at least 1 (MiB), like 64")
+        }
+        reputationCacheBytes = cacheMiB << 20
+        let actorDays = reader.int(
+            forKey: "reputation.actorRetentionDays", default: Int(Reputation.Configuration.defaultActorRetention / 86_400))
+        guard actorDays >= 0 else {
+            throw ServerConfigurationError(
+                key: "reputation.actorRetentionDays", message: "\(actorDays) is negative; give a number of days, or 0 to keep every actor")
+        }
+        actorRetention = actorDays == 0 ? nil : TimeInterval(actorDays) * 86_400
         reviewReasons = reader.stringArray(forKey: "review.reasons", default: ReasonCodes.default)
         let reasonCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
         guard !reviewReasons.isEmpty, reviewReasons.allSatisfy({ !$0.isEmpty && $0.allSatisfy(reasonCharacters.contains) }) else {

@@ -11,17 +11,24 @@ import Synchronization
 /// `Configuration.flushInterval` observations), so evaluation does not wait on a disk write per activity.
 /// The automatic batches are written by the writer (`runWriter`, which the server runs as a service) while
 /// evaluation goes on (one batch in flight at most; a failed write is kept and retried, and its error thrown by
-/// the next flush). The cache is bounded:
-/// when it holds more than `cacheCapacity` entries of a kind, the next batch is written before the flush
-/// returns and the cache is cleared; dropped entries are reloaded on demand.
+/// the next flush). The cache is bounded by `cacheBytes` (and `cacheCapacity` entries per kind): past either, the
+/// next batch is written before the flush returns and the largest kinds are cleared; dropped entries are reloaded
+/// on demand. Each batch also prunes the store (`ReputationPruning`), so that it keeps what the signals read.
 public final class Reputation: Sendable {
     public struct Configuration: Sendable {
         /// Half-life of moderator decisions (confirmed spam/ham): recent ones count more.
         public var decisionHalfLife: TimeInterval
         /// How long a near-duplicate campaign stays open after its last post.
         public var campaignWindow: TimeInterval
-        /// Entries kept in memory per kind (actors, domains, counters, campaigns) after a flush.
+        /// Entries kept in memory per kind (actors, domains, counters, campaigns) after a flush: a backstop (and a
+        /// knob for tests); `cacheBytes` is what bounds memory.
         public var cacheCapacity: Int
+        /// The memory budget of the cache, in bytes, as estimated from what it holds (`Reputation.cacheBytes`).
+        public var cacheBytes: Int
+        /// Actors with no moderator decision that were not seen for this long are deleted from the store (they
+        /// then count as never seen); nil keeps every actor. Counters with nothing left in their windows and expired
+        /// labels are always deleted: they read as absent anyway.
+        public var actorRetention: TimeInterval?
         /// Observations between automatic flushes.
         public var flushInterval: Int
         /// How long the store keeps each observation (the per-activity record of verdicts), counted back from the
@@ -55,11 +62,19 @@ public final class Reputation: Sendable {
             }
         }
 
+        /// 64 MiB (`reputation.cacheMiB`).
+        public static let defaultCacheBytes = 64 << 20
+        /// 30 days (`reputation.actorRetentionDays`).
+        public static let defaultActorRetention: TimeInterval = 30 * 86_400
+
         public init(
             decisionHalfLife: TimeInterval = 30 * 86_400, campaignWindow: TimeInterval = 86_400,
-            cacheCapacity: Int = 50_000, flushInterval: Int = 2_000, observationRetention: TimeInterval? = nil,
-            recording: Recording = .all, recordLimit: Int? = nil
+            cacheCapacity: Int = 1_000_000, flushInterval: Int = 2_000, observationRetention: TimeInterval? = nil,
+            recording: Recording = .all, recordLimit: Int? = nil, cacheBytes: Int = Configuration.defaultCacheBytes,
+            actorRetention: TimeInterval? = Configuration.defaultActorRetention
         ) {
+            self.cacheBytes = cacheBytes
+            self.actorRetention = actorRetention
             self.recording = recording
             self.recordLimit = recordLimit
             self.decisionHalfLife = decisionHalfLife
@@ -71,6 +86,9 @@ public final class Reputation: Sendable {
     }
 
     public let configuration: Configuration
+    /// What the cache holds, in bytes, as estimated per entry (keys, records, table slots); at most about
+    /// `Configuration.cacheBytes` after each flush.
+    public var cacheBytes: Int { state.withLock { $0.estimatedBytes } }
     private let store: any ReputationStore
     private let state: Mutex<ReputationState>
     private let writer = BackgroundWriter()
@@ -131,7 +149,9 @@ public final class Reputation: Sendable {
     private func observeMayWait(_ state: ReputationState) -> Bool {
         let pending = state.pendingObservations + 1
         guard pending >= configuration.flushInterval else { return false }
-        if state.needsEviction(capacity: configuration.cacheCapacity) || !writer.hasRunner { return true }
+        if state.needsEviction(capacity: configuration.cacheCapacity, bytes: configuration.cacheBytes) || !writer.hasRunner {
+            return true
+        }
         return writer.isWriting && pending >= configuration.flushInterval * Self.pendingIntervalsWhileWriting
     }
 
@@ -203,10 +223,15 @@ public final class Reputation: Sendable {
             throw failed.error
         }
         if let stored = writer.takeReread() { state.refresh(stored) }
-        let evicting = state.needsEviction(capacity: configuration.cacheCapacity)
+        let evicting = state.needsEviction(capacity: configuration.cacheCapacity, bytes: configuration.cacheBytes)
+        let newest = state.newestObservation
         guard var changes = state.takeChanges(campaignWindow: configuration.campaignWindow) else {
-            if evicting { state.evict(capacity: configuration.cacheCapacity) }
+            if evicting { state.evict(capacity: configuration.cacheCapacity, bytes: configuration.cacheBytes) }
             return
+        }
+        if changes.evaluated.values.contains(where: { $0 > 0 }) {
+            changes.pruning = ReputationPruning(
+                now: newest, actorsSeenBefore: configuration.actorRetention.map { newest.addingTimeInterval(-$0) })
         }
         if let retention = configuration.observationRetention, let newest = changes.observations.lazy.map(\.at).max() {
             changes.keepObservationsSince = newest.addingTimeInterval(-retention)
@@ -220,7 +245,7 @@ public final class Reputation: Sendable {
                 state.restore(changes)
                 throw error
             }
-            state.evict(capacity: configuration.cacheCapacity)
+            state.evict(capacity: configuration.cacheCapacity, bytes: configuration.cacheBytes)
         } else {
             writer.write(changes, to: store)
             // Written already when no runner is attached: take in what the store holds now.

@@ -40,7 +40,11 @@ struct ReputationState {
     private var lastSubject: (text: String, subject: ReputationSubject)?
     /// Bands of campaigns not yet stored (campaigns of one post), by campaign.
     private var unsavedBands: [Int64: [UInt64]] = [:]
+    /// Bands indexed per campaign in memory, so that a campaign indexes at most `CampaignRecord.bandCap`.
+    private var campaignBandCounts: [Int64: Int] = [:]
     private var latestObservation = Date(timeIntervalSince1970: 0)
+    /// The date of the newest activity observed, for pruning the store (`ReputationPruning.now`).
+    private(set) var newestObservation = Date(timeIntervalSince1970: 0)
     /// Whether the campaigns open in the store are in memory (`campaigns`, `bandIndex`).
     private var openCampaignsLoaded = false
     /// Counts changes to `campaigns` and `bandIndex`, so a lookup made for `signals` can be reused by `observe`.
@@ -202,6 +206,7 @@ struct ReputationState {
         guard !openCampaignsLoaded else { return }
         for (campaign, bands) in open {
             campaigns[campaign.id] = campaign
+            campaignBandCounts[campaign.id] = bands.count
             for band in bands { bandIndex[band] = campaign.id }
         }
         openCampaignsLoaded = true
@@ -216,6 +221,7 @@ struct ReputationState {
     ) {
         let actorID = subject.actorID
         let host = subject.host
+        newestObservation = max(newestObservation, date)
         // Reads here only fail if the store does; the observation is then recorded from what is cached.
         var actor = (try? self.actor(actorID, store: store)) ?? ActorRecord(id: actorID, host: host, lastSeen: date)
         var domain = (try? self.domain(host, store: store)) ?? DomainRecord(host: host, lastSeen: date)
@@ -439,11 +445,40 @@ struct ReputationState {
         }
     }
 
-    /// Whether a cache holds more than `capacity` entries, so the next flush must be written before it returns
-    /// and the caches cleared (see `evict`).
-    func needsEviction(capacity: Int) -> Bool {
+    /// Whether a cache holds more than `capacity` entries, or all of them more than `bytes`, so the next flush
+    /// must be written before it returns and caches cleared (see `evict`).
+    func needsEviction(capacity: Int, bytes: Int) -> Bool {
         actors.count > capacity || domains.count > capacity || counters.count > capacity
             || campaigns.count > capacity || bandIndex.count > capacity * 20 || labels.count > capacity
+            || estimatedBytes > bytes
+    }
+
+    /// What one cached entry of each kind takes, key (actor ids are URLs of about 60 bytes), record, heap headers
+    /// and table slot together, rounded up; a campaign's members and bands are counted apart. An estimate: it
+    /// bounds memory in proportion, not to the byte.
+    enum EntryBytes {
+        static let actor = 320
+        static let domain = 320
+        static let counter = 256
+        static let label = 256
+        static let campaign = 1_024
+        static let campaignMember = 96
+        static let band = 24
+        static let unsavedCampaign = 64
+        static let lookedUp = 96
+    }
+
+    private var campaignBytes: Int {
+        var members = 0
+        for campaign in campaigns.values { members += campaign.actors.count + campaign.domains.count }
+        return campaigns.count * EntryBytes.campaign + members * EntryBytes.campaignMember
+            + bandIndex.count * EntryBytes.band + unsavedBands.count * EntryBytes.unsavedCampaign
+    }
+
+    /// The cache's size in bytes, estimated from its entries (`EntryBytes`).
+    var estimatedBytes: Int {
+        actors.count * EntryBytes.actor + domains.count * EntryBytes.domain + counters.count * EntryBytes.counter
+            + labels.count * EntryBytes.label + campaignBytes + lookedUp.count * EntryBytes.lookedUp
     }
 
     // MARK: Cache
@@ -451,7 +486,9 @@ struct ReputationState {
     /// Keeps memory flat: once a kind holds more than `capacity` entries (all clean after a flush), its cache
     /// is cleared, and so is the record of store misses, which would otherwise hide what the store now holds.
     /// Only call it when the store holds every change: no write in flight, nothing pending.
-    mutating func evict(capacity: Int) {
+    /// Past `bytes` after that, the kinds taking the most are cleared, largest first, until at most half the budget
+    /// is left, so that the next eviction is some batches away.
+    mutating func evict(capacity: Int, bytes: Int) {
         evictions += 1
         // Cleared keeping their storage: memory stays at its high-water mark instead of being given back and
         // grown again (rehashing every entry on each doubling) a moment later.
@@ -459,16 +496,40 @@ struct ReputationState {
         if actors.count > capacity { cleared = true; actors.removeAll(keepingCapacity: true) }
         if domains.count > capacity { cleared = true; domains.removeAll(keepingCapacity: true) }
         if counters.count > capacity { cleared = true; counters.removeAll(keepingCapacity: true) }
-        if campaigns.count > capacity || bandIndex.count > capacity * 20 {
-            campaigns.removeAll(keepingCapacity: true)
-            bandIndex.removeAll(keepingCapacity: true)
-            unsavedBands.removeAll(keepingCapacity: true)
-            (openCampaignsLoaded, cleared) = (false, true)
-            campaignGeneration += 1
-        }
+        if campaigns.count > capacity || bandIndex.count > capacity * 20 { cleared = true; clearCampaigns() }
         if labels.count > capacity { cleared = true; labels.removeAll(keepingCapacity: true) }
+        if estimatedBytes > bytes {
+            lookedUp.removeAll()
+            var kinds: [(bytes: Int, kind: CachedKind)] = [
+                (actors.count * EntryBytes.actor, .actors), (domains.count * EntryBytes.domain, .domains),
+                (counters.count * EntryBytes.counter, .counters), (labels.count * EntryBytes.label, .labels),
+                (campaignBytes, .campaigns),
+            ]
+            kinds.sort { $0.bytes > $1.bytes }
+            for (_, kind) in kinds where estimatedBytes > bytes / 2 {
+                cleared = true
+                switch kind {
+                case .actors: actors.removeAll(keepingCapacity: true)
+                case .domains: domains.removeAll(keepingCapacity: true)
+                case .counters: counters.removeAll(keepingCapacity: true)
+                case .labels: labels.removeAll(keepingCapacity: true)
+                case .campaigns: clearCampaigns()
+                }
+            }
+        }
         if cleared || lookedUp.count > capacity * 4 { lookedUp.removeAll() }
         if cleared { written.removeAll() }
+    }
+
+    private enum CachedKind { case actors, domains, counters, labels, campaigns }
+
+    private mutating func clearCampaigns() {
+        campaigns.removeAll(keepingCapacity: true)
+        bandIndex.removeAll(keepingCapacity: true)
+        unsavedBands.removeAll(keepingCapacity: true)
+        campaignBandCounts.removeAll(keepingCapacity: true)
+        openCampaignsLoaded = false
+        campaignGeneration += 1
     }
 
     /// Forgets store misses once there are many of them. Safe while a write is in flight: every key of that
@@ -567,6 +628,7 @@ struct ReputationState {
         guard !openCampaignsLoaded else { return }
         for (campaign, bands) in try store.openCampaigns(seenSince: date.addingTimeInterval(-window)) {
             campaigns[campaign.id] = campaign
+            campaignBandCounts[campaign.id] = bands.count
             for band in bands { bandIndex[band] = campaign.id }
         }
         openCampaignsLoaded = true
@@ -619,10 +681,15 @@ struct ReputationState {
         if campaigns.values[index].actors.count < CampaignRecord.memberCap { campaigns.values[index].actors.insert(actorID) }
         if campaigns.values[index].domains.count < CampaignRecord.memberCap { campaigns.values[index].domains.insert(host) }
         var added: [UInt64] = []
-        for band in bands {
-            let previous = bandIndex.updateValue(id, forKey: band)
-            if previous != id { added.append(band) }
+        // A long-lived campaign of near-duplicates brings new bands with most posts; past the cap it is still found
+        // through the bands it has (near-duplicates share most of them), and memory and the store stay bounded.
+        var indexed = campaignBandCounts[id, default: 0]
+        for band in bands where indexed < CampaignRecord.bandCap && bandIndex[band] != id {
+            bandIndex[band] = id
+            added.append(band)
+            indexed += 1
         }
+        campaignBandCounts[id] = indexed
         // Most posts are unique: a campaign of one stays in memory, and is stored once a second post joins it.
         if size >= 2 {
             dirtyCampaigns.insert(id)
@@ -642,6 +709,7 @@ struct ReputationState {
             for band in bands where bandIndex[band] == id { bandIndex[band] = nil }
             campaigns[id] = nil
             unsavedBands[id] = nil
+            campaignBandCounts[id] = nil
             campaignGeneration += 1
         }
     }

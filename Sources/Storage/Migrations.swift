@@ -552,6 +552,44 @@ enum Migrations {
                     CREATE INDEX follow_edge_since ON follow_edge (since);
                     """)
         }
+        // Reputation at scale (issue 22). Actors and counters are keyed by text and read and written by key only: as
+        // WITHOUT ROWID tables, each upsert or lookup walks one B-tree instead of the table and its key index, and
+        // the key is stored once. Open campaigns are read by `last_seen` and their bands by campaign: without
+        // these indexes each reload of the open campaigns scanned both tables whole.
+        migrator.registerMigration("2026-12-08-reputation-compact") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE actor_compact (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        host TEXT NOT NULL,
+                        first_seen REAL,
+                        last_seen REAL NOT NULL,
+                        published REAL,
+                        activities_seen INTEGER NOT NULL,
+                        accepted INTEGER NOT NULL,
+                        flagged INTEGER NOT NULL,
+                        held INTEGER NOT NULL,
+                        rejected INTEGER NOT NULL,
+                        spam REAL NOT NULL,
+                        spam_at REAL NOT NULL,
+                        ham REAL NOT NULL,
+                        ham_at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    INSERT INTO actor_compact SELECT id, host, first_seen, last_seen, published, activities_seen,
+                        accepted, flagged, held, rejected, spam, spam_at, ham, ham_at FROM actor;
+                    DROP TABLE actor;
+                    ALTER TABLE actor_compact RENAME TO actor;
+                    CREATE TABLE counter_compact (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        buckets BLOB NOT NULL
+                    ) WITHOUT ROWID;
+                    INSERT INTO counter_compact SELECT key, buckets FROM counter;
+                    DROP TABLE counter;
+                    ALTER TABLE counter_compact RENAME TO counter;
+                    CREATE INDEX campaign_last_seen ON campaign (last_seen);
+                    CREATE INDEX campaign_band_campaign ON campaign_band (campaign);
+                    """)
+        }
         return migrator
     }()
 }

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import Reputation
+import Synchronization
 
 /// `ReputationStore` on the SQLite database.
 public final class SQLiteReputationStore: ReputationStore {
@@ -9,10 +10,24 @@ public final class SQLiteReputationStore: ReputationStore {
     /// retention existed, or after it was lengthened) is cleared over many batches, a bounded amount of work each,
     /// rather than in one long transaction.
     public let observationsDeletedPerBatch: Int
+    /// Rows of each of `actor`, `counter` and `label` that one batch with `ReputationChanges.pruning` looks at
+    /// for stale ones. The sweep goes round each table in key order, from where the last batch stopped, so its cost
+    /// per batch is fixed whatever the table's size; at the default, a batch of 2,000 activities sweeps 5,000 rows,
+    /// and a table holds at most about twice its live rows.
+    public let rowsSweptPerBatch: Int
+    /// Where the next sweep of each table starts (after this key); in memory only, a new process starts over.
+    private let sweep = Mutex(SweepPosition())
 
-    public init(database: SQLiteDatabase, observationsDeletedPerBatch: Int = 50_000) {
+    private struct SweepPosition {
+        var actor = ""
+        var counter = ""
+        var label: Int64 = 0
+    }
+
+    public init(database: SQLiteDatabase, observationsDeletedPerBatch: Int = 50_000, rowsSweptPerBatch: Int = 5_000) {
         self.database = database
         self.observationsDeletedPerBatch = max(observationsDeletedPerBatch, 1)
+        self.rowsSweptPerBatch = max(rowsSweptPerBatch, 1)
     }
 
     private func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
@@ -291,6 +306,7 @@ public final class SQLiteReputationStore: ReputationStore {
                             """
                     ).execute(arguments: [max(limit, 0), observationsDeletedPerBatch])
                 }
+                if let pruning = changes.pruning { try prune(pruning, db) }
                 let evaluated = try db.cachedStatement(
                     sql: """
                         INSERT INTO evaluation_day (day, evaluated) VALUES (?, ?)
@@ -311,6 +327,45 @@ public final class SQLiteReputationStore: ReputationStore {
         } catch {
             throw SQLiteDatabase.storageError(error, path: database.path, doing: "write")
         }
+    }
+
+    /// Deletes the stale rows (`ReputationPruning`) among the next `rowsSweptPerBatch` of each table.
+    private func prune(_ pruning: ReputationPruning, _ db: GRDB.Database) throws {
+        var position = sweep.withLock { $0 }
+        let now = pruning.now.timeIntervalSince1970
+        if let before = pruning.actorsSeenBefore {
+            // The slice ends at its last key; none means the table ends within it, and the next sweep starts over.
+            let end = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM actor WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?"),
+                arguments: [position.actor, rowsSweptPerBatch - 1])
+            try db.cachedStatement(
+                sql: """
+                    DELETE FROM actor WHERE id > ?1 AND (?2 IS NULL OR id <= ?2) AND spam = 0 AND ham = 0
+                        AND last_seen < ?3
+                    """
+            ).execute(arguments: [position.actor, end, before.timeIntervalSince1970])
+            position.actor = end ?? ""
+        }
+        // Whether a counter is spent is in its buckets, so the slice is read and decoded here.
+        let counters = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT key, buckets FROM counter WHERE key > ? ORDER BY key LIMIT ?"),
+            arguments: [position.counter, rowsSweptPerBatch])
+        let deleteCounter = try db.cachedStatement(sql: "DELETE FROM counter WHERE key = ?")
+        for row in counters {
+            let data: Data = row["buckets"]
+            if pruning.isStale(WindowedCounter(encoded: Array(data))) {
+                try deleteCounter.execute(arguments: [row["key"] as String])
+            }
+        }
+        position.counter = counters.count < rowsSweptPerBatch ? "" : counters.last?["key"] ?? ""
+        let labelEnd = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT rowid FROM label WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ?"),
+            arguments: [position.label, rowsSweptPerBatch - 1])
+        try db.cachedStatement(
+            sql: "DELETE FROM label WHERE rowid > ?1 AND (?2 IS NULL OR rowid <= ?2) AND expires_at < ?3"
+        ).execute(arguments: [position.label, labelEnd, now])
+        position.label = labelEnd ?? 0
+        sweep.withLock { $0 = position }
     }
 
     public func shadowHits(sinceDay day: Int) throws -> (evaluated: Int, hits: [String: Int]) {

@@ -72,6 +72,8 @@ public struct CampaignRecord: Sendable, Hashable, Codable {
     public var signature: [UInt32]
 
     public static let memberCap = 2_000
+    /// Most bands a campaign is indexed under (200 distinct posts' worth): see `ReputationState.record`.
+    public static let bandCap = 4_000
 
     /// The signature a media cluster is stored with: not a MinHash signature (those have 100 values), so a text
     /// post is never compared with it, and the store needs no column to tell the two kinds apart.

@@ -88,6 +88,9 @@ public struct ReputationChanges: Sendable {
     /// The size budget of the record: once this batch is written, the oldest observations are deleted until at
     /// most this many are left (spread over batches as `keepObservationsSince` is). Nil sets no budget.
     public var keepObservationsAtMost: Int?
+    /// Once this batch is written, a bounded slice of the aggregates is swept for rows no feature reads any more
+    /// (see `ReputationPruning`). Nil prunes nothing; stores that keep nothing stale may ignore it.
+    public var pruning: ReputationPruning?
     /// Per day: activities evaluated and shadow hits per rule.
     public var evaluated: [Int: Int] = [:]
     public var shadowHits: [Int: [String: Int]] = [:]
@@ -122,6 +125,35 @@ public struct ReputationChanges: Sendable {
         request.counterKeys = counterAdditions.map(\.key)
         return request
     }
+}
+
+/// What a write may delete along the way, so that the store holds what the features read rather than everything
+/// ever seen. Each batch looks at a bounded slice of rows (the SQLite store sweeps its tables a few thousand rows
+/// per batch, round and round), so one batch never waits for a scan of a large table.
+public struct ReputationPruning: Sendable, Equatable {
+    /// The newest observation: counters with no event left in any window at this date, and labels that expired
+    /// before it, read as absent from now on and are deleted.
+    public var now: Date
+    /// Actors last seen before this date with no moderator decision (confirmed spam or ham) are deleted: they
+    /// then read as never seen. Nil keeps every actor.
+    public var actorsSeenBefore: Date?
+
+    public init(now: Date, actorsSeenBefore: Date?) {
+        self.now = now
+        self.actorsSeenBefore = actorsSeenBefore
+    }
+
+    /// Whether `actor` may be deleted: no decision on it, and not seen since `actorsSeenBefore`.
+    public func isStale(_ actor: ActorRecord) -> Bool {
+        guard let actorsSeenBefore else { return false }
+        return actor.lastSeen < actorsSeenBefore && actor.confirmedSpam.value == 0 && actor.confirmedHam.value == 0
+    }
+
+    /// Whether `counter` counts nothing at `now` or after.
+    public func isStale(_ counter: WindowedCounter) -> Bool { counter.isExpired(at: now) }
+
+    /// Whether `label` no longer applies at `now`.
+    public func isStale(_ label: LabelRecord) -> Bool { label.expiresAt.map { $0 < now } ?? false }
 }
 
 /// A store in memory, for unit tests and for `herdwatch check` without `--db`.
@@ -215,6 +247,15 @@ public final class InMemoryReputationStore: ReputationStore {
                 }
                 if let limit = changes.keepObservationsAtMost, contents.observations.count > limit {
                     contents.observations.removeFirst(contents.observations.count - max(limit, 0))
+                }
+            }
+            if let pruning = changes.pruning {
+                // Memory is no disk: the whole of it is swept at once.
+                contents.actors = contents.actors.filter { !pruning.isStale($0.value) }
+                contents.counters = contents.counters.filter { !pruning.isStale($0.value) }
+                contents.labels = contents.labels.compactMapValues { labels in
+                    let kept = labels.filter { !pruning.isStale($0) }
+                    return kept.isEmpty ? nil : kept
                 }
             }
             for (day, count) in changes.evaluated { contents.evaluated[day, default: 0] += count }

@@ -76,6 +76,16 @@ public struct WindowedCounter: Sendable, Hashable {
         Window.allCases.allSatisfy { count($0, at: date) == 0 }
     }
 
+    /// Whether no event is left in any window at `date` nor at any later date: the counter then reads as an
+    /// empty one for good, and a store may forget it.
+    public func isExpired(at date: Date) -> Bool {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        return entries.allSatisfy { entry in
+            guard let window = Window.allCases.first(where: { $0.index == entry.window }) else { return true }
+            return entry.bucket <= seconds / window.bucketSeconds - 60
+        }
+    }
+
     /// A compact binary form for storage: 13 bytes per live bucket.
     public var encoded: [UInt8] {
         var bytes: [UInt8] = []

@@ -39,11 +39,15 @@ struct BenchStream: AsyncParsableCommand {
             valueName: "mode"))
     var record: String = "off"
 
+    @Option(help: ArgumentHelp("Memory for cached reputation, in MiB (reputation.cacheMiB).", valueName: "MiB"))
+    var cacheMib = Reputation.Configuration.defaultCacheBytes >> 20
+
     @Option(help: ArgumentHelp("Also keep the generated stream here, to replay it with `herdwatch check --db`.", valueName: "path"))
     var saveStream: String?
 
     func validate() throws {
         guard count >= 1_000 else { throw ValidationError("--count must be at least 1000") }
+        guard cacheMib >= 1 else { throw ValidationError("--cache-mib must be at least 1") }
         guard ["off", "sample", "all"].contains(record) else { throw ValidationError("--record \(record): use off, sample or all") }
     }
 
@@ -67,13 +71,13 @@ struct BenchStream: AsyncParsableCommand {
             default: .off
             }
         let reputation = Reputation(
-            store: SQLiteReputationStore(database: database), configuration: Reputation.Configuration(recording: recording))
+            store: SQLiteReputationStore(database: database), configuration: Reputation.Configuration(recording: recording, cacheBytes: cacheMib << 20))
         // The assessment step `herdwatch check --db` and the server use.
         let assessor = Assessor(engines: RuleEngineHolder(engine), reputation: reputation, cases: nil)
 
         let reader = try InputBatches(file: streamPath)
         var actions: [RuleAction: Int] = [:]
-        var samples: [(done: Int, seconds: Double, rssMiB: Double)] = []
+        var samples: [(done: Int, seconds: Double, rssMiB: Double, cpuSeconds: Double)] = []
         let start = ContinuousClock.now
         let cpuAtStart = ProcessUsage.current.cpuSeconds() ?? 0
         var done = 0
@@ -95,7 +99,14 @@ struct BenchStream: AsyncParsableCommand {
                         actions[assessment.verdict.action, default: 0] += 1
                         done += 1
                         if done % sampleEvery == 0 {
-                            samples.append((done, seconds(since: start), ProcessUsage.current.residentMiB() ?? 0))
+                            samples.append(
+                                (done, seconds(since: start), ProcessUsage.current.residentMiB() ?? 0,
+                                    (ProcessUsage.current.cpuSeconds() ?? 0) - cpuAtStart))
+                            // A long run shows its figures as it goes, on standard error, so that one stopped early
+                            // still has them.
+                            let last = samples[samples.count - 1]
+                            FileHandle.standardError.write(
+                                Data("progress: \(last.done) activities, \(String(format: "%.2f", last.seconds)) s, \(String(format: "%.1f", last.rssMiB)) MiB, \(String(format: "%.1f", last.cpuSeconds)) s CPU\n".utf8))
                         }
                     }
                 })
@@ -114,7 +125,9 @@ struct BenchStream: AsyncParsableCommand {
                 "activities": done, "seconds": elapsed, "activities_per_second": rate, "peak_rss_mib": peak,
                 "cpu_seconds": cpu,
                 "database_mib": fileSize, "actions": Dictionary(uniqueKeysWithValues: actions.map { ($0.key.rawValue, $0.value) }),
-                "samples": samples.map { ["activities": $0.done, "seconds": $0.seconds, "rss_mib": $0.rssMiB] },
+                "samples": samples.map {
+                    ["activities": $0.done, "seconds": $0.seconds, "rss_mib": $0.rssMiB, "cpu_seconds": $0.cpuSeconds]
+                },
                 "target_activities_per_second": 10_000, "meets_target": rate >= 10_000,
             ]
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
@@ -124,12 +137,15 @@ struct BenchStream: AsyncParsableCommand {
             print("CPU: \(String(format: "%.1f", cpu)) s over the replay, \(String(format: "%.2f", cpu / elapsed)) cores on average, \(String(format: "%.0f", cpu / Double(done) * 1e6)) µs per activity")
             print("actions: " + RuleAction.allCases.map { "\($0.rawValue) \(actions[$0, default: 0])" }.joined(separator: ", "))
             print("database: \(String(format: "%.1f", fileSize)) MiB with its write-ahead log; peak RSS \(String(format: "%.1f", peak)) MiB")
-            print("resident memory and throughput along the run (record: \(record)):")
-            var previous = (done: 0, seconds: 0.0)
+            print("resident memory, throughput and CPU per activity along the run (record: \(record)) with a \(cacheMib) MiB cache:")
+            var previous = (done: 0, seconds: 0.0, cpu: 0.0)
             for sample in samples {
-                let tenth = Double(sample.done - previous.done) / max(sample.seconds - previous.seconds, 1e-9)
-                print("  \(String(format: "%9d", sample.done)) activities  \(String(format: "%7.2f", sample.seconds)) s  \(String(format: "%6.1f", sample.rssMiB)) MiB  \(String(format: "%6.0f", tenth)) activities/s over this tenth")
-                previous = (sample.done, sample.seconds)
+                let activities = Double(sample.done - previous.done)
+                let tenth = activities / max(sample.seconds - previous.seconds, 1e-9)
+                // CPU time per activity is steadier than throughput on a machine shared with other work.
+                let cpu = (sample.cpuSeconds - previous.cpu) / activities * 1e6
+                print("  \(String(format: "%9d", sample.done)) activities  \(String(format: "%7.2f", sample.seconds)) s  \(String(format: "%6.1f", sample.rssMiB)) MiB  \(String(format: "%6.0f", tenth)) activities/s  \(String(format: "%4.0f", cpu)) µs CPU each over this tenth")
+                previous = (sample.done, sample.seconds, sample.cpuSeconds)
             }
         }
     }

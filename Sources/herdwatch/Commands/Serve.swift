@@ -183,7 +183,8 @@ struct Serve: AsyncParsableCommand {
                     store: stores.reputation,
                     configuration: Reputation.Configuration(
                         observationRetention: settings.observationRetention, recording: settings.recording,
-                        recordLimit: settings.recordLimit))
+                        recordLimit: settings.recordLimit, cacheBytes: settings.reputationCacheBytes,
+                        actorRetention: settings.actorRetention))
                 : nil,
             cases: stores.cases, access: access, httpClient: client, ownsHTTPClient: true,
             metrics: ServerMetrics(registry: registry), logger: logger, sessions: stores.sessions,
