@@ -20,6 +20,7 @@ import _CryptoExtras
 /// | `http.shutdownTimeoutSeconds` | int | `10` | on SIGTERM, requests in flight get this long to finish before they are cancelled and the process exits |
 /// | `database.path` | string | `$HERDWATCH_DB` or `~/.local/share/herdwatch/herdwatch.sqlite` | SQLite file |
 /// | `database.url` | string | `$HERDWATCH_DATABASE_URL` | a PostgreSQL database shared by several nodes, `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require&schema=NAME]`; when set, used instead of `database.path` |
+/// | `database.shareDeliveryVerdicts` | bool | `true` | with `database.url`: each node records every delivery's verdict and looks up the others' (batched), so a retry reaching another node is known as a repeat; costs a query per batch of deliveries on the hook's path |
 /// | `database.deliveryRetentionHours` | int | `24` | with `database.url`: how long the verdicts of every node's deliveries are kept, so that a sender's retry reaching another node is known as a repeat |
 /// | `database.busyTimeoutMilliseconds` | int | `250` | how long a request waits for a database another process has locked before it is answered 503 (the sender retries) |
 /// | `rules.directory` | string | `Rules` | rule directory |
@@ -98,6 +99,9 @@ public struct ServerConfiguration: Sendable {
     public var databasePath: String
     /// The PostgreSQL database, when the data is shared with other nodes; nil for the SQLite file.
     public var databaseURL: String?
+    /// Whether nodes sharing a database record and look up each other's delivery verdicts
+    /// (`database.shareDeliveryVerdicts`).
+    public var shareDeliveryVerdicts: Bool
     /// How long nodes sharing a database keep each other's delivery verdicts (`database.deliveryRetentionHours`).
     public var sharedDeliveryRetention: TimeInterval
     /// How long the server waits for a lock held by another process.
@@ -169,6 +173,7 @@ public struct ServerConfiguration: Sendable {
                 key: "database.busyTimeoutMilliseconds", message: "\(busyMilliseconds) is negative; give milliseconds, 0 or more")
         }
         databaseBusyTimeout = TimeInterval(busyMilliseconds) / 1000
+        shareDeliveryVerdicts = reader.bool(forKey: "database.shareDeliveryVerdicts", default: true)
         let deliveryHours = reader.int(forKey: "database.deliveryRetentionHours", default: 24)
         guard deliveryHours >= 1 else {
             throw ServerConfigurationError(

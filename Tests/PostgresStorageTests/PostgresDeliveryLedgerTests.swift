@@ -42,6 +42,37 @@ struct PostgresDeliveryLedgerTests {
         }
     }
 
+    @Test func manyAtOnceAreBatchedAndEachGetsItsOwnAnswer() async throws {
+        try await TestPostgres.withDatabase { database in
+            let url = try #require(TestPostgres.url)
+            let other = try PostgreSQLDatabase(url: url, schema: database.schema)
+            let writer = PostgresDeliveryLedger(database: database)
+            let reader = PostgresDeliveryLedger(database: other)
+            let keys = (0..<300).map { DeliveryKey(id: "https://far.example/\($0)", signer: "", body: []) }
+            func verdict(_ index: Int) -> Verdict { Self.verdict(index.isMultiple(of: 3) ? .hold : .accept, rule: "r\(index)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, key) in keys.enumerated() {
+                    group.addTask { try await writer.remember(verdict(index), for: key, at: Self.at) }
+                }
+                try await group.waitForAll()
+            }
+            // Some were written by the writer's own task after their callers returned: wait for the last.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await reader.verdict(for: keys[299]) == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let answers = try await withThrowingTaskGroup(of: (Int, Verdict?).self) { group in
+                for (index, key) in keys.enumerated() { group.addTask { (index, try await reader.verdict(for: key)) } }
+                var answers: [Int: Verdict?] = [:]
+                for try await (index, answer) in group { answers[index] = answer }
+                return answers
+            }
+            for index in keys.indices { #expect(answers[index] == verdict(index), "delivery \(index)") }
+            #expect(try await reader.verdict(for: DeliveryKey(id: "never", signer: "", body: [])) == nil)
+            await other.close()
+        }
+    }
+
     @Test func forgettingDropsOnlyOlderEntriesInBatches() async throws {
         try await TestPostgres.withDatabase { database in
             let ledger = PostgresDeliveryLedger(database: database, forgetBatch: 3)

@@ -52,6 +52,8 @@ struct ServerConfigurationTests {
     }
 
     @Test func sharedDeliveryVerdictsAreKeptADayUnlessConfigured() throws {
+        #expect(try configuration([:]).shareDeliveryVerdicts)
+        #expect(try !configuration(["database.shareDeliveryVerdicts": false]).shareDeliveryVerdicts)
         #expect(try configuration([:]).sharedDeliveryRetention == 86_400)
         #expect(try configuration(["database.deliveryRetentionHours": 3]).sharedDeliveryRetention == 10_800)
         #expect {

@@ -189,7 +189,8 @@ struct Serve: AsyncParsableCommand {
             cases: stores.cases, access: access, httpClient: client, ownsHTTPClient: true,
             metrics: ServerMetrics(registry: registry), logger: logger, sessions: stores.sessions,
             blocklist: blocklist, blocklistVersion: stores.blocklistVersion, checkpoints: stores.checkpoints,
-            follows: follows, roles: stores.roles, signals: stores.signals, deliveries: stores.deliveries)
+            follows: follows, roles: stores.roles, signals: stores.signals,
+            deliveries: settings.shareDeliveryVerdicts ? stores.deliveries : nil)
         let app = HerdwatchApplication.make(components) { port in
             var line = "herdwatch: listening on http://\(settings.host):\(port) (workbench at /herdwatch/, rules \(settings.rulesDirectory), database \(stores.label)"
             if let upstream = settings.upstream { line += ", inbox firewall for \(upstream.absoluteString)" }
