@@ -138,7 +138,7 @@ public final class Assessor: Sendable {
     private func assess(_ input: Input, prepared: Prepared?, prefetched: Bool) async -> Assessment {
         let activityID = input.activity.id
         let deliveryKey = DeliveryKey(id: activityID ?? "", signer: input.provenance.signer ?? "", body: input.body)
-        if activityID != nil, let earlier = await earlierVerdict(for: deliveryKey) {
+        if activityID != nil, let earlier = await earlierVerdict(for: deliveryKey, signed: input.provenance.signer != nil) {
             observer?.duplicate()
             var opening: CaseOpening?
             if let cases {
@@ -205,7 +205,9 @@ public final class Assessor: Sendable {
             // The generation a full map drops is released here, after the lock, not while others wait for it.
             let dropped = recent.withLock { $0.insert(verdict, for: deliveryKey) }
             _ = consume dropped
-            if let ledger {
+            // Only deliveries with a verified signer reach the shared ledger: an unsigned sender could otherwise
+            // make every node store a row per request it sends.
+            if let ledger, input.provenance.signer != nil {
                 do {
                     try await ledger.remember(verdict, for: deliveryKey, at: input.at)
                 } catch {
@@ -217,11 +219,11 @@ public final class Assessor: Sendable {
         return assessment
     }
 
-    /// The verdict of an earlier assessment of this delivery: on this node, or on another that shares the ledger
-    /// (then remembered here too).
-    private func earlierVerdict(for key: DeliveryKey) async -> Verdict? {
+    /// The verdict of an earlier assessment of this delivery: on this node, or, for a `signed` one, on another that
+    /// shares the ledger (then remembered here too).
+    private func earlierVerdict(for key: DeliveryKey, signed: Bool) async -> Verdict? {
         if let earlier = recent.withLock({ $0[key] }) { return earlier }
-        guard let ledger else { return nil }
+        guard let ledger, signed else { return nil }
         let earlier: Verdict?
         do {
             earlier = try await ledger.verdict(for: key)

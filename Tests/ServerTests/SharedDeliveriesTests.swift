@@ -67,6 +67,22 @@ struct SharedDeliveriesTests {
         #expect(ledger.count == 3)
     }
 
+    @Test func unsignedDeliveriesStayOutOfTheLedger() async throws {
+        let ledger = InMemoryDeliveryLedger()
+        let (first, _) = try node(ledger)
+        let (second, _) = try node(ledger)
+        let text = #"{"id":"https://far.example/statuses/5","type":"Create","actor":"https://far.example/users/ana","object":{"id":"https://far.example/statuses/5/object","type":"Note","content":"hello"}}"#
+        let unsigned = Assessor.Input(
+            activity: try Activity(json: try JSONValue.parse(Array(text.utf8))), body: Array(text.utf8),
+            provenance: Provenance(stated: .unsigned, actorID: "https://far.example/users/ana"), at: Self.at)
+        _ = await first.assess(unsigned)
+        // A sender who signs nothing cannot make the nodes store a row per request.
+        #expect(ledger.count == 0)
+        #expect(!(await second.assess(unsigned)).duplicate)
+        // The node that saw it still knows it.
+        #expect(await first.assess(unsigned).duplicate)
+    }
+
     @Test func withoutALedgerEachNodeAssessesTheRetry() async throws {
         // What happened before the ledger: the baseline the first test rules out.
         let (first, _) = try node(nil)
