@@ -16,7 +16,7 @@ public enum TokenlessID {
 /// known id with another body, or someone's bytes re-signed by a third party, is not taken for a repeat.
 /// Thirty-two bytes in place of a string key.
 public struct DeliveryKey: Hashable, Sendable {
-    let words: (UInt64, UInt64, UInt64, UInt64)
+    private let words: (UInt64, UInt64, UInt64, UInt64)
 
     public init(id: String, signer: String, body: [UInt8]) {
         var hash = SHA256()

@@ -44,15 +44,3 @@ public final class InMemoryDeliveryLedger: DeliveryLedger {
         }
     }
 }
-
-extension DeliveryKey {
-    /// The 32 bytes of the digest, as a ledger stores them.
-    public var bytes: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for word in [words.0, words.1, words.2, words.3] {
-            withUnsafeBytes(of: word) { bytes.append(contentsOf: $0) }
-        }
-        return bytes
-    }
-}

@@ -17,7 +17,8 @@ public final class PostgresDeliveryLedger: DeliveryLedger {
     let forgetBatch: Int
 
     private struct Lookup {
-        let key: DeliveryKey
+        /// The key as the query names it (`DeliveryKey.hex`), computed once.
+        let hex: String
         let continuation: CheckedContinuation<Verdict?, any Error>
     }
 
@@ -38,13 +39,14 @@ public final class PostgresDeliveryLedger: DeliveryLedger {
     }
 
     public func verdict(for key: DeliveryKey) async throws -> Verdict? {
-        try await withCheckedThrowingContinuation { continuation in
+        let hex = key.hex
+        return try await withCheckedThrowingContinuation { continuation in
             let leads: Bool = state.withLock { state in
                 if let verdict = state.unwrittenKeys[key] {
                     continuation.resume(returning: verdict)
                     return false
                 }
-                state.lookups.append(Lookup(key: key, continuation: continuation))
+                state.lookups.append(Lookup(hex: hex, continuation: continuation))
                 guard !state.looking else { return false }
                 state.looking = true
                 return true
@@ -66,8 +68,8 @@ public final class PostgresDeliveryLedger: DeliveryLedger {
             }
             guard !batch.isEmpty else { return }
             do {
-                let found = try await stored(Array(Set(batch.map(\.key.hex))))
-                for lookup in batch { lookup.continuation.resume(with: Result { try found[lookup.key.hex].map(Self.decode) }) }
+                let found = try await stored(Array(Set(batch.map(\.hex))))
+                for lookup in batch { lookup.continuation.resume(with: Result { try found[lookup.hex].map(Self.decode) }) }
             } catch {
                 let failure = PostgreSQLDatabase.storeError(error, doing: "read delivery verdicts from")
                 for lookup in batch { lookup.continuation.resume(throwing: failure) }
