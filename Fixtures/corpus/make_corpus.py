@@ -26,7 +26,7 @@ Spam slices, one per wave of the reference notes' §3, each split by time into a
 and a part only to test on (days 8-13), with other servers and other wording in the test part:
   wave-2018-ads             freshly registered accounts with random names advertising shops, no mentions
   wave-2019-replies         a few accounts sending the same text as unsolicited replies to many people
-  wave-2019-follows         bursts of Follow from fresh accounts
+  wave-2019-follows         dozens of minutes-old accounts on one server following the same local users
   wave-2024-02              link first, then 4-5 mentions of Misskey users, 10-character names, Japanese
   wave-2024-10-mentions     ten mentions and an invite link from minutes-old accounts
   wave-2024-11-qr           ten mentions under a picture (shared blurhash) whose QR code carries the link
@@ -529,12 +529,25 @@ class Corpus:
                       self.note(p, at, texts[p["id"]], [author], [link[p["id"]]], reply=target))
 
     def wave_2019_follows(self, part, n, hosts):
-        rng, when = self.rng, self.burst(part, 3)
-        accounts = [self.fresh(rng.choice(hosts), minutes=(2, 300), shape=0.4, random_name=rng.random() < 0.6)
-                    for _ in range(max(5, n // 6))]
-        for _ in range(n):
-            p, at = rng.choice(accounts), when()
-            self.emit(at, "spam", f"wave-2019-follows/{part}", p, self.follow(p, at, rng.choice(self.local_users)))
+        """The July 2019 mass remote follow (mastodon#11360): on a server of its own, an attacker creates accounts
+        with `tootctl accounts create` and has every one of them follow a target with `tootctl accounts follow`, to
+        inflate a follower count or flood an instance. So: dozens of accounts minutes old, from one server, each
+        following the same few local users within an hour or two."""
+        rng = self.rng
+        host = rng.choice(hosts)
+        targets = rng.sample(self.local_users, 1 if part == "tune" else 2)
+        when = self.burst(part, 1 if part == "tune" else 2)
+        accounts = [self.fresh(host, minutes=(1, 40), shape=0.4, random_name=rng.random() < 0.6)
+                    for _ in range(max(5, n // len(targets)))]
+        made = 0
+        for target in targets:
+            at = when()
+            for p in accounts:
+                if made == n:
+                    return
+                at += timedelta(seconds=rng.uniform(5, 90 if part == "tune" else 150))
+                self.emit(at, "spam", f"wave-2019-follows/{part}", p, self.follow(p, at, target))
+                made += 1
 
     def wave_2024_02(self, part, n, hosts):
         rng, when = self.rng, self.burst(part, 12)

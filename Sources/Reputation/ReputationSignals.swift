@@ -18,6 +18,8 @@ public struct ReputationSignals: Signals, Sendable {
     let actorRate: WindowedCounter
     let domainRate: WindowedCounter
     let linkRates: [WindowedCounter]
+    /// For a `Follow`: its target's follows from the sender's domain by young accounts; nil otherwise.
+    var followTargetRate: WindowedCounter? = nil
     /// Nil when the subject has no campaign fingerprint.
     let campaign: CampaignSignals?
     /// The media cluster; nil when the subject's media have no blurhash or digest.
@@ -43,6 +45,7 @@ public struct ReputationSignals: Signals, Sendable {
         case domainActorsSeen = "domain.actors_seen"
         case domainNewActors1h = "domain.new_actors_1h"
         case domainNewActors1d = "domain.new_actors_1d"
+        case domainNewActorsShare1d = "domain.new_actors_share_1d"
         case domainHeldRatio = "domain.held_ratio"
         case domainSpamRatio = "domain.spam_ratio"
         case domainPeerListed = "domain.peer_listed"
@@ -53,6 +56,7 @@ public struct ReputationSignals: Signals, Sendable {
         case rateDomain1h = "rate.domain_1h"
         case rateDomain1d = "rate.domain_1d"
         case rateLinkDomain1h = "rate.link_domain_1h"
+        case followsYoungSameTarget1h = "follows.young_same_target_1h"
         case campaignSize = "campaign.size"
         case campaignActors = "campaign.actors"
         case campaignDomains = "campaign.domains"
@@ -79,6 +83,9 @@ public struct ReputationSignals: Signals, Sendable {
 
     private var actorIsNew: Bool { actor?.firstSeen == nil }
 
+    /// An account younger than this by its own server's date is young (`follows.young_same_target_1h`).
+    static let youngAccount: TimeInterval = 7 * 86_400
+
     func value(of name: Name) -> Double? {
         switch name {
         case .actorFirstSeenHours: actor?.firstSeen.map(hours(since:)) ?? 0
@@ -92,6 +99,7 @@ public struct ReputationSignals: Signals, Sendable {
         case .domainActorsSeen: Double((domain?.actorsSeen ?? 0) + (actorIsNew ? 1 : 0))
         case .domainNewActors1h: Double(newActors.count(.hour, at: date) + (actorIsNew ? 1 : 0))
         case .domainNewActors1d: Double(newActors.count(.day, at: date) + (actorIsNew ? 1 : 0))
+        case .domainNewActorsShare1d: newActorsShare
         case .domainHeldRatio: heldRatio
         case .domainSpamRatio: spamRatio
         case .domainPeerListed: domain?.peerListed == true ? 1 : 0
@@ -102,6 +110,7 @@ public struct ReputationSignals: Signals, Sendable {
         case .rateDomain1h: Double(domainRate.count(.hour, at: date) + 1)
         case .rateDomain1d: Double(domainRate.count(.day, at: date) + 1)
         case .rateLinkDomain1h: linkRates.map { Double($0.count(.hour, at: date) + 1) }.max()
+        case .followsYoungSameTarget1h: followTargetRate.map { Double($0.count(.hour, at: date) + 1) }
         case .campaignSize: campaign.map { Double($0.size) }
         case .campaignActors: campaign.map { Double($0.actors) }
         case .campaignDomains: campaign.map { Double($0.domains) }
@@ -110,6 +119,15 @@ public struct ReputationSignals: Signals, Sendable {
         case .campaignMediaActors: mediaCampaign.map { Double($0.actors) }
         case .campaignMediaDomains: mediaCampaign.map { Double($0.domains) }
         }
+    }
+
+    /// New actors of the day, of every actor seen from the domain: near 0 for a big server that introduces
+    /// accounts all day, near 1 for a server whose accounts we mostly met today (a registration burst, or a new
+    /// server).
+    private var newActorsShare: Double {
+        let seen = (domain?.actorsSeen ?? 0) + (actorIsNew ? 1 : 0)
+        let new = newActors.count(.day, at: date) + (actorIsNew ? 1 : 0)
+        return seen == 0 ? 0 : min(1, Double(new) / Double(seen))
     }
 
     private var heldRatio: Double? {

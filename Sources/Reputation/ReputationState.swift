@@ -120,6 +120,7 @@ struct ReputationState {
             actorRate: try counter(subject.actorCounterKey, store: store),
             domainRate: try counter(subject.domainCounterKey, store: store),
             linkRates: try subject.linkCounterKeys.map { try counter($0, store: store) },
+            followTargetRate: try subject.followTargetCounterKey.map { try counter($0, store: store) },
             campaign: campaign, mediaCampaign: mediaCampaign)
     }
 
@@ -154,7 +155,7 @@ struct ReputationState {
             if domains[subject.host] == nil, !lookedUp.domains.contains(subject.host), seen.domains.insert(subject.host).inserted {
                 request.hosts.append(subject.host)
             }
-            for key in [subject.newActorsCounterKey, subject.actorCounterKey, subject.domainCounterKey] + subject.linkCounterKeys
+            for key in subject.counterKeys
             where counters[key] == nil && !lookedUp.counters.contains(key) && seen.counters.insert(key).inserted {
                 request.counterKeys.append(key)
             }
@@ -245,6 +246,14 @@ struct ReputationState {
             }
             if domain.firstSeen == nil { domain.firstSeen = date }
             if let published = subject.subject.actor?.published { actor.published = published }
+            // A follow by an account under a week old by its own server's date (or undated) counts towards its
+            // target's follows from the domain: a verified one only, so nobody can make another server's
+            // newcomers look like a burst by claiming to be them.
+            if let key = subject.followTargetCounterKey,
+                actor.published.map({ date.timeIntervalSince($0) < ReputationSignals.youngAccount }) ?? true
+            {
+                add(1, to: key, at: date, store: store)
+            }
             actor.activitiesSeen += 1
             domain.activitiesSeen += 1
         }

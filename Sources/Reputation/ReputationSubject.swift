@@ -14,6 +14,9 @@ public struct ReputationSubject: Sendable {
     let newActorsCounterKey: String
     /// One per distinct link domain, in the order of `Subject.linkDomains`.
     let linkCounterKeys: [String]
+    /// For a `Follow`: its target's follows from the sender's domain by young accounts
+    /// (`follows.young_same_target_1h`); nil for other activities.
+    let followTargetCounterKey: String?
     let actorLabelKey: String
     let domainLabelKey: String
     let fingerprint: CampaignFingerprint?
@@ -41,6 +44,8 @@ public struct ReputationSubject: Sendable {
         domainCounterKey = "domain:" + host
         newActorsCounterKey = "newactors:" + host
         linkCounterKeys = subject.linkDomains.map { "link:" + $0 }
+        followTargetCounterKey =
+            subject.activityType == "Follow" ? subject.objectID.map { "followtarget:" + host + " " + $0 } : nil
         actorLabelKey = LabelRecord.Scope.actor.rawValue + ":" + actorID
         domainLabelKey = LabelRecord.Scope.domain.rawValue + ":" + host
         self.fingerprint = fingerprint
@@ -60,6 +65,12 @@ public struct ReputationSubject: Sendable {
         }
         return subject.blurhashes.prefix(maxMediaKeys).map { hash($0, seed: blurhashSeed) }
             + subject.mediaDigests.prefix(maxMediaKeys).map { hash($0, seed: digestSeed) }
+    }
+
+    /// The counter keys the signals read, each once.
+    var counterKeys: [String] {
+        [newActorsCounterKey, actorCounterKey, domainCounterKey] + linkCounterKeys
+            + (followTargetCounterKey.map { [$0] } ?? [])
     }
 
     /// The text campaigns are fingerprinted from.

@@ -66,6 +66,41 @@ struct EvalCLITests {
         #expect(text.stdout.contains("Precision at 1 % spam: 1.0000, 10 % spam: 1.0000"))
     }
 
+    /// `--errors N` names the items the rules got wrong (where they are, what was decided, which rules fired), so a
+    /// rule author can look at them; spam caught and ham accepted are never listed.
+    @Test func errorsListTheWrongItemsWithTheirRules() throws {
+        let file = try labelledWave()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try CLI.run(["eval", "--json", "--errors", "3", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try CLI.jsonLines(result.stdout).first)
+        let wave = try #require(slices(report)["wave"])
+        let missed = (wave["actions"] as? [String: Int] ?? [:]).filter { $0.key == "accept" || $0.key == "flag" }
+            .values.reduce(0, +)
+        try #require(missed > 0, "the first posts of the wave pass before reputation catches up")
+        let errors = try #require(wave["errors"] as? [[String: Any]])
+        #expect(errors.count == min(3, missed))
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        for error in errors {
+            #expect(["accept", "flag"].contains(error["action"] as? String))
+            // The source names the line, and that line is a spam item of the slice.
+            let source = try #require(error["source"] as? String)
+            let line = try #require(Int(source.split(separator: ":").last ?? ""))
+            #expect(source.hasPrefix(file))
+            #expect(lines[line - 1].contains(#""label":"spam","slice":"wave""#))
+            #expect(error["rules"] is [String])
+        }
+        #expect((slices(report)["people"]?["errors"] as? [Any])?.isEmpty == true)
+
+        let text = try CLI.run(["eval", "--errors", "2", file])
+        #expect(text.stdout.contains("Wrong items (the first 2 of each slice at most):\n  wave\n    \(file):"))
+        let none = try CLI.run(["eval", file])
+        #expect(!none.stdout.contains("Wrong items"))
+        let bad = try CLI.run(["eval", "--errors=-1", file])
+        #expect(bad.status != 0 && bad.status != 1)
+        #expect(bad.stderr.contains("--errors is a count of items per slice"))
+    }
+
     @Test func thresholdsSetTheExitStatusAndNameTheSlice() throws {
         let file = try labelledWave()
         defer { try? FileManager.default.removeItem(atPath: file) }

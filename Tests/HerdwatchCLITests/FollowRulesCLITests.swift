@@ -101,7 +101,10 @@ struct FollowRulesCLITests {
         #expect((10..<13).allSatisfy { actions["follow-\($0)"] != "accept" }, "\(actions)")
     }
 
-    @Test func aBurstOfNewAccountsFollowingFromOneDomainIsFlagged() throws {
+    /// The 2019 mass follow (mastodon#11360): new accounts of one server following the same people. The third
+    /// young follower of one account within the hour is held, and so is every young follower of that server
+    /// after it, whoever they follow.
+    @Test func newAccountsOfOneDomainFollowingTheSamePeopleAreHeld() throws {
         let db = temporaryDatabasePath()
         defer { removeDatabase(at: db) }
         let stream = (0..<14).map {
@@ -110,7 +113,21 @@ struct FollowRulesCLITests {
                 of: "https://our.example/users/user\($0 % 3)", minute: $0)
         }
         let actions = try run(stream, db: db)
-        #expect((0..<9).allSatisfy { actions["follow-\($0)"] == "accept" }, "\(actions)")
-        #expect((9..<14).allSatisfy { actions["follow-\($0)"] != "accept" }, "\(actions)")
+        // user0's followers are bot0, bot3 and bot6: follow-6 is the third.
+        #expect((0..<6).allSatisfy { actions["follow-\($0)"] == "accept" }, "\(actions)")
+        #expect((6..<14).allSatisfy { actions["follow-\($0)"] == "hold" }, "\(actions)")
+    }
+
+    /// A big server's newcomers each follow someone else: no burst, however many there are.
+    @Test func newAccountsOfOneDomainFollowingDifferentPeopleAreAccepted() throws {
+        let db = temporaryDatabasePath()
+        defer { removeDatabase(at: db) }
+        let stream = (0..<14).map {
+            Self.follow(
+                "follow-\($0)", by: "https://big.example/users/new\($0)", of: "https://our.example/users/user\($0)",
+                minute: $0)
+        }
+        let actions = try run(stream, db: db)
+        #expect((0..<14).allSatisfy { actions["follow-\($0)"] == "accept" }, "\(actions)")
     }
 }

@@ -131,8 +131,68 @@ struct ReputationBehaviourTests {
         let twoHoursLater = try reputation.signals(for: next, at: start.addingTimeInterval(2 * 3_600 + 30 * 60))
         #expect(twoHoursLater.values["domain.new_actors_1h"] == 1)
         #expect(twoHoursLater.values["domain.new_actors_1d"] == 31)
+        // Every account of open.example was met today: the whole domain is new.
+        #expect(signals.values["domain.new_actors_share_1d"] == 1)
         let quiet = try reputation.signals(for: subject(actor: "https://quiet.example/users/q"), at: start)
         #expect(quiet.values["domain.new_actors_1h"] == 1)
+        // Two days on, a 31st account: one new account of 31 known.
+        let later = try reputation.signals(for: next, at: start.addingTimeInterval(2 * 86_400))
+        #expect(later.values["domain.new_actors_1d"] == 1)
+        #expect(abs((later.values["domain.new_actors_share_1d"] ?? 0) - 1.0 / 31) < 1e-9)
+    }
+
+    /// A Follow of `target` by `actor`, whose server says it was created at `published` (nil: undated).
+    func follow(_ actor: String, _ target: String, published: Date?) -> Subject {
+        let json = """
+            {"id":"\(actor)#follows/\(UUID().uuidString)","type":"Follow","actor":"\(actor)","object":"\(target)"}
+            """
+        var follow = Normalizer.subject(for: try! Activity.decode(Array(json.utf8)))
+        follow.actor = ActorProfile(id: actor, published: published)
+        return follow
+    }
+
+    /// Issue 21, the 2019 mass follow (mastodon#11360): young accounts of one server following the same account
+    /// within the hour. Old accounts, unverified deliveries and other targets do not count.
+    @Test(arguments: StoreKind.allCases)
+    func youngAccountsFollowingOneTargetAreCounted(kind: StoreKind) throws {
+        let (store, cleanup) = try kind.reputationStore()
+        defer { cleanup() }
+        let reputation = Reputation(store: store)
+        let target = "https://here.example/users/ann"
+        let young = start.addingTimeInterval(-600)
+        let old = start.addingTimeInterval(-400 * 86_400)
+        for index in 0..<3 {
+            try reputation.observe(
+                follow("https://bots.example/users/b\(index)", target, published: young), verdict: verdict(.accept),
+                signature: .verified, at: start.addingTimeInterval(Double(index * 60)))
+        }
+        // Undated accounts count as young; accounts years old, unverified deliveries and other targets do not.
+        try reputation.observe(
+            follow("https://bots.example/users/undated", target, published: nil), verdict: verdict(.accept),
+            signature: .verified, at: start.addingTimeInterval(200))
+        try reputation.observe(
+            follow("https://bots.example/users/veteran", target, published: old), verdict: verdict(.accept),
+            signature: .verified, at: start.addingTimeInterval(240))
+        for index in 0..<5 {
+            try reputation.observe(
+                follow("https://bots.example/users/claimed\(index)", target, published: young),
+                verdict: verdict(.accept), signature: .unsigned, at: start.addingTimeInterval(250))
+        }
+        try reputation.observe(
+            follow("https://bots.example/users/b0", "https://here.example/users/bo", published: young),
+            verdict: verdict(.accept), signature: .verified, at: start.addingTimeInterval(260))
+
+        let next = follow("https://bots.example/users/b9", target, published: young)
+        let soon = try reputation.signals(for: next, at: start.addingTimeInterval(300))
+        #expect(soon.values["follows.young_same_target_1h"] == 5)  // three young, one undated, and this one
+        let otherTarget = follow("https://bots.example/users/b9", "https://here.example/users/bo", published: young)
+        #expect(try reputation.signals(for: otherTarget, at: start.addingTimeInterval(300)).values["follows.young_same_target_1h"] == 2)
+        let otherDomain = follow("https://else.example/users/e", target, published: young)
+        #expect(try reputation.signals(for: otherDomain, at: start.addingTimeInterval(300)).values["follows.young_same_target_1h"] == 1)
+        let twoHoursLater = try reputation.signals(for: next, at: start.addingTimeInterval(2 * 3_600))
+        #expect(twoHoursLater.values["follows.young_same_target_1h"] == 1)
+        // Not a Follow: no value.
+        #expect(try reputation.signals(for: subject(actor: "https://bots.example/users/b0"), at: start).values["follows.young_same_target_1h"] == nil)
     }
 
     @Test(arguments: StoreKind.allCases)

@@ -40,6 +40,9 @@ public enum SignalCatalog {
         Entry(name: "domain.actors_seen", meaning: "distinct actors seen from the domain"),
         Entry(name: "domain.new_actors_1h", meaning: "actors first seen from the domain in the last hour"),
         Entry(name: "domain.new_actors_1d", meaning: "actors first seen from the domain in the last day"),
+        Entry(
+            name: "domain.new_actors_share_1d",
+            meaning: "actors first seen from the domain in the last day, of all actors seen from it (0 to 1)"),
         Entry(name: "domain.held_ratio", meaning: "share of the domain's activities held or rejected"),
         Entry(name: "domain.spam_ratio", meaning: "share of the domain's reviewed cases confirmed as spam"),
         Entry(name: "domain.peer_listed", meaning: "1 when a subscribed peer blocklist lists the domain"),
@@ -51,6 +54,11 @@ public enum SignalCatalog {
         Entry(name: "rate.domain_1h", meaning: "activities from the actor's domain in the last hour"),
         Entry(name: "rate.domain_1d", meaning: "activities from the actor's domain in the last day"),
         Entry(name: "rate.link_domain_1h", meaning: "activities linking the post's busiest link domain in the last hour"),
+        Entry(
+            name: "follows.young_same_target_1h",
+            meaning:
+                "for a Follow: follows of the same account in the last hour by accounts of the sender's domain under a week old, counting this one"
+        ),
         Entry(name: "campaign.size", meaning: "near-duplicates of this text seen in the window"),
         Entry(name: "campaign.actors", meaning: "distinct actors that posted a near-duplicate in the window"),
         Entry(name: "campaign.domains", meaning: "distinct domains that posted a near-duplicate in the window"),

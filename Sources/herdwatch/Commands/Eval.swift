@@ -52,6 +52,12 @@ struct Eval: AsyncParsableCommand {
             "Report, but do not hold to the thresholds, the slices whose name starts with this.", valueName: "prefix"))
     var ignoreSlice: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "List up to this many wrong items per slice (spam forwarded, ham held or flagged), with the rules that fired.",
+            valueName: "n"))
+    var errors = 0
+
     @OptionGroup var local: LocalDomainOptions
 
     @Flag(help: "Treat activities without an envelope `signature` as unsigned.")
@@ -61,6 +67,7 @@ struct Eval: AsyncParsableCommand {
     var stream: String
 
     func validate() throws {
+        if errors < 0 { throw ValidationError("--errors is a count of items per slice (e.g. 5), not \(errors)") }
         for (name, value) in [
             ("--min-recall", minRecall), ("--max-hold-rate", maxHoldRate), ("--max-flag-rate", maxFlagRate),
         ] {
@@ -89,8 +96,9 @@ struct Eval: AsyncParsableCommand {
         let assessor = Assessor(
             engines: RuleEngineHolder(RuleEngine(ruleSet: ruleSet)), reputation: reputation, cases: nil, follows: follows)
         var tally = EvaluationTally()
+        tally.errorsPerSlice = errors
         try await StreamReplay(assessor: assessor, unverified: unverified).run([stream], tag: \.label) {
-            source, _, outcome in
+            source, id, outcome in
             switch outcome {
             case .failure(let error):
                 let location = error.message.contains(error.path) ? "" : " (at \(error.path))"
@@ -102,7 +110,7 @@ struct Eval: AsyncParsableCommand {
                     "\(source): the item has no label; add \"label\": \"spam\" or \"ham\" and a \"slice\" to its envelope"
                 )
             case .success(let (assessment, label?)):
-                guard tally.record(label, action: assessment.verdict.action) else {
+                guard tally.record(label, verdict: assessment.verdict, source: source, id: id) else {
                     throw fail(
                         "\(source): slice \"\(label.slice)\" already holds items of the other label; a slice is all spam or all ham"
                     )
@@ -193,12 +201,29 @@ struct Eval: AsyncParsableCommand {
         lines.append(
             "Precision at \(precision.joined(separator: ", ")) (p·R / (p·R + (1 − p)·F), R = \(rate(spam.caughtRate)), F = \(rate(ham.caughtRate)))"
         )
+        let wrong = (tally.slices(.spam) + tally.slices(.ham)).filter { !$0.errors.isEmpty }
+        if !wrong.isEmpty {
+            lines.append("")
+            lines.append("Wrong items (the first \(tally.errorsPerSlice) of each slice at most):")
+            for slice in wrong {
+                lines.append("  \(slice.name)")
+                for miss in slice.errors {
+                    let rules = miss.rules.isEmpty ? "no rule fired" : miss.rules.joined(separator: ", ")
+                    lines.append(
+                        "    \(miss.source)  \(miss.action.rawValue) (score \(Self.score(miss.score)))  \(miss.id ?? "no id")  \(rules)")
+                }
+            }
+        }
         if !missed.isEmpty {
             lines.append("")
             lines.append("Thresholds missed:")
             lines += missed.map { "  \($0)" }
         }
         return lines.joined(separator: "\n")
+    }
+
+    static func score(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
     static func rate(_ value: Double) -> String {
@@ -216,6 +241,8 @@ struct EvaluationJSON: Encodable {
         /// Spam: held or rejected, of all. Ham: the same, the false-positive rate.
         var caughtRate: Double
         var flagRate: Double
+        /// The wrong items kept (`--errors`); empty without it.
+        var errors: [EvaluationTally.Miss]
 
         init(_ slice: EvaluationTally.Slice) {
             name = slice.name
@@ -225,6 +252,7 @@ struct EvaluationJSON: Encodable {
                 uniqueKeysWithValues: RuleAction.allCases.map { ($0.rawValue, slice.actions[$0, default: 0]) })
             caughtRate = slice.caughtRate
             flagRate = slice.flagRate
+            errors = slice.errors
         }
     }
 

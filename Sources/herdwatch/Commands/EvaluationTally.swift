@@ -11,6 +11,8 @@ struct EvaluationTally {
         var name: String
         var kind: Envelope.Label.Kind
         var actions: [RuleAction: Int] = [:]
+        /// The first few items this slice got wrong (spam forwarded, ham held or flagged), when asked for.
+        var errors: [Miss] = []
 
         var items: Int { actions.values.reduce(0, +) }
         var caught: Int { actions[.hold, default: 0] + actions[.reject, default: 0] }
@@ -20,13 +22,34 @@ struct EvaluationTally {
         var flagRate: Double { items == 0 ? 0 : Double(flagged) / Double(items) }
     }
 
+    /// An item the rules got wrong: where it is, what was decided, and which rules fired.
+    struct Miss: Sendable, Encodable {
+        var source: String
+        var id: String?
+        var action: RuleAction
+        var score: Double
+        var rules: [String]
+    }
+
     private(set) var slices: [String: Slice] = [:]
+    /// How many wrong items to keep per slice (`eval --errors`).
+    var errorsPerSlice = 0
 
     /// Counts one item; false (and nothing counted) when its slice already holds items of the other label, since a
     /// slice is all spam or all ham.
-    mutating func record(_ label: Envelope.Label, action: RuleAction) -> Bool {
+    mutating func record(_ label: Envelope.Label, verdict: Verdict, source: String, id: String?) -> Bool {
         if let existing = slices[label.slice], existing.kind != label.kind { return false }
+        let action = verdict.action
         slices[label.slice, default: Slice(name: label.slice, kind: label.kind)].actions[action, default: 0] += 1
+        let wrong =
+            switch label.kind {
+            case .spam: action != .hold && action != .reject
+            case .ham: action != .accept
+            }
+        if wrong, errorsPerSlice > 0, slices[label.slice, default: Slice(name: label.slice, kind: label.kind)].errors.count < errorsPerSlice {
+            slices[label.slice]?.errors.append(
+                Miss(source: source, id: id, action: action, score: verdict.score, rules: verdict.hits.map(\.rule)))
+        }
         return true
     }
 
