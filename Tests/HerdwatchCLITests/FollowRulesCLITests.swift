@@ -118,6 +118,30 @@ struct FollowRulesCLITests {
         #expect((6..<14).allSatisfy { actions["follow-\($0)"] == "hold" }, "\(actions)")
     }
 
+    /// Three throwaway accounts on a big server get themselves held, not the server's other newcomers the next
+    /// hours: its accounts are mostly ones we have known for days, so the server is not marked.
+    @Test func aBurstOnABigServerDoesNotHoldItsOtherNewcomers() throws {
+        let db = temporaryDatabasePath()
+        defer { removeDatabase(at: db) }
+        // Forty accounts of big.example we have known for a week.
+        var stream = (0..<40).map {
+            Self.post(
+                "known-\($0)", by: "https://big.example/users/known\($0)", text: "Morning walk number \($0)",
+                minute: -7 * 1440 + $0)
+        }
+        stream += (0..<3).map {
+            Self.follow(
+                "burst-\($0)", by: "https://big.example/users/throwaway\($0)", of: "https://our.example/users/user0",
+                minute: $0)
+        }
+        stream.append(
+            Self.follow(
+                "newcomer", by: "https://big.example/users/newcomer", of: "https://our.example/users/user5", minute: 90))
+        let actions = try run(stream, db: db)
+        #expect(actions["burst-2"] == "hold", "\(actions)")
+        #expect(actions["newcomer"] == "accept", "\(actions)")
+    }
+
     /// A big server's newcomers each follow someone else: no burst, however many there are.
     @Test func newAccountsOfOneDomainFollowingDifferentPeopleAreAccepted() throws {
         let db = temporaryDatabasePath()
