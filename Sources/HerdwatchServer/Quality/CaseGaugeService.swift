@@ -7,11 +7,6 @@ struct CaseGaugeService: Service {
     let interval: Duration
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                await quality.refreshGauges()
-                try await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await quality.refreshGauges() }
     }
 }

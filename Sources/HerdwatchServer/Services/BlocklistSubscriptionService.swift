@@ -321,12 +321,7 @@ public final class BlocklistSubscriptionService: Service, Sendable {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                await self.syncDue(now: Date())
-                try await Task.sleep(for: self.checkInterval)
-            }
-        }
+        await repeatUntilShutdown(every: checkInterval) { await self.syncDue(now: Date()) }
     }
 
     /// Fetches every enabled subscription whose last attempt is older than its interval.

@@ -40,12 +40,7 @@ struct CheckpointService: Service {
             logger.error("cannot take over database checkpoints; commits keep doing them", metadata: ["error": "\(error)"])
             return
         }
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                try await Task.sleep(for: interval)
-                await pass()
-            }
-        }
+        await repeatUntilShutdown(every: interval, startingWithAPause: true) { await pass() }
         await pass()
         do {
             try await writer.run { try checkpoints.release() }

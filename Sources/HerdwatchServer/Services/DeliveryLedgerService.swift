@@ -13,12 +13,7 @@ struct DeliveryLedgerService: Service {
     var now: @Sendable () -> Date = { Date() }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                await prune()
-                try await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await prune() }
     }
 
     func prune() async {

@@ -26,12 +26,7 @@ struct EvidenceRetentionService: Service {
     }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                await purge()
-                try await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await purge() }
     }
 
     /// Purges everything due now; returns how many cases lost their evidence. A failure is logged and retried at

@@ -12,12 +12,7 @@ struct FollowWriterService: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                try await Task.sleep(for: interval)
-                await flush()
-            }
-        }
+        await repeatUntilShutdown(every: interval, startingWithAPause: true) { await flush() }
         await flush()
     }
 

@@ -13,12 +13,7 @@ struct LeaseExpiryService: Service {
     var now: @Sendable () -> Date = { Date() }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                await expire()
-                try await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await expire() }
     }
 
     func expire() async {

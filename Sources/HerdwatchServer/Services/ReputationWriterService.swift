@@ -21,12 +21,7 @@ struct ReputationWriterService: Service {
             group.addTask {
                 await reputation.runWriter { body in try await writer.run(body) }
             }
-            try? await cancelWhenGracefulShutdown {
-                while true {
-                    try await Task.sleep(for: interval)
-                    await flush(waiting: false)
-                }
-            }
+            await repeatUntilShutdown(every: interval, startingWithAPause: true) { await flush(waiting: false) }
             group.cancelAll()
         }
         await flush(waiting: true)
