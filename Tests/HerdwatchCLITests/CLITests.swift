@@ -14,6 +14,18 @@ struct CheckCommandTests {
         #expect(lines.contains { $0.contains("visibility = direct (is direct)") })
     }
 
+    /// Ids and excerpts are the sender's text: an escape sequence or a bidirectional override in them is printed
+    /// as `\u{XX}`, never sent to the operator's terminal.
+    @Test func textOutputEscapesControlCharactersFromTheActivity() throws {
+        let line = #"{"id":"evil\u001b]0;owned\u0007\u202e","activity":{"id":"https://spam.example/a/1","type":"Create","actor":"https://spam.example/users/x","object":{"type":"Note","content":"free spins \u001b[2J\u202etoday"}}}"#
+        let result = try CLI.run(["check", "-"], stdin: line)
+        let printed = result.stdout.unicodeScalars.filter { $0 != "\n" }
+        #expect(!printed.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
+        #expect(result.stdout.contains(#"evil\u{1B}]0;owned\u{7}\u{202E}"#), "\(result.stdout)")
+        // The excerpt is of the folded text (lower case, invisible characters removed); the escape stays visible.
+        #expect(result.stdout.contains(#"[free spins] \u{1B}[2jtoday"#), "\(result.stdout)")
+    }
+
     @Test func acceptedActivitiesExitZero() throws {
         let result = try CLI.run(["check", "Fixtures/activities/legit_thread_22_mentions.json"])
         #expect(result.status == 0)

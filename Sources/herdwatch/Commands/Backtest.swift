@@ -131,7 +131,7 @@ struct Backtest: AsyncParsableCommand {
         } else {
             lines.append("Activities that change action (\(changes.reduce(0) { $0 + $1.count })):")
             for change in changes {
-                lines.append("  \(pad("\(change.from.rawValue) → \(change.to.rawValue)", 18)) \(pad(String(change.count), 6)) e.g. \(change.examples.joined(separator: ", "))")
+                lines.append("  \(pad("\(change.from.rawValue) → \(change.to.rawValue)", 18)) \(pad(String(change.count), 6)) e.g. \(change.examples.map(TerminalText.safe).joined(separator: ", "))")
             }
         }
         let ruleChanges = comparison.changedRules

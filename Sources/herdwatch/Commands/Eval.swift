@@ -210,7 +210,7 @@ struct Eval: AsyncParsableCommand {
                 for miss in slice.errors {
                     let rules = miss.rules.isEmpty ? "no rule fired" : miss.rules.joined(separator: ", ")
                     lines.append(
-                        "    \(miss.source)  \(miss.action.rawValue) (score \(Self.score(miss.score)))  \(miss.id ?? "no id")  \(rules)")
+                        "    \(miss.source)  \(miss.action.rawValue) (score \(Self.score(miss.score)))  \(miss.id.map(TerminalText.safe) ?? "no id")  \(rules)")
                 }
             }
         }

@@ -33,7 +33,7 @@ struct VerdictPrinter {
                     error: JSONLine.Failure(code: error.code.rawValue, path: error.path, message: error.message)))
         case .text:
             let location = error.message.contains(error.path) ? "" : " (at \(error.path))"
-            Swift.print("\(source): ERROR \(error.message)\(location)")
+            Swift.print("\(source): ERROR \(TerminalText.safe(error.message))\(TerminalText.safe(location))")
         }
     }
 
@@ -53,7 +53,7 @@ struct VerdictPrinter {
     }
 
     static func describe(source: String, id: String?, verdict: Verdict) -> String {
-        var lines = ["\(source): \(verdict.action.rawValue.uppercased()) (score \(FieldValue.number(verdict.score)))" + (id.map { "  \($0)" } ?? "")]
+        var lines = ["\(source): \(verdict.action.rawValue.uppercased()) (score \(FieldValue.number(verdict.score)))" + (id.map { "  \(TerminalText.safe($0))" } ?? "")]
         for hit in verdict.hits {
             let contribution = [hit.score != 0 || hit.action == nil ? signed(hit.score) : nil, hit.action.map { "forces \($0.rawValue)" }]
                 .compactMap { $0 }.joined(separator: ", ")
@@ -74,9 +74,9 @@ struct VerdictPrinter {
     }
 
     static func describe(_ evidence: Evidence) -> String {
-        guard let span = evidence.span else { return evidence.detail }
+        guard let span = evidence.span else { return TerminalText.safe(evidence.detail) }
         let form = span.form == "raw" ? " (raw)" : ""
-        return "\(evidence.field)\(form) chars \(span.characterStart)–\(span.characterEnd): \(span.excerpt)"
+        return "\(evidence.field)\(form) chars \(span.characterStart)–\(span.characterEnd): \(TerminalText.safe(span.excerpt))"
     }
 
     static func signed(_ score: Double) -> String {
