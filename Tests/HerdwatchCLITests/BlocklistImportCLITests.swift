@@ -4,6 +4,21 @@ import Testing
 
 @Suite("herdwatch blocklist import and list")
 struct BlocklistImportCLITests {
+    /// A peer's comment is its own text: control characters in it are listed as `\u{XX}`, not sent to the terminal.
+    @Test func listEscapesControlCharactersInComments() throws {
+        let db = temporaryDatabasePath()
+        defer { removeDatabase(at: db) }
+        let csv = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n"
+            + "bad.example,suspend,false,false,spam\u{1B}]0;owned\u{07} wave,false\n"
+        let file = db + ".csv"
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let imported = try CLI.run(["blocklist", "import", "--db", db, file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let list = try CLI.run(["blocklist", "list", "--db", db])
+        #expect(list.stdout == "bad.example\tsuspend\tspam\\u{1B}]0;owned\\u{7} wave\n", "\(list.stdout)")
+    }
+
     @Test func importDetectsTheFormatAppliesTheListAndSaysWhatChanged() throws {
         let db = temporaryDatabasePath()
         defer { removeDatabase(at: db) }

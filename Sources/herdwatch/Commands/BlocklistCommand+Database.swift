@@ -55,7 +55,9 @@ extension BlocklistCommand {
             }
             if !list.rejections.isEmpty {
                 var standardError = StandardError()
-                for rejection in list.rejections { print("\(file):\(rejection)", to: &standardError) }
+                for rejection in list.rejections {
+                    print("\(file):\(TerminalText.safe(rejection.description))", to: &standardError)
+                }
                 print(
                     "herdwatch: \(file): \(list.rejections.count) of \(list.rejections.count + list.entries.count) "
                         + "rows refused, so nothing was applied; correct or remove them and import again",
@@ -92,7 +94,7 @@ extension BlocklistCommand {
                 let policy =
                     [block.severity.rawValue] + (block.rejectMedia ? ["reject_media"] : [])
                     + (block.rejectReports ? ["reject_reports"] : [])
-                print("\(block.domain)\t\(policy.joined(separator: "+"))\t\(block.publicComment)")
+                print("\(block.domain)\t\(policy.joined(separator: "+"))\t\(TerminalText.safe(block.publicComment))")
             }
         }
     }

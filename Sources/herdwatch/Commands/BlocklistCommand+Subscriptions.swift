@@ -200,10 +200,10 @@ extension BlocklistCommand {
                     print("\(subscription.id): unchanged")
                 case .rejected(let reason):
                     failed = true
-                    print("\(subscription.id): rejected: \(reason)")
+                    print("\(subscription.id): rejected: \(TerminalText.safe(reason))")
                 case .failed(let reason):
                     failed = true
-                    print("\(subscription.id): failed: \(reason)")
+                    print("\(subscription.id): failed: \(TerminalText.safe(reason))")
                 }
             }
             if failed { throw ExitCode(1) }

@@ -56,7 +56,9 @@ struct BlocklistCommand: ParsableCommand {
                     parsing: text, format: from, policy: policy, provenance: BlockProvenance(origin: origin, at: Date())
                 )
                 var standardError = StandardError()
-                for rejection in list.rejections { print("\(path):\(rejection)", to: &standardError) }
+                for rejection in list.rejections {
+                    print("\(path):\(TerminalText.safe(rejection.description))", to: &standardError)
+                }
                 return list
             } catch {
                 throw fail("\(path): \(error)")
